@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClcConfig(AppConfig):
+    name = "apps.clc"
+    label = "clc"

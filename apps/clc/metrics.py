@@ -1,0 +1,42 @@
+"""Counts and times upstream calls per request (or task), for the ``Server-Timing`` header."""
+
+import contextvars
+from dataclasses import dataclass
+
+
+@dataclass
+class UpstreamTally:
+    calls: int = 0
+    duration_ms: float = 0.0
+
+    def add(self, duration_ms: float) -> None:
+        self.calls += 1
+        self.duration_ms += duration_ms
+
+    def header_value(self) -> str:
+        return f'upstream;desc="{self.calls} calls";dur={self.duration_ms:.1f}'
+
+
+_current: contextvars.ContextVar[UpstreamTally | None] = contextvars.ContextVar(
+    "upstream_tally", default=None
+)
+
+
+def start_tally() -> tuple[UpstreamTally, contextvars.Token]:
+    tally = UpstreamTally()
+    return tally, _current.set(tally)
+
+
+def end_tally(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def current_tally() -> UpstreamTally | None:
+    return _current.get()
+
+
+def record_call(duration_ms: float, tally: UpstreamTally | None = None) -> None:
+    """Record one upstream call. Fan-out threads pass the request's tally explicitly."""
+    tally = tally or _current.get()
+    if tally is not None:
+        tally.add(duration_ms)

@@ -1,0 +1,36 @@
+"""What each role may do (``shared/clc-api-v2/ROLES.md``), as capability names."""
+
+ADMIN = "AccountAdmin"
+VIEWER = "AccountViewer"
+BILLING = "BillingAdmin"
+DNS = "DNSManager"
+NETWORK = "NetworkAdmin"
+SECURITY = "SecurityAdmin"
+SERVER_ADMIN = "ServerAdmin"
+SERVER_OPERATOR = "ServerOperator"
+
+_VIEWERS = {ADMIN, VIEWER, SECURITY, SERVER_ADMIN, SERVER_OPERATOR}
+_OPERATORS = {ADMIN, SERVER_ADMIN, SERVER_OPERATOR}
+
+CAPABILITIES: dict[str, set[str]] = {
+    # View data centers, groups, servers, snapshots, archived servers, templates.
+    "view": _VIEWERS,
+    "view_billing_summary": _VIEWERS,
+    "view_billing_details": {ADMIN, VIEWER, BILLING},
+    "view_queue": {ADMIN, VIEWER, DNS, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},
+    "power": _OPERATORS,
+    "manage_servers": _OPERATORS,  # create, clone, delete, archive, restore
+    "snapshots": _OPERATORS,
+    "modify_servers": _OPERATORS,  # cpu, memory, disks, description, group, custom fields
+    "manage_groups": _OPERATORS,  # create, rename, move, delete, defaults
+    "credentials": {ADMIN, SECURITY, SERVER_ADMIN},
+    "manage_public_ips": {ADMIN, SERVER_ADMIN},
+    "view_public_ips": {ADMIN, VIEWER, DNS, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},
+    "view_policies": _VIEWERS,
+    "manage_alert_policy_on_server": _OPERATORS,
+}
+
+
+def can(roles, capability: str) -> bool:
+    allowed = CAPABILITIES[capability]
+    return any(role in allowed for role in roles)

@@ -1,0 +1,115 @@
+"""Fault injection and test helpers, outside /v2/ and without authentication.
+
+GET  /control/                   current settings
+POST /control/config             {"latencyMs", "errorRate", "failureRate", "speed", "durationSeconds"}
+POST /control/expire-tokens      every issued token stops working (401)
+POST /control/fail-next          {"count": 1}: the next N queued operations fail
+POST /control/reset              {"seed": "demo"}: rebuild the world from a seed
+GET  /control/operations/{id}    when an operation started and completes (for benchmarks)
+"""
+
+from .. import errors
+from ..router import route
+from ..state import iso
+
+
+def _settings(world):
+    f = world.faults
+    return {
+        "seed": world.seed_name,
+        "speed": world.speed,
+        "latencyMs": f.latency_ms,
+        "errorRate": f.error_rate,
+        "failureRate": f.failure_rate,
+        "failNext": f.fail_next,
+        "durationSeconds": f.duration_override,
+        "servers": len(world.servers),
+        "groups": len(world.groups),
+        "operations": len(world.operations),
+    }
+
+
+@route("GET", "/control", auth=False)
+def show(req):
+    return _settings(req.world)
+
+
+def _number(value, name, low=0.0, high=None):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise errors.bad_request(f"{name} must be a number.")
+    if number < low or (high is not None and number > high):
+        raise errors.bad_request(f"{name} is out of range.")
+    return number
+
+
+@route("POST", "/control/config", auth=False)
+def configure(req):
+    body = req.json_object()
+    world, faults = req.world, req.world.faults
+    if "latencyMs" in body:
+        faults.latency_ms = _number(body["latencyMs"], "latencyMs")
+    if "errorRate" in body:
+        faults.error_rate = _number(body["errorRate"], "errorRate", 0, 1)
+    if "failureRate" in body:
+        faults.failure_rate = _number(body["failureRate"], "failureRate", 0, 1)
+    if "speed" in body:
+        world.speed = _number(body["speed"], "speed", 0.001)
+    if "durationSeconds" in body:
+        value = body["durationSeconds"]
+        faults.duration_override = None if value is None else _number(value, "durationSeconds", 0.01)
+    return _settings(world)
+
+
+@route("POST", "/control/expire-tokens", auth=False)
+def expire_tokens(req):
+    return {"expired": req.world.expire_all_tokens()}
+
+
+@route("POST", "/control/fail-next", auth=False)
+def fail_next(req):
+    body = req.json_object()
+    count = int(_number(body.get("count", 1), "count", 0))
+    req.world.faults.fail_next = count
+    return _settings(req.world)
+
+
+@route("POST", "/control/reset", auth=False)
+def reset(req):
+    from ..seed import build_world
+
+    body = req.json_object()
+    seed = body.get("seed", req.world.seed_name)
+    try:
+        fresh = build_world(seed, speed=req.world.speed)
+    except ValueError as exc:
+        raise errors.bad_request(str(exc))
+    world = req.world
+    # Keep the same World object (the server holds it) and its lock; swap the contents.
+    for name in ("accounts", "users", "datacenters", "account_datacenters", "groups", "servers", "rng"):
+        setattr(world, name, getattr(fresh, name))
+    world.tokens.clear()
+    world.operations.clear()
+    world._pending.clear()
+    world.seed_name = seed
+    world.faults.fail_next = 0
+    world.faults.duration_override = None
+    return _settings(world)
+
+
+@route("GET", "/control/operations/{op_id}", auth=False)
+def operation(req, op_id):
+    op = req.world.operations.get(op_id.lower())
+    if op is None:
+        raise errors.not_found()
+    return {
+        "id": op.id,
+        "kind": op.kind,
+        "resources": op.resource_ids,
+        "status": req.world.status_of(op),
+        "startedAt": op.started_at,
+        "completesAt": op.ends_at,
+        "completedAt": op.completed_at,
+        "started": iso(op.started_at),
+    }

@@ -1,0 +1,81 @@
+"""Data centers: list, one (with ``groupLinks``), deployment capabilities."""
+
+from .. import errors
+from ..factory import LINUX_RESERVED, TEMPLATES, WINDOWS_RESERVED
+from ..links import link
+from ..roles import can
+from ..router import route
+
+
+def _require_view(req):
+    if not can(req.user.roles, "view"):
+        raise errors.forbidden()
+
+
+def _dcs_of(req):
+    alias = req.user.alias
+    ids = req.world.account_datacenters.get(alias.upper(), {})
+    return [dc for key, dc in req.world.datacenters.items() if key in ids]
+
+
+@route("GET", "/v2/datacenters/{alias}")
+def list_datacenters(req, alias):
+    return [
+        {
+            "id": dc.id,
+            "name": dc.name,
+            "links": [link("self", f"/v2/datacenters/{alias.lower()}/{dc.id.lower()}")],
+        }
+        for dc in _dcs_of(req)
+    ]
+
+
+@route("GET", "/v2/datacenters/{alias}/{dc}")
+def get_datacenter(req, alias, dc):
+    datacenter = req.world.datacenter(alias, dc)
+    links = [link("self", f"/v2/datacenters/{alias.lower()}/{datacenter.id.lower()}")]
+    if req.flag("groupLinks"):
+        _require_view(req)
+        root = req.world.root_group(alias, dc)
+        links.append(link("group", f"/v2/groups/{alias.lower()}/{root.id}", id=root.id, name=root.name))
+    return {"id": datacenter.id, "name": datacenter.name, "links": links}
+
+
+@route("GET", "/v2/datacenters/{alias}/{dc}/deploymentCapabilities")
+def deployment_capabilities(req, alias, dc):
+    datacenter = req.world.datacenter(alias, dc)
+    _require_view(req)
+    templates = []
+    for name, (description, _os_type, _os, size_gb, linux) in TEMPLATES.items():
+        entry = {
+            "name": name,
+            "description": description,
+            "storageSizeGB": size_gb,
+            "capabilities": ["cpuAutoscale"],
+            "reservedDrivePaths": list(LINUX_RESERVED if linux else WINDOWS_RESERVED),
+        }
+        if not linux:
+            entry["drivePathLength"] = 1
+        templates.append(entry)
+    return {
+        "supportsPremiumStorage": datacenter.id.upper() in ("WA1", "VA1", "UC1", "IL1"),
+        "supportsBareMetalServers": False,
+        "supportsSharedLoadBalancer": True,
+        "deployableNetworks": [
+            {
+                "name": f"vlan_{700 + i}_10.{10 + i}.{i}",
+                "networkId": net_id,
+                "type": "private",
+                "accountID": alias.upper(),
+            }
+            for i, net_id in enumerate(network_ids(alias, datacenter.id))
+        ],
+        "templates": templates,
+    }
+
+
+def network_ids(alias: str, dc_id: str) -> list[str]:
+    """Two stable private networks per account and data center."""
+    import hashlib
+
+    return [hashlib.md5(f"{alias.upper()}:{dc_id.upper()}:{i}".encode()).hexdigest() for i in range(2)]

@@ -1,0 +1,45 @@
+"""Runs the simulator on a threaded HTTP/1.1 server (Werkzeug), so the portal can fan out."""
+
+import logging
+import signal
+import sys
+
+from werkzeug.serving import make_server
+
+from .app import SimulatorApp
+from .seed import build_world
+from .state import World
+
+
+def build(
+    seed: str,
+    *,
+    speed: float = 1.0,
+    latency_ms: float = 0.0,
+    error_rate: float = 0.0,
+    failure_rate: float = 0.0,
+) -> World:
+    world = build_world(seed, speed=speed)
+    world.faults.latency_ms = latency_ms
+    world.faults.error_rate = error_rate
+    world.faults.failure_rate = failure_rate
+    return world
+
+
+def serve(world: World, addr: str = "127.0.0.1", port: int = 8100, quiet: bool = True) -> None:
+    if quiet:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    httpd = make_server(addr, port, SimulatorApp(world), threaded=True)
+    httpd.daemon_threads = True
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(
+        f"CLC API v2 simulator on http://{addr}:{port}/v2/ seed={world.seed_name} "
+        f"servers={len(world.servers)} speed={world.speed}",
+        flush=True,
+    )
+    try:
+        httpd.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        httpd.server_close()
