@@ -26,7 +26,9 @@ def build(
     return world
 
 
-def serve(world: World, addr: str = "127.0.0.1", port: int = 8100, quiet: bool = True) -> None:
+def serve(
+    world: World, addr: str = "127.0.0.1", port: int = 8100, quiet: bool = True, state_file: str | None = None
+) -> None:
     if quiet:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     httpd = make_server(addr, port, SimulatorApp(world), threaded=True)
@@ -43,3 +45,7 @@ def serve(world: World, addr: str = "127.0.0.1", port: int = 8100, quiet: bool =
         pass
     finally:
         httpd.server_close()
+        if state_file:
+            from .persistence import save
+
+            save(world, state_file)

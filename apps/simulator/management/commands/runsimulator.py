@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--speed", type=float, default=1.0, help="10 = operations finish 10x faster")
         parser.add_argument("--error-rate", type=float, default=0.0, help="share of /v2 calls answered 500")
         parser.add_argument("--failure-rate", type=float, default=0.0, help="share of operations that fail")
+        parser.add_argument(
+            "--state-file", help="load the world from this file if it exists; save it on exit"
+        )
         parser.add_argument("--verbose", action="store_true", help="log every request")
 
     def handle(self, *args, **opts):
@@ -23,8 +26,16 @@ class Command(BaseCommand):
             raise CommandError("--speed must be positive")
         if not 0 <= opts["error_rate"] <= 1 or not 0 <= opts["failure_rate"] <= 1:
             raise CommandError("--error-rate and --failure-rate are shares between 0 and 1")
+        world = None
+        if opts["state_file"]:
+            from apps.simulator.persistence import load
+
+            try:
+                world = load(opts["state_file"])
+            except Exception as exc:
+                raise CommandError(f"cannot load {opts['state_file']}: {exc}") from exc
         try:
-            world = build(
+            world = world or build(
                 opts["seed"],
                 speed=opts["speed"],
                 latency_ms=opts["latency_ms"],
@@ -33,4 +44,4 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        serve(world, opts["addr"], opts["port"], quiet=not opts["verbose"])
+        serve(world, opts["addr"], opts["port"], quiet=not opts["verbose"], state_file=opts["state_file"])
