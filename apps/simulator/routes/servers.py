@@ -1,0 +1,514 @@
+"""Servers: get, create, delete, PATCH (cpu/memory/disks queued; description/group/custom
+fields at once), credentials, restore from the archive.
+
+Shared helpers for the server sub-resources (public IPs, snapshots) live here too.
+"""
+
+import string
+
+from .. import errors
+from ..factory import LINUX_RESERVED, TEMPLATES, WINDOWS_RESERVED, add_server, validate_server_name
+from ..links import link, status_link
+from ..models import Disk, Server
+from ..roles import can
+from ..router import route
+from ..serializers_server import is_linux, public_uuid, server_json
+from ..state import effect, failure_effect
+
+SERVER_TYPES = ("standard", "hyperscale", "bareMetal")
+STORAGE_TYPES = ("standard", "premium", "hyperscale")
+MAX_DISK_GB = 1024
+
+# --- helpers shared by the server routes ---------------------------------------------------
+
+
+def require(req, capability: str) -> None:
+    if not can(req.user.roles, capability):
+        raise errors.forbidden()
+
+
+def find_server(req, alias: str, server_id: str) -> Server:
+    """The caller's server by id, or by uuid with ``?uuid=true``; 404 otherwise."""
+    if not req.flag("uuid"):
+        return req.world.server(alias, server_id)
+    wanted = server_id.replace("-", "").lower()
+    for server in req.world.servers.values():
+        if server.alias.upper() == alias.upper() and public_uuid(server) == wanted:
+            return server
+    raise errors.not_found()
+
+
+def refuse_unless_active(req, server: Server, action: str) -> None:
+    """Actions other than view/restore/delete need a built, non-archived, idle server."""
+    if server.status == "archived":
+        raise errors.bad_request(f"The server {server.id} is archived: restore it before you {action}.")
+    if server.status == "underConstruction":
+        raise errors.bad_request(f"The server {server.id} is still being built.")
+    if server.status != "active":
+        raise errors.bad_request(f"The server {server.id} is {server.status}: you cannot {action}.")
+    refuse_if_deleting(req, server)
+
+
+def refuse_if_deleting(req, server: Server) -> None:
+    if "deleteServer" in req.world.pending_kinds_for(server.id):
+        raise errors.bad_request(f"The server {server.id} is being deleted.")
+
+
+def touch(req, server: Server) -> None:
+    server.change.modified_by = req.user.username
+    server.change.modified_date = req.world.now()
+
+
+def integer(value, name: str, low: int, high: int) -> int:
+    """An integer in range; numeric strings are accepted (the documented examples send them)."""
+    if isinstance(value, bool):
+        raise errors.bad_request(f"{name} must be a whole number.")
+    try:
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+        if not isinstance(value, str) and number != value:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise errors.bad_request(f"{name} must be a whole number.")
+    if not low <= number <= high:
+        raise errors.bad_request(f"{name} must be between {low} and {high}.")
+    return number
+
+
+def text(value, name: str, *, required=False, max_len=256) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise errors.bad_request(f"{name} is required." if required else f"{name} must be a string.")
+    if len(value) > max_len:
+        raise errors.bad_request(f"{name} must be at most {max_len} characters.")
+    return value
+
+
+def queued(req, server: Server, kind: str, params=None, extra_ids=()):
+    """Queue an operation on a server and answer 202 with the bare status link."""
+    op = req.world.queue(server.alias, server.location, kind, [server.id, *extra_ids], params)
+    return 202, status_link(server.alias, op.id)
+
+
+def target_group(req, group_id, name: str, location: str | None = None):
+    """A group of the caller's account where servers may live (not an archive group)."""
+    if not isinstance(group_id, str) or not group_id.strip():
+        raise errors.bad_request(f"{name} is required.")
+    group = req.world.groups.get(group_id.strip().lower())
+    if group is None or group.alias.upper() != req.user.alias.upper():
+        raise errors.bad_request(f"The group '{group_id}' does not exist.")
+    if group.type == "archive" or group.status != "active":
+        raise errors.bad_request(f"Servers cannot be placed in the group '{group.name}'.")
+    if location is not None and group.location.upper() != location.upper():
+        raise errors.bad_request(
+            f"The group '{group.name}' is in {group.location}; the server is in {location}."
+        )
+    return group
+
+
+def custom_field_values(req, value) -> list[dict]:
+    """``[{id, value}]`` checked against the account's definitions -> stored entries."""
+    if not isinstance(value, list):
+        raise errors.bad_request("customFields must be a list of {id, value} pairs.")
+    definitions = {f["id"].lower(): f for f in req.world.account(req.user.alias).custom_fields}
+    out, seen = [], set()
+    for item in value:
+        if not isinstance(item, dict):
+            raise errors.bad_request("customFields must be a list of {id, value} pairs.")
+        field_id = req.field(item, "id")
+        definition = definitions.get(field_id.lower()) if isinstance(field_id, str) else None
+        if definition is None:
+            raise errors.bad_request(f"The custom field '{field_id}' does not exist.")
+        raw = req.field(item, "value")
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
+            raise errors.bad_request(f"The value of custom field '{definition['name']}' must be a string.")
+        raw = str(raw)
+        display = raw
+        if definition.get("type") == "option" and raw:
+            names = {o["value"]: o["name"] for o in definition.get("options", [])}
+            if raw not in names:
+                raise errors.bad_request(f"'{raw}' is not an option of custom field '{definition['name']}'.")
+            display = names[raw]
+        seen.add(definition["id"].lower())
+        out.append(
+            {"id": definition["id"], "name": definition["name"], "value": raw, "displayValue": display}
+        )
+    for key, definition in definitions.items():
+        if definition.get("isRequired") and key not in seen:
+            raise errors.bad_request(f"The custom field '{definition['name']}' is required.")
+    return out
+
+
+def new_disk(req, item: dict, linux: bool, used_paths: set[str]) -> tuple[int, list[str]]:
+    """Validate a disk to add (``{path?, sizeGB, type}``) -> (size, partition paths)."""
+    size = integer(req.field(item, "sizeGB"), "sizeGB", 1, MAX_DISK_GB)
+    kind = req.field(item, "type", "raw")
+    if not isinstance(kind, str) or kind.lower() not in ("raw", "partitioned"):
+        raise errors.bad_request("A disk's type must be 'raw' or 'partitioned'.")
+    if kind.lower() == "raw":
+        return size, []
+    path = req.field(item, "path")
+    if not isinstance(path, str) or not path.strip():
+        raise errors.bad_request("A partitioned disk needs a path.")
+    path = path.strip()
+    bare = path.strip("/\\").rstrip(":").lower()
+    reserved = LINUX_RESERVED if linux else WINDOWS_RESERVED
+    if not bare or bare in reserved:
+        raise errors.bad_request(f"The path '{path}' is reserved.")
+    if linux:
+        path = "/" + path.strip("/")
+    else:
+        if len(bare) != 1 or not bare.isalpha():
+            raise errors.bad_request(f"The path '{path}' must be a drive letter.")
+        path = bare.upper() + ":\\"
+    if path.lower() in used_paths:
+        raise errors.bad_request(f"The path '{path}' is already in use.")
+    used_paths.add(path.lower())
+    return size, [path]
+
+
+# --- GET -----------------------------------------------------------------------------------
+
+
+@route("GET", "/v2/servers/{alias}/{server_id}")
+def get_server(req, alias, server_id):
+    require(req, "view")
+    return server_json(req.world, find_server(req, alias, server_id), req.user.roles)
+
+
+@route("GET", "/v2/servers/{alias}/{server_id}/credentials")
+def get_credentials(req, alias, server_id):
+    server = find_server(req, alias, server_id)
+    require(req, "credentials")
+    if server.status == "underConstruction":
+        raise errors.bad_request(f"The server {server.id} is still being built.")
+    return {"userName": "root" if is_linux(server) else "Administrator", "password": server.password}
+
+
+# --- create --------------------------------------------------------------------------------
+
+
+@route("POST", "/v2/servers/{alias}")
+def create_server(req, alias):
+    require(req, "manage_servers")
+    body = req.json_object()
+    f = lambda name, default=None: req.field(body, name, default)  # noqa: E731
+    name = validate_server_name(alias, f("name"))
+    group = target_group(req, f("groupId"), "groupId")
+    template, source = _source(req, alias, f("sourceServerId"))
+    server_type, storage_type = _types(f("type"), f("storageType"))
+    cpu = integer(f("cpu"), "cpu", 1, 16)
+    memory_gb = integer(f("memoryGB"), "memoryGB", 1, 128)
+    description = text(f("description"), "description")
+    password = f("password")
+    if password is not None and (not isinstance(password, str) or not password):
+        raise errors.bad_request("password must be a non-empty string.")
+    custom = custom_field_values(req, f("customFields") or [])
+    linux = TEMPLATES[template][4]
+    extra = f("additionalDisks") or []
+    if not isinstance(extra, list) or not all(isinstance(d, dict) for d in extra):
+        raise errors.bad_request("additionalDisks must be a list of disks.")
+    used: set[str] = set()
+    disks = [new_disk(req, d, linux, used) for d in extra]
+
+    server = add_server(
+        req.world,
+        alias,
+        group,
+        name,
+        template=template,
+        cpu=cpu,
+        memory_gb=memory_gb,
+        description=description,
+        status="underConstruction",
+        power_state="stopped",
+        server_type=server_type,
+        storage_type=storage_type,
+        password=password or _password(req.world.rng),
+        user=req.user.username,
+        custom_fields=custom,
+    )
+    if source is not None:
+        server.disks = [Disk(d.id, d.size_gb, list(d.partition_paths)) for d in source.disks]
+    for size, paths in disks:
+        server.disks.append(Disk(f"0:{len(server.disks)}", size, paths))
+    network = f("networkId")
+    server.network_id = network if isinstance(network, str) else ""
+    op = req.world.queue(alias, server.location, "createServer", [server.id])
+    uuid = public_uuid(server)
+    return 202, {
+        "server": name,
+        "isQueued": True,
+        "links": [
+            status_link(alias, op.id),
+            link("self", f"/v2/servers/{alias.lower()}/{uuid}?uuid=True", id=uuid, verbs=["GET"]),
+        ],
+    }
+
+
+def _source(req, alias, source_id):
+    """A template name -> (template, None); an existing server (a clone) -> (its template, it)."""
+    if not isinstance(source_id, str) or not source_id.strip():
+        raise errors.bad_request("sourceServerId is required.")
+    for template in TEMPLATES:
+        if template.lower() == source_id.strip().lower():
+            return template, None
+    source = req.world.servers.get(source_id.strip().lower())
+    if source is None or source.alias.upper() != alias.upper():
+        raise errors.bad_request(f"The source server or template '{source_id}' does not exist.")
+    if source.status != "active":
+        raise errors.bad_request(f"The server {source.id} is {source.status} and cannot be cloned.")
+    return source.template if source.template in TEMPLATES else "UBUNTU-22-64-TEMPLATE", source
+
+
+def _types(server_type, storage_type):
+    server_type = server_type or "standard"
+    if server_type not in SERVER_TYPES:
+        raise errors.bad_request(f"type must be one of {', '.join(SERVER_TYPES)}.")
+    if server_type == "bareMetal":
+        raise errors.bad_request("Bare metal servers are not available in this data center.")
+    default = "hyperscale" if server_type == "hyperscale" else "standard"
+    storage_type = storage_type or default
+    if storage_type not in STORAGE_TYPES:
+        raise errors.bad_request(f"storageType must be one of {', '.join(STORAGE_TYPES)}.")
+    if (server_type == "hyperscale") != (storage_type == "hyperscale"):
+        raise errors.bad_request("Hyperscale servers use hyperscale storage, and only they do.")
+    return server_type, storage_type
+
+
+def _password(rng) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(rng.choice(alphabet) for _ in range(12)) + rng.choice("!@#$%") + str(rng.randrange(10))
+
+
+@effect("createServer")
+def _built(world, op):
+    server = world.servers.get(op.resource_ids[0].lower())
+    if server is not None and server.status == "underConstruction":
+        server.status = "active"
+        server.power_state = "started"
+
+
+@failure_effect("createServer")
+def _build_failed(world, op):
+    server = world.servers.get(op.resource_ids[0].lower())
+    if server is not None and server.status == "underConstruction":
+        server.status = "failed"
+
+
+# --- delete --------------------------------------------------------------------------------
+
+
+@route("DELETE", "/v2/servers/{alias}/{server_id}")
+def delete_server(req, alias, server_id):
+    server = find_server(req, alias, server_id)
+    require(req, "manage_servers")
+    if server.status == "underConstruction":
+        raise errors.bad_request(f"The server {server.id} is still being built.")
+    refuse_if_deleting(req, server)
+    op = req.world.queue(alias, server.location, "deleteServer", [server.id])
+    return 202, {"server": server.id.lower(), "isQueued": True, "links": [status_link(alias, op.id)]}
+
+
+@effect("deleteServer")
+def _deleted(world, op):
+    from ..factory import remove_server
+
+    server = world.servers.get(op.resource_ids[0].lower())
+    if server is not None:
+        remove_server(world, server)
+
+
+# --- PATCH ---------------------------------------------------------------------------------
+
+QUEUED_MEMBERS = ("cpu", "memory", "disks")
+IMMEDIATE_MEMBERS = ("description", "groupId", "customFields")
+ARCHIVED_MEMBERS = ("description", "customFields")
+
+
+@route("PATCH", "/v2/servers/{alias}/{server_id}")
+def patch_server(req, alias, server_id):
+    server = find_server(req, alias, server_id)
+    require(req, "modify_servers")
+    changes = _patch_operations(req)
+    if server.status == "archived":
+        refuse_if_deleting(req, server)
+        blocked = [m for m in changes if m not in ARCHIVED_MEMBERS]
+        if blocked:
+            raise errors.bad_request(
+                f"The server {server.id} is archived: only description and customFields can change."
+            )
+    else:
+        refuse_unless_active(req, server, "change it")
+    queued_changes = {
+        m: _validate_queued(req, server, m, v) for m, v in changes.items() if m in QUEUED_MEMBERS
+    }
+    immediate = {
+        m: _validate_immediate(req, server, m, v) for m, v in changes.items() if m in IMMEDIATE_MEMBERS
+    }
+    if queued_changes and "updateServer" in req.world.pending_kinds_for(server.id):
+        raise errors.bad_request(f"The server {server.id} already has a configuration change in progress.")
+    _apply_immediate(req, server, immediate)
+    if not queued_changes:
+        return 204, None
+    params = {"user": req.user.username}
+    params.update(queued_changes)
+    return queued(req, server, "updateServer", params)
+
+
+def _patch_operations(req) -> dict:
+    """``[{op: set, member, value}]`` -> {member: value} (canonical member names)."""
+    body = req.body
+    if not isinstance(body, list) or not body:
+        raise errors.bad_request("The request must be a non-empty list of {op, member, value} operations.")
+    canonical = {m.lower(): m for m in QUEUED_MEMBERS + IMMEDIATE_MEMBERS}
+    changes = {}
+    for item in body:
+        if not isinstance(item, dict):
+            raise errors.bad_request("Each operation must be an object {op, member, value}.")
+        op = req.field(item, "op")
+        if not isinstance(op, str) or op.lower() != "set":
+            raise errors.bad_request(f"The operation '{op}' is not supported: use 'set'.")
+        member = req.field(item, "member")
+        name = canonical.get(member.lower()) if isinstance(member, str) else None
+        if name is None:
+            raise errors.bad_request(f"The member '{member}' cannot be set.")
+        changes[name] = req.field(item, "value")
+    return changes
+
+
+def _validate_queued(req, server, member, value):
+    if member == "cpu":
+        return integer(value, "cpu", 1, 16)
+    if member == "memory":
+        return integer(value, "memory", 1, 128)
+    return _validate_disks(req, server, value)
+
+
+def _validate_disks(req, server, value) -> list[dict]:
+    """The complete new disk list: existing disks by diskId (grow only), new ones by size/path."""
+    if not isinstance(value, list) or not all(isinstance(d, dict) for d in value):
+        raise errors.bad_request("disks must be the complete list of disks.")
+    existing = {d.id: d for d in server.disks}
+    linux = is_linux(server)
+    system = [d.id for d in server.disks[: 3 if linux else 2] if not d.partition_paths]
+    kept, added, used = {}, [], set()
+    for item in value:
+        disk_id = req.field(item, "diskId")
+        if disk_id is None:
+            added.append(item)
+            continue
+        disk = existing.get(str(disk_id))
+        if disk is None:
+            raise errors.bad_request(f"The disk '{disk_id}' does not exist on {server.id}.")
+        size = integer(req.field(item, "sizeGB"), "sizeGB", 1, MAX_DISK_GB)
+        if size < disk.size_gb:
+            raise errors.bad_request(f"The disk {disk.id} cannot shrink below {disk.size_gb} GB.")
+        kept[disk.id] = size
+        used.update(p.lower() for p in disk.partition_paths)
+    missing = [d for d in system if d not in kept]
+    if missing:
+        raise errors.bad_request(f"The system disk {missing[0]} cannot be removed.")
+    out = [{"diskId": d, "sizeGB": s} for d, s in kept.items()]
+    for item in added:
+        size, paths = new_disk(req, item, linux, used)
+        out.append({"sizeGB": size, "paths": paths})
+    return out
+
+
+def _validate_immediate(req, server, member, value):
+    if member == "description":
+        return text(value, "description")
+    if member == "groupId":
+        return target_group(req, value, "groupId", server.location)
+    return custom_field_values(req, value)
+
+
+def _apply_immediate(req, server, changes: dict) -> None:
+    if not changes:
+        return
+    if "description" in changes:
+        server.description = changes["description"]
+    if "customFields" in changes:
+        server.custom_fields = changes["customFields"]
+    if "groupId" in changes:
+        move(req.world, server, changes["groupId"])
+    touch(req, server)
+
+
+def move(world, server: Server, group) -> None:
+    old = world.groups.get(server.group_id)
+    if old is not None and server.key in old.servers:
+        old.servers.remove(server.key)
+    group.servers.append(server.key)
+    server.group_id = group.id
+
+
+@effect("updateServer")
+def _updated(world, op):
+    server = world.servers.get(op.resource_ids[0].lower())
+    if server is None:
+        return
+    params = op.params
+    if "cpu" in params:
+        server.cpu = params["cpu"]
+    if "memory" in params:
+        server.memory_mb = params["memory"] * 1024
+    if "disks" in params:
+        _apply_disks(server, params["disks"])
+    server.change.modified_by = params.get("user", server.change.modified_by)
+    server.change.modified_date = op.ends_at
+
+
+def _apply_disks(server: Server, wanted: list[dict]) -> None:
+    by_id = {d.id: d for d in server.disks}
+    disks = []
+    for item in wanted:
+        if "diskId" in item and item["diskId"] in by_id:
+            disk = by_id[item["diskId"]]
+            disks.append(Disk(disk.id, item["sizeGB"], list(disk.partition_paths)))
+    taken = {d.id for d in disks}
+    index = 0
+    for item in wanted:
+        if "diskId" in item:
+            continue
+        while f"0:{index}" in taken:
+            index += 1
+        taken.add(f"0:{index}")
+        disks.append(Disk(f"0:{index}", item["sizeGB"], list(item["paths"])))
+    server.disks = disks
+
+
+# --- restore from the archive --------------------------------------------------------------
+
+
+@route("POST", "/v2/servers/{alias}/{server_id}/restore")
+def restore_server(req, alias, server_id):
+    server = find_server(req, alias, server_id)
+    require(req, "manage_servers")
+    if server.status != "archived":
+        raise errors.bad_request(f"The server {server.id} is not archived.")
+    refuse_if_deleting(req, server)
+    if "restoreServer" in req.world.pending_kinds_for(server.id):
+        raise errors.bad_request(f"The server {server.id} is already being restored.")
+    body = req.json_object()
+    group = target_group(req, req.field(body, "targetGroupId"), "targetGroupId", server.location)
+    return queued(req, server, "restoreServer", {"groupId": group.id, "user": req.user.username})
+
+
+@effect("restoreServer")
+def _restored(world, op):
+    server = world.servers.get(op.resource_ids[0].lower())
+    group = world.groups.get(op.params["groupId"])
+    if server is None or server.status != "archived":
+        return
+    if group is None or group.status != "active":  # the target went away meanwhile
+        group = world.groups.get(server.group_id)
+    server.status = "active"
+    server.power_state = "stopped"
+    if group is not None:
+        move(world, server, group)
+    server.change.modified_by = op.params.get("user", server.change.modified_by)
+    server.change.modified_date = op.ends_at
