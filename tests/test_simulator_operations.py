@@ -1,11 +1,9 @@
 """Server operations and the queue of the simulated CLC API v2, through HTTP.
 
 Each operation's effect is checked twice: through the operations themselves (after powerOff, a
-second powerOff is "already in that state") and, once routes/servers.py exists, through
-GET /v2/servers/{alias}/{id}.
+second powerOff is "already in that state") and through GET /v2/servers/{alias}/{id}.
 """
 
-import importlib.util
 import re
 
 import pytest
@@ -17,7 +15,6 @@ NOT_QUEUED = (
     "The operation cannot be queued because the server cannot be found or it is not in a valid state."
 )
 STATUS_HREF = re.compile(r"^/v2/operations/demo/status/(wa1-\d+)$")
-HAS_SERVER_ROUTES = importlib.util.find_spec("apps.simulator.routes.servers") is not None
 ARCHIVED = "WA1DEMOOLD01"
 
 _DEMO = build_demo()  # the same deterministic seed the simulator runs
@@ -85,12 +82,7 @@ def wait_final(sim, session, op_id):
 
 
 def server_view(sim, session, server_id):
-    """GET /v2/servers/DEMO/{id}, or None while routes/servers.py does not exist.
-
-    TODO(servers.py): once routes/servers.py lands, every caller below asserts on it directly.
-    """
-    if not HAS_SERVER_ROUTES:
-        return None
+    """GET /v2/servers/DEMO/{id} (routes/servers.py)."""
     response = session.get(f"{sim.url}/v2/servers/DEMO/{server_id}", timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
@@ -144,18 +136,16 @@ def test_operation_runs_then_applies_its_effect(simulator, action, server_id, fo
         else:
             assert_refused(after, server_id)
     view = server_view(simulator, session, server_id)
-    if view is not None:  # TODO(servers.py): always true once routes/servers.py exists
-        for key, value in details.items():
-            assert view["details"][key] == value
-        assert view["status"] == before["status"] == "active"
+    for key, value in details.items():
+        assert view["details"][key] == value
+    assert view["status"] == before["status"] == "active"
 
 
 def test_status_goes_not_started_executing_succeeded(simulator):
     session = simulator.session("demo")
     simulator.control("config", durationSeconds=150)  # 3 s at speed 50; notStarted for the first 10%
     op_id = queued_id(act_ok(simulator, session, "reboot", [STARTED])[0], STARTED)
-    seen = [status_of(simulator, session, op_id)]
-    assert seen == ["notStarted"]
+    assert status_of(simulator, session, op_id) == "notStarted"
     wait_until(lambda: status_of(simulator, session, op_id) == "executing", timeout=5, message="executing")
     assert wait_final(simulator, session, op_id) == "succeeded"
 
@@ -166,8 +156,7 @@ def test_server_keeps_its_state_while_the_operation_runs(simulator):
     op_id = queued_id(act_ok(simulator, session, "powerOff", [STARTED])[0], STARTED)
     assert status_of(simulator, session, op_id) in ("notStarted", "executing")
     view = server_view(simulator, session, STARTED)
-    if view is not None:  # TODO(servers.py)
-        assert view["details"]["powerState"] == "started"
+    assert view["details"]["powerState"] == "started"
     # One operation at a time: everything else on that server is refused until it completes.
     for action in ("powerOff", "powerOn", "pause", "startMaintenance", "archive"):
         assert_refused(act_ok(simulator, session, action, [STARTED])[0], STARTED)
@@ -204,8 +193,7 @@ def test_set_maintenance_turns_each_server_on_or_off(simulator):
     assert_refused(again[1], "WA1DEMONOPE01")
     for server_id, wanted in ((STARTED, True), (IN_MAINTENANCE, False)):
         view = server_view(simulator, session, server_id)
-        if view is not None:  # TODO(servers.py)
-            assert view["details"]["inMaintenanceMode"] is wanted
+        assert view["details"]["inMaintenanceMode"] is wanted
 
 
 def test_archive_stops_the_server_and_moves_it_to_the_archive_group(simulator):
@@ -220,11 +208,10 @@ def test_archive_stops_the_server_and_moves_it_to_the_archive_group(simulator):
     )
     assert_refused(snapshot[0], STARTED)
     view = server_view(simulator, session, STARTED)
-    if view is not None:  # TODO(servers.py)
-        archive_group = _DEMO.groups[_DEMO.servers[ARCHIVED.lower()].group_id]
-        assert view["status"] == "archived"
-        assert view["details"]["powerState"] == "stopped"
-        assert view["groupId"] == archive_group.id
+    archive_group = _DEMO.groups[_DEMO.servers[ARCHIVED.lower()].group_id]
+    assert view["status"] == "archived"
+    assert view["details"]["powerState"] == "stopped"
+    assert view["groupId"] == archive_group.id
 
 
 def test_create_snapshot_adds_one_snapshot_and_refuses_a_second(simulator):
@@ -245,9 +232,8 @@ def test_create_snapshot_adds_one_snapshot_and_refuses_a_second(simulator):
     )
     assert seeded["isQueued"] is False and "already has a snapshot" in seeded["errorMessage"]
     view = server_view(simulator, session, STARTED)
-    if view is not None:  # TODO(servers.py)
-        (snap,) = view["details"]["snapshots"]
-        assert re.match(r"^\d{4}-\d\d-\d\d\.\d\d:\d\d:\d\d$", snap["name"])
+    (snap,) = view["details"]["snapshots"]
+    assert re.match(r"^\d{4}-\d\d-\d\d\.\d\d:\d\d:\d\d$", snap["name"])
 
 
 # --- already in the state, invalid states, unknown servers ---------------------------------------
@@ -329,9 +315,8 @@ def test_failed_operation_has_no_effect(simulator):
     )
     assert wait_final(simulator, session, queued_id(retry, STARTED)) == "succeeded"
     view = server_view(simulator, session, STARTED)
-    if view is not None:  # TODO(servers.py)
-        assert view["details"]["powerState"] == "started"
-        assert len(view["details"]["snapshots"]) == 1
+    assert view["details"]["powerState"] == "started"
+    assert len(view["details"]["snapshots"]) == 1
 
 
 # --- roles and accounts -----------------------------------------------------------------------
