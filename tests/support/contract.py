@@ -1,0 +1,219 @@
+"""Helpers for holding the simulator to the published contract (``../shared/clc-api-v2/api.json``).
+
+- ``doc_entry(method, path)`` picks the api.json entry by method and URL template.
+- ``shape_mismatches(doc, ours)`` lists where our JSON lacks a documented key or has another JSON type.
+- ``walk_seed(session, url)`` finds real ids by walking the API the way a client would
+  (data centers -> ``groupLinks`` -> root group -> sub-groups -> servers).
+"""
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+# In CI the repository is cloned elsewhere with a copy of ``shared/`` beside it: always the parent dir.
+API_JSON = REPO.parent / "shared" / "clc-api-v2" / "api.json"
+DOC_HOST = "https://api.ctl.io"
+
+_api_cache: list[dict] | None = None
+
+
+def load_api() -> list[dict]:
+    global _api_cache
+    if _api_cache is None:
+        if not API_JSON.is_file():
+            raise FileNotFoundError(f"the published contract is missing: {API_JSON}")
+        _api_cache = json.loads(API_JSON.read_text(encoding="utf-8"))
+    return _api_cache
+
+
+def doc_entry(method: str, path: str) -> dict:
+    """The one api.json entry with this method and URL template (query template ignored)."""
+    found = [
+        entry
+        for entry in load_api()
+        if entry["Method"].upper() == method.upper()
+        and entry["Url"].removeprefix(DOC_HOST).split("?", 1)[0].rstrip("/") == path.rstrip("/")
+    ]
+    if len(found) != 1:
+        raise LookupError(f"api.json has {len(found)} entries for {method} {path}")
+    return found[0]
+
+
+# --- shapes ---------------------------------------------------------------------------------------
+def json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"  # int and float are compatible: the docs write 5 and 1.14 for one field
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _is_link_list(doc: list) -> bool:
+    return bool(doc) and all(isinstance(x, dict) and "rel" in x and "href" in x for x in doc)
+
+
+def merge_values(values: list):
+    """One schema from several documented values (used for maps keyed by ids)."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    if all(isinstance(v, dict) for v in values):
+        keys: dict = {}
+        for v in values:
+            for k, item in v.items():
+                keys.setdefault(k, []).append(item)
+        return {k: merge_values(items) for k, items in keys.items()}
+    if all(isinstance(v, list) for v in values):
+        items = [x for v in values for x in v]
+        return [merge_values(items)] if items else []
+    return values[0]
+
+
+def shape_mismatches(doc, ours, path: str = "$", *, maps=(), skip=()) -> list[str]:
+    """Where ``ours`` lacks a key of ``doc`` or carries another JSON type, as readable lines.
+
+    Rules: every documented key must be present (extra keys are fine); strict types for
+    string/bool/array/object/null, int and float are both "number". A list: each of our elements
+    against the doc's first element. A list of links: each of our links against the documented
+    link with the same ``rel`` (the Links Framework makes ``id``/``name``/``verbs`` optional), else
+    just ``rel`` and ``href``. ``maps``: paths of objects keyed by ids (billing), whose values are
+    compared with a merge of the documented values. ``skip``: paths not compared at all.
+    """
+    if path in skip:
+        return []
+    if json_type(doc) != json_type(ours):
+        return [f"{path}: expected {json_type(doc)}, got {json_type(ours)} ({_short(ours)})"]
+    out: list[str] = []
+    if isinstance(doc, dict):
+        if path in maps:
+            schema = merge_values(list(doc.values()))
+            if schema is not None:
+                for key, value in ours.items():
+                    found = shape_mismatches(schema, value, f"{path}.*", maps=maps, skip=skip)
+                    if found:  # one failing entry of a map says enough
+                        return [f"{line} (key {key!r})" for line in found]
+            return out
+        for key, value in doc.items():
+            sub = f"{path}.{key}"
+            if sub in skip:
+                continue
+            if key not in ours:
+                out.append(f"{sub}: missing")
+            else:
+                out += shape_mismatches(value, ours[key], sub, maps=maps, skip=skip)
+    elif isinstance(doc, list) and doc and ours:
+        if _is_link_list(doc):
+            for i, link in enumerate(ours):
+                sub = f"{path}[{i}]"
+                if not isinstance(link, dict) or not isinstance(link.get("rel"), str):
+                    out.append(f"{sub}: a link needs a string rel ({_short(link)})")
+                    continue
+                same = next((d for d in doc if d["rel"] == link["rel"]), {"rel": "", "href": ""})
+                out += [
+                    f"{m} (rel {link['rel']})"
+                    for m in shape_mismatches(same, link, f"{path}[rel={link['rel']}]", maps=maps, skip=skip)
+                ]
+        else:
+            for i, item in enumerate(ours):
+                out += shape_mismatches(doc[0], item, f"{path}[{i}]", maps=maps, skip=skip)
+    return out
+
+
+def _short(value) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def fill(example, **by_key):
+    """A copy of a documented request body with values replaced by key name, at any depth.
+
+    ``fill(body, groupId="...")``; a value of ``DROP`` removes the key.
+    """
+    body = copy.deepcopy(example)
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in list(node):
+                if key in by_key:
+                    if by_key[key] is DROP:
+                        del node[key]
+                    else:
+                        node[key] = by_key[key]
+                else:
+                    walk(node[key])
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(body)
+    return body
+
+
+DROP = object()
+
+
+# --- walking the seed -----------------------------------------------------------------------------
+@dataclass
+class Seed:
+    """What a client can see of one account in one data center."""
+
+    alias: str
+    dc: str
+    root_id: str
+    groups: dict[str, dict] = field(default_factory=dict)  # id -> GET group body
+    servers: dict[str, dict] = field(default_factory=dict)  # id -> GET server body
+
+    def group_named(self, name: str) -> dict:
+        for group in self.groups.values():
+            if group["name"] == name:
+                return group
+        raise LookupError(f"no group named {name!r} in {self.dc}")
+
+    def server_where(self, predicate, what: str) -> dict:
+        for server in self.servers.values():
+            if predicate(server):
+                return server
+        raise LookupError(f"the demo seed has no server in {self.dc} that is {what}")
+
+
+def _get(session, url: str, what: str):
+    response = session.get(url, timeout=10)
+    if response.status_code != 200:
+        raise AssertionError(
+            f"walking the seed: {what} GET {url} answered {response.status_code}: {response.text[:300]}"
+        )
+    return response.json()
+
+
+def walk_seed(session, base: str, alias: str = "DEMO", dc: str = "WA1") -> Seed:
+    listed = _get(session, f"{base}/v2/datacenters/{alias}", "data center list")
+    if not any(str(d.get("id", "")).upper() == dc for d in listed):
+        raise AssertionError(f"walking the seed: {dc} is not in the data center list {listed}")
+    datacenter = _get(session, f"{base}/v2/datacenters/{alias}/{dc}?groupLinks=true", "data center")
+    root = next((lk for lk in datacenter.get("links", []) if lk.get("rel") == "group"), None)
+    if root is None:
+        raise AssertionError(f"walking the seed: no group link in {datacenter}")
+    seed = Seed(alias, dc, root["id"])
+    pending = [root["id"]]
+    while pending:
+        group_id = pending.pop(0)
+        if group_id in seed.groups:
+            continue
+        group = _get(session, f"{base}/v2/groups/{alias}/{group_id}", "group")
+        seed.groups[group["id"]] = group
+        pending += [child["id"] for child in group.get("groups", [])]
+        for link in group.get("links", []):
+            if link.get("rel") == "server":
+                server = _get(session, f"{base}/v2/servers/{alias}/{link['id']}", "server")
+                seed.servers[server["id"]] = server
+    return seed

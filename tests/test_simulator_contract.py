@@ -1,0 +1,414 @@
+"""The simulator against the published contract (``../shared/clc-api-v2/api.json`` + README facts).
+
+For each endpoint the portal relies on: pick the api.json entry by method and URL template, make a
+real call as ``demo`` with ids found by walking the API (data centers -> groupLinks -> groups ->
+servers) and a body built from the documented ``ContentExample``, then check the documented status
+code and that our answer carries every key of the documented ``ResExample`` with the same JSON type
+(see ``tests.support.contract.shape_mismatches`` for the exact rules).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+
+import pytest
+
+from tests.support.contract import (
+    API_JSON,
+    DROP,
+    doc_entry,
+    fill,
+    load_api,
+    shape_mismatches,
+    walk_seed,
+)
+
+ALIAS = "DEMO"
+DC = "WA1"
+
+# Status codes the README pins ("Facts that the pages leave out"). The README does not say which
+# success code answers a bare status link for public IP add, snapshot delete/revert and server
+# restore: both 200 and 202 are accepted there.
+OK, CREATED, ACCEPTED = {200}, {201}, {202}
+STATUS_LINK_ONLY = {200, 202}
+
+
+# --- the call context ---------------------------------------------------------------------------
+class Ctx:
+    def __init__(self, simulator):
+        self.sim = simulator
+        self.base = simulator.url
+        self.session = simulator.session("demo")
+
+    def call(self, method: str, path: str, **kwargs):
+        return self.session.request(method, f"{self.base}{path}", timeout=10, **kwargs)
+
+    @cached_property
+    def seed(self):
+        return walk_seed(self.session, self.base, ALIAS, DC)
+
+    @cached_property
+    def capabilities(self) -> dict:
+        response = self.call("GET", f"/v2/datacenters/{ALIAS}/{DC}/deploymentCapabilities")
+        assert response.status_code == 200, f"deploymentCapabilities: {response.status_code} {response.text}"
+        return response.json()
+
+    @property
+    def network_id(self) -> str:
+        return self.capabilities["deployableNetworks"][0]["networkId"]
+
+    @property
+    def template(self) -> str:
+        return self.capabilities["templates"][0]["name"]
+
+    @property
+    def custom_field_id(self) -> str:
+        """A real account custom field id (the documented ones are another account's)."""
+        for group in self.seed.groups.values():
+            for item in group.get("customFields", []):
+                return item["id"]
+        response = self.call("GET", f"/v2/accounts/{ALIAS}/customFields")
+        assert response.status_code == 200, f"customFields: {response.status_code} {response.text}"
+        return response.json()[0]["id"]
+
+    # Servers by state, from their GET body.
+    def server(self, what: str, predicate) -> dict:
+        return self.seed.server_where(predicate, what)
+
+    def started(self, *, snapshot_free: bool = False) -> dict:
+        return self.server(
+            "active, started, not in maintenance" + (", without a snapshot" if snapshot_free else ""),
+            lambda s: _active(s)
+            and s["details"]["powerState"] == "started"
+            and not s["details"]["inMaintenanceMode"]
+            and not (snapshot_free and s["details"]["snapshots"]),
+        )
+
+
+def _active(server: dict) -> bool:
+    return server.get("status") == "active" and "details" in server
+
+
+def _snapshot_id(server: dict) -> str:
+    links = server["details"]["snapshots"][0]["links"]
+    href = next(link["href"] for link in links if link["rel"] == "self")
+    return href.rstrip("/").rsplit("/", 1)[-1]
+
+
+# --- the cases ----------------------------------------------------------------------------------
+@dataclass
+class Case:
+    id: str
+    method: str
+    doc_path: str  # the api.json URL template, without host and query
+    status: set[int]
+    run: Callable  # (ctx, entry) -> requests.Response
+    maps: tuple = ()  # objects keyed by ids (values compared with the documented values)
+    skip: tuple = ()  # documented keys not compared, each with its reason below
+    operations: bool = field(default=False)  # an array of {server, isQueued, links}: all queued
+
+
+CASES: list[Case] = []
+
+
+def case(case_id, method, doc_path, status, **options):
+    def register(fn):
+        CASES.append(Case(case_id, method, doc_path, status, fn, **options))
+        return fn
+
+    return register
+
+
+@case("login", "POST", "/v2/authentication/login", OK)
+def _login(ctx, entry):
+    body = fill(entry["ContentExample"], username="demo", password="demo")
+    return ctx.call("POST", "/v2/authentication/login", json=body)
+
+
+@case("datacenter-list", "GET", "/v2/datacenters/{accountAlias}", OK)
+def _datacenters(ctx, entry):
+    return ctx.call("GET", f"/v2/datacenters/{ALIAS}")
+
+
+@case("datacenter-get-grouplinks", "GET", "/v2/datacenters/{accountAlias}/{dataCenter}", OK)
+def _datacenter(ctx, entry):
+    return ctx.call("GET", f"/v2/datacenters/{ALIAS}/{DC}", params={"groupLinks": "true"})
+
+
+@case(
+    "deployment-capabilities",
+    "GET",
+    "/v2/datacenters/{accountAlias}/{dataCenter}/deploymentCapabilities",
+    OK,
+)
+def _capabilities(ctx, entry):
+    return ctx.call("GET", f"/v2/datacenters/{ALIAS}/{DC}/deploymentCapabilities")
+
+
+@case("group-get", "GET", "/v2/groups/{accountAlias}/{groupId}", OK)
+def _group(ctx, entry):
+    # A group like the documented one: it has sub-groups, servers and a parent.
+    group = next(
+        (
+            g
+            for g in ctx.seed.groups.values()
+            if g.get("groups")
+            and any(lk.get("rel") == "server" for lk in g.get("links", []))
+            and g["id"] != ctx.seed.root_id
+        ),
+        None,
+    )
+    assert group is not None, "the demo seed has no WA1 group with both sub-groups and servers"
+    return ctx.call("GET", f"/v2/groups/{ALIAS}/{group['id']}")
+
+
+@case("group-create", "POST", "/v2/groups/{accountAlias}", CREATED)
+def _group_create(ctx, entry):
+    body = fill(
+        entry["ContentExample"],
+        parentGroupId=ctx.seed.root_id,
+        customFields=[{"id": ctx.custom_field_id, "value": "1100003"}],
+    )
+    return ctx.call("POST", f"/v2/groups/{ALIAS}", json=body)
+
+
+@case(
+    "group-billing",
+    "GET",
+    "/v2/groups/{accountAlias}/{groupId}/billing",
+    OK,
+    # "groups" is keyed by group id and each "servers" by server id.
+    maps=("$.groups", "$.groups.*.servers"),
+)
+def _group_billing(ctx, entry):
+    return ctx.call("GET", f"/v2/groups/{ALIAS}/{ctx.seed.root_id}/billing")
+
+
+@case("group-statistics-hourly", "GET", "/v2/groups/{accountAlias}/{groupId}/statistics", OK)
+def _group_statistics(ctx, entry):
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=6)
+    fmt = "%Y-%m-%dT%H:%M:%S.000Z"  # as in the documented UrlExample
+    group = ctx.seed.group_named("Web")
+    return ctx.call(
+        "GET",
+        f"/v2/groups/{ALIAS}/{group['id']}/statistics",
+        params={
+            "type": "hourly",
+            "start": start.strftime(fmt),
+            "end": end.strftime(fmt),
+            "sampleInterval": "01:00:00",
+        },
+    )
+
+
+@case("group-set-defaults", "POST", "/v2/groups/{accountAlias}/{groupId}/defaults", OK)
+def _group_defaults(ctx, entry):
+    body = fill(entry["ContentExample"], networkId=ctx.network_id, templateName=ctx.template)
+    group = ctx.seed.group_named("Web")
+    return ctx.call("POST", f"/v2/groups/{ALIAS}/{group['id']}/defaults", json=body)
+
+
+@case("account-custom-fields", "GET", "/v2/accounts/{accountAlias}/customFields", OK)
+def _custom_fields(ctx, entry):
+    return ctx.call("GET", f"/v2/accounts/{ALIAS}/customFields")
+
+
+@case("server-get", "GET", "/v2/servers/{accountAlias}/{serverId}", OK)
+def _server(ctx, entry):
+    # The richest server: the documented one has a public IP and a snapshot.
+    def score(s):
+        d = s.get("details", {})
+        return bool(d.get("snapshots")) + any("public" in ip for ip in d.get("ipAddresses", []))
+
+    server = max((s for s in ctx.seed.servers.values() if _active(s)), key=score)
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{server['id']}")
+
+
+@case("server-create", "POST", "/v2/servers/{accountAlias}", ACCEPTED)
+def _server_create(ctx, entry):
+    body = fill(
+        entry["ContentExample"],
+        groupId=ctx.seed.group_named("Default Group")["id"],
+        networkId=ctx.network_id,
+        sourceServerId=ctx.template,
+        customFields=[{"id": ctx.custom_field_id, "value": "custom value"}],
+        # The documented example is not valid as it stands: 10.123.456.12 is no IPv4 address
+        # and its ttl lies in the past.
+        ipAddress=DROP,
+        ttl=(datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    return ctx.call("POST", f"/v2/servers/{ALIAS}", json=body)
+
+
+@case("server-delete", "DELETE", "/v2/servers/{accountAlias}/{serverId}", ACCEPTED)
+def _server_delete(ctx, entry):
+    server = ctx.started()
+    return ctx.call("DELETE", f"/v2/servers/{ALIAS}/{server['id']}")
+
+
+@case("server-credentials", "GET", "/v2/servers/{accountAlias}/{serverId}/credentials", OK)
+def _credentials(ctx, entry):
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{ctx.started()['id']}/credentials")
+
+
+@case(
+    "public-ip-add",
+    "POST",
+    "/v2/servers/{accountAlias}/{serverId}/publicIPAddresses",
+    STATUS_LINK_ONLY,
+)
+def _public_ip_add(ctx, entry):
+    server = ctx.started()
+    return ctx.call(
+        "POST", f"/v2/servers/{ALIAS}/{server['id']}/publicIPAddresses", json=entry["ContentExample"]
+    )
+
+
+@case("public-ip-get", "GET", "/v2/servers/{accountAlias}/{serverId}/publicIPAddresses/{publicIP}", OK)
+def _public_ip_get(ctx, entry):
+    server = ctx.server(
+        "with a public IP",
+        lambda s: _active(s) and any("public" in ip for ip in s["details"]["ipAddresses"]),
+    )
+    address = next(ip["public"] for ip in server["details"]["ipAddresses"] if "public" in ip)
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{server['id']}/publicIPAddresses/{address}")
+
+
+def _operation_case(action: str, pick: Callable, body: Callable | None = None):
+    @case(
+        action,
+        "POST",
+        f"/v2/operations/{{accountAlias}}/servers/{action}",
+        OK,
+        operations=True,
+    )
+    def run(ctx, entry):
+        server = pick(ctx)
+        payload = body(entry, server) if body else [server["id"]]
+        return ctx.call("POST", f"/v2/operations/{ALIAS}/servers/{action}", json=payload)
+
+    return run
+
+
+for _action in ("powerOff", "shutDown", "reboot", "reset", "pause", "startMaintenance", "archive"):
+    _operation_case(_action, lambda ctx: ctx.started())
+_operation_case(
+    "powerOn",
+    lambda ctx: ctx.server(
+        "stopped", lambda s: _active(s) and s["details"]["powerState"] in ("stopped", "paused")
+    ),
+)
+_operation_case(
+    "stopMaintenance",
+    lambda ctx: ctx.server("in maintenance", lambda s: _active(s) and s["details"]["inMaintenanceMode"]),
+)
+_operation_case(
+    "setMaintenance",
+    lambda ctx: ctx.started(),
+    lambda entry, server: {"servers": [{"id": server["id"], "inMaintenanceMode": "true"}]},
+)
+_operation_case(
+    "createSnapshot",
+    lambda ctx: ctx.started(snapshot_free=True),
+    lambda entry, server: fill(entry["ContentExample"], serverIds=[server["id"]]),
+)
+
+
+@case(
+    "snapshot-delete",
+    "DELETE",
+    "/v2/servers/{accountAlias}/{serverId}/snapshots/{snapshotId}",
+    STATUS_LINK_ONLY,
+)
+def _snapshot_delete(ctx, entry):
+    server = ctx.server("with a snapshot", lambda s: _active(s) and s["details"]["snapshots"])
+    return ctx.call("DELETE", f"/v2/servers/{ALIAS}/{server['id']}/snapshots/{_snapshot_id(server)}")
+
+
+@case(
+    "snapshot-revert",
+    "POST",
+    "/v2/servers/{accountAlias}/{serverId}/snapshots/{snapshotId}/restore",
+    STATUS_LINK_ONLY,
+)
+def _snapshot_revert(ctx, entry):
+    server = ctx.server("with a snapshot", lambda s: _active(s) and s["details"]["snapshots"])
+    return ctx.call("POST", f"/v2/servers/{ALIAS}/{server['id']}/snapshots/{_snapshot_id(server)}/restore")
+
+
+@case("server-restore", "POST", "/v2/servers/{accountAlias}/{serverId}/restore", STATUS_LINK_ONLY)
+def _server_restore(ctx, entry):
+    server = ctx.server("archived", lambda s: s.get("status") == "archived")
+    body = fill(entry["ContentExample"], targetGroupId=ctx.seed.group_named("Default Group")["id"])
+    return ctx.call("POST", f"/v2/servers/{ALIAS}/{server['id']}/restore", json=body)
+
+
+@case("queue-status", "GET", "/v2/operations/{acctAlias}/status/{statusId}", OK)
+def _queue_status(ctx, entry):
+    queued = ctx.call("POST", f"/v2/operations/{ALIAS}/servers/powerOff", json=[ctx.started()["id"]])
+    assert queued.status_code == 200, f"powerOff to get a status id: {queued.status_code} {queued.text}"
+    status_id = next(link["id"] for link in queued.json()[0]["links"] if link["rel"] == "status")
+    return ctx.call("GET", f"/v2/operations/{ALIAS}/status/{status_id}")
+
+
+# --- the tests ----------------------------------------------------------------------------------
+def test_contract_file_is_present():
+    # Never skipped: without the contract every case below would be meaningless.
+    assert API_JSON.is_file(), f"missing {API_JSON} (shared/ must sit beside the repository)"
+    assert len(load_api()) > 50
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_documented_example_matches_itself(case):
+    """The comparison rules accept the documented example (keeps the rules and exceptions honest)."""
+    entry = doc_entry(case.method, case.doc_path)
+    doc = entry["ResExample"]
+    assert doc is not None, f"{case.id}: api.json documents no response body"
+    if case.operations:
+        doc = doc[:1]  # the documented array mixes a queued entry and a refused one
+    assert shape_mismatches(entry["ResExample"], doc, maps=case.maps, skip=case.skip) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_simulator_matches_published_contract(simulator, case):
+    entry = doc_entry(case.method, case.doc_path)
+    ctx = Ctx(simulator)
+    response = case.run(ctx, entry)
+    request = f"{response.request.method} {response.request.path_url}"
+    assert response.status_code in case.status, (
+        f"{request}: status {response.status_code}, documented {sorted(case.status)}; body {response.text[:400]}"
+    )
+    assert response.headers.get("Content-Type", "").startswith("application/json"), request
+    body = response.json()
+    doc = entry["ResExample"]
+    if isinstance(doc, list):
+        assert isinstance(body, list) and body, f"{request}: expected a non-empty array, got {body!r:.300}"
+    if case.operations:
+        refused = [item for item in body if not item.get("isQueued")]
+        assert not refused, f"{request}: not queued: {refused}"
+    problems = shape_mismatches(doc, body, maps=case.maps, skip=case.skip)
+    assert not problems, f"{request} differs from the documented response:\n  " + "\n  ".join(problems)
+
+
+def test_shape_rules_catch_what_they_should():
+    doc = {"a": "x", "n": 1.5, "items": [{"k": True}], "links": [{"rel": "self", "href": "/", "verbs": []}]}
+    good = {
+        "a": "y",
+        "n": 2,
+        "extra": 1,
+        "items": [{"k": False}],
+        "links": [{"rel": "self", "href": "/x", "verbs": ["GET"]}, {"rel": "other", "href": "/o"}],
+    }
+    assert shape_mismatches(doc, good) == []
+    bad = {"a": 1, "items": [{"k": "true"}], "links": [{"rel": "self", "href": "/x"}]}
+    assert shape_mismatches(doc, bad) == [
+        "$.a: expected string, got number (1)",
+        "$.n: missing",
+        '$.items[0].k: expected bool, got string ("true")',
+        "$.links[rel=self].verbs: missing (rel self)",
+    ]
+    assert shape_mismatches({"m": {"id1": {"x": 1}}}, {"m": {"id9": {"x": None}}}, maps=("$.m",)) == [
+        "$.m.*.x: expected number, got null (null) (key 'id9')"
+    ]
