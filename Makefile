@@ -1,25 +1,35 @@
 # The two commands people need: `make run` (quick start) and `make test` (the whole suite).
+# Both create .venv with Python 3.11 and install the pinned requirements (constraints.txt) first.
 PYTHON ?= python3.11
+PIP_VERSION := 26.3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint venv deps dev-deps simulator migrate bench clean
+.PHONY: run test lint venv deps dev-deps simulator migrate bench lock clean
 
 $(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "make: $(PYTHON) not found. Install Python 3.11 (or run: make PYTHON=/path/to/python3.11 ...)" >&2; \
+	  exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || { \
+	  echo "make: $(PYTHON) is not Python 3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	$(PIP_INSTALL) pip==$(PIP_VERSION)
 
-$(STAMP): requirements.txt | $(PY)
-	$(PIP) install --quiet -r requirements.txt
+venv: $(PY)
+
+$(STAMP): requirements.txt constraints.txt | $(PY)
+	$(PIP_INSTALL) -r requirements.txt -c constraints.txt
 	touch $@
 
-$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PIP) install --quiet -r requirements-dev.txt
+$(DEV_STAMP): requirements.txt requirements-dev.txt constraints.txt | $(PY)
+	$(PIP_INSTALL) -r requirements-dev.txt -c constraints.txt
 	touch $@ $(STAMP)
 
 deps: $(STAMP)
@@ -29,18 +39,37 @@ run: $(STAMP)
 	$(PY) -m portal.quickstart
 
 simulator: $(STAMP)
-	$(PY) manage.py runsimulator --seed $${SIMULATOR_SEED:-demo} --port $${SIMULATOR_PORT:-8100}
+	$(PY) manage.py runsimulator --seed $${SIMULATOR_SEED:-demo} --port $${SIMULATOR_PORT:-8100} \
+	  --latency-ms $${SIMULATOR_LATENCY_MS:-0}
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# pytest exits 5 when it collected no test: that is a failure too, and says so.
 test: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
-	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	@rc=0; DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} \
+	  $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected no tests" >&2; \
+	elif [ $$rc -ne 0 ]; then echo "make test: FAILED (pytest exit code $$rc)" >&2; fi; \
+	exit $$rc
 
 bench: $(DEV_STAMP)
 	$(PY) bench/simulator.py
+
+# Re-pin every package (transitive ones too) from a clean venv after editing requirements*.txt.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
