@@ -1,0 +1,444 @@
+"""Groups: get (whole subtree), create, patch (name, description, parent, custom fields), delete,
+archive, restore, and defaults.
+
+- GET answers the group with every sub-group nested; a role without ``view`` (BillingAdmin) gets 403.
+- POST answers 201 with the new group; PATCH answers 204 and applies at once.
+- DELETE queues ``deleteGroup`` (202, bare status link): the group, its sub-groups and their servers go.
+- archive queues ``archiveGroup`` (bare status link): the group moves under the data center's
+  ``Archive`` group, and it, its sub-groups and their servers become archived (servers stopped).
+- restore ``{targetGroupId}`` queues ``restoreGroup`` and answers ``{isQueued, links}``: the group
+  moves under the target and everything becomes active again, servers started.
+- The root ``<DC> Hardware`` group and the ``Archive`` group can't be renamed, moved, deleted or archived.
+- Sibling group names are unique (case-insensitive); a name is 1-256 characters.
+"""
+
+import ipaddress
+
+from .. import errors
+from ..factory import TEMPLATES, add_group, remove_server
+from ..links import status_link
+from ..models import Group
+from ..roles import can
+from ..router import route
+from ..serializers_group import Perms, is_system, serialize_group
+from ..state import effect
+from .custom_fields import resolve_custom_fields
+from .datacenters import network_ids
+
+MAX_NAME = 256
+MAX_DESCRIPTION = 1024
+GROUP_KINDS = ("deleteGroup", "archiveGroup", "restoreGroup")
+DEFAULT_KEYS = ("cpu", "memoryGB", "networkId", "primaryDns", "secondaryDns", "templateName")
+
+
+def _require(req, capability: str) -> None:
+    if not can(req.user.roles, capability):
+        raise errors.forbidden()
+
+
+def _text(value, what: str, limit: int, *, required: bool) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise errors.bad_request(f"The request is invalid: {what} must be a string.")
+    value = value.strip()
+    if required and not value:
+        raise errors.bad_request(f"The request is invalid: {what} is required.")
+    if len(value) > limit:
+        raise errors.bad_request(f"The request is invalid: {what} must be at most {limit} characters.")
+    if any(ord(ch) < 32 for ch in value):
+        raise errors.bad_request(f"The request is invalid: {what} may not contain control characters.")
+    return value
+
+
+def _in_archive(world, group: Group) -> bool:
+    current = group
+    while current is not None:
+        if current.type == "archive" or current.status == "archived":
+            return True
+        current = world.groups.get(current.parent_id) if current.parent_id else None
+    return False
+
+
+def _is_descendant(world, candidate: Group, ancestor: Group) -> bool:
+    current = candidate
+    while current is not None:
+        if current.id == ancestor.id:
+            return True
+        current = world.groups.get(current.parent_id) if current.parent_id else None
+    return False
+
+
+def _unique_name(world, parent: Group, name: str, exclude: Group | None = None) -> None:
+    for child_id in parent.children:
+        child = world.groups.get(child_id)
+        if child is not None and child is not exclude and child.name.lower() == name.lower():
+            raise errors.bad_request(f"A group named '{name}' already exists in '{parent.name}'.")
+
+
+def _parent(req, alias: str, parent_id) -> Group:
+    if not isinstance(parent_id, str) or not parent_id.strip():
+        raise errors.bad_request("The request is invalid: parentGroupId is required.")
+    try:
+        return req.world.group(alias, parent_id.strip())
+    except errors.ApiError:
+        raise errors.bad_request(f"The parent group '{parent_id}' does not exist.") from None
+
+
+def _no_pending(world, group: Group) -> None:
+    if world.pending_kinds_for(group.id) & set(GROUP_KINDS):
+        raise errors.bad_request("The group has an operation in progress; try again when it completes.")
+
+
+def _touch(req, group: Group) -> None:
+    group.change.modified_by = req.user.username
+    group.change.modified_date = req.world.now()
+
+
+# --- get / create -----------------------------------------------------------------------------
+@route("GET", "/v2/groups/{alias}/{group_id}")
+def get_group(req, alias, group_id):
+    _require(req, "view")
+    group = req.world.group(alias, group_id)
+    return serialize_group(req.world, group, Perms.of(req.user.roles))
+
+
+@route("POST", "/v2/groups/{alias}")
+def create_group(req, alias):
+    _require(req, "manage_groups")
+    world = req.world
+    body = req.json_object()
+    name = _text(req.field(body, "name"), "name", MAX_NAME, required=True)
+    description = _text(req.field(body, "description"), "description", MAX_DESCRIPTION, required=False)
+    parent = _parent(req, alias, req.field(body, "parentGroupId"))
+    if _in_archive(world, parent):
+        raise errors.bad_request("A group can't be created inside an archived group.")
+    custom = resolve_custom_fields(req, world.account(alias), req.field(body, "customFields"))
+    _unique_name(world, parent, name)
+    group = add_group(
+        world,
+        alias,
+        parent.location,
+        name,
+        parent,
+        description=description,
+        user=req.user.username,
+        custom_fields=custom,
+    )
+    return 201, serialize_group(world, group, Perms.of(req.user.roles))
+
+
+# --- patch ------------------------------------------------------------------------------------
+@route("PATCH", "/v2/groups/{alias}/{group_id}")
+def patch_group(req, alias, group_id):
+    _require(req, "manage_groups")
+    world = req.world
+    group = world.group(alias, group_id)
+    body = req.body
+    if isinstance(body, dict) and isinstance(req.field(body, "patchOperation"), list):
+        body = req.field(body, "patchOperation")
+    if isinstance(body, dict):
+        body = [body]
+    if not isinstance(body, list) or not body:
+        raise errors.bad_request("The request is invalid: a list of {op, member, value} is expected.")
+    if is_system(group):
+        raise errors.bad_request(f"The group '{group.name}' is a system group and can't be changed.")
+    changes: dict[str, object] = {}
+    for item in body:
+        if not isinstance(item, dict):
+            raise errors.bad_request("The request is invalid: a list of {op, member, value} is expected.")
+        op = req.field(item, "op")
+        member = req.field(item, "member")
+        value = req.field(item, "value")
+        if not isinstance(op, str) or op.lower() != "set":
+            raise errors.bad_request(f"The operation '{op}' is not supported; use 'set'.")
+        key = member.lower() if isinstance(member, str) else None
+        if key == "name":
+            changes["name"] = _text(value, "name", MAX_NAME, required=True)
+        elif key == "description":
+            changes["description"] = _text(value, "description", MAX_DESCRIPTION, required=False)
+        elif key == "parentgroupid":
+            changes["parent"] = _parent(req, alias, value)
+        elif key == "customfields":
+            changes["customFields"] = resolve_custom_fields(req, world.account(alias), value)
+        else:
+            raise errors.bad_request(f"The member '{member}' can't be changed on a group.")
+    parent = world.groups.get(group.parent_id)
+    new_parent = changes.get("parent", parent)
+    if "parent" in changes and new_parent is not parent:
+        if new_parent.location != group.location:
+            raise errors.bad_request("A group can't be moved to another data center.")
+        if _is_descendant(world, new_parent, group):
+            raise errors.bad_request("A group can't be moved under itself or one of its sub-groups.")
+        if _in_archive(world, new_parent) and group.status != "archived":
+            raise errors.bad_request("A group can't be moved into an archived group.")
+    final_name = changes.get("name", group.name)
+    if new_parent is not None and ("name" in changes or new_parent is not parent):
+        _unique_name(world, new_parent, final_name, exclude=group)
+    # Every check passed: apply all at once.
+    if "name" in changes:
+        group.name = changes["name"]
+    if "description" in changes:
+        group.description = changes["description"]
+    if "customFields" in changes:
+        group.custom_fields = changes["customFields"]
+    if new_parent is not parent:
+        _move(world, group, new_parent)
+    _touch(req, group)
+    return 204, None
+
+
+def _move(world, group: Group, new_parent: Group) -> None:
+    old = world.groups.get(group.parent_id) if group.parent_id else None
+    if old is not None and group.id in old.children:
+        old.children.remove(group.id)
+    new_parent.children.append(group.id)
+    group.parent_id = new_parent.id
+
+
+# --- delete -----------------------------------------------------------------------------------
+def _subtree_server_ids(world, group: Group) -> list[str]:
+    return [key for g in world.subtree_groups(group) for key in g.servers]
+
+
+@route("DELETE", "/v2/groups/{alias}/{group_id}")
+def delete_group(req, alias, group_id):
+    _require(req, "manage_groups")
+    world = req.world
+    group = world.group(alias, group_id)
+    if is_system(group):
+        raise errors.bad_request(f"The group '{group.name}' is a system group and can't be deleted.")
+    _no_pending(world, group)
+    op = world.queue(alias, group.location, "deleteGroup", [group.id, *_subtree_server_ids(world, group)], {})
+    return 202, status_link(alias, op.id)
+
+
+@effect("deleteGroup")
+def _delete_group(world, op):
+    group = world.groups.get(op.resource_ids[0])
+    if group is None:
+        return
+    for member in world.subtree_groups(group):
+        for key in list(member.servers):
+            server = world.servers.get(key)
+            if server is not None:
+                remove_server(world, server)
+    parent = world.groups.get(group.parent_id) if group.parent_id else None
+    if parent is not None and group.id in parent.children:
+        parent.children.remove(group.id)
+    for member in world.subtree_groups(group):
+        world.groups.pop(member.id, None)
+
+
+# --- archive / restore ------------------------------------------------------------------------
+def _archive_group_of(world, group: Group) -> Group | None:
+    root_id = world.account_datacenters.get(group.alias.upper(), {}).get(group.location.lower())
+    root = world.groups.get(root_id) if root_id else None
+    if root is None:
+        return None
+    for child_id in root.children:
+        child = world.groups.get(child_id)
+        if child is not None and child.type == "archive":
+            return child
+    return None
+
+
+@route("POST", "/v2/groups/{alias}/{group_id}/archive")
+def archive_group(req, alias, group_id):
+    _require(req, "manage_servers")
+    world = req.world
+    group = world.group(alias, group_id)
+    if is_system(group):
+        raise errors.bad_request(f"The group '{group.name}' is a system group and can't be archived.")
+    if group.status == "archived":
+        raise errors.bad_request(f"The group '{group.name}' is already archived.")
+    _no_pending(world, group)
+    op = world.queue(
+        alias, group.location, "archiveGroup", [group.id, *_subtree_server_ids(world, group)], {}
+    )
+    return status_link(alias, op.id)
+
+
+@effect("archiveGroup")
+def _archive_group(world, op):
+    group = world.groups.get(op.resource_ids[0])
+    if group is None or group.status == "archived":
+        return
+    now = world.now()
+    for member in world.subtree_groups(group):
+        member.status = "archived"
+        member.change.modified_date = now
+        for key in member.servers:
+            server = world.servers.get(key)
+            if server is not None:
+                server.status = "archived"
+                server.power_state = "stopped"
+                server.in_maintenance = False
+    archive = _archive_group_of(world, group)
+    if archive is not None and group.parent_id != archive.id:
+        _move(world, group, archive)
+
+
+@route("POST", "/v2/groups/{alias}/{group_id}/restore")
+def restore_group(req, alias, group_id):
+    _require(req, "manage_servers")
+    world = req.world
+    group = world.group(alias, group_id)
+    body = req.json_object()
+    target_id = req.field(body, "targetGroupId")
+    if not isinstance(target_id, str) or not target_id.strip():
+        raise errors.bad_request("The request is invalid: targetGroupId is required.")
+    if group.status != "archived":
+        raise errors.bad_request(f"The group '{group.name}' is not archived.")
+    try:
+        target = world.group(alias, target_id.strip())
+    except errors.ApiError:
+        raise errors.bad_request(f"The target group '{target_id}' does not exist.") from None
+    if target.location != group.location:
+        raise errors.bad_request("A group can only be restored to a group in the same data center.")
+    if _in_archive(world, target):
+        raise errors.bad_request("A group can't be restored into an archived group.")
+    _unique_name(world, target, group.name, exclude=group)
+    _no_pending(world, group)
+    op = world.queue(
+        alias,
+        group.location,
+        "restoreGroup",
+        [group.id, *_subtree_server_ids(world, group)],
+        {"targetGroupId": target.id},
+    )
+    return {
+        "isQueued": True,
+        "links": [
+            {"rel": "self", "href": f"/v2/groups/{alias.lower()}/{group.id}"},
+            status_link(alias, op.id),
+        ],
+    }
+
+
+@effect("restoreGroup")
+def _restore_group(world, op):
+    group = world.groups.get(op.resource_ids[0])
+    target = world.groups.get(str(op.params.get("targetGroupId", "")))
+    if group is None or target is None or group.status != "archived":
+        return
+    now = world.now()
+    for member in world.subtree_groups(group):
+        member.status = "active"
+        member.change.modified_date = now
+        for key in member.servers:
+            server = world.servers.get(key)
+            if server is not None and server.status == "archived":
+                server.status = "active"
+                server.power_state = "started"
+    if group.parent_id != target.id and not _is_descendant(world, target, group):
+        _move(world, group, target)
+
+
+# --- defaults ---------------------------------------------------------------------------------
+def account_defaults(alias: str, location: str) -> dict:
+    """What a group inherits when no ancestor sets a value (the account's data center settings)."""
+    return {
+        "cpu": 2,
+        "memoryGB": 4,
+        "networkId": network_ids(alias, location)[0],
+        "primaryDns": "172.17.1.26",
+        "secondaryDns": "172.17.1.27",
+        "templateName": "UBUNTU-22-64-TEMPLATE",
+    }
+
+
+def effective_defaults(world, group: Group) -> dict:
+    out: dict[str, dict] = {}
+    chain, current = [], group
+    while current is not None:
+        chain.append(current)
+        current = world.groups.get(current.parent_id) if current.parent_id else None
+    fallback = account_defaults(group.alias, group.location)
+    for key in DEFAULT_KEYS:
+        for index, member in enumerate(chain):
+            if member.defaults.get(key) is not None:
+                out[key] = {"value": member.defaults[key], "inherited": index > 0}
+                break
+        else:
+            out[key] = {"value": fallback[key], "inherited": True}
+    return out
+
+
+def _int_between(value, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        value = None
+    try:
+        number = int(value) if isinstance(value, int | str) else None
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise errors.bad_request(
+            f"The request is invalid: {name} must be a whole number from {low} to {high}."
+        )
+    return number
+
+
+def _dns(value, name: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(str(value).strip()))
+    except ValueError:
+        raise errors.bad_request(f"The request is invalid: {name} must be an IPv4 address.") from None
+
+
+def _template(value) -> str:
+    for name in TEMPLATES:
+        if isinstance(value, str) and name.lower() == value.strip().lower():
+            return name
+    raise errors.bad_request(f"The template '{value}' is not available in this data center.")
+
+
+def _network(value, alias: str, location: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 64:
+        raise errors.bad_request("The request is invalid: networkId must be a network id.")
+    return value.strip()
+
+
+@route("GET", "/v2/groups/{alias}/{group_id}/defaults")
+def get_defaults(req, alias, group_id):
+    _require(req, "view")
+    group = req.world.group(alias, group_id)
+    return effective_defaults(req.world, group)
+
+
+@route("POST", "/v2/groups/{alias}/{group_id}/defaults")
+def set_defaults(req, alias, group_id):
+    _require(req, "manage_groups")
+    world = req.world
+    group = world.group(alias, group_id)
+    body = req.json_object()
+    if group.status == "archived":
+        raise errors.bad_request("The defaults of an archived group can't be changed.")
+    parsers = {
+        "cpu": lambda v: _int_between(v, "cpu", 1, 16),
+        "memoryGB": lambda v: _int_between(v, "memoryGB", 1, 128),
+        "networkId": lambda v: _network(v, alias, group.location),
+        "primaryDns": lambda v: _dns(v, "primaryDns"),
+        "secondaryDns": lambda v: _dns(v, "secondaryDns"),
+        "templateName": _template,
+    }
+    known = {k.lower() for k in DEFAULT_KEYS}
+    unknown = [k for k in body if not (isinstance(k, str) and k.lower() in known)]
+    if unknown:
+        raise errors.bad_request(f"The request is invalid: unknown default '{unknown[0]}'.")
+    updates: dict[str, object] = {}
+    for key in DEFAULT_KEYS:
+        sentinel = object()
+        raw = req.field(body, key, sentinel)
+        if raw is sentinel:
+            continue
+        # null or "" clears the group's own value, so it inherits again.
+        updates[key] = None if raw is None or raw == "" else parsers[key](raw)
+    for key, value in updates.items():
+        if value is None:
+            group.defaults.pop(key, None)
+        else:
+            group.defaults[key] = value
+    if updates:
+        _touch(req, group)
+    return effective_defaults(world, group)
