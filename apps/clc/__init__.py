@@ -1,0 +1,1 @@
+"""The CenturyLink Cloud API v2 client (see docs/client.md)."""

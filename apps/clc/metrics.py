@@ -1,17 +1,22 @@
 """Counts and times upstream calls per request (or task), for the ``Server-Timing`` header."""
 
+import contextlib
 import contextvars
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 
 @dataclass
 class UpstreamTally:
     calls: int = 0
     duration_ms: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, duration_ms: float) -> None:
-        self.calls += 1
-        self.duration_ms += duration_ms
+        # Fan-out threads add to the same tally at once.
+        with self._lock:
+            self.calls += 1
+            self.duration_ms += duration_ms
 
     def header_value(self) -> str:
         return f'upstream;desc="{self.calls} calls";dur={self.duration_ms:.1f}'
@@ -33,6 +38,16 @@ def end_tally(token: contextvars.Token) -> None:
 
 def current_tally() -> UpstreamTally | None:
     return _current.get()
+
+
+@contextlib.contextmanager
+def use_tally(tally: UpstreamTally | None):
+    """Make ``tally`` the current one in this thread (fan-out workers run under the caller's)."""
+    token = _current.set(tally)
+    try:
+        yield tally
+    finally:
+        _current.reset(token)
 
 
 def record_call(duration_ms: float, tally: UpstreamTally | None = None) -> None:

@@ -1,0 +1,40 @@
+"""Power operations, archive and snapshots (bulk, one result per server), and the queue status."""
+
+from urllib.parse import quote
+
+from .client import ClcClient
+from .entities import OperationStatus, QueuedResult
+
+POWER_OPERATIONS = (
+    "powerOn",
+    "powerOff",
+    "shutDown",
+    "reboot",
+    "reset",
+    "pause",
+    "startMaintenance",
+    "stopMaintenance",
+    "archive",
+)
+
+
+def server_operation(client: ClcClient, operation: str, server_ids) -> list[QueuedResult]:
+    """POST /v2/operations/{alias}/servers/{operation} with a list of server ids (sent once)."""
+    if operation not in POWER_OPERATIONS:
+        raise ValueError(f"unknown server operation {operation!r}")
+    body = client.post(f"/v2/operations/{{alias}}/servers/{operation}", json=[s.upper() for s in server_ids])
+    return [QueuedResult.from_api(item) for item in body or () if isinstance(item, dict)]
+
+
+def create_snapshot(client: ClcClient, server_ids, expiration_days: int = 7) -> list[QueuedResult]:
+    body = client.post(
+        "/v2/operations/{alias}/servers/createSnapshot",
+        json={"serverIds": [s.upper() for s in server_ids], "snapshotExpirationDays": expiration_days},
+    )
+    return [QueuedResult.from_api(item) for item in body or () if isinstance(item, dict)]
+
+
+def get_status(client: ClcClient, operation_id: str) -> OperationStatus:
+    """GET /v2/operations/{alias}/status/{id}: notStarted, executing, succeeded, failed, ..."""
+    body = client.get(f"/v2/operations/{{alias}}/status/{quote(operation_id, safe='')}") or {}
+    return OperationStatus(id=operation_id, status=str(body.get("status", "unknown")))
