@@ -1,6 +1,8 @@
 """Seeds: ``demo`` (the four sign-ins of DESIGN.md, six data centers, ~60 servers) and
 ``scale:N`` (N servers over about N/10 groups in several data centers)."""
 
+import random
+
 from .factory import add_group, add_server
 from .models import Account, DataCenter, PublicIp, Snapshot, User
 from .state import World
@@ -100,6 +102,54 @@ def _team_groups(world, alias, dc_id, root, tree, out):
         _team_groups(world, alias, dc_id, group, children, out)
 
 
+# Group defaults (POST /v2/groups/{alias}/{id}/defaults) the demo sets on its team groups.
+TEAM_DEFAULTS = {
+    "Web": {"cpu": 2, "memoryGB": 4, "templateName": "UBUNTU-22-64-TEMPLATE"},
+    "Data": {"cpu": 4, "memoryGB": 16, "templateName": "RHEL-8-64-TEMPLATE"},
+}
+
+
+def _finish(world: World) -> None:
+    """Give the world a past: creation dates spread over the last years (so billing has a
+    month-to-date), and the demo's group defaults and CMDB ids. Uses its own random generator so
+    the world's ids and power states stay what they were."""
+    rng = random.Random(f"history:{world.seed_name}")
+    now = world.now()
+    day = 86400.0
+    for group in world.groups.values():  # parents were added before their children
+        parent = world.groups.get(group.parent_id) if group.parent_id else None
+        if parent is None:
+            created = now - rng.uniform(700, 1200) * day
+        elif (
+            group.type == "archive"
+            or parent.parent_id is None
+            and group.name in ("Default Group", "Templates")
+        ):
+            created = parent.change.created_date
+        else:
+            created = rng.uniform(parent.change.created_date, now - 30 * day)
+        group.change.created_date = created
+        group.change.modified_date = rng.uniform(created, now - day)
+        if world.seed_name == "demo" and group.name in TEAM_DEFAULTS:
+            group.defaults.update(TEAM_DEFAULTS[group.name])
+        if world.seed_name == "demo" and group.name == "Data":
+            group.custom_fields.append(
+                {
+                    "id": ACCOUNT_CUSTOM_FIELDS[1]["id"],
+                    "name": "CMDB ID",
+                    "value": f"11{rng.randrange(10**5):05d}",
+                    "displayValue": "",
+                }
+            )
+            group.custom_fields[-1]["displayValue"] = group.custom_fields[-1]["value"]
+    for server in world.servers.values():
+        group = world.groups.get(server.group_id)
+        floor = group.change.created_date if group is not None else now - 365 * day
+        created = rng.uniform(max(floor, now - 500 * day), now - 2 * day)
+        server.change.created_date = created
+        server.change.modified_date = rng.uniform(created, now - 3600)
+
+
 def build_demo(speed: float = 1.0) -> World:
     world = _base_world(speed, "demo")
     rng = world.rng
@@ -174,6 +224,7 @@ def build_demo(speed: float = 1.0) -> World:
                 memory_gb=4,
                 description="Payments server",
             )
+    _finish(world)
     return world
 
 
@@ -215,6 +266,7 @@ def build_scale(n: int, speed: float = 1.0) -> World:
                 power_state="started" if roll < 0.7 else ("stopped" if roll < 0.9 else "paused"),
                 description=f"scale server {i}",
             )
+    _finish(world)
     return world
 
 
