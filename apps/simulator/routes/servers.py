@@ -54,6 +54,15 @@ def refuse_if_deleting(req, server: Server) -> None:
         raise errors.bad_request(f"The server {server.id} is being deleted.")
 
 
+def refuse_if_busy(req, server: Server) -> None:
+    """One queued operation at a time per server (as the power operations do)."""
+    refuse_if_deleting(req, server)
+    if req.world.pending_kinds_for(server.id):
+        raise errors.bad_request(
+            f"The server {server.id} has an operation in progress; try again when it ends."
+        )
+
+
 def touch(req, server: Server) -> None:
     server.change.modified_by = req.user.username
     server.change.modified_date = req.world.now()
@@ -85,7 +94,8 @@ def text(value, name: str, *, required=False, max_len=256) -> str:
 
 
 def queued(req, server: Server, kind: str, params=None, extra_ids=()):
-    """Queue an operation on a server and answer 202 with the bare status link."""
+    """Queue an operation on an idle server and answer 202 with the bare status link."""
+    refuse_if_busy(req, server)
     op = req.world.queue(server.alias, server.location, kind, [server.id, *extra_ids], params)
     return 202, status_link(server.alias, op.id)
 
@@ -307,7 +317,7 @@ def delete_server(req, alias, server_id):
     require(req, "manage_servers")
     if server.status == "underConstruction":
         raise errors.bad_request(f"The server {server.id} is still being built.")
-    refuse_if_deleting(req, server)
+    refuse_if_busy(req, server)
     op = req.world.queue(alias, server.location, "deleteServer", [server.id])
     return 202, {"server": server.id.lower(), "isQueued": True, "links": [status_link(alias, op.id)]}
 
@@ -348,8 +358,8 @@ def patch_server(req, alias, server_id):
     immediate = {
         m: _validate_immediate(req, server, m, v) for m, v in changes.items() if m in IMMEDIATE_MEMBERS
     }
-    if queued_changes and "updateServer" in req.world.pending_kinds_for(server.id):
-        raise errors.bad_request(f"The server {server.id} already has a configuration change in progress.")
+    if queued_changes:
+        refuse_if_busy(req, server)
     _apply_immediate(req, server, immediate)
     if not queued_changes:
         return 204, None
@@ -490,9 +500,7 @@ def restore_server(req, alias, server_id):
     require(req, "manage_servers")
     if server.status != "archived":
         raise errors.bad_request(f"The server {server.id} is not archived.")
-    refuse_if_deleting(req, server)
-    if "restoreServer" in req.world.pending_kinds_for(server.id):
-        raise errors.bad_request(f"The server {server.id} is already being restored.")
+    refuse_if_busy(req, server)
     body = req.json_object()
     group = target_group(req, req.field(body, "targetGroupId"), "targetGroupId", server.location)
     return queued(req, server, "restoreServer", {"groupId": group.id, "user": req.user.username})
