@@ -16,7 +16,8 @@ and the exit code is 1.
 Environment (defaults): ``PORT`` (8000), ``HOST`` (127.0.0.1), ``SIMULATOR_PORT`` (8100),
 ``SIMULATOR_SEED`` (demo), ``SIMULATOR_LATENCY_MS`` (0), ``CLC_API_URL`` (unset: start the simulator),
 ``DATABASE_URL`` (SQLite in var/), ``REDIS_URL`` (redis://127.0.0.1:6379/0),
-``QUICKSTART_STOP_TIMEOUT`` (10 seconds before SIGKILL).
+``QUICKSTART_STOP_TIMEOUT`` (10 seconds before SIGKILL), ``QUICKSTART_VAR_DIR`` (var/: Redis dir, beat
+schedule).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+DEFAULT_VAR = ROOT / "var"
 SETTINGS = "portal.settings.development"
 DEMO_SIGN_INS = [
     ("demo", "demo", "AccountAdmin + ServerAdmin, account DEMO"),
@@ -182,6 +183,7 @@ class Quickstart:
         self.clc_api_url = (environ.get("CLC_API_URL") or "").rstrip("/")
         self.own_redis = False
         self.worker_name = f"quickstart-{os.getpid()}@{socket.gethostname()}"
+        self.var = Path(environ.get("QUICKSTART_VAR_DIR") or DEFAULT_VAR)
 
     # -- signals ---------------------------------------------------------------------------------
     def install_signal_handlers(self) -> None:
@@ -248,7 +250,7 @@ class Quickstart:
         port = parts.port or 6379
         if (parts.hostname or "") not in LOCAL_HOSTS or not port_is_free(port):
             port = free_port()
-        data_dir = VAR / "redis"
+        data_dir = self.var / f"redis-{port}"
         data_dir.mkdir(parents=True, exist_ok=True)
         child = self.start(
             "redis",
@@ -307,13 +309,15 @@ class Quickstart:
         child = self.start(
             "worker",
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO",
-             "--concurrency", self.environ.get("CELERY_CONCURRENCY") or "2", "-n", self.worker_name],
+             "--concurrency", self.environ.get("CELERY_CONCURRENCY") or "2", "-n", self.worker_name,
+             "--without-mingle"],
         )  # fmt: skip
         self.wait_for(child, self.worker_answers, "the Celery worker to answer a ping", 120)
 
     def start_beat(self) -> None:
-        schedule = VAR / "celerybeat-schedule"
-        for stale in VAR.glob("celerybeat-schedule*"):
+        # One schedule per web port, so two quick starts on one machine do not share it.
+        schedule = self.var / f"celerybeat-schedule-{self.port}"
+        for stale in self.var.glob(f"{schedule.name}*"):
             stale.unlink()
         child = self.start(
             "beat",
@@ -321,7 +325,7 @@ class Quickstart:
              "--schedule", str(schedule)],
         )  # fmt: skip
         self.wait_for(
-            child, lambda: any(VAR.glob("celerybeat-schedule*")), "Celery beat to open its schedule", 120
+            child, lambda: any(self.var.glob(f"{schedule.name}*")), "Celery beat to open its schedule", 120
         )
 
     # -- the whole thing -------------------------------------------------------------------------
@@ -346,7 +350,8 @@ class Quickstart:
         say("ready")
 
     def run(self) -> int:
-        VAR.mkdir(parents=True, exist_ok=True)
+        DEFAULT_VAR.mkdir(parents=True, exist_ok=True)  # the default SQLite database lives there
+        self.var.mkdir(parents=True, exist_ok=True)
         self.install_signal_handlers()
         code = 0
         try:
