@@ -7,7 +7,8 @@ archive, restore, and defaults.
 - archive queues ``archiveGroup`` (bare status link): the group moves under the data center's
   ``Archive`` group, and it, its sub-groups and their servers become archived (servers stopped).
 - restore ``{targetGroupId}`` queues ``restoreGroup`` and answers ``{isQueued, links}``: the group
-  moves under the target and everything becomes active again, servers started.
+  moves under the target and everything becomes active again, servers stopped (like a restored
+  server).
 - The root ``<DC> Hardware`` group and the ``Archive`` group can't be renamed, moved, deleted or archived.
 - Sibling group names are unique (case-insensitive); a name is 1-256 characters.
 """
@@ -330,7 +331,7 @@ def _restore_group(world, op):
             server = world.servers.get(key)
             if server is not None and server.status == "archived":
                 server.status = "active"
-                server.power_state = "started"
+                server.power_state = "stopped"  # as a restored server (routes/servers.py)
     if group.parent_id != target.id and not _is_descendant(world, target, group):
         _move(world, group, target)
 
