@@ -44,6 +44,9 @@ BASE_DURATIONS = {
     "deleteGroup": 30,
     "archiveGroup": 45,
     "restoreGroup": 45,
+    "addPublicIp": 15,
+    "updatePublicIp": 10,
+    "removePublicIp": 10,
 }
 
 
