@@ -463,3 +463,38 @@ def test_account_custom_fields(simulator):
         environment["type"] == "option" and {"name": "Production", "value": "prod"} in environment["options"]
     )
     assert simulator.session("other").get(f"{simulator.url}/v2/accounts/DEMO/customFields").status_code == 404
+
+
+def test_scheduled_activities_read_empty(simulator, demo):
+    session, base, tree = demo
+    web = find(tree, "Web")
+    for rel in ("scheduledActivities", "upcomingScheduledActivities"):
+        response = session.get(f"{base}{links(web, rel)[0]['href']}")
+        assert response.status_code == 200 and response.json() == []
+    assert (
+        simulator.session("other").get(f"{base}{links(web, 'scheduledActivities')[0]['href']}").status_code
+        == 404
+    )
+
+
+def test_a_billing_admin_sees_no_groups():
+    """No demo sign-in is a BillingAdmin: drive the WSGI app in-process with one added."""
+    from werkzeug.test import Client
+
+    from apps.simulator.app import SimulatorApp
+    from apps.simulator.models import User
+    from apps.simulator.seed import build_world
+
+    world = build_world("demo")
+    world.users["billing"] = User("billing", "billing", "DEMO", "WA1", ["BillingAdmin"])
+    client = Client(SimulatorApp(world))
+    token = client.post("/v2/authentication/login", json={"username": "billing", "password": "billing"}).json[
+        "bearerToken"
+    ]
+    headers = {"Authorization": f"Bearer {token}"}
+    root = world.root_group("DEMO", "WA1")
+    for path in ("", "/billing", "/statistics", "/defaults"):
+        assert client.get(f"/v2/groups/DEMO/{root.id}{path}", headers=headers).status_code == 403, path
+    create = client.post("/v2/groups/DEMO", json={"name": "B", "parentGroupId": root.id}, headers=headers)
+    assert create.status_code == 403
+    assert client.get("/v2/accounts/DEMO/customFields", headers=headers).status_code == 200
