@@ -156,7 +156,14 @@ def _unit(*parts) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
-def _guest_disks(server, t: float) -> list[dict]:
+def _units4(*parts) -> tuple[float, float, float, float]:
+    """Four stable numbers in [0, 1) from one hash."""
+    digest = hashlib.blake2b("|".join(str(p) for p in parts).encode(), digest_size=8).digest()
+    return tuple(b / 256 + digest[i + 4] / 65536 for i, b in enumerate(digest[:4]))
+
+
+def _guest_paths(server) -> list[tuple[str, int, float]]:
+    """(path, capacityMB, base share in use) of each partition the guest OS reports."""
     linux = "windows" not in (server.os or "").lower()
     out = []
     for disk in server.disks:
@@ -169,42 +176,66 @@ def _guest_disks(server, t: float) -> list[dict]:
             elif not linux and disk.id == "0:0":
                 paths = ["C:\\"]
         for path in paths:
-            capacity = max(disk.size_gb * 1024 - 350, 1)
-            # Slowly fills up over the days, never more than 95%.
-            share = 0.15 + 0.5 * _unit(server.id, path) + 0.02 * ((t / 86400) % 10)
-            out.append({"path": path, "capacityMB": capacity, "consumedMB": int(capacity * min(share, 0.95))})
+            out.append((path, max(disk.size_gb * 1024 - 350, 1), 0.15 + 0.5 * _unit(server.id, path)))
     return out
 
 
-def server_stat(server, t: float) -> dict:
+def server_series(server, times: list[float], stamps: list[str]) -> list[dict]:
+    """One server's samples; what doesn't change between samples is computed once."""
     running = server.power_state == "started" and server.status == "active"
     disks = [{"id": d.id, "capacityMB": d.size_gb * 1024} for d in server.disks]
     total = float(sum(d["capacityMB"] for d in disks))
-    if running:
-        base = 5 + 45 * _unit(server.id, "cpu")
+    cpus, memory_mb = float(server.cpu), float(server.memory_mb)
+    if not running:
+        return [
+            {
+                "timestamp": stamp,
+                "cpu": cpus,
+                "cpuPercent": 0.0,
+                "memoryMB": memory_mb,
+                "memoryPercent": 0.0,
+                "networkReceivedKBps": 0.0,
+                "networkTransmittedKBps": 0.0,
+                "diskUsageTotalCapacityMB": total,
+                "diskUsage": disks,
+                "guestDiskUsage": [],
+            }
+            for stamp in stamps
+        ]
+    cpu_base = 5 + 45 * _unit(server.id, "cpu")
+    memory_base = 25 + 50 * _unit(server.id, "mem")
+    net_base = 40 * _unit(server.id, "net")
+    partitions = _guest_paths(server)
+    out = []
+    for t, stamp in zip(times, stamps, strict=True):
         day = math.sin(2 * math.pi * (((t / 3600) % 24) - 9) / 24)  # busier in the afternoon (UTC)
-        bucket = int(t // 300)
-        cpu = base * (1 + 0.5 * day) + 15 * (_unit(server.id, bucket, "c") - 0.5)
-        memory = 25 + 50 * _unit(server.id, "mem") + 8 * (_unit(server.id, bucket, "m") - 0.5)
-        net = 40 * _unit(server.id, "net") * (1.2 + day)
-        received = net * (0.6 + 0.8 * _unit(server.id, bucket, "r"))
-        sent = net * 0.7 * (0.6 + 0.8 * _unit(server.id, bucket, "t"))
-        guest = _guest_disks(server, t)
-    else:
-        cpu = memory = received = sent = 0.0
-        guest = []
-    return {
-        "timestamp": iso(t),
-        "cpu": float(server.cpu),
-        "cpuPercent": round(min(max(cpu, 0.0), 100.0), 2),
-        "memoryMB": float(server.memory_mb),
-        "memoryPercent": round(min(max(memory, 0.0), 100.0), 2),
-        "networkReceivedKBps": round(max(received, 0.0), 2),
-        "networkTransmittedKBps": round(max(sent, 0.0), 2),
-        "diskUsageTotalCapacityMB": total,
-        "diskUsage": disks,
-        "guestDiskUsage": guest,
-    }
+        c, m, r, x = _units4(server.id, int(t // 300))
+        cpu = cpu_base * (1 + 0.5 * day) + 15 * (c - 0.5)
+        memory = memory_base + 8 * (m - 0.5)
+        net = net_base * (1.2 + day)
+        growth = 0.02 * ((t / 86400) % 10)  # disks slowly fill up, never beyond 95%
+        out.append(
+            {
+                "timestamp": stamp,
+                "cpu": cpus,
+                "cpuPercent": round(min(max(cpu, 0.0), 100.0), 2),
+                "memoryMB": memory_mb,
+                "memoryPercent": round(min(max(memory, 0.0), 100.0), 2),
+                "networkReceivedKBps": round(net * (0.6 + 0.8 * r), 2),
+                "networkTransmittedKBps": round(net * 0.7 * (0.6 + 0.8 * x), 2),
+                "diskUsageTotalCapacityMB": total,
+                "diskUsage": disks,
+                "guestDiskUsage": [
+                    {
+                        "path": path,
+                        "capacityMB": capacity,
+                        "consumedMB": int(capacity * min(share + growth, 0.95)),
+                    }
+                    for path, capacity, share in partitions
+                ],
+            }
+        )
+    return out
 
 
 @route("GET", "/v2/groups/{alias}/{group_id}/statistics")
@@ -213,11 +244,12 @@ def group_statistics(req, alias, group_id):
     world = req.world
     group = world.group(alias, group_id)
     _kind, times = sample_times(req, world.now())
+    stamps = [iso(t) for t in times]
     out = []
     for member in world.subtree_groups(group):
         for key in member.servers:
             server = world.servers.get(key)
             if server is None or server.is_template or server.status == "archived":
                 continue
-            out.append({"name": key, "stats": [server_stat(server, t) for t in times]})
+            out.append({"name": key, "stats": server_series(server, times, stamps)})
     return out
