@@ -26,6 +26,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return f"{self.cloud_username} ({self.account_alias})"
 
+    def teammates(self):
+        """People of the same cloud account: they form a team and share what the account sees."""
+        return User.objects.filter(account_alias=self.account_alias).exclude(pk=self.pk)
+
+    def same_team(self, other) -> bool:
+        return bool(self.account_alias) and self.account_alias == getattr(other, "account_alias", None)
+
 
 class CloudToken(models.Model):
     """The person's bearer token, encrypted at rest (see ``apps.accounts.crypto``)."""

@@ -1,0 +1,98 @@
+"""Cloud session handling for every view.
+
+* The session never outlives the cloud token (min(idle timeout, token expiry), refreshed each request).
+* An upstream 401 (``apps.clc.errors.Unauthorized``, including ``CloudSessionExpired``) anywhere marks
+  the token invalid, ends the session and sends the person to ``/login/?next=<where they were>``
+  with a message; ``/api/`` paths get ``401 {"message": ...}`` instead.
+* Other upstream failures that a view did not handle become a friendly page (or JSON), never a 500.
+"""
+
+import logging
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from apps.clc import errors
+
+from . import services
+
+log = logging.getLogger(__name__)
+
+EXPIRED_MESSAGE = "Your cloud session expired — sign in again."
+UNAVAILABLE_MESSAGE = "The cloud API is unavailable. Try again in a moment."
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def login_url_for(request) -> str:
+    if request.method in ("GET", "HEAD"):
+        target = request.get_full_path()
+    else:
+        # Don't bring someone back to a POST endpoint: use the page they posted from.
+        referer = request.headers.get("Referer", "")
+        target = referer if safe_next(request, referer) else "/"
+        if target.startswith(("http://", "https://")):
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(target)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/login/?" + urlencode({"next": target})
+
+
+def safe_next(request, target: str | None) -> str | None:
+    """``target`` if it points to this site (same host, no scheme change), else None."""
+    if not target:
+        return None
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+class CloudSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            if not services.apply_session_lifetime(request):
+                return self._expired(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, errors.Unauthorized):
+            return self._expired(request)
+        if isinstance(exception, errors.UpstreamUnavailable):
+            log.warning("upstream unavailable during %s %s", request.method, request.path)
+            return self._error(request, 503, UNAVAILABLE_MESSAGE)
+        if isinstance(exception, errors.Forbidden):
+            return self._error(request, 403, exception.message)
+        if isinstance(exception, errors.NotFound):
+            return self._error(request, 404, exception.message)
+        if isinstance(exception, errors.ClcError):
+            return self._error(request, 502, exception.message)
+        return None
+
+    def _expired(self, request):
+        target = login_url_for(request)
+        services.mark_token_invalid(request.user)
+        services.sign_out_session_only(request)
+        if is_api(request):
+            return JsonResponse({"message": EXPIRED_MESSAGE, "login": "/login/"}, status=401)
+        messages.warning(request, EXPIRED_MESSAGE)
+        return HttpResponseRedirect(target)
+
+    @staticmethod
+    def _error(request, status, message):
+        if is_api(request):
+            return JsonResponse({"message": message}, status=status)
+        return render(
+            request, "accounts/upstream_error.html", {"message": message, "status": status}, status=status
+        )
