@@ -58,6 +58,10 @@ def json_type(value) -> str:
     return type(value).__name__
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _is_link_list(doc: list) -> bool:
     return bool(doc) and all(isinstance(x, dict) and "rel" in x and "href" in x for x in doc)
 
@@ -79,7 +83,7 @@ def merge_values(values: list):
     return values[0]
 
 
-def shape_mismatches(doc, ours, path: str = "$", *, maps=(), skip=()) -> list[str]:
+def shape_mismatches(doc, ours, path: str = "$", *, maps=(), skip=(), ints=()) -> list[str]:
     """Where ``ours`` lacks a key of ``doc`` or carries another JSON type, as readable lines.
 
     Rules: every documented key must be present (extra keys are fine); strict types for
@@ -88,6 +92,8 @@ def shape_mismatches(doc, ours, path: str = "$", *, maps=(), skip=()) -> list[st
     link with the same ``rel`` (the Links Framework makes ``id``/``name``/``verbs`` optional), else
     just ``rel`` and ``href``. ``maps``: paths of objects keyed by ids (billing), whose values are
     compared with a merge of the documented values. ``skip``: paths not compared at all.
+    ``ints``: key names that must be JSON integers wherever the doc shows an integer (counts and
+    sizes: a typed client decoding ``1.0`` into an int field fails).
     """
     if path in skip:
         return []
@@ -99,7 +105,7 @@ def shape_mismatches(doc, ours, path: str = "$", *, maps=(), skip=()) -> list[st
             schema = merge_values(list(doc.values()))
             if schema is not None:
                 for key, value in ours.items():
-                    found = shape_mismatches(schema, value, f"{path}.*", maps=maps, skip=skip)
+                    found = shape_mismatches(schema, value, f"{path}.*", maps=maps, skip=skip, ints=ints)
                     if found:  # one failing entry of a map says enough
                         return [f"{line} (key {key!r})" for line in found]
             return out
@@ -109,8 +115,10 @@ def shape_mismatches(doc, ours, path: str = "$", *, maps=(), skip=()) -> list[st
                 continue
             if key not in ours:
                 out.append(f"{sub}: missing")
+            elif key in ints and _is_int(value) and isinstance(ours[key], float):
+                out.append(f"{sub}: expected an integer like the doc's {value}, got {ours[key]!r}")
             else:
-                out += shape_mismatches(value, ours[key], sub, maps=maps, skip=skip)
+                out += shape_mismatches(value, ours[key], sub, maps=maps, skip=skip, ints=ints)
     elif isinstance(doc, list) and doc and ours:
         if _is_link_list(doc):
             for i, link in enumerate(ours):
@@ -121,11 +129,13 @@ def shape_mismatches(doc, ours, path: str = "$", *, maps=(), skip=()) -> list[st
                 same = next((d for d in doc if d["rel"] == link["rel"]), {"rel": "", "href": ""})
                 out += [
                     f"{m} (rel {link['rel']})"
-                    for m in shape_mismatches(same, link, f"{path}[rel={link['rel']}]", maps=maps, skip=skip)
+                    for m in shape_mismatches(
+                        same, link, f"{path}[rel={link['rel']}]", maps=maps, skip=skip, ints=ints
+                    )
                 ]
         else:
             for i, item in enumerate(ours):
-                out += shape_mismatches(doc[0], item, f"{path}[{i}]", maps=maps, skip=skip)
+                out += shape_mismatches(doc[0], item, f"{path}[{i}]", maps=maps, skip=skip, ints=ints)
     return out
 
 
