@@ -253,3 +253,49 @@ def test_statistics_roles_and_isolation(simulator, demo):
     url = f"/v2/groups/{ALIAS}/{tree['id']}/statistics"
     assert simulator.session("viewer").get(f"{base}{url}").status_code == 200
     assert simulator.session("other").get(f"{base}{url}").status_code == 404
+
+
+# --- invoice ----------------------------------------------------------------------------------
+def _last_month():
+    first = datetime.now(UTC).replace(day=1)
+    previous = first - timedelta(days=1)
+    return previous.year, previous.month
+
+
+def test_invoice_of_last_month(demo):
+    from tests.support.contract import doc_entry, shape_mismatches
+
+    session, base, _tree, servers = demo
+    year, month = _last_month()
+    response = session.get(f"{base}/v2/invoice/{ALIAS}/{year}/{month}")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    documented = doc_entry("GET", "/v2/invoice/{accountAlias}/{year}/{month}")["ResExample"]
+    assert shape_mismatches(documented, body) == []
+    assert body["accountAlias"] == ALIAS and body["pricingAccountAlias"] == ALIAS
+    assert body["invoiceDate"] == datetime.now(UTC).strftime("%Y-%m-01T00:00:00Z")
+    lines = body["lineItems"]
+    assert {line["serviceLocation"] for line in lines} >= {"WA1", "VA1"}
+    for line in lines:
+        assert line["itemTotal"] == pytest.approx(sum(d["cost"] for d in line["itemDetails"]), abs=0.011)
+        assert line["description"].startswith("Server Group: ")
+    assert body["totalAmount"] == pytest.approx(sum(line["itemTotal"] for line in lines), abs=0.011)
+    billed = {
+        d["description"] for line in lines if line["serviceLocation"] == "WA1" for d in line["itemDetails"]
+    }
+    assert billed and billed <= set(servers)
+    # The same month answers the same invoice.
+    assert session.get(f"{base}/v2/invoice/{ALIAS}/{year}/{month}").json() == body
+
+
+def test_invoice_refusals(simulator, demo):
+    session, base, _tree, _servers = demo
+    now = datetime.now(UTC)
+    assert session.get(f"{base}/v2/invoice/{ALIAS}/{now.year}/{now.month}").status_code == 400
+    assert session.get(f"{base}/v2/invoice/{ALIAS}/{now.year}/13").status_code == 400
+    assert session.get(f"{base}/v2/invoice/{ALIAS}/last/1").status_code == 400
+    year, month = _last_month()
+    path = f"/v2/invoice/{ALIAS}/{year}/{month}"
+    assert simulator.session("viewer").get(f"{base}{path}").status_code == 200
+    assert simulator.session("operator").get(f"{base}{path}").status_code == 403
+    assert simulator.session("other").get(f"{base}{path}").status_code == 404

@@ -97,3 +97,17 @@ def estimate(server, now: float) -> dict:
         "monthToDate": round(so_far, 2),
         "currentHour": round(current, 4),
     }
+
+
+def period_cost(server, start: float, end: float) -> float:
+    """What the server cost between two moments (a past month, for the invoice)."""
+    since = max(start, server.change.created_date)
+    hours = max(end - since, 0.0) / 3600
+    if server.status == "archived":
+        return ARCHIVE_GB_HOUR * server.storage_gb * hours
+    return (_compute_hour(server) * _uptime_share(server) + _storage_hour(server)) * hours
+
+
+def month_bounds(year: int, month: int) -> tuple[float, float]:
+    start = datetime(year, month, 1, tzinfo=UTC).timestamp()
+    return start, start + calendar.monthrange(year, month)[1] * 86400
