@@ -325,3 +325,33 @@ def test_token_never_in_logs(upstream, delays, caplog):
         assert TOKEN not in record.getMessage()
         assert TOKEN not in (record.exc_text or "")
     assert TOKEN not in repr(client)
+
+
+def test_resource_modules_parse_the_simulator(simulator, clc_settings, tally):
+    from apps.clc import billing, groups
+    from tests.support.simulator import wait_until
+
+    client = ClcClient(simulator.login("demo")["bearerToken"], "DEMO")
+    root_id = datacenters.get_datacenter(client, "WA1", group_links=True).root_group_id
+    root = groups.get_group(client, root_id)
+    assert {"Archive", "Default Group", "Templates"} <= {g.name for g in root.groups}
+    ids = [sid for g in root.walk() for sid in g.server_ids]
+    assert ids and root.servers_count >= len(set(ids))
+    calls_before = tally.calls
+    details = servers.get_servers(client, ids)
+    assert tally.calls - calls_before == len(ids)
+    assert all(s.id == sid.upper() and s.links for s, sid in zip(details, ids, strict=True))
+    started = next(s for s in details if s.power_state == "started" and not s.in_maintenance_mode)
+    assert started.allows("self", "PATCH") and started.verbs("group") == ("GET",)
+
+    results = operations.server_operation(client, "powerOff", [started.id])
+    assert results[0].is_queued and results[0].operation_id
+    wait_until(lambda: operations.get_status(client, results[0].operation_id).is_done, timeout=20)
+    assert servers.get_server(client, started.id).power_state == "stopped"
+
+    summary = billing.group_billing(client, root_id)
+    assert summary.monthly_estimate >= 0
+
+    viewer = ClcClient(simulator.login("viewer")["bearerToken"], "DEMO")
+    with pytest.raises(errors.Forbidden):
+        operations.server_operation(viewer, "powerOn", [started.id])
