@@ -67,7 +67,11 @@ lock:
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	.lock-venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; .lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	# Not `pip freeze`: it hides some installed packages (argparse, which clc-sdk requires).
+	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; .lock-venv/bin/python -c 'from importlib.metadata import \
+	  distributions as ds; pins = {f"{d.name}=={d.version}" for d in ds()}; print("\n".join(sorted( \
+	  (p for p in pins if p.split("==")[0].lower() not in ("pip", "setuptools", "wheel")), \
+	  key=lambda p: p.split("==")[0].lower())))'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 	rm -rf .lock-venv
 
