@@ -70,7 +70,7 @@ lock:
 	# Not `pip freeze`: it hides some installed packages (argparse, which clc-sdk requires).
 	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; .lock-venv/bin/python -c 'from importlib.metadata import \
 	  distributions as ds; pins = {f"{d.name}=={d.version}" for d in ds()}; print("\n".join(sorted( \
-	  (p for p in pins if p.split("==")[0].lower() not in ("pip", "setuptools", "wheel")), \
+	  (p for p in pins if p.split("==")[0].lower() not in ("pip",)), \
 	  key=lambda p: p.split("==")[0].lower())))'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 	rm -rf .lock-venv
