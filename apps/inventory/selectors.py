@@ -1,0 +1,1019 @@
+"""Inventory reads for pages and the API: data centers, the group tree, servers (docs/inventory-interface.md).
+
+Each selector takes the signed-in person, fetches live through ``apps.clc`` with their token, and
+caches the result briefly per person (``apps.inventory.cache``). The main resource of a page is
+required (its failure raises); side panels (billing, statistics, a server's cost) carry a
+``PanelError`` instead, so one failing call never blanks a page.
+
+Upstream calls per page, cold (N = servers shown):
+
+* data center view: 1 data center GET (root group link; cached an hour, it never changes)
+  + 1 tree GET (the root group nests the whole tree with server links) + N server GETs, fanned out;
+* dashboard: 1 data center list + per data center (1 + 1 + its servers + 1 group billing),
+  all in two bounded fan-outs;
+* group detail: 1 group GET + its direct servers + billing + statistics (+ the data center tree
+  for breadcrumbs unless cached);
+* server detail: 1 server GET + its cost (``billing`` link) + its group.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+from apps.clc import billing as clc_billing
+from apps.clc import datacenters as clc_datacenters
+from apps.clc import errors
+from apps.clc import groups as clc_groups
+from apps.clc import servers as clc_servers
+from apps.clc.entities import ChangeInfo, CustomField, Group, Server, parse_time
+from apps.clc.fanout import fan_out
+from apps.clc.links import HasLinks, Link, find_link
+
+from .cache import PersonCache
+
+T = TypeVar("T")
+
+LinkInfo = Link
+CustomFieldInfo = CustomField
+ChangeInfoData = ChangeInfo
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ROOT_GROUP_SECONDS = 3600
+
+
+class NotFound(errors.NotFound):
+    """No such data center, group or server for this person (or one of another account)."""
+
+
+# --- shared shapes ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PanelError:
+    panel: str
+    message: str
+    status: int | None = None
+
+    @classmethod
+    def from_exception(cls, panel: str, exc: errors.ClcError, what: str | None = None) -> "PanelError":
+        what = what or panel.capitalize()
+        if isinstance(exc, errors.Forbidden):
+            message = f"{what}: you do not have permission to see this."
+        elif isinstance(exc, errors.NotFound):
+            message = f"{what} is not available."
+        elif isinstance(exc, errors.UpstreamUnavailable):
+            status = f" (the cloud API answered {exc.status})" if exc.status else ""
+            message = f"{what} is unavailable right now{status}. Try again in a moment."
+        else:
+            message = f"{what}: {exc.message}"
+        return cls(panel=panel, message=message, status=exc.status)
+
+
+@dataclass(frozen=True)
+class Panel(Generic[T]):
+    """A side panel: ``data``, or ``error``; neither when it does not apply (e.g. no billing link)."""
+
+    data: T | None = None
+    error: PanelError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class PowerBreakdown:
+    started: int = 0
+    stopped: int = 0
+    paused: int = 0
+    maintenance: int = 0  # overlaps the power states
+    archived: int = 0
+    other: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.started + self.stopped + self.paused + self.archived + self.other
+
+    @classmethod
+    def of(cls, rows) -> "PowerBreakdown":
+        counts = dict(started=0, stopped=0, paused=0, maintenance=0, archived=0, other=0)
+        for row in rows:
+            if row.error:
+                continue
+            if row.in_maintenance_mode:
+                counts["maintenance"] += 1
+            if row.status == "archived":
+                counts["archived"] += 1
+            elif row.power_state in ("started", "stopped", "paused"):
+                counts[row.power_state] += 1
+            else:
+                counts["other"] += 1
+        return cls(**counts)
+
+    def __add__(self, other: "PowerBreakdown") -> "PowerBreakdown":
+        return PowerBreakdown(
+            started=self.started + other.started,
+            stopped=self.stopped + other.stopped,
+            paused=self.paused + other.paused,
+            maintenance=self.maintenance + other.maintenance,
+            archived=self.archived + other.archived,
+            other=self.other + other.other,
+        )
+
+
+@dataclass(frozen=True)
+class DataCenterRef:
+    id: str
+    name: str = ""
+    root_group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class GroupNode(HasLinks):
+    id: str
+    name: str
+    description: str = ""
+    type: str = "default"
+    status: str = "active"
+    location_id: str = ""
+    parent_id: str | None = None
+    depth: int = 0
+    server_count: int = 0
+    direct_server_count: int = 0
+    server_ids: tuple[str, ...] = ()
+    children: tuple["GroupNode", ...] = ()
+    links: tuple[Link, ...] = ()
+    custom_fields: tuple[CustomField, ...] = ()
+    change_info: ChangeInfo = field(default_factory=ChangeInfo)
+
+    def walk(self) -> Iterator["GroupNode"]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def find(self, group_id: str) -> "GroupNode | None":
+        wanted = group_id.lower()
+        return next((g for g in self.walk() if g.id.lower() == wanted), None)
+
+    def path_to(self, group_id: str) -> list["GroupNode"] | None:
+        """The groups from this one down to ``group_id`` (both included), or None."""
+        if self.id.lower() == group_id.lower():
+            return [self]
+        for child in self.children:
+            path = child.path_to(group_id)
+            if path is not None:
+                return [self, *path]
+        return None
+
+    @classmethod
+    def from_group(cls, group: Group, depth: int = 0, parent_id: str | None = None) -> "GroupNode":
+        children = tuple(cls.from_group(g, depth + 1, group.id) for g in group.groups)
+        server_ids = tuple(sid.upper() for sid in group.server_ids)
+        return cls(
+            id=group.id,
+            name=group.name,
+            description=group.description,
+            type=group.type,
+            status=group.status,
+            location_id=group.location_id,
+            parent_id=group.parent_id or parent_id,
+            depth=depth,
+            server_count=len(server_ids) + sum(c.server_count for c in children),
+            direct_server_count=len(server_ids),
+            server_ids=server_ids,
+            children=children,
+            links=group.links,
+            custom_fields=group.custom_fields,
+            change_info=group.change_info,
+        )
+
+
+@dataclass(frozen=True)
+class ServerRow(HasLinks):
+    id: str
+    name: str = ""
+    description: str = ""
+    group_id: str = ""
+    group_name: str = ""
+    location_id: str = ""
+    status: str = ""
+    power_state: str = ""
+    in_maintenance_mode: bool = False
+    cpu: int = 0
+    memory_mb: int = 0
+    storage_gb: float = 0
+    internal_ips: tuple[str, ...] = ()
+    public_ips: tuple[str, ...] = ()
+    os_type: str = ""
+    os: str = ""
+    is_template: bool = False
+    links: tuple[Link, ...] = ()
+    error: str | None = None
+
+    @property
+    def memory_gb(self) -> float:
+        return round(self.memory_mb / 1024, 2)
+
+    @classmethod
+    def from_server(cls, server: Server, group_name: str = "") -> "ServerRow":
+        return cls(
+            id=server.id,
+            name=server.name,
+            description=server.description,
+            group_id=server.group_id,
+            group_name=group_name,
+            location_id=server.location_id,
+            status=server.status,
+            power_state=server.power_state,
+            in_maintenance_mode=server.in_maintenance_mode,
+            cpu=server.cpu,
+            memory_mb=server.memory_mb,
+            storage_gb=server.storage_gb,
+            internal_ips=tuple(server.internal_ips),
+            public_ips=tuple(server.public_ips),
+            os_type=server.os_type,
+            os=server.os,
+            is_template=server.is_template,
+            links=server.links,
+        )
+
+
+# --- dashboard -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataCenterSummary:
+    id: str
+    name: str
+    root_group_id: str | None = None
+    server_count: int = 0
+    power: PowerBreakdown = field(default_factory=PowerBreakdown)
+    cpu: int = 0
+    memory_gb: float = 0
+    storage_gb: float = 0
+    monthly_estimate: float | None = None
+    month_to_date: float | None = None
+    error: PanelError | None = None
+    billing_error: PanelError | None = None
+    server_errors: int = 0
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    datacenters: tuple[DataCenterSummary, ...]
+    server_count: int
+    power: PowerBreakdown
+    cpu: int
+    memory_gb: float
+    storage_gb: float
+    monthly_estimate: float | None
+    errors: tuple[PanelError, ...] = ()
+
+
+# --- data center view ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataCenterView:
+    datacenter: DataCenterRef
+    tree: GroupNode
+    groups: tuple[GroupNode, ...]
+    selected_group: GroupNode | None
+    servers: tuple[ServerRow, ...]
+    server_errors: tuple[PanelError, ...]
+    power: PowerBreakdown
+
+
+# --- group detail ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServerCostRow:
+    server_id: str
+    current_hour: float
+    month_to_date: float
+    monthly_estimate: float
+    archive_cost: float = 0
+    template_cost: float = 0
+
+
+@dataclass(frozen=True)
+class GroupCost:
+    group_id: str
+    name: str
+    monthly_estimate: float
+    month_to_date: float
+    current_hour: float
+    servers: tuple[ServerCostRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class BillingSummary:
+    date: datetime | None
+    monthly_estimate: float
+    month_to_date: float
+    current_hour: float
+    groups: tuple[GroupCost, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiskSeries:
+    path: str
+    capacity_mb: tuple[float, ...]
+    consumed_mb: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ServerSeries:
+    server_id: str
+    timestamps: tuple[str, ...]
+    cpu_percent: tuple[float, ...]
+    memory_percent: tuple[float, ...]
+    disk_usage_mb: tuple[float, ...]
+    disks: tuple[DiskSeries, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupStatistics:
+    start: datetime
+    end: datetime
+    interval: str
+    servers: tuple[ServerSeries, ...]
+
+
+@dataclass(frozen=True)
+class GroupDetail(HasLinks):
+    group: GroupNode
+    datacenter: DataCenterRef | None
+    ancestors: tuple[GroupRef, ...]
+    subgroups: tuple[GroupNode, ...]
+    servers: tuple[ServerRow, ...]
+    server_errors: tuple[PanelError, ...]
+    billing: Panel[BillingSummary]
+    statistics: Panel[GroupStatistics]
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return self.group.links
+
+
+# --- server detail ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IpAddressInfo:
+    internal: str = ""
+    public: str = ""
+
+
+@dataclass(frozen=True)
+class DiskInfo:
+    id: str
+    size_gb: float
+    partition_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartitionInfo:
+    path: str
+    size_gb: float
+
+
+@dataclass(frozen=True)
+class SnapshotInfo(HasLinks):
+    id: str | None
+    name: str
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlertPolicyInfo(HasLinks):
+    id: str
+    name: str
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServerCostEstimate:
+    date: datetime | None
+    current_hour: float
+    month_to_date: float
+    monthly_estimate: float
+    archive_cost: float = 0
+    template_cost: float = 0
+
+
+@dataclass(frozen=True)
+class ServerDetail(HasLinks):
+    server: ServerRow
+    host_name: str
+    type: str
+    storage_type: str
+    ip_addresses: tuple[IpAddressInfo, ...]
+    disks: tuple[DiskInfo, ...]
+    partitions: tuple[PartitionInfo, ...]
+    snapshots: tuple[SnapshotInfo, ...]
+    custom_fields: tuple[CustomField, ...]
+    alert_policies: tuple[AlertPolicyInfo, ...]
+    change_info: ChangeInfo
+    group: GroupRef | None
+    datacenter: DataCenterRef | None
+    cost: Panel[ServerCostEstimate]
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return self.server.links
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user_name: str
+    password: str = field(repr=False)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _client(user, client):
+    if client is not None:
+        return client
+    from apps.accounts.services import cloud_client_for
+
+    return cloud_client_for(user)
+
+
+def _checked_id(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not _ID.match(value):
+        raise NotFound(f"No {what} {value!r}.")
+    return value
+
+
+def _run_tasks(tasks: list[Callable[[], Any]], workers: int | None = None) -> list:
+    """Run heterogeneous calls in one bounded fan-out; a ``ClcError`` comes back in place."""
+    return fan_out(lambda task: task(), tasks, workers=workers, return_exceptions=True)
+
+
+def _reraise_fatal(result) -> None:
+    """A 401 always propagates (the person must sign in again)."""
+    if isinstance(result, errors.Unauthorized):
+        raise result
+
+
+def _server_result_rows(
+    results: list, ids: list[str], group_names: dict[str, str], id_groups: dict[str, str]
+) -> tuple[list[ServerRow], list[PanelError]]:
+    rows: list[ServerRow] = []
+    problems: list[PanelError] = []
+    for server_id, result in zip(ids, results, strict=True):
+        _reraise_fatal(result)
+        if isinstance(result, errors.NotFound):
+            continue  # deleted between the tree and its GET: it's gone
+        group_id = id_groups.get(server_id, "")
+        if isinstance(result, errors.ClcError):
+            problem = PanelError.from_exception("servers", result, f"Server {server_id}")
+            problems.append(problem)
+            rows.append(
+                ServerRow(
+                    id=server_id,
+                    name=server_id,
+                    group_id=group_id,
+                    group_name=group_names.get(group_id.lower(), ""),
+                    error=problem.message,
+                )
+            )
+        else:
+            rows.append(ServerRow.from_server(result, group_names.get(result.group_id.lower(), "")))
+    return rows, problems
+
+
+def _group_lookup(tree: GroupNode) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    names, server_groups, order = {}, {}, {}
+    for index, group in enumerate(tree.walk()):
+        names[group.id.lower()] = group.name
+        order[group.id.lower()] = index
+        for sid in group.server_ids:
+            server_groups[sid] = group.id
+    return names, server_groups, order
+
+
+def _sorted_rows(rows: list[ServerRow], order: dict[str, int]) -> tuple[ServerRow, ...]:
+    return tuple(sorted(rows, key=lambda r: (order.get(r.group_id.lower(), 1 << 30), r.name, r.id)))
+
+
+# --- data center pieces ----------------------------------------------------------------------
+def _datacenter_ref(client, cache: PersonCache, dc: str) -> DataCenterRef:
+    """The data center and its root group id (1 call, then cached an hour: it never changes)."""
+    resource = f"dcref:{dc}"
+    cached = cache.get_stable(resource)
+    if isinstance(cached, DataCenterRef):
+        return cached
+    try:
+        entity = clc_datacenters.get_datacenter(client, dc, group_links=True)
+    except errors.NotFound:
+        raise NotFound(f"No data center {dc.upper()} in your account.") from None
+    ref = DataCenterRef(id=entity.id or dc.upper(), name=entity.name, root_group_id=entity.root_group_id)
+    if ref.root_group_id:
+        cache.put_stable(resource, ref, ROOT_GROUP_SECONDS)
+    return ref
+
+
+@dataclass(frozen=True)
+class _DataCenterData:
+    """What one data center view needs, cached as one entry: the tree and every server row."""
+
+    datacenter: DataCenterRef
+    tree: GroupNode
+    servers: tuple[ServerRow, ...]
+    server_errors: tuple[PanelError, ...]
+
+
+def _tree_task(client, ref: DataCenterRef) -> GroupNode:
+    if not ref.root_group_id:
+        raise errors.NotFound("This data center has no root group.")
+    return GroupNode.from_group(clc_groups.get_group(client, ref.root_group_id))
+
+
+def _assemble_dc(ref: DataCenterRef, tree: GroupNode, ids: list[str], results: list) -> _DataCenterData:
+    names, server_groups, order = _group_lookup(tree)
+    rows, problems = _server_result_rows(results, ids, names, server_groups)
+    return _DataCenterData(ref, tree, _sorted_rows(rows, order), tuple(problems))
+
+
+def _fetch_dc_data(client, cache: PersonCache, dc: str) -> _DataCenterData:
+    ref = _datacenter_ref(client, cache, dc)
+    try:
+        tree = _tree_task(client, ref)
+    except errors.NotFound:
+        raise NotFound(f"No data center {dc.upper()} in your account.") from None
+    ids = [sid for group in tree.walk() for sid in group.server_ids]
+    results = clc_servers.get_servers(client, ids, return_exceptions=True)
+    return _assemble_dc(ref, tree, ids, results)
+
+
+def _dc_data(client, cache: PersonCache, dc: str, fresh: bool = False) -> _DataCenterData:
+    return cache.get_or_fetch(
+        f"dc:{dc}",
+        lambda: _fetch_dc_data(client, cache, dc),
+        cacheable=lambda data: not data.server_errors,
+        fresh=fresh,
+    )
+
+
+def _view_of(data: _DataCenterData, group_id: str | None) -> DataCenterView:
+    selected = None
+    rows = data.servers
+    errors_ = data.server_errors
+    if group_id:
+        selected = data.tree.find(group_id)
+        if selected is None:
+            raise NotFound(f"No group {group_id} in {data.datacenter.id}.")
+        wanted = {g.id.lower() for g in selected.walk()}
+        rows = tuple(r for r in rows if r.group_id.lower() in wanted)
+        failed = {r.id for r in rows if r.error}
+        errors_ = tuple(e for e in errors_ if any(sid in e.message for sid in failed))
+    return DataCenterView(
+        datacenter=data.datacenter,
+        tree=data.tree,
+        groups=tuple(data.tree.walk()),
+        selected_group=selected,
+        servers=rows,
+        server_errors=errors_,
+        power=PowerBreakdown.of(rows),
+    )
+
+
+def datacenter_view(
+    user, dc: str, group_id: str | None = None, *, client=None, fresh: bool = False
+) -> DataCenterView:
+    """The group tree of a data center and every server in it (or in ``group_id``'s subtree)."""
+    dc = _checked_id(dc, "data center").lower()
+    if group_id:
+        group_id = _checked_id(group_id, "group")
+    client = _client(user, client)
+    cache = PersonCache(user)
+    return _view_of(_dc_data(client, cache, dc, fresh), group_id)
+
+
+def datacenter_servers(
+    user, dc: str, group_id: str | None = None, *, client=None, fresh: bool = False
+) -> tuple[ServerRow, ...]:
+    return datacenter_view(user, dc, group_id, client=client, fresh=fresh).servers
+
+
+# --- billing and statistics ------------------------------------------------------------------
+def _billing_summary(client, group_id: str) -> BillingSummary:
+    billing = clc_billing.group_billing(client, group_id)
+    groups = []
+    for gid, (name, costs) in billing.groups.items():
+        groups.append(
+            GroupCost(
+                group_id=gid,
+                name=name,
+                monthly_estimate=round(sum(c.monthly_estimate for c in costs), 2),
+                month_to_date=round(sum(c.month_to_date for c in costs), 2),
+                current_hour=round(sum(c.current_hour for c in costs), 4),
+                servers=tuple(
+                    ServerCostRow(
+                        server_id=c.server_id,
+                        current_hour=c.current_hour,
+                        month_to_date=c.month_to_date,
+                        monthly_estimate=c.monthly_estimate,
+                        archive_cost=c.archive_cost,
+                        template_cost=c.template_cost,
+                    )
+                    for c in costs
+                ),
+            )
+        )
+    return BillingSummary(
+        date=billing.date,
+        monthly_estimate=billing.monthly_estimate,
+        month_to_date=billing.month_to_date,
+        current_hour=billing.current_hour,
+        groups=tuple(groups),
+    )
+
+
+def _num(value, default: float = 0.0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _group_statistics(client, group_id: str, now: datetime | None = None) -> GroupStatistics:
+    """Hourly samples of the last 24 hours of every server of the group (and sub-groups)."""
+    end = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=1)
+    interval = "01:00:00"
+    body = client.get(
+        f"/v2/groups/{{alias}}/{quote(group_id.lower(), safe='')}/statistics",
+        params={
+            "type": "hourly",
+            "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "sampleInterval": interval,
+        },
+    )
+    series = []
+    for item in body or ():
+        if not isinstance(item, dict):
+            continue
+        stats = [s for s in item.get("stats") or () if isinstance(s, dict)]
+        paths: dict[str, tuple[list, list]] = {}
+        for index, sample in enumerate(stats):
+            for usage in sample.get("guestDiskUsage") or ():
+                capacity, consumed = paths.setdefault(
+                    str(usage.get("path", "")), ([0.0] * len(stats), [0.0] * len(stats))
+                )
+                capacity[index] = _num(usage.get("capacityMB"))
+                consumed[index] = _num(usage.get("consumedMB"))
+        series.append(
+            ServerSeries(
+                server_id=str(item.get("name", "")).upper(),
+                timestamps=tuple(str(s.get("timestamp", "")) for s in stats),
+                cpu_percent=tuple(_num(s.get("cpuPercent")) for s in stats),
+                memory_percent=tuple(_num(s.get("memoryPercent")) for s in stats),
+                disk_usage_mb=tuple(_num(s.get("diskUsageTotalCapacityMB")) for s in stats),
+                disks=tuple(
+                    DiskSeries(path=path, capacity_mb=tuple(cap), consumed_mb=tuple(used))
+                    for path, (cap, used) in paths.items()
+                ),
+            )
+        )
+    return GroupStatistics(start=start, end=end, interval=interval, servers=tuple(series))
+
+
+def _panel(result, panel: str, what: str) -> Panel:
+    _reraise_fatal(result)
+    if isinstance(result, errors.ClcError):
+        return Panel(error=PanelError.from_exception(panel, result, what))
+    return Panel(data=result)
+
+
+# --- dashboard -------------------------------------------------------------------------------
+def _summary(
+    ref: DataCenterRef, data: _DataCenterData | None, billing: Panel | None, error: PanelError | None
+) -> DataCenterSummary:
+    if data is None:
+        return DataCenterSummary(id=ref.id, name=ref.name, root_group_id=ref.root_group_id, error=error)
+    rows = [r for r in data.servers if not r.error]
+    costs = billing.data if billing is not None and billing.data is not None else None
+    return DataCenterSummary(
+        id=ref.id,
+        name=ref.name or data.datacenter.name,
+        root_group_id=data.datacenter.root_group_id,
+        server_count=len(data.servers),
+        power=PowerBreakdown.of(rows),
+        cpu=sum(r.cpu for r in rows),
+        memory_gb=round(sum(r.memory_mb for r in rows) / 1024, 2),
+        storage_gb=round(sum(r.storage_gb for r in rows), 2),
+        monthly_estimate=costs.monthly_estimate if costs else None,
+        month_to_date=costs.month_to_date if costs else None,
+        error=error,
+        billing_error=billing.error if billing is not None else None,
+        server_errors=len(data.server_errors),
+    )
+
+
+def _fetch_dashboard(client, cache: PersonCache) -> Dashboard:
+    listed = [
+        DataCenterRef(id=dc.id, name=dc.name)
+        for dc in cache.get_or_fetch("dcs", lambda: clc_datacenters.list_datacenters(client))
+    ]
+    # Data centers whose tree and servers are already cached (e.g. the page was just visited).
+    known: dict[str, _DataCenterData] = {}
+    billing: dict[str, Panel] = {}
+    for ref in listed:
+        data = cache.peek(f"dc:{ref.id}")
+        if isinstance(data, _DataCenterData):
+            known[ref.id] = data
+        cost = cache.peek(f"billing:{ref.id}")
+        if isinstance(cost, BillingSummary):
+            billing[ref.id] = Panel(data=cost)
+    missing = [ref for ref in listed if ref.id not in known]
+
+    # Phase 1: the root group of every missing data center and its tree (2 calls each, in parallel).
+    def tree_of(ref: DataCenterRef):
+        full = _datacenter_ref(client, cache, ref.id.lower())
+        return full, _tree_task(client, full)
+
+    trees = _run_tasks([lambda ref=ref: tree_of(ref) for ref in missing]) if missing else []
+    failures: dict[str, PanelError] = {}
+    pending: dict[str, tuple[DataCenterRef, GroupNode, list[str]]] = {}
+    for ref, result in zip(missing, trees, strict=True):
+        _reraise_fatal(result)
+        if isinstance(result, errors.ClcError):
+            failures[ref.id] = PanelError.from_exception("datacenter", result, f"Data center {ref.id}")
+        else:
+            full, tree = result
+            pending[ref.id] = (full, tree, [sid for g in tree.walk() for sid in g.server_ids])
+
+    # Phase 2: every server of every missing data center and each data center's billing, one pool.
+    tasks: list[Callable[[], Any]] = []
+    slots: list[tuple[str, str]] = []  # (dc, "server"|"billing")
+    for dc_id, (_full, _tree, ids) in pending.items():
+        for sid in ids:
+            tasks.append(lambda sid=sid: clc_servers.get_server(client, sid))
+            slots.append((dc_id, "server"))
+    roots: dict[str, str | None] = {ref.id: None for ref in listed}
+    for dc_id, (full, _tree, _ids) in pending.items():
+        roots[dc_id] = full.root_group_id
+    for ref in listed:
+        if ref.id in known:
+            roots[ref.id] = known[ref.id].datacenter.root_group_id
+    for dc_id, root in roots.items():
+        if root and dc_id not in billing:
+            tasks.append(lambda root=root: _billing_summary(client, root))
+            slots.append((dc_id, "billing"))
+    results = _run_tasks(tasks) if tasks else []
+    server_results: dict[str, list] = {dc_id: [] for dc_id in pending}
+    for (dc_id, kind), result in zip(slots, results, strict=True):
+        if kind == "server":
+            server_results[dc_id].append(result)
+        else:
+            billing[dc_id] = _panel(result, "billing", f"The cost of {dc_id}")
+            if billing[dc_id].data is not None:
+                cache.put(f"billing:{dc_id}", billing[dc_id].data)
+    for dc_id, (full, tree, ids) in pending.items():
+        data = _assemble_dc(full, tree, ids, server_results[dc_id])
+        known[dc_id] = data
+        if not data.server_errors:
+            cache.put(f"dc:{dc_id.lower()}", data)
+
+    summaries = tuple(
+        _summary(ref, known.get(ref.id), billing.get(ref.id), failures.get(ref.id)) for ref in listed
+    )
+    problems = []
+    for summary in summaries:
+        if summary.error:
+            problems.append(summary.error)
+        if summary.billing_error:
+            problems.append(summary.billing_error)
+    for data in known.values():
+        problems.extend(data.server_errors)
+    costs = [s.monthly_estimate for s in summaries if s.monthly_estimate is not None]
+    power = PowerBreakdown()
+    for summary in summaries:
+        power = power + summary.power
+    return Dashboard(
+        datacenters=summaries,
+        server_count=sum(s.server_count for s in summaries),
+        power=power,
+        cpu=sum(s.cpu for s in summaries),
+        memory_gb=round(sum(s.memory_gb for s in summaries), 2),
+        storage_gb=round(sum(s.storage_gb for s in summaries), 2),
+        monthly_estimate=round(sum(costs), 2) if costs else None,
+        errors=tuple(problems),
+    )
+
+
+def dashboard(user, *, client=None, fresh: bool = False) -> Dashboard:
+    """Every data center of the person with its figures and this month's estimated cost."""
+    client = _client(user, client)
+    cache = PersonCache(user)
+    return cache.get_or_fetch(
+        "dashboard",
+        lambda: _fetch_dashboard(client, cache),
+        cacheable=lambda board: not board.errors,
+        fresh=fresh,
+    )
+
+
+# --- group detail ----------------------------------------------------------------------------
+def _fetch_group_detail(client, cache: PersonCache, group_id: str) -> GroupDetail:
+    try:
+        group = GroupNode.from_group(clc_groups.get_group(client, group_id))
+    except errors.NotFound:
+        raise NotFound(f"No group {group_id} in your account.") from None
+    dc = group.location_id.lower()
+    cached_dc = cache.peek(f"dc:{dc}") if dc else None
+
+    def ancestors_task():
+        if group.parent_id is None:
+            return None
+        tree = cached_dc.tree if isinstance(cached_dc, _DataCenterData) else None
+        ref = cached_dc.datacenter if tree is not None else _datacenter_ref(client, cache, dc)
+        if tree is None:
+            tree = _tree_task(client, ref)
+        return ref, tree
+
+    ids = list(group.server_ids)
+    tasks: list[Callable[[], Any]] = [lambda sid=sid: clc_servers.get_server(client, sid) for sid in ids]
+    tasks.append(lambda: _billing_summary(client, group.id))
+    tasks.append(lambda: _group_statistics(client, group.id))
+    if dc:
+        tasks.append(ancestors_task)
+    results = _run_tasks(tasks)
+    server_results = results[: len(ids)]
+    billing_result, stats_result = results[len(ids)], results[len(ids) + 1]
+    ancestors: tuple[GroupRef, ...] = ()
+    datacenter = DataCenterRef(id=group.location_id) if group.location_id else None
+    if dc:
+        tree_result = results[len(ids) + 2]
+        _reraise_fatal(tree_result)
+        if isinstance(tree_result, tuple):
+            ref, tree = tree_result
+            datacenter = ref
+            path = tree.path_to(group.id) or []
+            ancestors = tuple(GroupRef(g.id, g.name) for g in path[:-1])
+        elif tree_result is None and isinstance(cached_dc, _DataCenterData):
+            datacenter = cached_dc.datacenter
+    names = {group.id.lower(): group.name}
+    rows, problems = _server_result_rows(server_results, ids, names, {sid: group.id for sid in ids})
+    return GroupDetail(
+        group=group,
+        datacenter=datacenter,
+        ancestors=ancestors,
+        subgroups=group.children,
+        servers=tuple(sorted(rows, key=lambda r: (r.name, r.id))),
+        server_errors=tuple(problems),
+        billing=_panel(billing_result, "billing", "Billing"),
+        statistics=_panel(stats_result, "statistics", "Monitoring statistics"),
+    )
+
+
+def _detail_is_whole(detail: GroupDetail) -> bool:
+    return not detail.server_errors and detail.billing.error is None and detail.statistics.error is None
+
+
+def group_detail(user, group_id: str, *, client=None, fresh: bool = False) -> GroupDetail:
+    group_id = _checked_id(group_id, "group")
+    client = _client(user, client)
+    cache = PersonCache(user)
+    return cache.get_or_fetch(
+        f"group:{group_id}",
+        lambda: _fetch_group_detail(client, cache, group_id),
+        cacheable=_detail_is_whole,
+        fresh=fresh,
+    )
+
+
+# --- server detail ---------------------------------------------------------------------------
+def _server_cost(client, server: Server) -> ServerCostEstimate | None:
+    link = find_link(server.links, "billing")
+    if link is None:
+        return None
+    raw = client.get(link.href) or {}
+    return ServerCostEstimate(
+        date=parse_time(raw.get("date")),
+        current_hour=_num(raw.get("currentHour")),
+        month_to_date=_num(raw.get("monthToDate")),
+        monthly_estimate=_num(raw.get("monthlyEstimate")),
+        archive_cost=_num(raw.get("archiveCost")),
+        template_cost=_num(raw.get("templateCost")),
+    )
+
+
+def _group_name(client, cache: PersonCache, server: Server) -> GroupRef | None:
+    if not server.group_id:
+        return None
+    cached_dc = cache.peek(f"dc:{server.location_id.lower()}") if server.location_id else None
+    if isinstance(cached_dc, _DataCenterData):
+        node = cached_dc.tree.find(server.group_id)
+        if node is not None:
+            return GroupRef(node.id, node.name)
+    group = clc_groups.get_group(client, server.group_id)
+    return GroupRef(group.id, group.name)
+
+
+def _fetch_server_detail(client, cache: PersonCache, server_id: str) -> ServerDetail:
+    try:
+        server = clc_servers.get_server(client, server_id)
+    except errors.NotFound:
+        raise NotFound(f"No server {server_id.upper()} in your account.") from None
+    cost_result, group_result = _run_tasks(
+        [lambda: _server_cost(client, server), lambda: _group_name(client, cache, server)]
+    )
+    _reraise_fatal(group_result)
+    if isinstance(group_result, errors.ClcError):
+        group_result = GroupRef(server.group_id) if server.group_id else None
+    details = server.raw.get("details") or {}
+    return ServerDetail(
+        server=ServerRow.from_server(server, group_result.name if group_result else ""),
+        host_name=server.host_name,
+        type=server.type,
+        storage_type=server.storage_type,
+        ip_addresses=tuple(IpAddressInfo(ip.internal, ip.public) for ip in server.ip_addresses),
+        disks=tuple(DiskInfo(d.id, d.size_gb, d.partition_paths) for d in server.disks),
+        partitions=tuple(
+            PartitionInfo(path=str(p.get("path", "")), size_gb=_num(p.get("sizeGB")))
+            for p in details.get("partitions") or ()
+            if isinstance(p, dict)
+        ),
+        snapshots=tuple(SnapshotInfo(s.id, s.name, s.links) for s in server.snapshots),
+        custom_fields=server.custom_fields,
+        alert_policies=tuple(
+            AlertPolicyInfo(
+                id=str(p.get("id", "")),
+                name=str(p.get("name", "")),
+                links=tuple(Link.from_api(x) for x in p.get("links") or () if isinstance(x, dict)),
+            )
+            for p in details.get("alertPolicies") or ()
+            if isinstance(p, dict)
+        ),
+        change_info=server.change_info,
+        group=group_result,
+        datacenter=DataCenterRef(id=server.location_id) if server.location_id else None,
+        cost=_panel(cost_result, "cost", "The cost estimate"),
+    )
+
+
+def server_detail(user, server_id: str, *, client=None, fresh: bool = False) -> ServerDetail:
+    server_id = _checked_id(server_id, "server")
+    client = _client(user, client)
+    cache = PersonCache(user)
+    return cache.get_or_fetch(
+        f"server:{server_id}",
+        lambda: _fetch_server_detail(client, cache, server_id),
+        cacheable=lambda detail: detail.cost.error is None,
+        fresh=fresh,
+    )
+
+
+def server_credentials(user, server_id: str, *, client=None) -> Credentials:
+    """The server's administrator credentials: one GET, never cached, never logged."""
+    server_id = _checked_id(server_id, "server")
+    client = _client(user, client)
+    try:
+        raw = clc_servers.get_credentials(client, server_id)
+    except errors.NotFound:
+        raise NotFound(f"No server {server_id.upper()} in your account.") from None
+    return Credentials(user_name=str(raw.get("userName", "")), password=str(raw.get("password", "")))
+
+
+__all__ = [
+    "AlertPolicyInfo",
+    "BillingSummary",
+    "ChangeInfoData",
+    "Credentials",
+    "CustomFieldInfo",
+    "Dashboard",
+    "DataCenterRef",
+    "DataCenterSummary",
+    "DataCenterView",
+    "DiskInfo",
+    "DiskSeries",
+    "GroupCost",
+    "GroupDetail",
+    "GroupNode",
+    "GroupRef",
+    "GroupStatistics",
+    "IpAddressInfo",
+    "LinkInfo",
+    "NotFound",
+    "Panel",
+    "PanelError",
+    "PartitionInfo",
+    "PowerBreakdown",
+    "ServerCostEstimate",
+    "ServerCostRow",
+    "ServerDetail",
+    "ServerRow",
+    "ServerSeries",
+    "SnapshotInfo",
+    "dashboard",
+    "datacenter_servers",
+    "datacenter_view",
+    "group_detail",
+    "server_credentials",
+    "server_detail",
+]
