@@ -1,7 +1,9 @@
 """Sign-in with cloud credentials against the running simulator: success, failure, upstream down,
 throttling, token expiry with the ``next`` round trip, logout, session lifetime, two accounts."""
 
+import copy
 import re
+import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,13 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 # --- helpers (also used by test_accounts_secrets) -----------------------------------------------
-def clear_signin_state():
-    """Forget throttle counters and cached data-center lists (only our keys in the test Redis)."""
+def clear_signin_state(prefix: str):
+    """Forget this test's throttle counters and cached data-center lists."""
     client = redis.Redis.from_url(settings.REDIS_URL)
-    for pattern in ("*signin:*", "*accounts:datacenters:*"):
-        keys = list(client.scan_iter(match=pattern, count=500))
-        if keys:
-            client.delete(*keys)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+    if keys:
+        client.delete(*keys)
 
 
 def sign_in(client, username, password=None, **extra):
@@ -56,10 +57,14 @@ def upstream_calls(response) -> int:
 
 
 @pytest.fixture(autouse=True)
-def clean_signin():
-    clear_signin_state()
+def clean_signin(settings):
+    """A cache namespace of its own per test: parallel workers never share throttle counters."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
     yield
-    clear_signin_state()
+    clear_signin_state(prefix)
 
 
 # --- sign-in ------------------------------------------------------------------------------------
