@@ -285,3 +285,25 @@ def test_dashboard_counts_its_upstream_calls(client, clc_settings):
     sign_in(client, "demo")
     assert upstream_calls(client.get("/")) == 1
     assert upstream_calls(client.get("/login/")) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_work_under_the_async_handler(clc_settings, simulator):
+    import asyncio
+
+    from django.test import AsyncClient
+
+    sync = Client()
+    sign_in(sync, "demo")
+    async_client = AsyncClient()
+    async_client.cookies = sync.cookies
+
+    async def visit(path):
+        return await async_client.get(path)
+
+    page = asyncio.run(visit("/"))
+    assert page.status_code == 200 and upstream_calls(page) == 1
+    simulator.control("expire-tokens")
+    expired = asyncio.run(visit("/?x=1"))
+    assert expired.status_code == 302 and next_of(expired) == "/?x=1"
+    assert asyncio.run(visit("/login/")).status_code == 200

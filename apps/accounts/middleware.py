@@ -10,6 +10,7 @@
 import logging
 from urllib.parse import urlencode
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -56,15 +57,29 @@ def safe_next(request, target: str | None) -> str | None:
 
 
 class CloudSessionMiddleware:
+    sync_capable = True
+    async_capable = True  # the SSE view is async: don't force a thread hop on it
+
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self._acall(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             if not services.apply_session_lifetime(request):
                 return self._expired(request)
         return self.get_response(request)
+
+    async def _acall(self, request):
+        if hasattr(request, "auser") and hasattr(request, "session"):
+            user = await request.auser()
+            if user.is_authenticated and not await sync_to_async(services.apply_session_lifetime)(request):
+                return await sync_to_async(self._expired)(request)
+        return await self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, errors.Unauthorized):
