@@ -10,5 +10,6 @@ def healthz(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("api/v1/", include("apps.api.urls")),
     path("", include("apps.accounts.urls")),
 ]

@@ -1,0 +1,9 @@
+"""The ``/api/v1/`` root: each app's endpoints and the OpenAPI document."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+urlpatterns = [
+    path("", include("apps.inventory.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

@@ -1,0 +1,389 @@
+"""The inventory's JSON API (``/api/v1/``): thin views and serializers over ``selectors``.
+
+Errors: unknown id -> 404 ``{"detail"}``; the cloud API down -> 503 ``{"detail"}``; a role that may
+not read the resource -> 403; not signed in -> 403 (DRF, session auth); an expired cloud session
+-> 401 ``{"message", "login"}`` (``apps.accounts`` middleware).
+"""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.services import client_for_request
+from apps.clc import errors
+
+from . import selectors
+
+UNAVAILABLE = "The cloud API is unavailable right now. Try again in a moment."
+
+
+# --- serializers (read-only views of the selectors' dataclasses) -----------------------------
+class LinkSerializer(serializers.Serializer):
+    rel = serializers.CharField()
+    href = serializers.CharField()
+    id = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    verbs = serializers.ListField(child=serializers.CharField(), source="allowed_verbs")
+
+
+class PanelErrorSerializer(serializers.Serializer):
+    panel = serializers.CharField()
+    message = serializers.CharField()
+    status = serializers.IntegerField(allow_null=True)
+
+
+class PowerSerializer(serializers.Serializer):
+    started = serializers.IntegerField()
+    stopped = serializers.IntegerField()
+    paused = serializers.IntegerField()
+    maintenance = serializers.IntegerField()
+    archived = serializers.IntegerField()
+    other = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class CustomFieldSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    display_value = serializers.CharField()
+
+
+class ChangeInfoSerializer(serializers.Serializer):
+    created_by = serializers.CharField()
+    created_date = serializers.DateTimeField(allow_null=True)
+    modified_by = serializers.CharField()
+    modified_date = serializers.DateTimeField(allow_null=True)
+
+
+class DataCenterRefSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    root_group_id = serializers.CharField(allow_null=True)
+
+
+class GroupRefSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ServerRowSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    group_id = serializers.CharField()
+    group_name = serializers.CharField()
+    location_id = serializers.CharField()
+    status = serializers.CharField()
+    power_state = serializers.CharField()
+    in_maintenance_mode = serializers.BooleanField()
+    cpu = serializers.IntegerField()
+    memory_mb = serializers.IntegerField()
+    memory_gb = serializers.FloatField()
+    storage_gb = serializers.FloatField()
+    internal_ips = serializers.ListField(child=serializers.CharField())
+    public_ips = serializers.ListField(child=serializers.CharField())
+    os_type = serializers.CharField()
+    os = serializers.CharField()
+    is_template = serializers.BooleanField()
+    links = LinkSerializer(many=True)
+    error = serializers.CharField(allow_null=True)
+
+
+class GroupNodeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    type = serializers.CharField()
+    status = serializers.CharField()
+    location_id = serializers.CharField()
+    parent_id = serializers.CharField(allow_null=True)
+    depth = serializers.IntegerField()
+    server_count = serializers.IntegerField(help_text="Servers in this group and all its sub-groups.")
+    direct_server_count = serializers.IntegerField()
+    server_ids = serializers.ListField(child=serializers.CharField())
+    links = LinkSerializer(many=True)
+    custom_fields = CustomFieldSerializer(many=True)
+    change_info = ChangeInfoSerializer()
+
+
+# Self-reference: the tree nests to any depth.
+GroupNodeSerializer._declared_fields["children"] = GroupNodeSerializer(many=True)
+
+
+class DataCenterSummarySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    root_group_id = serializers.CharField(allow_null=True)
+    server_count = serializers.IntegerField()
+    power = PowerSerializer()
+    cpu = serializers.IntegerField()
+    memory_gb = serializers.FloatField()
+    storage_gb = serializers.FloatField()
+    monthly_estimate = serializers.FloatField(allow_null=True)
+    month_to_date = serializers.FloatField(allow_null=True)
+    error = PanelErrorSerializer(allow_null=True)
+    billing_error = PanelErrorSerializer(allow_null=True)
+    server_errors = serializers.IntegerField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    count = serializers.SerializerMethodField()
+    server_count = serializers.IntegerField()
+    power = PowerSerializer()
+    cpu = serializers.IntegerField()
+    memory_gb = serializers.FloatField()
+    storage_gb = serializers.FloatField()
+    monthly_estimate = serializers.FloatField(allow_null=True)
+    errors = PanelErrorSerializer(many=True)
+    results = DataCenterSummarySerializer(many=True, source="datacenters")
+
+    def get_count(self, board) -> int:
+        return len(board.datacenters)
+
+
+class DataCenterServersSerializer(serializers.Serializer):
+    count = serializers.SerializerMethodField()
+    datacenter = DataCenterRefSerializer()
+    group = GroupRefSerializer(source="selected_group", allow_null=True)
+    power = PowerSerializer()
+    errors = PanelErrorSerializer(many=True, source="server_errors")
+    results = ServerRowSerializer(many=True, source="servers")
+
+    def get_count(self, view) -> int:
+        return len(view.servers)
+
+
+class ServerCostRowSerializer(serializers.Serializer):
+    server_id = serializers.CharField()
+    current_hour = serializers.FloatField()
+    month_to_date = serializers.FloatField()
+    monthly_estimate = serializers.FloatField()
+    archive_cost = serializers.FloatField()
+    template_cost = serializers.FloatField()
+
+
+class GroupCostSerializer(serializers.Serializer):
+    group_id = serializers.CharField()
+    name = serializers.CharField()
+    monthly_estimate = serializers.FloatField()
+    month_to_date = serializers.FloatField()
+    current_hour = serializers.FloatField()
+    servers = ServerCostRowSerializer(many=True)
+
+
+class BillingSummarySerializer(serializers.Serializer):
+    date = serializers.DateTimeField(allow_null=True)
+    monthly_estimate = serializers.FloatField()
+    month_to_date = serializers.FloatField()
+    current_hour = serializers.FloatField()
+    groups = GroupCostSerializer(many=True)
+
+
+class DiskSeriesSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    capacity_mb = serializers.ListField(child=serializers.FloatField())
+    consumed_mb = serializers.ListField(child=serializers.FloatField())
+
+
+class ServerSeriesSerializer(serializers.Serializer):
+    server_id = serializers.CharField()
+    timestamps = serializers.ListField(child=serializers.CharField())
+    cpu_percent = serializers.ListField(child=serializers.FloatField())
+    memory_percent = serializers.ListField(child=serializers.FloatField())
+    disk_usage_mb = serializers.ListField(child=serializers.FloatField())
+    disks = DiskSeriesSerializer(many=True)
+
+
+class GroupStatisticsSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    interval = serializers.CharField()
+    servers = ServerSeriesSerializer(many=True)
+
+
+def _panel_serializer(name: str, data_serializer: type[serializers.Serializer]):
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "data": data_serializer(allow_null=True),
+            "error": PanelErrorSerializer(allow_null=True),
+        },
+    )
+
+
+BillingPanelSerializer = _panel_serializer("BillingPanelSerializer", BillingSummarySerializer)
+StatisticsPanelSerializer = _panel_serializer("StatisticsPanelSerializer", GroupStatisticsSerializer)
+
+
+class GroupDetailSerializer(serializers.Serializer):
+    group = GroupNodeSerializer()
+    datacenter = DataCenterRefSerializer(allow_null=True)
+    ancestors = GroupRefSerializer(many=True)
+    servers = ServerRowSerializer(many=True)
+    server_errors = PanelErrorSerializer(many=True)
+    billing = BillingPanelSerializer()
+    statistics = StatisticsPanelSerializer()
+
+
+class IpAddressSerializer(serializers.Serializer):
+    internal = serializers.CharField()
+    public = serializers.CharField()
+
+
+class DiskSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    size_gb = serializers.FloatField()
+    partition_paths = serializers.ListField(child=serializers.CharField())
+
+
+class PartitionSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    size_gb = serializers.FloatField()
+
+
+class SnapshotSerializer(serializers.Serializer):
+    id = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    links = LinkSerializer(many=True)
+
+
+class AlertPolicySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    links = LinkSerializer(many=True)
+
+
+class ServerCostSerializer(serializers.Serializer):
+    date = serializers.DateTimeField(allow_null=True)
+    current_hour = serializers.FloatField()
+    month_to_date = serializers.FloatField()
+    monthly_estimate = serializers.FloatField()
+    archive_cost = serializers.FloatField()
+    template_cost = serializers.FloatField()
+
+
+CostPanelSerializer = _panel_serializer("CostPanelSerializer", ServerCostSerializer)
+
+
+class ServerDetailSerializer(serializers.Serializer):
+    server = ServerRowSerializer()
+    host_name = serializers.CharField()
+    type = serializers.CharField()
+    storage_type = serializers.CharField()
+    ip_addresses = IpAddressSerializer(many=True)
+    disks = DiskSerializer(many=True)
+    partitions = PartitionSerializer(many=True)
+    snapshots = SnapshotSerializer(many=True)
+    custom_fields = CustomFieldSerializer(many=True)
+    alert_policies = AlertPolicySerializer(many=True)
+    change_info = ChangeInfoSerializer()
+    group = GroupRefSerializer(allow_null=True)
+    datacenter = DataCenterRefSerializer(allow_null=True)
+    cost = CostPanelSerializer()
+
+
+ERROR_RESPONSES = {
+    403: OpenApiResponse(description="Not signed in, or the role may not read this."),
+    404: OpenApiResponse(description='No such resource in the account: `{"detail": ...}`.'),
+    503: OpenApiResponse(description='The cloud API is unavailable: `{"detail": ...}`.'),
+}
+
+
+# --- views -----------------------------------------------------------------------------------
+class InventoryAPIView(APIView):
+    """Maps the upstream client's typed errors to JSON answers; a 401 goes to the middleware."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, errors.Unauthorized):
+            raise exc  # apps.accounts middleware: mark the token invalid, 401 {"message", "login"}
+        if isinstance(exc, errors.NotFound):
+            return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
+        if isinstance(exc, errors.UpstreamUnavailable):
+            response = Response({"detail": UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            response["Retry-After"] = "5"
+            return response
+        if isinstance(exc, errors.Forbidden):
+            return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+        if isinstance(exc, errors.ClcError):
+            return Response({"detail": exc.message}, status=status.HTTP_502_BAD_GATEWAY)
+        return super().handle_exception(exc)
+
+    def fresh(self, request) -> bool:
+        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
+
+
+FRESH = OpenApiParameter("fresh", bool, description="Bypass the short per-person cache.", required=False)
+
+
+class DataCenterListView(InventoryAPIView):
+    """Dashboard figures per data center: servers, power states, CPU/memory/storage, monthly cost."""
+
+    @extend_schema(
+        operation_id="datacenters_list",
+        summary="The person's data centers with server counts, power states, totals and cost",
+        parameters=[FRESH],
+        responses={200: DashboardSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        board = selectors.dashboard(
+            request.user, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        return Response(DashboardSerializer(board).data)
+
+
+class DataCenterServersView(InventoryAPIView):
+    """Every server of the data center (or of ``?group=<id>`` and its sub-groups), with links."""
+
+    @extend_schema(
+        operation_id="datacenter_servers",
+        summary="Every server of a data center (or of one group's subtree), with its links",
+        parameters=[
+            OpenApiParameter("group", str, description="Only this group and its sub-groups.", required=False),
+            FRESH,
+        ],
+        responses={200: DataCenterServersSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, dc: str):
+        view = selectors.datacenter_view(
+            request.user,
+            dc,
+            request.query_params.get("group") or None,
+            client=client_for_request(request),
+            fresh=self.fresh(request),
+        )
+        return Response(DataCenterServersSerializer(view).data)
+
+
+class GroupDetailView(InventoryAPIView):
+    """A group with its sub-groups, direct servers, billing summary and hourly statistics."""
+
+    @extend_schema(
+        operation_id="group_detail",
+        summary="A group: details, sub-groups, servers, billing summary, last day's statistics",
+        parameters=[FRESH],
+        responses={200: GroupDetailSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, group_id: str):
+        detail = selectors.group_detail(
+            request.user, group_id, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        return Response(GroupDetailSerializer(detail).data)
+
+
+class ServerDetailView(InventoryAPIView):
+    """A server as the API describes it, with its monthly cost estimate; no credentials."""
+
+    @extend_schema(
+        operation_id="server_detail",
+        summary="A server: details, addresses, disks, snapshots, cost estimate and links",
+        parameters=[FRESH],
+        responses={200: ServerDetailSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, server_id: str):
+        detail = selectors.server_detail(
+            request.user, server_id, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        return Response(ServerDetailSerializer(detail).data)
