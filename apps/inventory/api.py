@@ -90,6 +90,34 @@ class ServerRowSerializer(serializers.Serializer):
     links = LinkSerializer(many=True)
     error = serializers.CharField(allow_null=True)
 
+    def to_representation(self, row):
+        # Hand-written for speed (a data center lists a thousand rows); same shape as the fields.
+        return {
+            "id": row.id,
+            "name": row.name,
+            "description": row.description,
+            "group_id": row.group_id,
+            "group_name": row.group_name,
+            "location_id": row.location_id,
+            "status": row.status,
+            "power_state": row.power_state,
+            "in_maintenance_mode": row.in_maintenance_mode,
+            "cpu": row.cpu,
+            "memory_mb": row.memory_mb,
+            "memory_gb": row.memory_gb,
+            "storage_gb": row.storage_gb,
+            "internal_ips": list(row.internal_ips),
+            "public_ips": list(row.public_ips),
+            "os_type": row.os_type,
+            "os": row.os,
+            "is_template": row.is_template,
+            "links": [
+                {"rel": rel, "href": href, "id": id_, "name": name, "verbs": list(verbs or ("GET",))}
+                for rel, href, id_, name, verbs in row.link_data
+            ],
+            "error": row.error,
+        }
+
 
 class GroupNodeSerializer(serializers.Serializer):
     id = serializers.CharField()

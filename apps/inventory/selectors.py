@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -214,8 +215,14 @@ class ServerRow(HasLinks):
     os_type: str = ""
     os: str = ""
     is_template: bool = False
-    links: tuple[Link, ...] = ()
+    # (rel, href, id, name, verbs) per link: plain tuples keep a cached data center of a thousand
+    # servers quick to unpickle; ``links`` builds the Link objects when first read.
+    link_data: tuple[tuple, ...] = ()
     error: str | None = None
+
+    @cached_property
+    def links(self) -> tuple[Link, ...]:
+        return tuple(Link(rel, href, id_, name, verbs) for rel, href, id_, name, verbs in self.link_data)
 
     @property
     def memory_gb(self) -> float:
@@ -241,7 +248,7 @@ class ServerRow(HasLinks):
             os_type=server.os_type,
             os=server.os,
             is_template=server.is_template,
-            links=server.links,
+            link_data=tuple((lk.rel, lk.href, lk.id, lk.name, lk.verbs) for lk in server.links),
         )
 
 
