@@ -1,0 +1,377 @@
+"""Inventory pages: the dashboard, a data center (group tree + servers), a group, a server.
+
+Views are thin: they read through ``apps.inventory.selectors`` (cached per person) and decide only
+what the page shows. Action buttons come from the resource's ``links`` and their ``verbs``: a role
+that may not act sees none. They are inert ("coming soon") until operations land.
+"""
+
+import ipaddress
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.services import client_for_request
+from apps.clc import errors
+
+from . import selectors
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = "The cloud API is unavailable right now, so this page can't be shown. Try again in a moment."
+
+
+# --- server table: columns, sorting and filtering (server side; the page's JS does the same) -----
+def _ip_key(row) -> tuple:
+    ips = row.internal_ips or row.public_ips
+    if not ips:
+        return (1, 0)
+    try:
+        return (0, int(ipaddress.ip_address(ips[0])))
+    except ValueError:
+        return (0, 0)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    type: str  # "text" | "num" | "ip": how the page's JS compares the cells
+    sort_key: object
+    css: str = ""
+
+
+COLUMNS = (
+    Column("name", "Name", "text", lambda r: (r.name.lower(), r.id)),
+    Column("description", "Description", "text", lambda r: r.description.lower(), "col-desc"),
+    Column("group", "Group", "text", lambda r: r.group_name.lower(), "col-group"),
+    Column("status", "Status", "text", lambda r: r.status.lower()),
+    Column("power", "Power", "text", lambda r: r.power_state.lower()),
+    Column("maintenance", "Maint.", "text", lambda r: (not r.in_maintenance_mode,), "col-maint"),
+    Column("cpu", "CPU", "num", lambda r: r.cpu, "num"),
+    Column("memory", "Memory GB", "num", lambda r: r.memory_mb, "num"),
+    Column("storage", "Storage GB", "num", lambda r: r.storage_gb, "num"),
+    Column("ip", "IP addresses", "ip", _ip_key, "col-ip"),
+    Column("os", "OS", "text", lambda r: r.os.lower(), "col-os"),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+POWER_FILTERS = (
+    ("started", "Started"),
+    ("stopped", "Stopped"),
+    ("paused", "Paused"),
+    ("maintenance", "In maintenance"),
+)
+
+
+@dataclass(frozen=True)
+class TableState:
+    q: str = ""
+    power: str = ""
+    status: str = ""
+    sort: str = ""
+    dir: str = "asc"
+
+    @classmethod
+    def from_request(cls, request) -> "TableState":
+        params = request.GET
+        sort = params.get("sort", "").strip().lower()
+        power = params.get("power", "").strip().lower()
+        return cls(
+            q=params.get("q", "").strip()[:200],
+            power=power if power in dict(POWER_FILTERS) else "",
+            status=params.get("status", "").strip()[:40],
+            sort=sort if sort in COLUMN_BY_KEY else "",
+            dir="desc" if params.get("dir", "").lower() == "desc" else "asc",
+        )
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.q or self.power or self.status)
+
+
+def row_text(row) -> str:
+    """What the text filter searches: the visible text of the row."""
+    return " ".join(
+        (
+            row.name,
+            row.description,
+            row.group_name,
+            row.status,
+            row.power_state,
+            row.os,
+            *row.internal_ips,
+            *row.public_ips,
+        )
+    ).lower()
+
+
+def filter_rows(rows, state: TableState):
+    needles = state.q.lower().split()
+    out = []
+    for row in rows:
+        if state.power == "maintenance":
+            if not row.in_maintenance_mode:
+                continue
+        elif state.power and row.power_state != state.power:
+            continue
+        if state.status and row.status.lower() != state.status.lower():
+            continue
+        if needles:
+            text = row_text(row)
+            if not all(n in text for n in needles):
+                continue
+        out.append(row)
+    return out
+
+
+def sort_rows(rows, state: TableState):
+    if not state.sort:
+        return list(rows)
+    column = COLUMN_BY_KEY[state.sort]
+    return sorted(rows, key=column.sort_key, reverse=state.dir == "desc")
+
+
+def table_context(request, rows, state: TableState) -> dict:
+    # Every row is sent; those the filters leave out carry ``hidden`` (so the page's JS can show
+    # them again when a filter is cleared, and the page reads right without JS).
+    matching = filter_rows(rows, state) if state.filtered else rows
+    visible = {r.id for r in matching}
+    base = request.GET.copy()
+    base.pop("page", None)
+    headers = []
+    for column in COLUMNS:
+        params = base.copy()
+        current = state.sort == column.key
+        params["sort"] = column.key
+        params["dir"] = "desc" if current and state.dir == "asc" else "asc"
+        headers.append(
+            {
+                "column": column,
+                "href": "?" + params.urlencode(),
+                "aria_sort": ("ascending" if state.dir == "asc" else "descending") if current else "none",
+            }
+        )
+    statuses = sorted({r.status for r in rows if r.status})
+    return {
+        "rows": sort_rows(rows, state),
+        "visible": visible if state.filtered else None,
+        "shown": len(matching),
+        "total": len(rows),
+        "headers": headers,
+        "state": state,
+        "power_filters": POWER_FILTERS,
+        "statuses": statuses,
+    }
+
+
+# --- actions driven by links ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Action:
+    action: str
+    label: str
+    danger: bool = False
+
+
+def server_actions(row) -> list[Action]:
+    """What the person may do to this server, from its links (the API's word on roles and state).
+
+    Power and maintenance follow the ``self`` link's PATCH verb: the API lists no power link, and the
+    roles that may modify a server are exactly those that may power it (ROLES.md).
+    """
+    actions: list[Action] = []
+    if row.error:
+        return actions
+    if row.status == "active" and row.allows("self", "PATCH"):
+        if row.power_state == "started":
+            actions += [
+                Action("shutDown", "Shut down"),
+                Action("reboot", "Reboot"),
+                Action("pause", "Pause"),
+                Action("powerOff", "Power off", danger=True),
+                Action("reset", "Reset", danger=True),
+            ]
+        elif row.power_state in ("stopped", "paused"):
+            actions.append(Action("powerOn", "Power on"))
+        if row.in_maintenance_mode:
+            actions.append(Action("stopMaintenance", "End maintenance"))
+        else:
+            actions.append(Action("startMaintenance", "Start maintenance"))
+        actions.append(Action("createSnapshot", "Snapshot"))
+    if row.allows("restore", "POST"):
+        actions.append(Action("restore", "Restore"))
+    if row.allows("self", "DELETE"):
+        actions.append(Action("delete", "Delete", danger=True))
+    return actions
+
+
+def group_actions(group) -> list[Action]:
+    actions: list[Action] = []
+    if group.allows("createServer", "POST"):
+        actions.append(Action("createServer", "Create server"))
+    if group.allows("createGroup", "POST"):
+        actions.append(Action("createGroup", "New sub-group"))
+    if group.status == "active" and group.allows("self", "PATCH"):
+        actions += [
+            Action("groupPowerOn", "Power on all"),
+            Action("groupShutDown", "Shut down all"),
+            Action("rename", "Rename / move"),
+        ]
+    if group.link("archiveGroupAction"):
+        actions.append(Action("archive", "Archive", danger=True))
+    if group.allows("restoreGroupAction", "POST"):
+        actions.append(Action("restoreGroup", "Restore"))
+    if group.depth > 0 and group.allows("self", "DELETE"):
+        actions.append(Action("deleteGroup", "Delete group", danger=True))
+    return actions
+
+
+# --- pages -------------------------------------------------------------------------------------
+def not_found(request, message: str, what: str = "page"):
+    return render(request, "inventory/not_found.html", {"message": message, "what": what}, status=404)
+
+
+def unavailable(request, title: str, extra: dict | None = None):
+    context = {"title": title, "message": UNAVAILABLE, **(extra or {})}
+    return render(request, "inventory/unavailable.html", context, status=503)
+
+
+def _fresh(request) -> bool:
+    return request.GET.get("refresh") == "1"
+
+
+@login_required
+def dashboard(request):
+    try:
+        board = selectors.dashboard(request.user, client=client_for_request(request), fresh=_fresh(request))
+    except errors.UpstreamUnavailable:
+        log.warning("dashboard: upstream unavailable")
+        return unavailable(request, "Dashboard")
+    return render(request, "inventory/dashboard.html", {"board": board})
+
+
+@login_required
+def datacenter(request, dc: str):
+    group_id = request.GET.get("group", "").strip() or None
+    try:
+        view = selectors.datacenter_view(
+            request.user, dc, group_id, client=client_for_request(request), fresh=_fresh(request)
+        )
+    except selectors.NotFound as exc:
+        return not_found(request, exc.message, "data center" if not group_id else "group")
+    except errors.UpstreamUnavailable:
+        return unavailable(request, f"Data center {dc.upper()}", {"current_datacenter": dc.upper()})
+    state = TableState.from_request(request)
+    selected_path = set()
+    if view.selected_group is not None:
+        selected_path = {g.id for g in view.tree.path_to(view.selected_group.id) or ()}
+    context = {
+        "view": view,
+        "dc": view.datacenter,
+        "current_datacenter": view.datacenter.id.upper(),
+        "selected": view.selected_group,
+        "selected_path": selected_path,
+        "group_actions": group_actions(view.selected_group or view.tree),
+        "table_id": "servers",
+        "in_datacenter": True,
+        **table_context(request, view.servers, state),
+    }
+    return render(request, "inventory/datacenter.html", context)
+
+
+def chart_series(stats):
+    """The group's statistics as the three chart inputs: CPU %, memory %, disk used (GB)."""
+    cpu, memory, disk = [], [], []
+    for s in stats.servers:
+        cpu.append((s.server_id, s.timestamps, s.cpu_percent))
+        memory.append((s.server_id, s.timestamps, s.memory_percent))
+        if s.disks:
+            used = [sum(d.consumed_mb[i] for d in s.disks) / 1024 for i in range(len(s.timestamps))]
+        else:
+            used = []
+        disk.append((s.server_id, s.timestamps, used))
+    return {"cpu": cpu, "memory": memory, "disk": disk}
+
+
+@login_required
+def group_detail(request, group_id: str):
+    try:
+        detail = selectors.group_detail(
+            request.user, group_id, client=client_for_request(request), fresh=_fresh(request)
+        )
+    except selectors.NotFound as exc:
+        return not_found(request, exc.message, "group")
+    except errors.UpstreamUnavailable:
+        return unavailable(request, f"Group {group_id}")
+    state = TableState.from_request(request)
+    stats = detail.statistics.data
+    context = {
+        "detail": detail,
+        "group": detail.group,
+        "current_datacenter": detail.datacenter.id.upper() if detail.datacenter else "",
+        "group_actions": group_actions(detail.group),
+        "charts": chart_series(stats) if stats is not None else None,
+        "table_id": "group-servers",
+        **table_context(request, detail.servers, state),
+    }
+    return render(request, "inventory/group.html", context)
+
+
+@login_required
+def server_detail(request, server_id: str):
+    try:
+        detail = selectors.server_detail(
+            request.user, server_id, client=client_for_request(request), fresh=_fresh(request)
+        )
+    except selectors.NotFound as exc:
+        return not_found(request, exc.message, "server")
+    except errors.UpstreamUnavailable:
+        return unavailable(request, f"Server {server_id.upper()}")
+    context = {
+        "detail": detail,
+        "server": detail.server,
+        "current_datacenter": detail.datacenter.id.upper() if detail.datacenter else "",
+        "actions": server_actions(detail.server),
+        "can_credentials": detail.server.link("credentials") is not None,
+    }
+    return render(request, "inventory/server.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def server_credentials(request, server_id: str):
+    """GET: a confirmation; POST: the credentials, shown once (``Cache-Control: no-store``)."""
+    try:
+        detail = selectors.server_detail(request.user, server_id, client=client_for_request(request))
+    except selectors.NotFound as exc:
+        return not_found(request, exc.message, "server")
+    except errors.UpstreamUnavailable:
+        return unavailable(request, f"Server {server_id.upper()}")
+    server = detail.server
+    if server.link("credentials") is None:
+        return render(
+            request,
+            "inventory/credentials.html",
+            {"server": server, "forbidden": True},
+            status=403,
+        )
+    credentials = None
+    if request.method == "POST":
+        try:
+            credentials = selectors.server_credentials(
+                request.user, server.id, client=client_for_request(request)
+            )
+        except errors.Forbidden:
+            return render(
+                request, "inventory/credentials.html", {"server": server, "forbidden": True}, status=403
+            )
+        except errors.UpstreamUnavailable:
+            return unavailable(request, f"Credentials of {server.name}")
+        log.info("credentials of %s shown to %s", server.id, request.user)
+    response = render(request, "inventory/credentials.html", {"server": server, "credentials": credentials})
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    response["Pragma"] = "no-cache"
+    return response

@@ -1,0 +1,200 @@
+/* Inventory pages: collapsible group tree, in-place table sorting and instant filtering.
+ * Plain JS, no dependencies. One delegated listener per kind of event (no per-row handlers),
+ * so a table of thousands of servers stays cheap. Everything also works without JS through
+ * links and the filter form (server-side ?sort=&dir=&q=&power=&status=). */
+(function () {
+  "use strict";
+
+  /* --- group tree ------------------------------------------------------------------------ */
+  function toggleNode(button) {
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    var sub = document.getElementById(button.getAttribute("aria-controls"));
+    if (sub) {
+      if (open) sub.removeAttribute("data-c");
+      else sub.setAttribute("data-c", "");
+    }
+  }
+
+  /* --- table model: built once per table, on first use ----------------------------------- */
+  var models = new WeakMap();
+
+  function ipValue(text) {
+    var m = /(\d+)\.(\d+)\.(\d+)\.(\d+)/.exec(text);
+    if (!m) return Infinity; /* no address: last when ascending */
+    return ((+m[1] * 256 + +m[2]) * 256 + +m[3]) * 256 + +m[4];
+  }
+
+  function modelOf(table) {
+    var model = models.get(table);
+    if (model) return model;
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var textCols = [];
+    heads.forEach(function (th, i) {
+      if (!th.classList.contains("num") && !th.classList.contains("col-maint")) textCols.push(i);
+    });
+    model = {
+      table: table,
+      heads: heads,
+      items: rows.map(function (row, index) {
+        var cells = row.cells;
+        var text = [];
+        for (var j = 0; j < textCols.length; j++) {
+          var cell = cells[textCols[j]];
+          if (cell) text.push(cell.textContent);
+        }
+        return {
+          row: row,
+          index: index,
+          text: text.join(" ").toLowerCase(),
+          power: row.getAttribute("data-p") || "",
+          status: (row.getAttribute("data-s") || "").toLowerCase(),
+          maint: row.hasAttribute("data-m"),
+          keys: {}
+        };
+      })
+    };
+    models.set(table, model);
+    return model;
+  }
+
+  function keyOf(item, col, type) {
+    if (col in item.keys) return item.keys[col];
+    var cell = item.row.cells[col];
+    var text = cell ? cell.textContent.trim() : "";
+    var key;
+    if (item.row.classList.contains("row-error") && col > 0) key = type === "text" ? "\uffff" : Infinity;
+    else if (type === "num") key = text === "" ? -Infinity : parseFloat(text.replace(/,/g, ""));
+    else if (type === "ip") key = ipValue(text);
+    else key = text.toLowerCase();
+    item.keys[col] = key;
+    return key;
+  }
+
+  /* --- sorting ---------------------------------------------------------------------------- */
+  function sortTable(table, th) {
+    var model = modelOf(table);
+    var col = model.heads.indexOf(th);
+    var type = th.getAttribute("data-type") || "text";
+    var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+    var sign = dir === "ascending" ? 1 : -1;
+    var items = model.items.slice();
+    items.sort(function (a, b) {
+      var ka = keyOf(a, col, type), kb = keyOf(b, col, type);
+      if (ka < kb) return -sign;
+      if (ka > kb) return sign;
+      return a.index - b.index; /* stable: the server's order breaks ties */
+    });
+    var fragment = document.createDocumentFragment();
+    items.forEach(function (item) { fragment.appendChild(item.row); });
+    table.tBodies[0].appendChild(fragment);
+    model.heads.forEach(function (h) { h.setAttribute("aria-sort", h === th ? dir : "none"); });
+    var key = sortKeyOf(th);
+    setParams({ sort: key, dir: dir === "ascending" ? "asc" : "desc" });
+    var form = document.querySelector('form[data-filter-for="' + table.id + '"]');
+    if (form) {
+      setHidden(form, "sort", key);
+      setHidden(form, "dir", dir === "ascending" ? "asc" : "desc");
+    }
+  }
+
+  function sortKeyOf(th) {
+    var link = th.querySelector("a.sort");
+    var match = link && /[?&]sort=([^&]*)/.exec(link.getAttribute("href"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function setHidden(form, name, value) {
+    var input = form.querySelector('input[type="hidden"][name="' + name + '"]');
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      form.appendChild(input);
+    }
+    input.value = value;
+  }
+
+  /* The address bar follows the view, so a reload or a shared link shows the same thing. */
+  function setParams(changes) {
+    if (!window.history || !window.history.replaceState || !window.URLSearchParams) return;
+    var params = new URLSearchParams(window.location.search);
+    Object.keys(changes).forEach(function (name) {
+      if (changes[name]) params.set(name, changes[name]);
+      else params.delete(name);
+    });
+    params.delete("refresh");
+    var query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  }
+
+  /* --- filtering -------------------------------------------------------------------------- */
+  function filterTable(form) {
+    var table = document.getElementById(form.getAttribute("data-filter-for"));
+    if (!table) return;
+    var model = modelOf(table);
+    var q = (form.elements.q ? form.elements.q.value : "").trim().toLowerCase();
+    var power = form.elements.power ? form.elements.power.value : "";
+    var status = form.elements.status ? form.elements.status.value.toLowerCase() : "";
+    var needles = q ? q.split(/\s+/) : [];
+    var shown = 0;
+    model.items.forEach(function (item) {
+      var ok = true;
+      if (power === "maintenance") ok = item.maint;
+      else if (power) ok = item.power === power;
+      if (ok && status) ok = item.status === status;
+      for (var i = 0; ok && i < needles.length; i++) ok = item.text.indexOf(needles[i]) !== -1;
+      if (item.row.hidden === ok) item.row.hidden = !ok;
+      if (ok) shown++;
+    });
+    var scope = form.parentNode;
+    var count = scope.querySelector("[data-count]");
+    if (count) count.textContent = String(shown);
+    var none = scope.querySelector(".no-match");
+    if (none) none.hidden = shown !== 0;
+    setParams({ q: q, power: power, status: status });
+  }
+
+  var pending = null;
+  function scheduleFilter(form) {
+    if (pending) return;
+    pending = window.requestAnimationFrame(function () {
+      pending = null;
+      filterTable(form);
+    });
+  }
+
+  /* --- delegated listeners ---------------------------------------------------------------- */
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    var toggle = target.closest(".tree .tog");
+    if (toggle) {
+      toggleNode(toggle);
+      return;
+    }
+    var sortLink = target.closest("table[data-sortable] th a.sort");
+    if (sortLink && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
+      event.preventDefault();
+      var th = sortLink.closest("th");
+      sortTable(th.closest("table"), th);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-filter-for")) scheduleFilter(form);
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-filter-for")) scheduleFilter(form);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute && form.hasAttribute("data-filter-for")) {
+      event.preventDefault();
+      filterTable(form);
+    }
+  });
+})();
