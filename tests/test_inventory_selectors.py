@@ -238,6 +238,19 @@ def test_dashboard_billing_failure_is_a_panel_error(demo_user, fail_upstream):
     assert board.monthly_estimate is None and len(board.errors) == len(DEMO_SERVERS)
 
 
+def test_dashboard_datacenter_failure_is_that_datacenters_error(demo_user, fail_upstream):
+    fail_upstream("/v2/datacenters/demo/va1", 503)
+    board = selectors.dashboard(demo_user)
+    va1 = next(dc for dc in board.datacenters if dc.id == "VA1")
+    assert va1.error is not None and va1.error.status == 503 and va1.server_count == 0
+    others = [dc for dc in board.datacenters if dc.id != "VA1"]
+    assert all(dc.error is None and dc.server_count == DEMO_SERVERS[dc.id] for dc in others)
+    assert board.server_count == sum(DEMO_SERVERS.values()) - DEMO_SERVERS["VA1"]
+    # Not cached while incomplete.
+    _again, calls = counted(selectors.dashboard, demo_user)
+    assert calls > 0
+
+
 # --- group detail ----------------------------------------------------------------------------
 def test_group_detail_has_details_billing_and_statistics(demo_user):
     view = selectors.datacenter_view(demo_user, "WA1")
