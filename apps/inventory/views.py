@@ -48,12 +48,12 @@ COLUMNS = (
     Column("name", "Name", "text", lambda r: (r.name.lower(), r.id)),
     Column("description", "Description", "text", lambda r: r.description.lower(), "col-desc"),
     Column("group", "Group", "text", lambda r: r.group_name.lower(), "col-group"),
-    Column("status", "Status", "text", lambda r: r.status.lower()),
+    Column("status", "Status", "text", lambda r: r.status.lower(), "col-status"),
     Column("power", "Power", "text", lambda r: r.power_state.lower()),
     Column("maintenance", "Maint.", "text", lambda r: (not r.in_maintenance_mode,), "col-maint"),
     Column("cpu", "CPU", "num", lambda r: r.cpu, "num"),
-    Column("memory", "Memory GB", "num", lambda r: r.memory_mb, "num"),
-    Column("storage", "Storage GB", "num", lambda r: r.storage_gb, "num"),
+    Column("memory", "Mem GB", "num", lambda r: r.memory_mb, "num"),
+    Column("storage", "Disk GB", "num", lambda r: r.storage_gb, "num"),
     Column("ip", "IP addresses", "ip", _ip_key, "col-ip"),
     Column("os", "OS", "text", lambda r: r.os.lower(), "col-os"),
 )
@@ -292,7 +292,8 @@ def chart_series(stats):
         else:
             used = []
         disk.append((s.server_id, s.timestamps, used))
-    return {"cpu": cpu, "memory": memory, "disk": disk}
+    has_samples = any(values for _, _, values in cpu + memory + disk)
+    return {"cpu": cpu, "memory": memory, "disk": disk, "has_samples": has_samples}
 
 
 @login_required

@@ -73,12 +73,23 @@ def _label(ts: str) -> str:
 
 
 def svg_line_chart(
-    series, *, title: str, unit: str = "", y_max: float | None = None, width: int = 640, height: int = 220
+    series,
+    *,
+    title: str,
+    unit: str = "",
+    y_max: float | None = None,
+    width: int = 480,
+    height: int = 200,
+    limit: int = 10,
 ) -> str:
     """An accessible inline SVG line chart of ``series`` = [(label, timestamps, values), ...]."""
     series = [(str(label), list(ts), [float(v) for v in values]) for label, ts, values in series if values]
     if not series:
         return format_html('<p class="muted">No samples for {} yet.</p>', title)
+    note = ""
+    if len(series) > limit:  # a legend of hundreds helps no one: the busiest, and say so
+        note = f" — the {limit} highest of {len(series)} servers"
+        series = sorted(series, key=lambda item: max(item[2]), reverse=True)[:limit]
     left, right, top, bottom = 48, 12, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(max(values) for _, _, values in series)
@@ -132,7 +143,7 @@ def svg_line_chart(
         for i, (label, _ts, values) in enumerate(series)
     )
     return mark_safe(
-        f'<figure class="chart-figure"><figcaption>{escape(title)}</figcaption>{"".join(parts)}'
+        f'<figure class="chart-figure"><figcaption>{escape(title)}<span class="muted">{escape(note)}</span></figcaption>{"".join(parts)}'
         f'<ul class="legend">{legend}</ul></figure>'
     )
 
@@ -178,12 +189,12 @@ def server_rows(rows, in_datacenter=True, visible=None):
             f'<td><a href="/servers/{escape(r.id.lower())}/">{escape(r.name or r.id)}</a></td>'
             f'<td class="col-desc">{escape(r.description)}</td>'
             f'<td class="col-group"><a href="{group_href}">{escape(r.group_name)}</a></td>'
-            f"<td>{escape(r.status)}</td>"
+            f'<td class="col-status">{escape(r.status)}</td>'
             f'<td><span class="pw pw-{escape(r.power_state or "unknown")}">{escape(r.power_state or "—")}</span></td>'
             f'<td class="col-maint">{"Yes" if r.in_maintenance_mode else ""}</td>'
             f'<td class="num">{r.cpu}</td><td class="num">{_fmt(r.memory_gb)}</td>'
             f'<td class="num">{_fmt(r.storage_gb)}</td>'
-            f'<td class="col-ip">{ips}</td><td class="col-os">{escape(r.os)}</td></tr>'
+            f'<td class="col-ip">{ips}</td><td class="col-os" title="{escape(r.os_type)}">{escape(r.os)}</td></tr>'
         )
     return mark_safe("\n".join(out))
 

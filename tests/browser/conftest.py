@@ -1,0 +1,94 @@
+"""Browser tests: Playwright driving the system's Chromium (no browser download) against
+pytest-django's live server, which talks to the test simulator."""
+
+import copy
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from tests and
+# fixtures are still synchronous, so allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def own_cache_namespace(settings):
+    """A cache namespace per test: a reset simulator never meets a previous test's cached pages."""
+    prefix = f"test-br-{uuid.uuid4().hex[:12]}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    yield
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def portal(live_server, clc_settings, transactional_db):
+    """The live portal's base URL, pointed at the test simulator."""
+    return live_server.url
+
+
+def new_page(browser, width=1280, height=900, **options):
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    return page
+
+
+@pytest.fixture
+def open_page(browser):
+    """``open_page(width=..)`` -> a fresh page in its own context; all closed after the test."""
+    contexts = []
+
+    def make(width=1280, height=900, **options):
+        page = new_page(browser, width, height, **options)
+        contexts.append(page.context)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, base, username="demo"):
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", username)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def screenshot(page, name: str):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
