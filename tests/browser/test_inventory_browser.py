@@ -3,6 +3,7 @@ filter the table, open a server; keyboard only; no JavaScript; phone width. Scre
 screenshots/ (git-ignored) at 1280 and 375 px."""
 
 import re
+import time
 
 import pytest
 
@@ -203,6 +204,10 @@ def test_two_thousand_servers_sort_and_filter_fast(portal, open_page, simulator)
     page.goto(f"{portal}/datacenters/wa1/", timeout=120000)
     rows = page.locator("table.servers tbody tr").count()
     assert rows == 2000
+    started = time.monotonic()
+    page.reload()  # warm: the rows come from the per-person cache
+    warm = time.monotonic() - started
+    assert warm < 3, warm
     html_size = page.evaluate("document.documentElement.outerHTML.length")
     assert html_size / rows < 900, html_size / rows  # small rows
     timings = page.evaluate(
@@ -219,7 +224,22 @@ def test_two_thousand_servers_sort_and_filter_fast(portal, open_page, simulator)
             return t;
         }"""
     )
-    print("2,000 rows:", timings, f"{html_size / rows:.0f} bytes/row")
+    print("2,000 rows:", timings, f"{html_size / rows:.0f} bytes/row, warm load {warm:.2f}s")
     assert timings["sortFirst"] < 1000 and timings["sortAgain"] < 500 and timings["filter"] < 300, timings
     assert 0 < int(timings["shown"]) < 2000
     screenshot(page, "datacenter-2000-1280")
+
+
+def test_upstream_down_shows_a_banner(portal, open_page, simulator):
+    page = open_page(1280)
+    sign_in(page, portal)
+    simulator.control("config", errorRate=1)
+    response = page.goto(f"{portal}/datacenters/wa1/?refresh=1")  # past the cache the dashboard filled
+    assert response.status == 503
+    assert page.locator(".banner.error").is_visible()
+    assert "Cloud API unavailable" in page.locator(".banner.error").text_content()
+    assert page.locator(".topbar").is_visible()
+    screenshot(page, "unavailable-1280")
+    simulator.control("config", errorRate=0)
+    page.get_by_role("link", name="Try again").click()
+    page.wait_for_selector("table.servers")
