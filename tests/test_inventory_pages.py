@@ -439,8 +439,13 @@ def test_pages_need_sign_in(client, clc_settings):
 
 
 # --- upstream down ----------------------------------------------------------------------------------
-def test_upstream_down_degrades_to_a_banner_not_a_trace(demo, simulator):
+def test_upstream_down_degrades_to_a_banner_not_a_trace(demo, simulator, settings):
     simulator.control("config", errorRate=1)
+    first = demo.get("/")
+    assert first.status_code == 503
+    # one failing call and its retries; the top bar doesn't ask the failing upstream again
+    calls = int(re.search(r'upstream;desc="(\d+) calls"', first["Server-Timing"]).group(1))
+    assert calls == 1 + settings.CLC_GET_RETRIES
     for url in ("/", "/datacenters/wa1/", "/groups/abc123/", "/servers/wa1demoweb01/"):
         response = demo.get(url)
         assert response.status_code in (200, 503), (url, response.status_code)

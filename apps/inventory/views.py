@@ -233,7 +233,11 @@ def not_found(request, message: str, what: str = "page"):
     return render(request, "inventory/not_found.html", {"message": message, "what": what}, status=404)
 
 
-def unavailable(request, title: str, extra: dict | None = None):
+def unavailable(request, title: str, extra: dict | None = None, exc: Exception | None = None):
+    if exc is not None and getattr(request, "_clc_datacenters", None) is None:
+        # The top bar's data-center list would ask the failing upstream again (with retries);
+        # tell it this request already found the cloud API down (accounts.services memo).
+        request._clc_datacenters = exc
     context = {"title": title, "message": UNAVAILABLE, **(extra or {})}
     return render(request, "inventory/unavailable.html", context, status=503)
 
@@ -246,9 +250,9 @@ def _fresh(request) -> bool:
 def dashboard(request):
     try:
         board = selectors.dashboard(request.user, client=client_for_request(request), fresh=_fresh(request))
-    except errors.UpstreamUnavailable:
+    except errors.UpstreamUnavailable as exc:
         log.warning("dashboard: upstream unavailable")
-        return unavailable(request, "Dashboard")
+        return unavailable(request, "Dashboard", exc=exc)
     return render(request, "inventory/dashboard.html", {"board": board})
 
 
@@ -261,8 +265,8 @@ def datacenter(request, dc: str):
         )
     except selectors.NotFound as exc:
         return not_found(request, exc.message, "data center" if not group_id else "group")
-    except errors.UpstreamUnavailable:
-        return unavailable(request, f"Data center {dc.upper()}", {"current_datacenter": dc.upper()})
+    except errors.UpstreamUnavailable as exc:
+        return unavailable(request, f"Data center {dc.upper()}", {"current_datacenter": dc.upper()}, exc)
     state = TableState.from_request(request)
     selected_path = set()
     if view.selected_group is not None:
@@ -304,8 +308,8 @@ def group_detail(request, group_id: str):
         )
     except selectors.NotFound as exc:
         return not_found(request, exc.message, "group")
-    except errors.UpstreamUnavailable:
-        return unavailable(request, f"Group {group_id}")
+    except errors.UpstreamUnavailable as exc:
+        return unavailable(request, f"Group {group_id}", exc=exc)
     state = TableState.from_request(request)
     stats = detail.statistics.data
     context = {
@@ -328,8 +332,8 @@ def server_detail(request, server_id: str):
         )
     except selectors.NotFound as exc:
         return not_found(request, exc.message, "server")
-    except errors.UpstreamUnavailable:
-        return unavailable(request, f"Server {server_id.upper()}")
+    except errors.UpstreamUnavailable as exc:
+        return unavailable(request, f"Server {server_id.upper()}", exc=exc)
     context = {
         "detail": detail,
         "server": detail.server,

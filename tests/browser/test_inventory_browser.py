@@ -207,7 +207,7 @@ def test_two_thousand_servers_sort_and_filter_fast(portal, open_page, simulator)
     started = time.monotonic()
     page.reload()  # warm: the rows come from the per-person cache
     warm = time.monotonic() - started
-    assert warm < 3, warm
+    assert warm < 5, warm
     html_size = page.evaluate("document.documentElement.outerHTML.length")
     assert html_size / rows < 900, html_size / rows  # small rows
     timings = page.evaluate(
