@@ -1,0 +1,93 @@
+"""Activities: operations the cloud accepted (queued), tracked until they finish; and their history."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    UNKNOWN = "unknown", "Unknown"
+    WAITING_FOR_SIGNIN = "waiting_for_signin", "Waiting for sign-in"
+
+
+TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.UNKNOWN})
+# A poll may move an activity forward along this order, never back.
+RANK = {
+    Status.QUEUED: 0,
+    Status.WAITING_FOR_SIGNIN: 0,
+    Status.RUNNING: 1,
+    Status.SUCCEEDED: 2,
+    Status.FAILED: 2,
+    Status.UNKNOWN: 2,
+}
+
+
+class ActionRequest(models.Model):
+    """One call that carried an Idempotency-Key: its answer is replayed for the same key."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    operation = models.CharField(max_length=64)
+    resource_ids = models.JSONField(default=list)
+    results = models.JSONField(null=True, blank=True)  # None while the first call is in flight
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_action_key_per_user")]
+
+
+class Activity(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    account_alias = models.CharField(max_length=16, db_index=True)
+    operation = models.CharField(max_length=64)
+    resource_type = models.CharField(max_length=32, default="server")
+    resource_ids = models.JSONField(default=list)
+    status_href = models.CharField(max_length=500, blank=True)
+    status_id = models.CharField(max_length=200, blank=True, db_index=True)
+    upstream_status = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.QUEUED)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    polls = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0)  # compare-and-set of every update
+    idempotency_key = models.CharField(max_length=300, null=True, blank=True, unique=True)
+    request = models.ForeignKey(
+        ActionRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["next_poll_at"], name="activity_due"),
+            models.Index(fields=["account_alias", "-created_at"], name="activity_account_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {','.join(self.resource_ids)} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+
+class ActivityEvent(models.Model):
+    """Every status change of an activity, with its time: the history."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    upstream_status = models.CharField(max_length=32, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -1,0 +1,96 @@
+"""Push: every status change is XADDed to ONE Redis Stream per account (team).
+
+Key: ``events:account:<ALIAS>`` (prefix from ``ACTIVITY_STREAM_PREFIX``), ``MAXLEN ~ 1000``.
+The team stream carries every activity of the account; each entry says whose it is (``user_id``),
+so a person's page subscribes to its account's stream and filters with ``mine`` if it wants.
+One stream means one monotonic id per entry: the SSE ``id`` is that stream id, so Last-Event-ID
+resumes exactly. Another account's stream is never read for you (the key comes from your account).
+
+Entry fields: ``data`` = the JSON the SSE ``data:`` line carries (see ``event_payload``).
+Publishing is best-effort: the database row is the truth, a lost entry only means the page
+reloads its fragment (``resync``) or sees the change on its next load.
+"""
+
+import json
+import logging
+import os
+import threading
+
+import redis
+from django.utils import timezone
+
+from . import conf
+
+log = logging.getLogger(__name__)
+
+_clients: dict = {}
+_clients_lock = threading.Lock()
+
+
+def stream_key(alias: str) -> str:
+    return f"{conf.stream_prefix()}:account:{str(alias or '').upper()}"
+
+
+def _client() -> redis.Redis:
+    url = conf.stream_redis_url()
+    key = (url, os.getpid())
+    client = _clients.get(key)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+                _clients[key] = client
+    return client
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def activity_json(activity) -> dict:
+    """The public shape of an activity (API and events)."""
+    user = activity.user if activity.user_id else None
+    return {
+        "id": activity.pk,
+        "operation": activity.operation,
+        "resource_type": activity.resource_type,
+        "resource_ids": list(activity.resource_ids or ()),
+        "status": activity.status,
+        "upstream_status": activity.upstream_status,
+        "status_id": activity.status_id,
+        "error_message": activity.error_message,
+        "account_alias": activity.account_alias,
+        "user_id": activity.user_id,
+        "user": getattr(user, "cloud_username", None) if user else None,
+        "created_at": _iso(activity.created_at),
+        "started_at": _iso(activity.started_at),
+        "finished_at": _iso(activity.finished_at),
+        "last_polled_at": _iso(activity.last_polled_at),
+        "polls": activity.polls,
+    }
+
+
+def event_payload(activity, previous: str | None) -> dict:
+    return {
+        "type": "activity",
+        "previous_status": previous,
+        "at": timezone.now().isoformat(),
+        "activity": activity_json(activity),
+    }
+
+
+def publish(activity, previous: str | None) -> str | None:
+    """XADD the change to the account's stream; the new stream id (None if Redis is down)."""
+    try:
+        payload = json.dumps(event_payload(activity, previous), separators=(",", ":"))
+        entry_id = _client().xadd(
+            stream_key(activity.account_alias),
+            {"data": payload},
+            maxlen=conf.stream_maxlen(),
+            approximate=True,
+        )
+        return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    except Exception:
+        log.warning("could not publish activity %s to its stream", activity.pk, exc_info=True)
+        return None

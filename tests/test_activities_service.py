@@ -1,0 +1,158 @@
+"""The activities core in-process: starting operations, the compare-and-set poll, the dispatcher's
+claim, idempotency, sign-in resume. (The real Celery worker runs in test_activities_worker.py.)"""
+
+import threading
+
+import pytest
+import requests
+from django.db import connection
+
+from apps.accounts.services import authenticate_with_cloud
+from apps.activities import services, tracking
+from apps.activities.models import Activity, ActivityEvent, Status
+from apps.clc import operations as clc_operations
+from tests.support.simulator import wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(clc_settings):
+    return authenticate_with_cloud("demo", "demo")
+
+
+def _operations(simulator) -> int:
+    return requests.get(f"{simulator.url}/control", timeout=5).json()["operations"]
+
+
+def _sweep_until(activity_id, statuses, timeout=10):
+    def done():
+        tracking.dispatch()
+        activity = Activity.objects.get(pk=activity_id)
+        return activity if activity.status in statuses else None
+
+    return wait_until(done, timeout=timeout, interval=0.05, message=f"activity in {statuses}")
+
+
+def test_power_off_is_tracked_until_it_succeeds(demo, simulator):
+    [result] = services.start_server_operation(demo, "powerOff", ["wa1demoweb01"])
+    assert result.outcome == "queued"
+    activity = result.activity
+    assert activity.status == Status.QUEUED and activity.status_id and activity.account_alias == "DEMO"
+    assert activity.resource_ids == ["WA1DEMOWEB01"] and activity.next_poll_at is not None
+    done = _sweep_until(activity.pk, {Status.SUCCEEDED})
+    assert done.finished_at and done.started_at and done.polls >= 1 and done.next_poll_at is None
+    history = list(ActivityEvent.objects.filter(activity=activity).values_list("to_status", flat=True))
+    assert history[0] == "queued" and history[-1] == "succeeded"
+    server = simulator.session("demo").get(f"{simulator.url}/v2/servers/DEMO/WA1DEMOWEB01").json()
+    assert server["details"]["powerState"] == "stopped"
+
+
+def test_already_in_state_is_a_notice_and_refusal_a_failed_activity(demo, simulator):
+    [first] = services.start_server_operation(demo, "powerOn", ["WA1DEMOWEB01"])
+    assert first.outcome == "notice" and first.activity is None
+    [refused] = services.start_server_operation(demo, "reboot", ["WA1NOSUCH99"])
+    assert refused.outcome == "error" and refused.activity.status == Status.FAILED
+    assert "cannot be queued" in refused.activity.error_message
+
+
+def test_fail_next_gives_a_failed_activity_with_the_reason(demo, simulator):
+    simulator.control("fail-next", count=1)
+    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    done = _sweep_until(result.activity.pk, {Status.SUCCEEDED, Status.FAILED})
+    assert done.status == Status.FAILED and done.error_message == tracking.FAILED_UPSTREAM
+
+
+def test_idempotency_key_calls_upstream_once(demo, simulator):
+    before = _operations(simulator)
+    first = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"], idempotency_key="k-1")
+    again = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"], idempotency_key="k-1")
+    assert _operations(simulator) == before + 1
+    assert [r.activity.pk for r in again] == [r.activity.pk for r in first] and again[0].replayed
+    with pytest.raises(services.IdempotencyConflict):
+        services.start_server_operation(demo, "powerOn", ["WA1DEMOWEB01"], idempotency_key="k-1")
+
+
+def test_duplicate_polls_count_once_and_never_regress(demo, simulator, monkeypatch):
+    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    activity_id = result.activity.pk
+    Activity.objects.filter(pk=activity_id).update(next_poll_at=None)  # no sweep interferes
+    wait_until(lambda: simulator_status(simulator, result.activity.status_id) == "succeeded", timeout=10)
+    barrier = threading.Barrier(2)
+    real = clc_operations.get_status
+
+    def slow_status(client, op_id):
+        answer = real(client, op_id)
+        barrier.wait(timeout=10)  # both polls read the same row version before either writes
+        return answer
+
+    monkeypatch.setattr(clc_operations, "get_status", slow_status)
+    outcomes = []
+
+    def run():
+        try:
+            outcomes.append(tracking.poll_activities([activity_id]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    activity = Activity.objects.get(pk=activity_id)
+    assert activity.status == Status.SUCCEEDED and activity.polls == 1
+    assert sorted(o.get("applied", 0) for o in outcomes) == [0, 1]
+    assert ActivityEvent.objects.filter(activity_id=activity_id, to_status="succeeded").count() == 1
+    # A late, stale answer never moves a terminal activity.
+    from apps.clc.entities import OperationStatus
+
+    assert not tracking.apply_poll(activity, OperationStatus(id="x", status="executing"))
+    assert Activity.objects.get(pk=activity_id).status == Status.SUCCEEDED
+
+
+def simulator_status(simulator, op_id):
+    return requests.get(f"{simulator.url}/control/operations/{op_id}", timeout=5).json()["status"]
+
+
+def test_running_never_goes_back_to_queued(demo, simulator):
+    from apps.clc.entities import OperationStatus
+
+    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    activity = Activity.objects.get(pk=result.activity.pk)
+    assert tracking.apply_poll(activity, OperationStatus(id="x", status="executing"))
+    activity = Activity.objects.get(pk=activity.pk)
+    assert tracking.apply_poll(activity, OperationStatus(id="x", status="notStarted"))
+    activity = Activity.objects.get(pk=activity.pk)
+    assert activity.status == Status.RUNNING and activity.polls == 2
+
+
+def test_claim_skips_rows_another_dispatcher_holds(demo, simulator):
+    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    assert tracking.claim_due() == [result.activity.pk]
+    assert tracking.claim_due() == []  # leased
+    Activity.objects.filter(pk=result.activity.pk).update(next_poll_at=None)
+
+
+def test_deadline_makes_it_unknown(demo, simulator, settings):
+    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    settings.ACTIVITY_DEADLINE_SECONDS = 0
+    tracking.poll_activities([result.activity.pk])
+    activity = Activity.objects.get(pk=result.activity.pk)
+    assert activity.status == Status.UNKNOWN and "No final status" in activity.error_message
+
+
+def test_expired_token_waits_for_signin_and_resumes(demo, simulator, client):
+    simulator.control("config", durationSeconds=100)
+    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    simulator.control("expire-tokens")
+    tracking.poll_activities([result.activity.pk])
+    activity = Activity.objects.get(pk=result.activity.pk)
+    assert activity.status == Status.WAITING_FOR_SIGNIN and activity.next_poll_at is None
+    assert tracking.claim_due() == []
+    response = client.post("/login/", {"username": "demo", "password": "demo"})
+    assert response.status_code == 302
+    activity = Activity.objects.get(pk=result.activity.pk)
+    assert activity.status in (Status.QUEUED, Status.RUNNING) and activity.error_message == ""
+    simulator.control("config", durationSeconds=1)
+    assert _sweep_until(activity.pk, {Status.SUCCEEDED}, timeout=20)
