@@ -463,3 +463,15 @@ def test_static_assets_are_served_from_the_app(demo):
         assert f"/static/{asset}" in html
     assert "http://" not in re.sub(r'href="http://[^"]*/(servers|groups)', "", html.split("<body", 1)[0])
     assert settings.STATIC_URL == "/static/"
+
+
+def upstream_calls(response) -> int:
+    return int(re.search(r'upstream;desc="(\d+) calls"', response["Server-Timing"]).group(1))
+
+
+def test_pages_are_cached_per_person_and_refresh_rereads(demo):
+    assert upstream_calls(demo.get("/")) > 0
+    assert upstream_calls(demo.get("/")) == 0  # warm: from the per-person cache
+    assert upstream_calls(demo.get("/datacenters/wa1/")) == 0  # the dashboard filled it
+    assert upstream_calls(demo.get("/?refresh=1")) > 6  # the data centers are read again
+    assert upstream_calls(demo.get("/datacenters/wa1/?refresh=1")) > 1

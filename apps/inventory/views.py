@@ -18,6 +18,7 @@ from apps.accounts.services import client_for_request
 from apps.clc import errors
 
 from . import selectors
+from .cache import invalidate_account
 
 log = logging.getLogger(__name__)
 
@@ -248,8 +249,13 @@ def _fresh(request) -> bool:
 
 @login_required
 def dashboard(request):
+    fresh = _fresh(request)
+    if fresh:
+        # dashboard(fresh=True) re-reads only its own entry, not the per-data-center pieces it is
+        # built from; a deliberate Refresh makes the account's next reads fresh (cheap: a counter).
+        invalidate_account(request.user)
     try:
-        board = selectors.dashboard(request.user, client=client_for_request(request), fresh=_fresh(request))
+        board = selectors.dashboard(request.user, client=client_for_request(request), fresh=fresh)
     except errors.UpstreamUnavailable as exc:
         log.warning("dashboard: upstream unavailable")
         return unavailable(request, "Dashboard", exc=exc)
