@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
+    path("", include("apps.activities.api_urls")),
     path("", include("apps.inventory.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -1,0 +1,106 @@
+"""``/events/``: Server-Sent Events from the person's account stream (see ``streams``).
+
+Each SSE message: ``id: <stream id>``, ``event: activity``, ``data: <json>`` (the JSON carries the
+activity, its previous status and ``mine``: whether it is the viewer's own). Resume: the
+``Last-Event-ID`` header, or ``?lastEventId=`` for EventSource polyfills. When that id is older than
+the stream's first entry (trimmed), or the stream is gone (Redis flushed), or the id is ahead of
+it (another Redis), a ``resync`` event is sent first: reload the fragment from the database.
+A comment line ``: heartbeat`` every ``ACTIVITY_SSE_HEARTBEAT_SECONDS`` (15 s).
+"""
+
+import json
+import logging
+import re
+
+import redis.asyncio as aioredis
+from django.http import HttpResponse, StreamingHttpResponse
+
+from . import conf
+from .streams import stream_key
+
+log = logging.getLogger(__name__)
+STREAM_ID = re.compile(r"^\d+(-\d+)?$")
+
+
+def _parse(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _message(event: str, data: dict, entry_id: str | None = None) -> bytes:
+    lines = []
+    if entry_id:
+        lines.append(f"id: {entry_id}")
+    lines.append(f"event: {event}")
+    lines.append("data: " + json.dumps(data, separators=(",", ":")))
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+async def _start_position(client, key: str, last_id: str | None):
+    """(id to read after, resync reason or None)."""
+    try:
+        info = await client.xinfo_stream(key)
+    except aioredis.ResponseError:  # no such stream (never written, or flushed)
+        info = None
+    if last_id is None:
+        return (_text(info["last-generated-id"]) if info else "0-0"), None
+    if last_id in ("0", "0-0"):
+        return "0-0", None
+    if info is None:
+        return "0-0", "The event stream was reset."
+    first = info.get("first-entry")
+    last_generated = _text(info["last-generated-id"])
+    if _parse(last_id) > _parse(last_generated):
+        return last_generated, "The event stream was reset."
+    if first is not None and _parse(last_id) < _parse(_text(first[0])):
+        # Entries after last_id may have been trimmed: the page must reload from the database.
+        return last_generated, "Events were missed."
+    return last_id, None
+
+
+async def _events(user, key: str, last_id: str | None):
+    client = aioredis.Redis.from_url(conf.stream_redis_url())
+    heartbeat_ms = max(100, int(conf.heartbeat_seconds() * 1000))
+    try:
+        position, reason = await _start_position(client, key, last_id)
+        yield b"retry: 3000\n\n"
+        if reason:
+            yield _message("resync", {"reason": reason}, position if position != "0-0" else None)
+        while True:
+            answer = await client.xread({key: position}, block=heartbeat_ms, count=100)
+            if not answer:
+                yield b": heartbeat\n\n"
+                continue
+            for _stream, entries in answer:
+                for entry_id, fields in entries:
+                    position = _text(entry_id)
+                    try:
+                        data = json.loads(_text(fields.get(b"data") or fields.get("data") or "{}"))
+                    except ValueError:
+                        continue
+                    activity = data.get("activity") or {}
+                    data["mine"] = activity.get("user_id") == user.pk
+                    yield _message("activity", data, position)
+    finally:
+        await client.aclose()
+
+
+async def events(request):
+    user = await request.auser()
+    if not user.is_authenticated:
+        return HttpResponse("Sign in to receive events.\n", status=401, content_type="text/plain")
+    if not user.account_alias:
+        return HttpResponse("No cloud account.\n", status=403, content_type="text/plain")
+    last_id = (request.headers.get("Last-Event-ID") or request.GET.get("lastEventId") or "").strip()
+    if last_id and not STREAM_ID.match(last_id):
+        last_id = "1-0"  # unreadable: treat as very old, the page resyncs
+    response = StreamingHttpResponse(
+        _events(user, stream_key(user.account_alias), last_id or None), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache, no-transform"
+    response["X-Accel-Buffering"] = "no"
+    return response
