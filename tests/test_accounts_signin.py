@@ -174,9 +174,10 @@ def test_token_expiry_sends_to_login_and_back(client, clc_settings, simulator):
     assert client.get("/").status_code == 200
 
     simulator.control("expire-tokens")
-    response = client.get("/?view=all")
+    # refresh=1 reads upstream past the per-person cache, as the Refresh button does.
+    response = client.get("/?refresh=1")
     assert response.status_code == 302
-    assert next_of(response) == "/?view=all"
+    assert next_of(response) == "/?refresh=1"
     assert CloudToken.objects.get(user=user).invalid
     with pytest.raises(CloudSessionExpired):
         cloud_client_for(user)
@@ -184,10 +185,10 @@ def test_token_expiry_sends_to_login_and_back(client, clc_settings, simulator):
     login_page = client.get(response["Location"])
     html = login_page.content.decode()
     assert EXPIRED_MESSAGE in html
-    assert 'name="next" value="/?view=all"' in html
+    assert 'name="next" value="/?refresh=1"' in html
 
-    back = sign_in(client, "demo", next="/?view=all")
-    assert back.status_code == 302 and back["Location"] == "/?view=all"
+    back = sign_in(client, "demo", next="/?refresh=1")
+    assert back.status_code == 302 and back["Location"] == "/?refresh=1"
     assert client.get(back["Location"]).status_code == 200
     assert not CloudToken.objects.get(user=user).invalid
 
@@ -277,13 +278,16 @@ def test_dashboard_when_upstream_fails_is_a_503_with_retries_counted(client, clc
     response = client.get("/")
     assert response.status_code == 503
     assert "The cloud API is unavailable" in response.content.decode()
-    # One GET, retried CLC_GET_RETRIES times; every attempt counted.
+    # The data center list: one GET, retried CLC_GET_RETRIES times; every attempt counted.
     assert upstream_calls(response) == 1 + clc_settings.CLC_GET_RETRIES
 
 
-def test_dashboard_counts_its_upstream_calls(client, clc_settings):
+def test_server_timing_counts_upstream_calls(client, clc_settings):
     sign_in(client, "demo")
-    assert upstream_calls(client.get("/")) == 1
+    # A server page, cold: the top bar's data center list, the data center's root group id, the
+    # server, its cost estimate.
+    assert upstream_calls(client.get("/servers/WA1DEMOWEB01/")) == 4
+    assert upstream_calls(client.get("/servers/WA1DEMOWEB01/")) == 0  # cached for this person
     assert upstream_calls(client.get("/login/")) == 0
 
 
@@ -301,9 +305,9 @@ def test_pages_work_under_the_async_handler(clc_settings, simulator):
     async def visit(path):
         return await async_client.get(path)
 
-    page = asyncio.run(visit("/"))
-    assert page.status_code == 200 and upstream_calls(page) == 1
+    page = asyncio.run(visit("/servers/WA1DEMOWEB01/"))
+    assert page.status_code == 200 and upstream_calls(page) == 4
     simulator.control("expire-tokens")
-    expired = asyncio.run(visit("/?x=1"))
-    assert expired.status_code == 302 and next_of(expired) == "/?x=1"
+    expired = asyncio.run(visit("/?refresh=1"))
+    assert expired.status_code == 302 and next_of(expired) == "/?refresh=1"
     assert asyncio.run(visit("/login/")).status_code == 200

@@ -11,10 +11,6 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from tests and
-# fixtures are still synchronous, so allow them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -27,16 +23,29 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one module. Playwright's sync API runs an event loop in this thread while it
+    lives, so Django's synchronous ORM calls from tests are allowed only meanwhile, and the loop is
+    gone before other modules' tests (asyncio.run, subprocesses reading the environment) run."""
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {CHROMIUM}: .ci/run installs Debian's chromium")
         pytest.skip(f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(autouse=True)
@@ -81,12 +90,12 @@ def open_page(browser):
         context.close()
 
 
-def sign_in(page, base, username="demo"):
-    page.goto(f"{base}/login/")
+def sign_in(page, base, username="demo", next_path="/", timeout=15000):
+    page.goto(f"{base}/login/?next={next_path}")
     page.fill("#id_username", username)
     page.fill("#id_password", username)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.click("button[type=submit]", timeout=timeout)
+    page.wait_for_url(f"{base}{next_path}", timeout=timeout)
 
 
 def screenshot(page, name: str):
