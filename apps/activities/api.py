@@ -12,6 +12,9 @@ GET  /api/v1/activities/<id>/                              with its history; ano
 The ``Idempotency-Key`` header makes a retry replay the first answer without calling the cloud.
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +37,48 @@ class BulkOperationSerializer(OperationSerializer):
     servers = serializers.ListField(
         child=serializers.CharField(max_length=64), allow_empty=False, max_length=MAX_SERVERS
     )
+
+
+class ActivitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    operation = serializers.CharField()
+    resource_type = serializers.CharField()
+    resource_ids = serializers.ListField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=Status.choices)
+    upstream_status = serializers.CharField()
+    status_id = serializers.CharField()
+    error_message = serializers.CharField()
+    account_alias = serializers.CharField()
+    user_id = serializers.IntegerField(allow_null=True)
+    user = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    last_polled_at = serializers.DateTimeField(allow_null=True)
+    polls = serializers.IntegerField()
+
+
+class HistorySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    to = serializers.CharField()
+    upstream_status = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ActivityDetailSerializer(ActivitySerializer):
+    history = HistorySerializer(many=True)
+
+
+class ResultSerializer(serializers.Serializer):
+    server = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["queued", "notice", "error"])
+    message = serializers.CharField()
+    activity = ActivitySerializer(allow_null=True)
+    replayed = serializers.BooleanField()
+
+
+MESSAGE = inline_serializer("ActivityMessage", {"message": serializers.CharField()})
+IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
 
 
 def _bad(message, code=status.HTTP_400_BAD_REQUEST, **extra):
@@ -105,6 +150,17 @@ class ServerOperationView(_OperationBase):
 
     serializer_class = OperationSerializer
 
+    @extend_schema(
+        operation_id="server_operation_start",
+        request=OperationSerializer,
+        responses={
+            202: OpenApiTypes.OBJECT,
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        },
+    )
     def post(self, request, server_id):
         form = OperationSerializer(data=request.data)
         if not form.is_valid():
@@ -126,6 +182,16 @@ class BulkOperationView(_OperationBase):
 
     serializer_class = BulkOperationSerializer
 
+    @extend_schema(
+        operation_id="servers_operation_start",
+        request=BulkOperationSerializer,
+        responses={
+            202: OpenApiTypes.OBJECT,
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+        },
+    )
     def post(self, request):
         form = BulkOperationSerializer(data=request.data)
         if not form.is_valid():
@@ -141,6 +207,25 @@ class BulkOperationView(_OperationBase):
 class ActivityListView(APIView):
     """The account's activities, newest first. Filters: status, operation, mine=1, limit (<= 500)."""
 
+    @extend_schema(
+        operation_id="activities_list",
+        parameters=[
+            OpenApiParameter("status", str, description="comma-separated statuses"),
+            OpenApiParameter("operation", str),
+            OpenApiParameter("mine", str, description="1: only mine"),
+            OpenApiParameter("limit", int),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="comma-separated statuses"),
+            OpenApiParameter("operation", str),
+            OpenApiParameter("mine", str, description="1: only mine"),
+            OpenApiParameter("limit", int),
+        ],
+        responses={200: inline_serializer("ActivityList", {"results": ActivitySerializer(many=True)})},
+    )
     def get(self, request):
         qs = services.visible_activities(request.user)
         wanted = request.query_params.get("status")
@@ -163,6 +248,12 @@ class ActivityListView(APIView):
 
 
 class ActivityDetailView(APIView):
+    """One activity with every status change; another account's answers 404."""
+
+    @extend_schema(
+        operation_id="activity_detail", responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
+    )
+    @extend_schema(responses={200: ActivityDetailSerializer, 404: MESSAGE})
     def get(self, request, activity_id):
         activity = services.visible_activities(request.user).filter(pk=activity_id).first()
         if activity is None:
