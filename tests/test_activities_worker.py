@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 import requests
-from django.db import connection
+from asgiref.sync import sync_to_async
+from django.db import connection, connections
 from django.test import AsyncClient, Client
 
 from apps.accounts.models import User
@@ -153,6 +154,7 @@ def read_events(cookies, until, timeout=15.0, last_event_id="0-0"):
                         )
         finally:
             await iterator.aclose()
+            await sync_to_async(connections.close_all)()  # the view's DB thread
         return events
 
     return asyncio.run(run())

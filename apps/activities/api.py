@@ -12,8 +12,6 @@ GET  /api/v1/activities/<id>/                              with its history; ano
 The ``Idempotency-Key`` header makes a retry replay the first answer without calling the cloud.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -78,6 +76,7 @@ class ResultSerializer(serializers.Serializer):
 
 
 MESSAGE = inline_serializer("ActivityMessage", {"message": serializers.CharField()})
+OperationResults = inline_serializer("OperationResults", {"results": ResultSerializer(many=True)})
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
 
 
@@ -153,12 +152,13 @@ class ServerOperationView(_OperationBase):
     @extend_schema(
         operation_id="server_operation_start",
         request=OperationSerializer,
+        parameters=[IDEMPOTENCY],
         responses={
-            202: OpenApiTypes.OBJECT,
-            200: OpenApiTypes.OBJECT,
-            400: OpenApiTypes.OBJECT,
-            403: OpenApiTypes.OBJECT,
-            404: OpenApiTypes.OBJECT,
+            202: ResultSerializer,
+            200: ResultSerializer,
+            400: ResultSerializer,
+            403: MESSAGE,
+            404: MESSAGE,
         },
     )
     def post(self, request, server_id):
@@ -185,11 +185,12 @@ class BulkOperationView(_OperationBase):
     @extend_schema(
         operation_id="servers_operation_start",
         request=BulkOperationSerializer,
+        parameters=[IDEMPOTENCY],
         responses={
-            202: OpenApiTypes.OBJECT,
-            200: OpenApiTypes.OBJECT,
-            400: OpenApiTypes.OBJECT,
-            403: OpenApiTypes.OBJECT,
+            202: OperationResults,
+            200: OperationResults,
+            400: MESSAGE,
+            403: MESSAGE,
         },
     )
     def post(self, request):
@@ -215,16 +216,10 @@ class ActivityListView(APIView):
             OpenApiParameter("mine", str, description="1: only mine"),
             OpenApiParameter("limit", int),
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
-    )
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, description="comma-separated statuses"),
-            OpenApiParameter("operation", str),
-            OpenApiParameter("mine", str, description="1: only mine"),
-            OpenApiParameter("limit", int),
-        ],
-        responses={200: inline_serializer("ActivityList", {"results": ActivitySerializer(many=True)})},
+        responses={
+            200: inline_serializer("ActivityList", {"results": ActivitySerializer(many=True)}),
+            400: MESSAGE,
+        },
     )
     def get(self, request):
         qs = services.visible_activities(request.user)
@@ -250,10 +245,7 @@ class ActivityListView(APIView):
 class ActivityDetailView(APIView):
     """One activity with every status change; another account's answers 404."""
 
-    @extend_schema(
-        operation_id="activity_detail", responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
-    )
-    @extend_schema(responses={200: ActivityDetailSerializer, 404: MESSAGE})
+    @extend_schema(operation_id="activity_detail", responses={200: ActivityDetailSerializer, 404: MESSAGE})
     def get(self, request, activity_id):
         activity = services.visible_activities(request.user).filter(pk=activity_id).first()
         if activity is None:
