@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("api/v1/", include("apps.api.urls")),
+    path("profile/", include("apps.tokens.urls")),
     path("events/", include("apps.activities.urls")),
     # Inventory first: its "/" (the dashboard) replaces the accounts placeholder.
     path("", include("apps.inventory.urls")),

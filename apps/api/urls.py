@@ -3,8 +3,11 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from . import docs
+
 urlpatterns = [
     path("", include("apps.activities.api_urls")),
     path("", include("apps.inventory.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", docs.docs, name="api-docs"),
 ]

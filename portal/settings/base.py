@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.activities",
     "apps.api",
+    "apps.tokens",
     "apps.simulator",
 ]
 
@@ -130,6 +131,7 @@ CELERY_TIMEZONE = "UTC"
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.tokens.authentication.PersonalTokenAuthentication",  # first: its 401 + WWW-Authenticate
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
