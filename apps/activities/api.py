@@ -12,7 +12,7 @@ GET  /api/v1/activities/<id>/                              with its history; ano
 The ``Idempotency-Key`` header makes a retry replay the first answer without calling the cloud.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -78,6 +78,61 @@ class ResultSerializer(serializers.Serializer):
 MESSAGE = inline_serializer("ActivityMessage", {"message": serializers.CharField()})
 OperationResults = inline_serializer("OperationResults", {"results": ResultSerializer(many=True)})
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+UNAUTHORIZED = inline_serializer(
+    "ActivityUnauthorized",
+    {"message": serializers.CharField(), "login": serializers.CharField(required=False)},
+)
+_ACTIVITY = {
+    "id": 42,
+    "operation": "powerOff",
+    "resource_type": "server",
+    "resource_ids": ["WA1DEMOWEB01"],
+    "status": "queued",
+    "upstream_status": "notStarted",
+    "status_id": "wa1-123456",
+    "error_message": "",
+    "account_alias": "DEMO",
+    "user_id": 7,
+    "user": "demo",
+    "created_at": "2026-01-05T10:00:00Z",
+    "started_at": None,
+    "finished_at": None,
+    "last_polled_at": None,
+    "polls": 0,
+}
+EXAMPLES = [
+    OpenApiExample("Power off", {"operation": "powerOff"}, request_only=True),
+    OpenApiExample(
+        "Queued",
+        {
+            "server": "WA1DEMOWEB01",
+            "outcome": "queued",
+            "message": "",
+            "activity": _ACTIVITY,
+            "replayed": False,
+        },
+        response_only=True,
+        status_codes=["202"],
+    ),
+    OpenApiExample(
+        "Bad input",
+        {"message": 'operation: "explode" is not a valid choice.'},
+        response_only=True,
+        status_codes=["400"],
+    ),
+    OpenApiExample(
+        "Role",
+        {"message": "Your roles don't allow power operations."},
+        response_only=True,
+        status_codes=["403"],
+    ),
+    OpenApiExample(
+        "Cloud session expired",
+        {"message": "Your cloud session expired — sign in again.", "login": "/login/"},
+        response_only=True,
+        status_codes=["401"],
+    ),
+]
 
 
 def _bad(message, code=status.HTTP_400_BAD_REQUEST, **extra):
@@ -157,9 +212,11 @@ class ServerOperationView(_OperationBase):
             202: ResultSerializer,
             200: ResultSerializer,
             400: ResultSerializer,
+            401: UNAUTHORIZED,
             403: MESSAGE,
             404: MESSAGE,
         },
+        examples=EXAMPLES,
     )
     def post(self, request, server_id):
         form = OperationSerializer(data=request.data)
@@ -190,8 +247,17 @@ class BulkOperationView(_OperationBase):
             202: OperationResults,
             200: OperationResults,
             400: MESSAGE,
+            401: UNAUTHORIZED,
             403: MESSAGE,
         },
+        examples=[
+            OpenApiExample(
+                "Power off two",
+                {"operation": "powerOff", "servers": ["WA1DEMOWEB01", "WA1DEMOWEB02"]},
+                request_only=True,
+            ),
+            *EXAMPLES[2:],
+        ],
     )
     def post(self, request):
         form = BulkOperationSerializer(data=request.data)
@@ -219,7 +285,17 @@ class ActivityListView(APIView):
         responses={
             200: inline_serializer("ActivityList", {"results": ActivitySerializer(many=True)}),
             400: MESSAGE,
+            401: UNAUTHORIZED,
         },
+        examples=[
+            OpenApiExample("Activities", {"results": [_ACTIVITY]}, response_only=True, status_codes=["200"]),
+            OpenApiExample(
+                "Unknown status",
+                {"message": "Unknown status 'x'; use one of queued, running, succeeded, failed."},
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
     )
     def get(self, request):
         qs = services.visible_activities(request.user)
@@ -245,7 +321,31 @@ class ActivityListView(APIView):
 class ActivityDetailView(APIView):
     """One activity with every status change; another account's answers 404."""
 
-    @extend_schema(operation_id="activity_detail", responses={200: ActivityDetailSerializer, 404: MESSAGE})
+    @extend_schema(
+        operation_id="activity_detail",
+        responses={200: ActivityDetailSerializer, 401: UNAUTHORIZED, 404: MESSAGE},
+        examples=[
+            OpenApiExample(
+                "Succeeded",
+                {
+                    **_ACTIVITY,
+                    "status": "succeeded",
+                    "upstream_status": "succeeded",
+                    "history": [
+                        {
+                            "at": "2026-01-05T10:00:05Z",
+                            "to": "succeeded",
+                            "upstream_status": "succeeded",
+                            "message": "",
+                        }
+                    ],
+                },
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample("Not found", {"message": "Not found."}, response_only=True, status_codes=["404"]),
+        ],
+    )
     def get(self, request, activity_id):
         activity = services.visible_activities(request.user).filter(pk=activity_id).first()
         if activity is None:

@@ -1,11 +1,17 @@
 """The inventory's JSON API (``/api/v1/``): thin views and serializers over ``selectors``.
 
 Errors: unknown id -> 404 ``{"detail"}``; the cloud API down -> 503 ``{"detail"}``; a role that may
-not read the resource -> 403; not signed in -> 403 (DRF, session auth); an expired cloud session
+not read the resource -> 403; no credentials or a bad personal token -> 401 ``{"detail"}``; an expired cloud session
 -> 401 ``{"message", "login"}`` (``apps.accounts`` middleware).
 """
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -313,10 +319,41 @@ class ServerDetailSerializer(serializers.Serializer):
     cost = CostPanelSerializer()
 
 
+DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
+SIGN_IN = inline_serializer(
+    "SignInAgain", {"message": serializers.CharField(), "login": serializers.CharField(required=False)}
+)
 ERROR_RESPONSES = {
-    403: OpenApiResponse(description="Not signed in, or the role may not read this."),
-    404: OpenApiResponse(description='No such resource in the account: `{"detail": ...}`.'),
-    503: OpenApiResponse(description='The cloud API is unavailable: `{"detail": ...}`.'),
+    401: OpenApiResponse(
+        SIGN_IN,
+        description='No or an invalid/revoked personal token (`{"detail"}`), or the person\'s cloud session '
+        'expired: sign in to the portal again (`{"message", "login"}`).',
+        examples=[
+            OpenApiExample(
+                "Cloud session expired",
+                {
+                    "message": "Your cloud session expired — sign in to the portal again (/login/).",
+                    "login": "/login/",
+                },
+            ),
+            OpenApiExample("Revoked token", {"detail": "Invalid, revoked or expired token."}),
+        ],
+    ),
+    403: OpenApiResponse(
+        DETAIL,
+        description="The person's cloud role may not read this.",
+        examples=[OpenApiExample("Role", {"detail": "You do not have permission to read this resource."})],
+    ),
+    404: OpenApiResponse(
+        DETAIL,
+        description="No such resource in the person's account.",
+        examples=[OpenApiExample("Unknown id", {"detail": "Server WA1NOSUCH01 not found."})],
+    ),
+    503: OpenApiResponse(
+        DETAIL,
+        description="The cloud API is unavailable (`Retry-After: 5`).",
+        examples=[OpenApiExample("Upstream down", {"detail": UNAVAILABLE})],
+    ),
 }
 
 
@@ -351,6 +388,32 @@ class DataCenterListView(InventoryAPIView):
 
     @extend_schema(
         operation_id="datacenters_list",
+        examples=[
+            OpenApiExample(
+                "Figures",
+                {
+                    "count": 1,
+                    "server_count": 21,
+                    "power": {
+                        "started": 18,
+                        "stopped": 2,
+                        "paused": 1,
+                        "maintenance": 0,
+                        "archived": 0,
+                        "other": 0,
+                        "total": 21,
+                    },
+                    "cpu": 48,
+                    "memory_gb": 96.0,
+                    "storage_gb": 1200.0,
+                    "monthly_estimate": 1830.5,
+                    "errors": [],
+                    "results": [],
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
         summary="The person's data centers with server counts, power states, totals and cost",
         parameters=[FRESH],
         responses={200: DashboardSerializer, **ERROR_RESPONSES},
@@ -367,6 +430,29 @@ class DataCenterServersView(InventoryAPIView):
 
     @extend_schema(
         operation_id="datacenter_servers",
+        examples=[
+            OpenApiExample(
+                "Figures",
+                {
+                    "count": 0,
+                    "datacenter": {"id": "WA1", "name": "US West (Seattle)", "root_group_id": "wa1-root"},
+                    "group": None,
+                    "power": {
+                        "started": 0,
+                        "stopped": 0,
+                        "paused": 0,
+                        "maintenance": 0,
+                        "archived": 0,
+                        "other": 0,
+                        "total": 0,
+                    },
+                    "errors": [],
+                    "results": [],
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
         summary="Every server of a data center (or of one group's subtree), with its links",
         parameters=[
             OpenApiParameter("group", str, description="Only this group and its sub-groups.", required=False),
