@@ -355,3 +355,13 @@ def test_resource_modules_parse_the_simulator(simulator, clc_settings, tally):
     viewer = ClcClient(simulator.login("viewer")["bearerToken"], "DEMO")
     with pytest.raises(errors.Forbidden):
         operations.server_operation(viewer, "powerOn", [started.id])
+
+
+def test_log_redaction_covers_personal_tokens_and_token_headers():
+    from apps.clc.redaction import redact
+
+    line = "token expired; Authorization: Token abcdefghijabcdefghij12; key clcp_ab12cd34_secretpart"
+    cleaned = redact(line)
+    assert "abcdefghijabcdefghij12" not in cleaned
+    assert "secretpart" not in cleaned
+    assert cleaned.startswith("token expired;")  # ordinary words stay readable

@@ -4,7 +4,8 @@ import logging
 import re
 
 # A JWT-like or long opaque bearer token, and anything after "Bearer ".
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-+/=]+")
+_BEARER = re.compile(r"(?i)(bearer\s+|token\s+(?=[A-Za-z0-9._\-+/=]{20,}))[A-Za-z0-9._\-+/=]+")
+_PERSONAL_TOKEN = re.compile(r"\bclcp_[A-Za-z0-9_\-]+")
 _LONG_TOKEN = re.compile(r"\b[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\b")
 _FIELD = re.compile(r"(?i)(['\"]?bearerToken['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+")
 
@@ -14,6 +15,7 @@ REDACTED = "[redacted]"
 def redact(text: str) -> str:
     text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
     text = _FIELD.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _PERSONAL_TOKEN.sub(REDACTED, text)
     return _LONG_TOKEN.sub(REDACTED, text)
 
 
