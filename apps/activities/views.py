@@ -4,7 +4,9 @@ Each SSE message: ``id: <stream id>``, ``event: activity``, ``data: <json>`` (th
 activity, its previous status and ``mine``: whether it is the viewer's own). Resume: the
 ``Last-Event-ID`` header, or ``?lastEventId=`` for EventSource polyfills. When that id is older than
 the stream's first entry (trimmed), or the stream is gone (Redis flushed), or the id is ahead of
-it (another Redis), a ``resync`` event is sent first: reload the fragment from the database.
+it (another Redis), a ``resync`` event is sent first: reload the fragment from the database. The
+same while streaming: when the stream vanishes or restarts past the last id delivered (Redis
+flushed or restarted), ``resync`` is sent and reading goes on from the new stream's beginning.
 A comment line ``: heartbeat`` every ``ACTIVITY_SSE_HEARTBEAT_SECONDS`` (15 s).
 """
 
@@ -62,6 +64,24 @@ async def _start_position(client, key: str, last_id: str | None):
     return last_id, None
 
 
+async def _lost_since(client, key: str, position: str) -> str | None:
+    """Why entries after ``position`` (an id this reader delivered) may be gone, or None.
+
+    The stream vanished (Redis flushed or restarted empty), or its first entry is now past
+    ``position`` (recreated after a flush, or trimmed past a reader that fell behind).
+    """
+    if position == "0-0":
+        return None
+    try:
+        info = await client.xinfo_stream(key)
+    except aioredis.ResponseError:
+        return "The event stream was reset."
+    first = info.get("first-entry")
+    if first is not None and _parse(_text(first[0])) > _parse(position):
+        return "The event stream was reset."
+    return None
+
+
 async def _events(user, key: str, last_id: str | None):
     client = aioredis.Redis.from_url(conf.stream_redis_url())
     heartbeat_ms = max(100, int(conf.heartbeat_seconds() * 1000))
@@ -72,6 +92,12 @@ async def _events(user, key: str, last_id: str | None):
             yield _message("resync", {"reason": reason}, position if position != "0-0" else None)
         while True:
             answer = await client.xread({key: position}, block=heartbeat_ms, count=100)
+            # A flush mid-stream: tell the page to reload from the database, then go on reading
+            # the stream from its (new) beginning.
+            reason = await _lost_since(client, key, position)
+            if reason:
+                position = "0-0"
+                yield _message("resync", {"reason": reason})
             if not answer:
                 yield b": heartbeat\n\n"
                 continue
