@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("apps.api.urls")),
     path("profile/", include("apps.tokens.urls")),
     path("events/", include("apps.activities.urls")),
+    path("", include("apps.audit.urls")),  # /audit/, /team/
     # Inventory first: its "/" (the dashboard) replaces the accounts placeholder.
     path("", include("apps.inventory.urls")),
     path("", include("apps.accounts.urls")),

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.audit import services as audit
 from apps.clc import errors
 
 from . import services, throttle
@@ -54,6 +55,7 @@ def login_view(request):
         user = services.authenticate_with_cloud(username, password)
     except errors.BadRequest as exc:
         throttle.record_failure(username, address)
+        audit.record_failed_sign_in(request, username, exc.message or "")
         return _form(request, form, next_url, status=400, error=exc.message)
     except errors.UpstreamUnavailable:
         return _form(request, form, next_url, status=503, error="The cloud API is unavailable")

@@ -8,6 +8,7 @@ from . import docs
 urlpatterns = [
     path("", include("apps.activities.api_urls")),
     path("", include("apps.inventory.api_urls")),
+    path("", include("apps.audit.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", docs.docs, name="api-docs"),
 ]

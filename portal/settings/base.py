@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "apps.activities",
     "apps.api",
     "apps.tokens",
+    "apps.audit",
     "apps.simulator",
 ]
 
@@ -158,3 +159,21 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Audit log and notifications (apps.audit, apps.notifications) ---------------------------
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+# Only behind a proxy that sets X-Forwarded-For (its rightmost entry is then the client's address).
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CLC Portal <portal@localhost>")
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 30.0)
+NOTIFICATIONS_WEBHOOK_TIMEOUT = env_float("NOTIFICATIONS_WEBHOOK_TIMEOUT", 10.0)
+# Absolute links in notifications (e.g. https://portal.example.com); relative when empty.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "").rstrip("/")

@@ -1,0 +1,151 @@
+"""GET /api/v1/audit/ — the audit entries the caller may see (AccountAdmin: the account's; others:
+their own), newest first, with the filters of the /audit/ page; ``format=csv`` streams CSV.
+
+Paging: ``limit`` (1..500, default 100) and ``before`` (an entry id: entries older than it); the
+answer's ``next`` is the query for the following page, or null.
+"""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services, views
+
+MAX_LIMIT = 500
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    person = serializers.CharField()
+    account_alias = serializers.CharField()
+    action = serializers.CharField()
+    target_type = serializers.CharField()
+    target_id = serializers.CharField()
+    result = serializers.CharField()
+    address = serializers.CharField(allow_null=True)
+    channel = serializers.CharField()
+    detail = serializers.JSONField()
+
+
+AuditPage = inline_serializer(
+    "AuditPage",
+    {"results": AuditEntrySerializer(many=True), "next": serializers.CharField(allow_null=True)},
+)
+MESSAGE = inline_serializer("AuditMessage", {"message": serializers.CharField()})
+UNAUTHORIZED = inline_serializer(
+    "AuditUnauthorized",
+    {"message": serializers.CharField(), "login": serializers.CharField(required=False)},
+)
+_ENTRY = {
+    "id": 1042,
+    "at": "2026-01-05T10:00:00Z",
+    "person": "demo",
+    "account_alias": "DEMO",
+    "action": "server.powerOff",
+    "target_type": "server",
+    "target_id": "WA1DEMOWEB01",
+    "result": "success",
+    "address": "192.0.2.10",
+    "channel": "api",
+    "detail": {"activity": 42},
+}
+
+
+def entry_json(e) -> dict:
+    return {
+        "id": e.pk,
+        "at": e.at.isoformat(),
+        "person": e.username,
+        "account_alias": e.account_alias,
+        "action": e.action,
+        "target_type": e.target_type,
+        "target_id": e.target_id,
+        "result": e.result,
+        "address": e.address,
+        "channel": e.channel,
+        "detail": e.detail,
+    }
+
+
+def _int(value, name, lo, hi, default):
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be an integer.")
+    if not lo <= number <= hi:
+        raise ValueError(f"{name}: must be between {lo} and {hi}.")
+    return number
+
+
+class _NoFormatOverride:
+    URL_FORMAT_OVERRIDE = None
+
+
+class FormatIsOurs(DefaultContentNegotiation):
+    """``?format=csv`` is this endpoint's export switch, not DRF's renderer override."""
+
+    settings = _NoFormatOverride()
+
+
+class AuditListView(APIView):
+    """The audit log the caller may see, newest first."""
+
+    content_negotiation_class = FormatIsOurs
+
+    @extend_schema(
+        operation_id="audit_list",
+        parameters=[
+            OpenApiParameter("person", str, description="Cloud user name (exact, any case)."),
+            OpenApiParameter("action", str, description="Action, e.g. sign_in or server.powerOff."),
+            OpenApiParameter("target", str, description="Target id (substring), type, or type:id."),
+            OpenApiParameter("result", str, description="success, failure or denied."),
+            OpenApiParameter("since", str, description="YYYY-MM-DD or ISO date-time (inclusive)."),
+            OpenApiParameter("until", str, description="YYYY-MM-DD (that day included) or ISO date-time."),
+            OpenApiParameter("limit", int, description="1..500, default 100."),
+            OpenApiParameter("before", int, description="Only entries with a smaller id (paging)."),
+            OpenApiParameter("format", str, enum=["json", "csv"], description="csv streams a CSV file."),
+        ],
+        responses={200: AuditPage, 400: MESSAGE, 401: UNAUTHORIZED},
+        examples=[
+            OpenApiExample(
+                "Entries", {"results": [_ENTRY], "next": "?before=1042&limit=100"}, response_only=True
+            ),
+            OpenApiExample(
+                "Bad input",
+                {"message": "since: 'yesterday' is not a date (YYYY-MM-DD) or an ISO date-time."},
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+    )
+    def get(self, request):
+        params = request.query_params
+        try:
+            qs = services.filter_entries(services.visible_entries(request.user), params)
+            limit = _int(params.get("limit"), "limit", 1, MAX_LIMIT, 100)
+            before = _int(params.get("before"), "before", 1, 2**62, None)
+        except ValueError as exc:
+            return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        fmt = (params.get("format") or "json").lower()
+        if fmt not in ("json", "csv"):
+            return Response({"message": "format: must be json or csv."}, status=status.HTTP_400_BAD_REQUEST)
+        if before:
+            qs = qs.filter(pk__lt=before)
+        if fmt == "csv":
+            return views.csv_response(qs, "audit.csv")
+        qs = qs.order_by("-id")
+        entries = list(qs[: limit + 1])
+        more = len(entries) > limit
+        entries = entries[:limit]
+        next_query = None
+        if more:
+            query = params.copy()
+            query["before"] = str(entries[-1].pk)
+            query["limit"] = str(limit)
+            next_query = "?" + query.urlencode()
+        return Response({"results": [entry_json(e) for e in entries], "next": next_query})
