@@ -57,6 +57,7 @@ class Faults:
     failure_rate: float = 0.0  # share of queued operations that fail
     fail_next: int = 0  # the next N queued operations fail
     duration_override: float | None = None  # seconds, before speed scaling; None = defaults
+    duration_range: tuple[float, float] | None = None  # uniform draw per operation (before speed)
 
 
 def iso(ts: float) -> str:
@@ -178,6 +179,8 @@ class World:
         self._op_counter += 1
         op_id = f"{location.lower()}-{self._op_counter}"
         base = self.faults.duration_override
+        if base is None and self.faults.duration_range is not None:
+            base = self.rng.uniform(*self.faults.duration_range)
         if base is None:
             base = BASE_DURATIONS.get(kind, 10) * self.rng.uniform(0.8, 1.2)
         duration = max(base / max(self.speed, 1e-6), 0.05)

@@ -1,7 +1,8 @@
 """Fault injection and test helpers, outside /v2/ and without authentication.
 
 GET  /control/                   current settings
-POST /control/config             {"latencyMs", "errorRate", "failureRate", "speed", "durationSeconds"}
+POST /control/config             {"latencyMs", "errorRate", "failureRate", "speed", "durationSeconds",
+                                  "durationRange": [low, high] (each operation draws its duration)}
 POST /control/expire-tokens      every issued token stops working (401)
 POST /control/fail-next          {"count": 1}: the next N queued operations fail
 POST /control/reset              {"seed": "demo"}: rebuild the world from a seed
@@ -23,6 +24,7 @@ def _settings(world):
         "failureRate": f.failure_rate,
         "failNext": f.fail_next,
         "durationSeconds": f.duration_override,
+        "durationRange": list(f.duration_range) if f.duration_range else None,
         "servers": len(world.servers),
         "groups": len(world.groups),
         "operations": len(world.operations),
@@ -59,6 +61,19 @@ def configure(req):
     if "durationSeconds" in body:
         value = body["durationSeconds"]
         faults.duration_override = None if value is None else _number(value, "durationSeconds", 0.01)
+        if value is not None:
+            faults.duration_range = None
+    if "durationRange" in body:
+        value = body["durationRange"]
+        if value is None:
+            faults.duration_range = None
+        else:
+            if not isinstance(value, list) or len(value) != 2:
+                raise errors.bad_request("durationRange must be [low, high] in seconds.")
+            low = _number(value[0], "durationRange", 0.01)
+            high = _number(value[1], "durationRange", low)
+            faults.duration_range = (low, high)
+            faults.duration_override = None
     return _settings(world)
 
 
@@ -95,6 +110,7 @@ def reset(req):
     world.seed_name = seed
     world.faults.fail_next = 0
     world.faults.duration_override = None
+    world.faults.duration_range = None
     return _settings(world)
 
 
