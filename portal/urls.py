@@ -14,6 +14,7 @@ urlpatterns = [
     path("profile/", include("apps.tokens.urls")),
     path("events/", include("apps.activities.urls")),
     path("", include("apps.audit.urls")),  # /audit/, /team/
+    path("notifications/", include("apps.notifications.urls")),
     # Inventory first: its "/" (the dashboard) replaces the accounts placeholder.
     path("", include("apps.inventory.urls")),
     path("", include("apps.accounts.urls")),

@@ -74,6 +74,18 @@ def _after_commit(activity_id: int, previous: str | None, terminal: bool) -> Non
     if terminal:
         invalidate_inventory(activity)
     streams.publish(activity, previous)
+    if terminal:
+        notify_finished(activity)
+
+
+def notify_finished(activity) -> None:
+    """The person's notifications (apps.notifications); a problem there never breaks tracking."""
+    try:
+        from apps.notifications.services import activity_finished
+
+        activity_finished(activity)
+    except Exception:
+        log.warning("notifications for activity %s failed", activity.pk, exc_info=True)
 
 
 def announce_created(activity) -> None:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.tokens",
     "apps.audit",
+    "apps.notifications",
     "apps.simulator",
 ]
 
@@ -172,7 +173,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CLC Portal <portal@localhost>")
-NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+# Delivery: a failed attempt is retried with exponential backoff (base, 2x base, 4x ...), at most
+# NOTIFICATIONS_MAX_RETRIES times; then the delivery is marked failed (visible on /notifications/).
+NOTIFICATIONS_MAX_RETRIES = env_int("NOTIFICATIONS_MAX_RETRIES", 5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 30.0)
 NOTIFICATIONS_WEBHOOK_TIMEOUT = env_float("NOTIFICATIONS_WEBHOOK_TIMEOUT", 10.0)
 # Absolute links in notifications (e.g. https://portal.example.com); relative when empty.

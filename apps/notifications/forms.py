@@ -1,0 +1,44 @@
+from django import forms
+
+from .models import Preference
+
+MAX_THRESHOLD = 7 * 24 * 3600
+
+
+class PreferenceForm(forms.ModelForm):
+    long_threshold_seconds = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_THRESHOLD,
+        label="“Long” means at least (seconds)",
+        help_text="A succeeded activity that ran at least this long is notified; failures always are.",
+    )
+
+    class Meta:
+        model = Preference
+        fields = [
+            "email_enabled",
+            "email_address",
+            "webhook_enabled",
+            "webhook_url",
+            "long_threshold_seconds",
+        ]
+        labels = {
+            "email_enabled": "Send me an e-mail",
+            "email_address": "E-mail address",
+            "webhook_enabled": "POST to my webhook",
+            "webhook_url": "Webhook URL",
+        }
+
+    def clean_webhook_url(self):
+        url = (self.cleaned_data.get("webhook_url") or "").strip()
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Use an http:// or https:// URL.")
+        return url
+
+    def clean(self):
+        data = super().clean()
+        if data.get("email_enabled") and not data.get("email_address"):
+            self.add_error("email_address", "Give the address to send to.")
+        if data.get("webhook_enabled") and not data.get("webhook_url"):
+            self.add_error("webhook_url", "Give the URL to POST to.")
+        return data

@@ -1,0 +1,268 @@
+"""Notifications when a person's activity fails, or succeeds after running a long time.
+
+``activity_finished(activity)`` is called by ``apps.activities.tracking`` once an activity reached a
+terminal state (after the commit). It never raises into tracking. For each channel the person turned
+on (e-mail, webhook) it creates one ``Delivery`` row (pending; at most one per activity and channel,
+so a repeated call sends nothing twice) and queues the Celery task ``notifications.deliver``.
+
+``attempt(delivery_id)`` makes one delivery attempt and records it: delivered, or the error with
+``attempts`` counted; after ``NOTIFICATIONS_MAX_RETRIES`` retries it is failed. It returns the
+seconds to wait before the next retry (exponential backoff), or None when there is nothing more
+to do. The task calls it and schedules the retry.
+
+Events: ``activity.failed`` (failed), ``activity.unknown`` (no final status: check the resources),
+``activity.succeeded_long`` (succeeded after at least the person's threshold, default 300 s,
+counted from when the portal queued it). The webhook body is JSON (``payload``): the event and the
+activity's public fields; never a token.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Channel, Delivery, DeliveryStatus, Preference
+
+log = logging.getLogger(__name__)
+
+EVENTS = {
+    "failed": "activity.failed",
+    "unknown": "activity.unknown",
+    "succeeded": "activity.succeeded_long",
+}
+USER_AGENT = "clc-portal-notifications/1"
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def duration_seconds(activity) -> float | None:
+    if not activity.finished_at:
+        return None
+    return max(0.0, (activity.finished_at - activity.created_at).total_seconds())
+
+
+def event_for(activity, preference) -> str | None:
+    status = str(activity.status)
+    if status in ("failed", "unknown"):
+        return EVENTS[status]
+    if status == "succeeded":
+        took = duration_seconds(activity)
+        if took is not None and took >= preference.long_threshold_seconds:
+            return EVENTS["succeeded"]
+    return None
+
+
+def activity_url(activity) -> str:
+    return f"{settings.PORTAL_BASE_URL}/activities/?activity={activity.pk}"
+
+
+def payload_for(activity, event: str) -> dict:
+    """What a webhook receives (and what the e-mail says): public fields only, never a token."""
+    user = activity.user if activity.user_id else None
+    return {
+        "event": event,
+        "activity": {
+            "id": activity.pk,
+            "operation": activity.operation,
+            "resource_type": activity.resource_type,
+            "resource_ids": list(activity.resource_ids or ()),
+            "status": str(activity.status),
+            "upstream_status": activity.upstream_status,
+            "error_message": activity.error_message,
+            "account_alias": activity.account_alias,
+            "user": getattr(user, "cloud_username", None),
+            "created_at": _iso(activity.created_at),
+            "started_at": _iso(activity.started_at),
+            "finished_at": _iso(activity.finished_at),
+            "duration_seconds": duration_seconds(activity),
+            "url": activity_url(activity),
+        },
+    }
+
+
+def _enqueue(delivery_id: int) -> None:
+    try:
+        from .tasks import deliver
+
+        deliver.delay(delivery_id)
+    except Exception:  # broker down: the row stays pending and visible; `retry_pending` re-queues
+        log.exception("could not queue notification delivery %s", delivery_id)
+
+
+def activity_finished(activity) -> list[Delivery]:
+    """Create and queue the deliveries this terminal activity calls for. Never raises."""
+    try:
+        return _activity_finished(activity)
+    except Exception:
+        log.exception("notifications for activity %s failed", getattr(activity, "pk", None))
+        return []
+
+
+def _activity_finished(activity) -> list[Delivery]:
+    if not activity.user_id:
+        return []
+    preference = Preference.objects.filter(user_id=activity.user_id).first()
+    if preference is None:
+        return []
+    event = event_for(activity, preference)
+    if event is None:
+        return []
+    wanted = []
+    if preference.email_enabled and preference.email_address:
+        wanted.append((Channel.EMAIL, preference.email_address))
+    if preference.webhook_enabled and preference.webhook_url:
+        wanted.append((Channel.WEBHOOK, preference.webhook_url))
+    created = []
+    payload = payload_for(activity, event)
+    for channel, destination in wanted:
+        try:
+            with transaction.atomic():
+                delivery = Delivery.objects.create(
+                    user_id=activity.user_id,
+                    activity=activity,
+                    event=event,
+                    channel=channel,
+                    destination=destination,
+                    payload=payload,
+                    next_attempt_at=timezone.now(),
+                )
+        except IntegrityError:  # already notified for this activity and channel
+            continue
+        created.append(delivery)
+        transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
+    return created
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def _subject(payload: dict) -> str:
+    a = payload["activity"]
+    what = f"{a['operation']} of {', '.join(a['resource_ids']) or a['resource_type']}"
+    if payload["event"] == EVENTS["succeeded"]:
+        return f"[CLC Portal] {what} succeeded"
+    if payload["event"] == EVENTS["unknown"]:
+        return f"[CLC Portal] {what}: no final status"
+    return f"[CLC Portal] {what} failed"
+
+
+def _body(payload: dict) -> str:
+    a = payload["activity"]
+    lines = [
+        _subject(payload).removeprefix("[CLC Portal] ") + ".",
+        "",
+        f"Operation: {a['operation']}",
+        f"{a['resource_type'].title()}: {', '.join(a['resource_ids'])}",
+        f"Account: {a['account_alias']}",
+        f"Status: {a['status']}",
+        f"Queued: {a['created_at']}",
+        f"Finished: {a['finished_at']}",
+    ]
+    if a.get("duration_seconds") is not None:
+        lines.append(f"Took: {a['duration_seconds']:.0f} s")
+    if a.get("error_message"):
+        lines.append(f"Message: {a['error_message']}")
+    lines += ["", f"Details: {a['url']}", "", "Change what you receive at /notifications/ in the portal."]
+    return "\n".join(lines)
+
+
+def send_email(delivery: Delivery) -> None:
+    sent = send_mail(
+        _subject(delivery.payload),
+        _body(delivery.payload),
+        settings.DEFAULT_FROM_EMAIL,
+        [delivery.destination],
+        fail_silently=False,
+    )
+    if not sent:
+        raise DeliveryError("The mail server accepted no message.")
+
+
+def send_webhook(delivery: Delivery) -> None:
+    try:
+        response = requests.post(
+            delivery.destination,
+            json=delivery.payload,
+            headers={"User-Agent": USER_AGENT, "X-Portal-Event": delivery.event},
+            timeout=(3.05, settings.NOTIFICATIONS_WEBHOOK_TIMEOUT),
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}"[:500])
+    if not 200 <= response.status_code < 300:
+        text = (response.text or "")[:200].strip()
+        raise DeliveryError(f"HTTP {response.status_code}" + (f": {text}" if text else ""))
+
+
+SENDERS = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook}
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Wait before retry number ``attempts`` (1-based): base, 2x base, 4x base, ..."""
+    return float(settings.NOTIFICATIONS_RETRY_BASE_SECONDS) * (2 ** max(0, attempts - 1))
+
+
+@dataclass
+class Outcome:
+    status: str
+    retry_in: float | None = None
+
+
+def attempt(delivery_id: int) -> Outcome:
+    """One delivery attempt, recorded. ``retry_in`` is set when another attempt should follow."""
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    if delivery is None:
+        return Outcome("missing")
+    if delivery.status != DeliveryStatus.PENDING:
+        return Outcome(delivery.status)
+    now = timezone.now()
+    try:
+        SENDERS[delivery.channel](delivery)
+    except Exception as exc:
+        attempts = delivery.attempts + 1
+        error = str(exc) or type(exc).__name__
+        give_up = attempts > int(settings.NOTIFICATIONS_MAX_RETRIES)
+        retry_in = None if give_up else backoff_seconds(attempts)
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
+            attempts=attempts,
+            last_error=error[:2000],
+            last_attempt_at=now,
+            status=DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING,
+            next_attempt_at=None if give_up else now + timedelta(seconds=retry_in),
+        )
+        log.warning("notification %s attempt %s failed: %s", delivery.pk, attempts, error)
+        return Outcome(DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING, retry_in)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        attempts=delivery.attempts + 1,
+        status=DeliveryStatus.DELIVERED,
+        last_attempt_at=now,
+        delivered_at=now,
+        next_attempt_at=None,
+        last_error="",
+    )
+    return Outcome(DeliveryStatus.DELIVERED)
+
+
+def retry_pending(now=None) -> int:
+    """Re-queue pending deliveries whose next attempt is overdue (e.g. the broker was down)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=60)
+    ids = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lt=stale).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        _enqueue(pk)
+    return len(ids)

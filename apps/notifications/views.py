@@ -1,0 +1,49 @@
+"""/notifications/: the person's preferences (a form) and their recent deliveries."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from .forms import PreferenceForm
+from .models import Delivery, Preference
+
+RECENT = 50
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences(request):
+    preference = Preference.objects.filter(user=request.user).first() or Preference(
+        user=request.user, email_address=request.user.email or ""
+    )
+    if request.method == "POST":
+        form = PreferenceForm(request.POST, instance=preference)
+        if form.is_valid():
+            form.save()
+            _audit(request, "success")
+            messages.success(request, "Notification preferences saved.")
+            return HttpResponseRedirect("/notifications/")
+        status = 400
+    else:
+        form, status = PreferenceForm(instance=preference), 200
+    deliveries = Delivery.objects.filter(user=request.user).select_related("activity")[:RECENT]
+    return render(
+        request, "notifications/preferences.html", {"form": form, "deliveries": deliveries}, status=status
+    )
+
+
+def _audit(request, result):
+    try:
+        from apps.audit.services import record
+
+        record(
+            request=request,
+            action="notifications.update",
+            target_type="user",
+            target_id=request.user.username,
+            result=result,
+        )
+    except Exception:  # the audit app is optional here
+        pass
