@@ -175,8 +175,31 @@ def _result_json(result) -> dict:
     }
 
 
+def _audit(request, operation, server_ids, results, error) -> None:
+    """Audit entries for an operation started through the API (apps.audit; never raises)."""
+    try:
+        from apps.audit import services as audit
+
+        if results is not None:
+            audit.record_operation_results(request, operation, results)
+        elif error is not None:
+            message = (getattr(error, "data", None) or {}).get("message", "")
+            audit.record_refused(request, operation, server_ids, message, denied=error.status_code == 403)
+    except Exception:
+        pass
+
+
 class _OperationBase(APIView):
     def _start(self, request, operation, server_ids):
+        try:
+            results, error = self._start_unaudited(request, operation, server_ids)
+        except Exception as exc:  # 401 / upstream unavailable: answered by the middleware
+            _audit(request, operation, server_ids, None, _bad(type(exc).__name__, 500))
+            raise
+        _audit(request, operation, server_ids, results, error)
+        return results, error
+
+    def _start_unaudited(self, request, operation, server_ids):
         if not services.allowed(request.user, operation):
             return None, _bad(
                 "Your roles don't allow power operations (ServerOperator, ServerAdmin or AccountAdmin needed).",

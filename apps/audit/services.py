@@ -266,3 +266,41 @@ def prune(now=None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('audit.allow_prune', 'off', true)")
     return deleted
+
+
+# --- helpers for callers that start operations -------------------------------------------------
+
+OUTCOME_RESULT = {"queued": Result.SUCCESS, "notice": Result.SUCCESS, "error": Result.FAILURE}
+
+
+def record_operation_results(request, operation: str, results, *, target_type: str = "server") -> None:
+    """One entry per server of a ``start_server_operation`` answer (replays are not re-recorded)."""
+    for r in results or ():
+        if getattr(r, "replayed", False):
+            continue
+        detail = {"outcome": r.outcome}
+        if r.message:
+            detail["message"] = r.message
+        if r.activity is not None:
+            detail["activity"] = r.activity.pk
+        record(
+            request=request,
+            action=f"{target_type}.{operation}",
+            target_type=target_type,
+            target_id=r.resource_id,
+            result=OUTCOME_RESULT.get(r.outcome, Result.FAILURE),
+            detail=detail,
+        )
+
+
+def record_refused(request, operation: str, target_ids, message: str, *, denied=False, target_type="server"):
+    """The whole call was refused (bad input, roles, cloud 4xx/5xx): one entry per target."""
+    for target in target_ids or [""]:
+        record(
+            request=request,
+            action=f"{target_type}.{operation}",
+            target_type=target_type,
+            target_id=str(target)[:200],
+            result=Result.DENIED if denied else Result.FAILURE,
+            detail=message,
+        )
