@@ -207,12 +207,16 @@ class EventReader(threading.Thread):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         buffer = ""
+        pending = None
         try:
             while not self.done.is_set() and loop.time() < deadline:
-                try:
-                    chunk = await asyncio.wait_for(iterator.__anext__(), 1.0)
-                except TimeoutError:
+                # Never cancel a pending read (that would close the view's generator): wait on it.
+                if pending is None:
+                    pending = asyncio.ensure_future(iterator.__anext__())
+                done, _ = await asyncio.wait({pending}, timeout=1.0)
+                if not done:
                     continue
+                chunk, pending = pending.result(), None
                 self.connected.set()
                 buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
                 while "\n\n" in buffer:
@@ -222,6 +226,8 @@ class EventReader(threading.Thread):
                         self.events.append({"id": fields.get("id"), "event": fields["event"],
                                             "data": json.loads(fields["data"])})  # fmt: skip
         finally:
+            if pending is not None:
+                pending.cancel()
             await iterator.aclose()
             await sync_to_async(connections.close_all)()
 

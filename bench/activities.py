@@ -1,0 +1,299 @@
+"""Live tracking at scale: N concurrent activities of 5 to 30 s, from upstream completion to the SSE event.
+
+Starts the simulator (its own process, ``scale:2000``, speed 1, ``durationRange [5, 30]``), a REAL
+Celery worker (threads pool, embedded beat running the dispatcher) and uses the portal's database
+(``portal.settings.test``; a dedicated PostgreSQL database ``bench_activities``, created and migrated,
+on the server of ``DATABASE_URL`` or ``postgres://postgres@127.0.0.1:5432``). Signs in as demo
+through the real ``/login/`` view, opens ``/events/`` through the real async view (timestamps each
+event on receipt), starts N powerOff activities (one upstream call per 50 servers) and waits for all
+of them. Prints, per run:
+
+- p50 / p95 / max of (SSE event received) - (upstream completion, ``GET /control/operations/{id}``
+  ``completesAt``), target p95 <= 1.5 s;
+- status polls per activity against its duration (target: polls <= duration in s + 3);
+- the worker's CPU seconds (psutil over its process tree) and the dispatcher's tasks per second.
+
+    .venv/bin/python bench/activities.py [--count 200] [--then 1000] [--range 5 30]
+
+``--then 0`` skips the second run. Bounded: each run gives up ``--timeout`` s after its last start.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEED = "scale:2000"
+TAG = uuid.uuid4().hex[:8]
+SHARED = {
+    "ACTIVITY_QUEUE": f"activities-bench-{TAG}",
+    "ACTIVITY_STREAM_PREFIX": f"bench-events-{TAG}",
+}
+
+
+def _database_url() -> str:
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if not base.startswith("postgres"):
+        sys.exit("bench/activities.py needs PostgreSQL: DATABASE_URL=postgres://...")
+    return base.rsplit("/", 1)[0] + "/bench_activities"
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench_activities'").fetchone():
+            conn.execute("CREATE DATABASE bench_activities")
+
+
+def percentile(values, q):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+class EventListener(threading.Thread):
+    """``/events/`` through the real async view; the receipt time of each activity's final event."""
+
+    def __init__(self, cookies):
+        super().__init__(daemon=True)
+        self.cookies = cookies
+        self.final_at: dict[int, float] = {}
+        self.events = 0
+        self.statuses: dict[str, int] = {}
+        self.resyncs = 0
+        self.connected = threading.Event()
+        self.stop = threading.Event()
+        self.error = None
+
+    def run(self):
+        try:
+            asyncio.run(self._read())
+        except BaseException as exc:
+            self.error = exc
+            self.connected.set()
+
+    async def _read(self):
+        from asgiref.sync import sync_to_async
+        from django.db import connections
+        from django.test import AsyncClient
+
+        client = AsyncClient()
+        client.cookies = self.cookies
+        response = await client.get("/events/")
+        assert response.status_code == 200, response.status_code
+        iterator = response.streaming_content.__aiter__()
+        buffer = ""
+        pending = None
+        try:
+            while not self.stop.is_set():
+                # Never cancel a pending read (that would close the view's generator): wait on it.
+                if pending is None:
+                    pending = asyncio.ensure_future(iterator.__anext__())
+                done, _ = await asyncio.wait({pending}, timeout=0.5)
+                if not done:
+                    continue
+                chunk, pending = pending.result(), None
+                received = time.time()
+                self.connected.set()
+                buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
+                while "\n\n" in buffer:
+                    block, buffer = buffer.split("\n\n", 1)
+                    fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+                    if fields.get("event") == "resync":
+                        self.resyncs += 1
+                    if fields.get("event") != "activity":
+                        continue
+                    self.events += 1
+                    activity = json.loads(fields["data"])["activity"]
+                    self.statuses[activity["status"]] = self.statuses.get(activity["status"], 0) + 1
+                    if activity["status"] in ("succeeded", "failed", "unknown"):
+                        self.final_at.setdefault(activity["id"], received)
+        finally:
+            if pending is not None:
+                pending.cancel()
+            await iterator.aclose()
+            await sync_to_async(connections.close_all)()
+
+
+def run(count, sim, worker, servers, timeout):
+    import requests
+    from django.test import Client
+
+    from apps.accounts.models import User
+    from apps.activities.models import TERMINAL, Activity
+    from apps.activities.services import start_server_operation
+
+    sim.reset(seed=SEED)  # a fresh world (every server started again), tokens forgotten
+    sim.control("config", speed=1.0, durationRange=ARGS.range)
+    client = Client()
+    response = client.post("/login/", {"username": "demo", "password": "demo"})
+    assert response.status_code == 302, response.content[:300]
+    user = User.objects.get(account_alias="DEMO", cloud_username__iexact="demo")
+    listener = EventListener(client.cookies)
+    listener.start()
+    if not listener.connected.wait(15) or listener.error:
+        raise SystemExit(f"/events/ did not open: {listener.error!r}")
+    import psutil
+
+    sim_proc, me = psutil.Process(sim.proc.pid), psutil.Process()
+    cpu0, sim0, me0 = worker.cpu_seconds(), sum(sim_proc.cpu_times()[:2]), sum(me.cpu_times()[:2])
+    t0 = time.monotonic()
+    ids = []
+    for i in range(0, count, 50):
+        results = start_server_operation(user, "powerOff", servers[i : min(i + 50, count)])
+        ids.extend(r.activity.pk for r in results if r.outcome == "queued")
+    started = time.monotonic() - t0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not Activity.objects.filter(pk__in=ids).exclude(status__in=TERMINAL).exists():
+            if all(pk in listener.final_at for pk in ids):
+                break
+        time.sleep(0.25)
+    wall = time.monotonic() - t0
+    cpu = worker.cpu_seconds() - cpu0
+    sim_cpu, my_cpu = sum(sim_proc.cpu_times()[:2]) - sim0, sum(me.cpu_times()[:2]) - me0
+    listener.stop.set()
+    listener.join(5)
+
+    rows = list(Activity.objects.filter(pk__in=ids).values("pk", "status", "status_id", "polls"))
+    session = requests.Session()
+    lat, polls, over, per_second, statuses = [], [], [], [], {}
+    missing_events = 0
+    for row in rows:
+        statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+        op = session.get(f"{sim.url}/control/operations/{row['status_id']}", timeout=5).json()
+        duration = op["completesAt"] - op["startedAt"]
+        polls.append(row["polls"])
+        per_second.append(row["polls"] / duration)
+        if row["polls"] > duration + 3:
+            over.append((row["pk"], row["polls"], round(duration, 1)))
+        received = listener.final_at.get(row["pk"])
+        if received is None:
+            missing_events += 1
+        else:
+            lat.append(received - op["completesAt"])
+    p95 = percentile(lat, 0.95)
+    print(f"\n== {count} concurrent activities ({ARGS.range[0]:g}-{ARGS.range[1]:g} s each) ==")
+    print(f"queued {len(ids)} in {started:.1f} s; all done after {wall:.1f} s; statuses {statuses}")
+    print(
+        f"completion -> SSE event: p50 {percentile(lat, 0.5):.3f} s  p95 {p95:.3f} s  "
+        f"max {max(lat, default=float('nan')):.3f} s  (target p95 <= 1.5 s: "
+        f"{'OK' if p95 <= 1.5 else 'MISSED'}); final events missing: {missing_events}"
+    )
+    print(
+        f"polls per activity: p50 {percentile(polls, 0.5):.0f}  p95 {percentile(polls, 0.95):.0f}  "
+        f"max {max(polls, default=0)}; polls per second of duration: p50 {percentile(per_second, 0.5):.2f}  "
+        f"max {max(per_second, default=0):.2f}; over duration+3: {len(over)} "
+        f"({'OK' if not over else 'MISSED'}){' e.g. ' + str(over[:3]) if over else ''}"
+    )
+    print(
+        f"worker CPU: {cpu:.1f} s over {wall:.1f} s ({100 * cpu / wall:.0f}% of one core); "
+        f"total polls {sum(polls)} ({sum(polls) / wall:.0f}/s); SSE events {listener.events}, "
+        f"{listener.statuses}, resyncs {listener.resyncs}"
+    )
+    print(
+        f"other CPU over the run: simulator {sim_cpu:.1f} s ({100 * sim_cpu / wall:.0f}%), "
+        f"this process (SSE view + listener) {my_cpu:.1f} s ({100 * my_cpu / wall:.0f}%); "
+        f"{os.cpu_count()} CPUs = {100 * (os.cpu_count() or 1)}%"
+    )
+    return {"p95": p95, "over": len(over), "missing": missing_events, "cpu": cpu, "wall": wall}
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--then", type=int, default=1000, help="a second, bigger run (0: none)")
+    parser.add_argument("--range", type=float, nargs=2, default=[5.0, 30.0], metavar=("LOW", "HIGH"))
+    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--concurrency", type=int, default=4, help="worker threads")
+    ARGS = parser.parse_args()
+
+    url = _database_url()
+    _create_database(url)
+    os.environ.update(DJANGO_SETTINGS_MODULE="portal.settings.test", DATABASE_URL=url, **SHARED)
+    from tests.support.celery_worker import CeleryWorker, worker_env
+    from tests.support.simulator import SimulatorProcess
+
+    sim = SimulatorProcess(seed=SEED, speed=1.0)
+    os.environ["CLC_API_URL"] = sim.url
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from apps.activities.models import Activity
+    from apps.simulator.seed import build_world
+
+    try:
+        call_command("migrate", verbosity=0)
+    except Exception as exc:  # an app being written in this tree may not migrate yet: ours must
+        print(f"migrate failed ({str(exc)[:80]}); migrating the apps the bench needs")
+        for label in ("contenttypes", "auth", "sessions", "accounts", "activities"):
+            call_command("migrate", label, verbosity=0)
+    Activity.objects.all().delete()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-activities-"))
+    worker = None
+    try:
+        env = worker_env(connection.settings_dict, sim.url, **SHARED)
+        worker = CeleryWorker(env, SHARED["ACTIVITY_QUEUE"], workdir, concurrency=ARGS.concurrency).start()
+        world = build_world(SEED)
+        servers = sorted(
+            s.id
+            for s in world.servers.values()
+            if s.alias == "DEMO" and s.status == "active" and s.power_state == "started" and not s.is_template
+        )
+        from apps.activities import conf
+
+        print(
+            f"seed {SEED}, worker threads pool -c {ARGS.concurrency} + beat; dispatch every "
+            f"{conf.dispatch_interval()} s, batch {conf.batch_size()}, fan-out {settings.CLC_FANOUT_WORKERS}, "
+            f"poll interval {conf.poll_interval(0)} s young -> {conf.poll_interval(25)} s at 25 s; "
+            f"{os.cpu_count()} CPUs"
+        )
+        results = []
+        for count in [ARGS.count, *([ARGS.then] if ARGS.then else [])]:
+            if count > len(servers):
+                print(f"skip {count}: only {len(servers)} started servers in {SEED}")
+                continue
+            results.append((count, run(count, sim, worker, servers[:count], ARGS.timeout)))
+        print("\n== summary ==")
+        for count, r in results:
+            verdict = []
+            if r["p95"] > 1.5:
+                verdict.append(f"latency p95 {r['p95']:.2f} s > 1.5 s")
+            if r["over"]:
+                verdict.append(f"{r['over']} activities polled more than duration+3")
+            if r["missing"]:
+                verdict.append(f"{r['missing']} final events never arrived")
+            print(f"{count:>5}: " + ("; ".join(verdict) if verdict else "targets met"))
+    finally:
+        if worker is not None:
+            worker.stop()
+        sim.stop()
+        import redis
+
+        r = redis.Redis.from_url(settings.REDIS_URL)
+        for key in r.scan_iter(f"{SHARED['ACTIVITY_STREAM_PREFIX']}:*"):
+            r.delete(key)
+
+
+if __name__ == "__main__":
+    main()
