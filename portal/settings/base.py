@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "apps.tokens",
     "apps.audit",
     "apps.notifications",
+    "apps.actions",
     "apps.simulator",
 ]
 
