@@ -51,6 +51,13 @@ ACCOUNT_CUSTOM_FIELDS = [
     },
 ]
 
+# Alert policies of the demo account, mapped onto some demo servers (details.alertPolicies).
+ALERT_POLICIES = [
+    {"id": "15836e6219e84ac736d01d4e571bb950", "name": "Production Web Servers - RAM"},
+    {"id": "2bec81dd90aa4217887548c3c20d7421", "name": "Production Web Servers - CPU"},
+    {"id": "5f3e1a0c9b7d4e21a6c8f0b2d4e6a8c1", "name": "All Servers - Disk Space"},
+]
+
 TEAM_TREE = {
     # team group: sub-groups (each may have its own sub-groups)
     "Web": {"Frontend": {"Canary": {}}, "API": {}},
@@ -195,6 +202,13 @@ def build_demo(speed: float = 1.0) -> World:
             )
             if i % 7 == 3:
                 server.in_maintenance = True
+            if i % 3 == 1:  # web-ish servers get RAM and CPU alerts, the others a disk alert
+                picks = (
+                    ALERT_POLICIES[:2]
+                    if names[i % len(names)] in ("WEB", "API", "APP")
+                    else ALERT_POLICIES[2:]
+                )
+                server.alert_policies = [dict(p) for p in picks]
             if i % 4 == 1:
                 server.snapshots.append(Snapshot(str(40 + i), "2026-11-20.10:15:00"))
             if i % 5 == 2:

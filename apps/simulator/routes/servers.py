@@ -341,6 +341,10 @@ ARCHIVED_MEMBERS = ("description", "customFields")
 @route("PATCH", "/v2/servers/{alias}/{server_id}")
 def patch_server(req, alias, server_id):
     server = find_server(req, alias, server_id)
+    from .server_extras import is_password_patch, set_password  # it imports this module
+
+    if is_password_patch(req):  # its own role (credentials) and its own queued operation
+        return set_password(req, server)
     require(req, "modify_servers")
     changes = _patch_operations(req)
     if server.status == "archived":
