@@ -15,6 +15,7 @@ urlpatterns = [
     path("events/", include("apps.activities.urls")),
     path("", include("apps.audit.urls")),  # /audit/, /team/
     path("notifications/", include("apps.notifications.urls")),
+    path("", include("apps.actions.urls")),
     # Inventory first: its "/" (the dashboard) replaces the accounts placeholder.
     path("", include("apps.inventory.urls")),
     path("", include("apps.accounts.urls")),

@@ -159,10 +159,12 @@ def _fmt(number) -> str:
 
 
 @register.simple_tag
-def server_rows(rows, in_datacenter=True, visible=None):
+def server_rows(rows, in_datacenter=True, visible=None, select_form=""):
     """``<tr>`` markup for each server: small, no handlers; filter keys as data attributes.
 
     ``visible``: the ids the filters keep (None: all); the others are rendered ``hidden``.
+    ``select_form``: the id of the bulk-action form; rows the person may act on get a checkbox
+    (``name="ids"``, ``form=<select_form>``) in the name cell.
     """
     out = []
     append = out.append
@@ -184,9 +186,12 @@ def server_rows(rows, in_datacenter=True, visible=None):
                 f"Details unavailable: {escape(r.error)}</td></tr>"
             )
             continue
+        box = ""
+        if select_form and r.status == "active" and r.allows("self", "PATCH"):
+            box = f'<input type="checkbox" name="ids" value="{escape(r.id)}" form="{escape(select_form)}"> '
         append(
             f'<tr data-p="{escape(r.power_state)}" data-s="{escape(r.status)}"{maint}>'
-            f'<td><a href="/servers/{escape(r.id.lower())}/">{escape(r.name or r.id)}</a></td>'
+            f'<td>{box}<a href="/servers/{escape(r.id.lower())}/">{escape(r.name or r.id)}</a></td>'
             f'<td class="col-desc">{escape(r.description)}</td>'
             f'<td class="col-group"><a href="{group_href}">{escape(r.group_name)}</a></td>'
             f'<td class="col-status">{escape(r.status)}</td>'

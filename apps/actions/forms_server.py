@@ -1,0 +1,254 @@
+"""Forms of the server actions. Each takes ``detail`` (``selectors.ServerDetail``) and, where it
+needs the data center's groups, ``groups`` (``GroupNode``s); messages are for people."""
+
+import ipaddress
+import re
+
+from django import forms
+
+MAX_CPU = 16
+MAX_MEMORY_GB = 128
+MAX_DISK_GB = 1024
+MAX_SNAPSHOT_DAYS = 10
+
+
+def _int_field(label, low, high, unit=""):
+    suffix = f" {unit}" if unit else ""
+    message = f"{label} must be a whole number between {low} and {high}{suffix}."
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        error_messages={
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+            "required": f"{label} is required.",
+        },
+    )
+
+
+class ServerForm(forms.Form):
+    def __init__(self, *args, detail=None, groups=(), **kwargs):
+        self.detail = detail
+        self.groups = groups
+        super().__init__(*args, **kwargs)
+        self.setup()
+
+    def setup(self):
+        pass
+
+
+class ConfirmForm(ServerForm):
+    """Nothing to fill in: the confirmation itself (and the idempotency key)."""
+
+
+class SnapshotTargetForm(ServerForm):
+    snapshot = forms.CharField(widget=forms.HiddenInput, max_length=200)
+
+    def clean_snapshot(self):
+        value = self.cleaned_data["snapshot"].strip()
+        if value not in {s["id"] for s in snapshot_choices(self.detail)}:
+            raise forms.ValidationError("This snapshot no longer exists.")
+        return value
+
+
+class PublicIpTargetForm(ServerForm):
+    ip = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_ip(self):
+        value = self.cleaned_data["ip"].strip()
+        if value not in {p for p in public_ips(self.detail)}:
+            raise forms.ValidationError("This public IP address is not on the server.")
+        return value
+
+
+class CreateSnapshotForm(ServerForm):
+    expiration_days = _int_field("Keep for (days)", 1, MAX_SNAPSHOT_DAYS, "days")
+
+    def setup(self):
+        self.fields["expiration_days"].initial = 7
+
+
+class CpuMemoryForm(ServerForm):
+    cpu = _int_field("CPU", 1, MAX_CPU, "vCPUs")
+    memory = _int_field("Memory", 1, MAX_MEMORY_GB, "GB")
+
+    def setup(self):
+        if self.detail is not None:
+            self.fields["cpu"].initial = self.detail.server.cpu
+            self.fields["memory"].initial = int(self.detail.server.memory_gb)
+
+
+class DiskForm(ServerForm):
+    disk = forms.ChoiceField(label="Disk")
+    size_gb = _int_field("Size", 1, MAX_DISK_GB, "GB")
+    path = forms.CharField(
+        label="Mount path (new disk, optional)",
+        required=False,
+        max_length=100,
+        help_text="Leave empty for a raw disk; e.g. /data (Linux) or E (Windows) for a partitioned one.",
+    )
+
+    def setup(self):
+        choices = [("new", "Add a new disk")]
+        for d in getattr(self.detail, "disks", ()) or ():
+            paths = ", ".join(d.partition_paths)
+            choices.append((d.id, f"Grow {d.id} ({d.size_gb:g} GB{', ' + paths if paths else ''})"))
+        self.fields["disk"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        disk_id, size = data.get("disk"), data.get("size_gb")
+        if disk_id and disk_id != "new" and size is not None:
+            current = next((d for d in self.detail.disks if d.id == disk_id), None)
+            if current is not None and size <= current.size_gb:
+                self.add_error("size_gb", f"A disk can only grow: give more than {current.size_gb:g} GB.")
+        return data
+
+    def patch(self) -> list[dict]:
+        """The complete new disk list the API wants."""
+        data = self.cleaned_data
+        disks = []
+        for d in self.detail.disks:
+            size = data["size_gb"] if d.id == data["disk"] else d.size_gb
+            disks.append({"diskId": d.id, "sizeGB": int(size)})
+        if data["disk"] == "new":
+            path = (data.get("path") or "").strip()
+            new = {"sizeGB": data["size_gb"], "type": "partitioned" if path else "raw"}
+            if path:
+                new["path"] = path
+            disks.append(new)
+        return [{"op": "set", "member": "disks", "value": disks}]
+
+
+class DescriptionForm(ServerForm):
+    description = forms.CharField(label="Description", required=False, max_length=256)
+
+    def setup(self):
+        if self.detail is not None:
+            self.fields["description"].initial = self.detail.server.description
+
+
+def group_choices(groups, exclude=None):
+    """Groups servers may live in: not archive groups, active; indented by depth."""
+    out = []
+    for g in groups:
+        if g.type == "archive" or g.status != "active" or g.id == exclude:
+            continue
+        out.append((g.id, "\u2003" * g.depth + g.name))
+    return out
+
+
+class MoveForm(ServerForm):
+    group = forms.ChoiceField(label="Move to group")
+
+    def setup(self):
+        current = self.detail.server.group_id if self.detail is not None else None
+        self.fields["group"].choices = group_choices(self.groups, exclude=current)
+        self.fields["group"].error_messages["invalid_choice"] = "Pick one of the data center's groups."
+
+
+class RestoreForm(ServerForm):
+    group = forms.ChoiceField(label="Restore into group")
+
+    def setup(self):
+        self.fields["group"].choices = group_choices(self.groups)
+        self.fields["group"].error_messages["invalid_choice"] = "Pick one of the data center's groups."
+
+
+PORT_RE = re.compile(r"^(tcp|udp|icmp)(?:/(\d{1,5})(?:-(\d{1,5}))?)?$", re.I)
+
+
+class AddPublicIpForm(ServerForm):
+    internal_ip = forms.ChoiceField(label="Internal address", required=False)
+    ports = forms.CharField(
+        label="Open ports",
+        max_length=500,
+        initial="tcp/80, tcp/443",
+        help_text="Comma separated: tcp/80, tcp/8000-8080, udp/53, icmp.",
+    )
+    source_restrictions = forms.CharField(
+        label="Allowed sources (CIDR, optional)",
+        required=False,
+        max_length=1000,
+        help_text="Comma separated, e.g. 10.0.0.0/8, 203.0.113.7/32. Empty: anyone.",
+    )
+
+    def setup(self):
+        ips = list(getattr(getattr(self.detail, "server", None), "internal_ips", ()) or ())
+        self.fields["internal_ip"].choices = [("", "A new internal address")] + [(ip, ip) for ip in ips]
+
+    def clean_ports(self):
+        out = []
+        for part in [p.strip() for p in self.cleaned_data["ports"].split(",") if p.strip()]:
+            m = PORT_RE.match(part)
+            if not m:
+                raise forms.ValidationError(f"'{part}' is not a port: write tcp/80, udp/53-60 or icmp.")
+            protocol = m.group(1).upper()
+            if protocol == "ICMP":
+                out.append({"protocol": "ICMP"})
+                continue
+            if not m.group(2):
+                raise forms.ValidationError(f"'{part}' needs a port number, e.g. {protocol.lower()}/80.")
+            port = int(m.group(2))
+            port_to = int(m.group(3)) if m.group(3) else None
+            if not 1 <= port <= 65535 or (port_to is not None and not port <= port_to <= 65535):
+                raise forms.ValidationError(f"'{part}': ports are numbers from 1 to 65535, low to high.")
+            entry = {"protocol": protocol, "port": port}
+            if port_to is not None:
+                entry["portTo"] = port_to
+            out.append(entry)
+        if not out:
+            raise forms.ValidationError("Open at least one port.")
+        return out
+
+    def clean_source_restrictions(self):
+        out = []
+        for part in [p.strip() for p in self.cleaned_data["source_restrictions"].split(",") if p.strip()]:
+            try:
+                if "/" not in part:
+                    raise ValueError
+                ipaddress.IPv4Network(part, strict=False)
+            except ValueError:
+                raise forms.ValidationError(f"'{part}' is not an IPv4 CIDR block such as 10.0.0.0/8.")
+            out.append({"cidr": part})
+        return out
+
+    def body(self) -> dict:
+        data = self.cleaned_data
+        body = {"ports": data["ports"], "sourceRestrictions": data["source_restrictions"]}
+        if data.get("internal_ip"):
+            body["internalIPAddress"] = data["internal_ip"]
+        return body
+
+
+# --- what the server offers (from links) ---------------------------------------------------------
+def snapshot_choices(detail) -> list[dict]:
+    """``{"id", "name", "delete", "revert"}`` per snapshot (the id is the last part of its href)."""
+    out = []
+    for s in getattr(detail, "snapshots", ()) or ():
+        link = s.link("self") if hasattr(s, "link") else None
+        sid = s.id or (link.href.rstrip("/").rsplit("/", 1)[-1] if link is not None else "")
+        if not sid:
+            continue
+        out.append(
+            {
+                "id": sid,
+                "name": s.name or sid,
+                "delete": s.link("delete") is not None,
+                "revert": s.link("restore") is not None,
+            }
+        )
+    return out
+
+
+def public_ips(detail, removable_only=False) -> list[str]:
+    out = []
+    for link in getattr(getattr(detail, "server", None), "links", ()) or ():
+        if link.rel != "publicIPAddress" or not link.id:
+            continue
+        if removable_only and "DELETE" not in link.verbs:
+            continue
+        out.append(link.id)
+    return out
