@@ -166,3 +166,29 @@ def test_sdk_snapshot_create_revert_delete(sdk):
     assert server.DeleteSnapshot().WaitUntilComplete(**POLL) == 0
     server.Refresh()
     assert server.GetSnapshots() == []
+
+
+def test_sdk_sets_a_server_password(sdk):
+    server = _started_server(sdk)
+    old = server.Credentials()["password"]
+    # SetPassword reads the current password through the credentials link, then PATCHes.
+    assert server.SetPassword("NewP@ssw0rd2").WaitUntilComplete(**POLL) == 0
+    assert server.Credentials()["password"] == "NewP@ssw0rd2" != old
+
+
+def test_sdk_reads_capabilities_account_and_alerts(sdk):
+    server = _started_server(sdk)
+    assert isinstance(server.reserved_drive_paths, list) and server.reserved_drive_paths
+    assert server.adding_cpu_requires_reboot is False
+    assert isinstance(server.adding_memory_requires_reboot, bool)
+    account = server.Account()
+    assert str(account) == "DEMO"
+    assert account.status == "Active" and account.business_name
+    assert account.primary_datacenter == "WA1"
+    assert str(account.PrimaryDatacenter()) == "WA1"
+    with_alerts = [
+        s for s in (sdk.v2.Server(id=i) for i in _walk(_wa1(sdk).RootGroup(), [])) if s.alert_policies
+    ]
+    assert with_alerts, "no demo server carries an alert policy"
+    alerts = with_alerts[0].Alerts()
+    assert alerts.alerts and all(a.id and a.name for a in alerts.alerts)
