@@ -60,3 +60,13 @@ def restore_group(client: ClcClient, group_id: str, target_group_id: str) -> Sta
     return _status(
         client.post(f"/v2/groups/{{alias}}/{_id(group_id)}/restore", json={"targetGroupId": target_group_id})
     )
+
+
+def get_group_defaults(client: ClcClient, group_id: str) -> dict:
+    """GET /v2/groups/{alias}/{id}/defaults, flattened: ``{"cpu": 2, "memoryGB": 4, "networkId": ...,
+    "templateName": ..., "primaryDns": ..., "secondaryDns": ...}`` (inherited or set on the group)."""
+    body = client.get(f"/v2/groups/{{alias}}/{_id(group_id)}/defaults") or {}
+    out = {}
+    for key, item in body.items() if isinstance(body, dict) else ():
+        out[key] = item.get("value") if isinstance(item, dict) else item
+    return out

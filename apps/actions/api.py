@@ -1,0 +1,105 @@
+"""``/api/v1/groups/<id>/operations/``: a power operation on every active server of a group's subtree.
+
+POST {"operation": "powerOff"}  (optional header ``Idempotency-Key``)
+    202 {"group", "results": [{"server", "outcome", "message", "activity", "replayed"}]}  something queued
+    200 the same shape when nothing was queued (already in that state), or no active servers
+    400 {"message"}  unknown operation / the cloud refused the call
+    403 {"message"}  the person's roles can't (checked locally), or the group offers no such action
+    404 {"message"}  unknown group, or another account's
+
+One upstream call with all the ids (``apps.activities.services.start_server_operation``): the same
+shape, checks, audit and replay as ``POST /api/v1/servers/operations/``.
+"""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from apps.accounts.services import client_for_request
+from apps.activities import api as activities_api
+from apps.clc import errors as clc_errors
+from apps.clc import groups as clc_groups
+from apps.inventory import selectors
+from apps.inventory.selectors import GroupNode
+
+from .forms_group import GROUP_POWER_OPERATIONS
+
+
+class GroupOperationSerializer(serializers.Serializer):
+    operation = serializers.ChoiceField(choices=list(GROUP_POWER_OPERATIONS))
+
+
+GroupOperationResults = inline_serializer(
+    "GroupOperationResults",
+    {
+        "group": serializers.CharField(),
+        "message": serializers.CharField(required=False),
+        "results": activities_api.ResultSerializer(many=True),
+    },
+)
+
+
+def _bad(message, code=status.HTTP_400_BAD_REQUEST):
+    return Response({"message": message}, status=code)
+
+
+class GroupOperationView(activities_api._OperationBase):
+    """Start a power operation on every active server of a group and its sub-groups (one upstream call)."""
+
+    serializer_class = GroupOperationSerializer
+
+    @extend_schema(
+        operation_id="group_operation_start",
+        request=GroupOperationSerializer,
+        parameters=[activities_api.IDEMPOTENCY],
+        responses={
+            202: GroupOperationResults,
+            200: GroupOperationResults,
+            400: activities_api.MESSAGE,
+            401: activities_api.UNAUTHORIZED,
+            403: activities_api.MESSAGE,
+            404: activities_api.MESSAGE,
+        },
+        examples=[
+            OpenApiExample("Power off a group", {"operation": "powerOff"}, request_only=True),
+            *activities_api.EXAMPLES[2:],
+            OpenApiExample("Not found", {"message": "Not found."}, response_only=True, status_codes=["404"]),
+        ],
+    )
+    def post(self, request, group_id):
+        form = GroupOperationSerializer(data=request.data)
+        if not form.is_valid():
+            return _bad(activities_api._first_error(form.errors))
+        operation = form.validated_data["operation"]
+        group_id = (group_id or "").strip()
+        if not group_id or len(group_id) > 100 or not all(ch.isalnum() or ch in "-_" for ch in group_id):
+            return _bad("Not found.", status.HTTP_404_NOT_FOUND)
+        try:
+            group = GroupNode.from_group(clc_groups.get_group(client_for_request(request), group_id))
+        except clc_errors.NotFound:
+            return _bad("Not found.", status.HTTP_404_NOT_FOUND)
+        except clc_errors.Forbidden:
+            return _bad("Your role may not read this group.", status.HTTP_403_FORBIDDEN)
+        if not activities_api.services.allowed(request.user, operation):
+            return _bad(
+                "Your roles don't allow power operations (ServerOperator, ServerAdmin or AccountAdmin needed).",
+                status.HTTP_403_FORBIDDEN,
+            )
+        if group.status != "active" or not group.allows("createServer", "POST"):
+            return _bad(
+                "This group offers no power operations (archived, or not allowed for your role).", 403
+            )
+        view = selectors.datacenter_view(request.user, group.location_id, group.id)
+        ids = [r.id for r in view.servers if r.status == "active" and not r.error]
+        if not ids:
+            return Response(
+                {"group": group.id, "message": "No active servers in this group.", "results": []},
+                status=status.HTTP_200_OK,
+            )
+        results, error = self._start(request, operation, ids)
+        if error is not None:
+            return error
+        code = status.HTTP_202_ACCEPTED if any(r.outcome == "queued" for r in results) else status.HTTP_200_OK
+        return Response(
+            {"group": group.id, "results": [activities_api._result_json(r) for r in results]}, status=code
+        )
