@@ -195,6 +195,96 @@
     if (form.hasAttribute && form.hasAttribute("data-filter-for")) {
       event.preventDefault();
       filterTable(form);
+      return;
+    }
+    if (form.hasAttribute && form.hasAttribute("data-confirm") && confirmInDialog(form)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.hasAttribute && form.hasAttribute("data-bulk-for") && selectedBoxes(form).length === 0) {
+      event.preventDefault();
+      var count = form.querySelector("[data-selected]");
+      if (count) count.textContent = "0 — select servers first,";
+      return;
+    }
+    lockActionForm(form);
+  });
+
+  /* --- actions: confirm in a <dialog>, bulk selection, no double submit -------------------------
+   * Without JS, destructive buttons GET a confirmation page and the bulk toolbar POSTs the checked
+   * rows (their checkboxes belong to it through form="bulk-<table>"). With JS the confirmation is
+   * a <dialog> that POSTs the same action with the key rendered with the page. */
+  function lockActionForm(form) {
+    if ((form.method || "").toLowerCase() !== "post" || !form.querySelector('input[name="idempotency_key"]')) return;
+    /* A second click would only replay the first answer (same key); say so by disabling. */
+    window.setTimeout(function () {
+      Array.prototype.forEach.call(form.querySelectorAll('button[type="submit"], button:not([type])'), function (b) {
+        b.disabled = true;
+      });
+    }, 0);
+  }
+
+  function hiddenInput(form, name, value) {
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    form.appendChild(input);
+  }
+
+  var dialog = null;
+  function confirmInDialog(source) {
+    if (typeof HTMLDialogElement === "undefined") return false; /* the confirmation page instead */
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.className = "confirm-dialog";
+      dialog.innerHTML = '<form method="dialog"><p class="q"></p><menu>' +
+        '<button value="cancel" type="submit">Cancel</button> ' +
+        '<button value="ok" type="submit" class="danger" data-ok></button></menu></form>';
+      document.body.appendChild(dialog);
+    }
+    dialog.querySelector(".q").textContent = source.getAttribute("data-confirm");
+    dialog.querySelector("[data-ok]").textContent = source.getAttribute("data-label") || "Confirm";
+    dialog.onclose = function () {
+      if (dialog.returnValue !== "ok") return;
+      var post = document.createElement("form");
+      post.method = "post";
+      post.action = source.action;
+      hiddenInput(post, "csrfmiddlewaretoken", source.getAttribute("data-csrf") || "");
+      hiddenInput(post, "idempotency_key", source.getAttribute("data-key") || "");
+      Array.prototype.forEach.call(source.querySelectorAll('input[type="hidden"]'), function (input) {
+        hiddenInput(post, input.name, input.value);
+      });
+      document.body.appendChild(post);
+      post.submit();
+    };
+    dialog.returnValue = "";
+    dialog.showModal();
+    return true;
+  }
+
+  function selectedBoxes(form) {
+    return document.querySelectorAll('input[name="ids"][form="' + form.id + '"]:checked');
+  }
+
+  function updateSelected(form) {
+    var count = form.querySelector("[data-selected]");
+    if (count) count.textContent = String(selectedBoxes(form).length);
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLInputElement) || target.type !== "checkbox") return;
+    if (target.hasAttribute("data-select-all")) {
+      var form = target.form;
+      var boxes = document.querySelectorAll('input[name="ids"][form="' + form.id + '"]');
+      for (var i = 0; i < boxes.length; i++) {
+        var row = boxes[i].closest("tr");
+        boxes[i].checked = target.checked && !(row && row.hidden);
+      }
+      updateSelected(form);
+    } else if (target.name === "ids" && target.form) {
+      updateSelected(target.form);
     }
   });
 })();
