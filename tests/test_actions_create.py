@@ -1,0 +1,192 @@
+"""The create-server wizard against the simulator: fed by capabilities and group defaults, the
+documented name rules checked before any upstream call, the happy path (an activity, the server
+upstream under construction), a double submit creating one server, roles."""
+
+import copy
+import re
+import uuid
+
+import pytest
+import redis
+
+from apps.actions.forms_create import name_limit, password_problem
+from apps.activities.models import Activity
+from apps.clc import servers as clc_servers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "Secr3t-pass"
+
+
+@pytest.fixture(autouse=True)
+def own_cache_namespace(settings):
+    prefix = f"test-actc-{uuid.uuid4().hex[:12]}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    yield
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
+def sign_in(client, username):
+    response = client.post("/login/", {"username": username, "password": username})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def demo(client, clc_settings):
+    return sign_in(client, "demo")
+
+
+def walk(group):
+    yield group
+    for child in group.get("groups") or ():
+        yield from walk(child)
+
+
+def find(simulator, name, dc="wa1"):
+    session = simulator.session("demo")
+    body = session.get(f"{simulator.url}/v2/datacenters/demo/{dc}?groupLinks=true").json()
+    root_id = next(link["id"] for link in body["links"] if link["rel"] == "group")
+    root = session.get(f"{simulator.url}/v2/groups/demo/{root_id}").json()
+    return next(g for g in walk(root) if g["name"] == name)
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def field_errors(response) -> dict:
+    html = response.content.decode()
+    return dict(re.findall(r'data-field-error="([a-z_]+)">([^<]*)<', html))
+
+
+def form_data(group_id, **over):
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        "datacenter": "WA1",
+        "group": group_id,
+        "name": "web",
+        "description": "made by a test",
+        "template": "UBUNTU-22-64-TEMPLATE",
+        "cpu": "2",
+        "memory_gb": "4",
+        "network": "",
+        "storage_type": "standard",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
+    data.update(over)
+    return data
+
+
+@pytest.fixture
+def no_upstream_create(monkeypatch):
+    calls = []
+    monkeypatch.setattr(clc_servers, "create_server", lambda *a, **k: calls.append(a))
+    return calls
+
+
+def test_rules_in_the_form():
+    assert name_limit("DEMO") == 6 and name_limit("AB") == 8 and name_limit("ABCDEFGHI") == 1
+    assert password_problem("short1A") and password_problem("alllowercase1")
+    assert password_problem("Abcdefg1") is None and password_problem("abcdefg1!") is None
+
+
+def test_form_is_fed_by_capabilities_and_group_defaults(demo, simulator):
+    data_group = find(simulator, "Data")  # defaults: 4 CPU, 16 GB, RHEL 8
+    response = demo.get(f"/create-server/?group={data_group['id']}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'name="cpu" value="4"', html) and re.search(r'name="memory_gb" value="16"', html)
+    assert '<option value="RHEL-8-64-TEMPLATE" selected' in html
+    caps = (
+        simulator.session("demo")
+        .get(f"{simulator.url}/v2/datacenters/demo/wa1/deploymentCapabilities")
+        .json()
+    )
+    for network in caps["deployableNetworks"]:
+        assert network["networkId"] in html
+    assert ('value="premium"' in html) == bool(caps.get("supportsPremiumStorage"))
+    assert f'<option value="{data_group["id"]}" selected' in html
+    # no data center yet: pick one first
+    first = demo.get("/create-server/")
+    assert first.status_code == 200 and 'name="dc"' in first.content.decode()
+
+
+def test_name_rules_are_checked_before_calling_upstream(demo, simulator, no_upstream_create):
+    web = find(simulator, "Web")
+    too_long = demo.post("/create-server/", form_data(web["id"], name="ABCDEFG"))
+    assert too_long.status_code == 400
+    assert "At most 6 characters for account DEMO" in field_errors(too_long)["name"]
+    bad_chars = demo.post("/create-server/", form_data(web["id"], name="web_1"))
+    assert bad_chars.status_code == 400 and "letters, digits and dashes" in field_errors(bad_chars)["name"]
+    cpu = demo.post("/create-server/", form_data(web["id"], cpu="17", memory_gb="0"))
+    errors = field_errors(cpu)
+    assert cpu.status_code == 400 and "cpu" in errors and "memory_gb" in errors
+    weak = demo.post(
+        "/create-server/", form_data(web["id"], password="password", password_confirm="password")
+    )
+    assert weak.status_code == 400 and "at least 3 of" in field_errors(weak)["password"]
+    differ = demo.post("/create-server/", form_data(web["id"], password_confirm="Other-pass1"))
+    assert differ.status_code == 400 and "differ" in field_errors(differ)["password_confirm"]
+    assert PASSWORD not in differ.content.decode()  # never echoed back
+    assert no_upstream_create == []
+
+
+def test_happy_path_creates_the_server_and_an_activity(demo, simulator):
+    web = find(simulator, "Web")
+    response = demo.post("/create-server/", form_data(web["id"]))
+    assert response.status_code == 302, text_of(response)[:2000]
+    assert response["Location"] == f"/groups/{web['id'].lower()}/"
+    activity = Activity.objects.get(operation="createServer")
+    assert activity.status_href and activity.status_id
+    [server_id] = activity.resource_ids
+    assert server_id.startswith("WA1DEMOWEB")
+    body = simulator.session("demo").get(f"{simulator.url}/v2/servers/demo/{server_id}").json()
+    assert body["status"] in ("underConstruction", "active") and body["groupId"] == web["id"]
+    assert body["description"] == "made by a test"
+    page = demo.get(response["Location"])
+    assert "Create server WEB queued" in text_of(page)
+    assert f"/activities/{activity.pk}/" in page.content.decode()
+
+
+def test_double_submit_creates_one_server(demo, simulator):
+    web = find(simulator, "Web")
+    before = len([g for g in walk(find(simulator, "Web")) for link in g["links"] if link["rel"] == "server"])
+    data = form_data(web["id"], name="dbl")
+    first = demo.post("/create-server/", data)
+    second = demo.post("/create-server/", data)
+    assert first.status_code == 302 and second.status_code == 302
+    after = find(simulator, "Web")
+    servers = [link["id"] for g in walk(after) for link in g["links"] if link["rel"] == "server"]
+    assert len(servers) == before + 1
+    assert len([s for s in servers if s.upper().startswith("WA1DEMODBL")]) == 1
+    assert Activity.objects.filter(operation="createServer").count() == 1
+
+
+def test_template_not_offered_is_a_field_error(demo, simulator):
+    web = find(simulator, "Web")
+    response = demo.post("/create-server/", form_data(web["id"], template="NO-SUCH-TEMPLATE"))
+    assert response.status_code == 400  # not offered by the data center: a field error
+    assert "template" in field_errors(response)
+
+
+def test_viewer_may_not_create(client, clc_settings, simulator, no_upstream_create):
+    sign_in(client, "viewer")
+    web = find(simulator, "Web")
+    assert client.get(f"/create-server/?group={web['id']}").status_code == 403
+    assert client.post("/create-server/", form_data(web["id"])).status_code == 403
+    assert no_upstream_create == []
+
+
+def test_other_account_group_is_not_found(client, clc_settings, simulator, no_upstream_create):
+    sign_in(client, "other")
+    web = find(simulator, "Web")
+    assert client.get(f"/create-server/?group={web['id']}").status_code == 404
+    assert client.post("/create-server/", form_data(web["id"], datacenter="VA1")).status_code == 404
+    assert no_upstream_create == []
