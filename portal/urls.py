@@ -15,6 +15,7 @@ urlpatterns = [
     path("events/", include("apps.activities.urls")),
     path("", include("apps.audit.urls")),  # /audit/, /team/
     path("notifications/", include("apps.notifications.urls")),
+    path("recipes/", include("apps.recipes.urls")),
     path("", include("apps.actions.urls")),
     # Inventory first: its "/" (the dashboard) replaces the accounts placeholder.
     path("", include("apps.inventory.urls")),

@@ -8,6 +8,7 @@ from . import docs
 urlpatterns = [
     path("", include("apps.activities.api_urls")),
     path("", include("apps.actions.api_urls")),
+    path("", include("apps.recipes.api_urls")),
     path("", include("apps.inventory.api_urls")),
     path("", include("apps.audit.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.notifications",
     "apps.actions",
+    "apps.recipes",
     "apps.simulator",
 ]
 
