@@ -1,0 +1,185 @@
+"""``/api/v1/recipes/``: list and detail of the account's recipes, launch with only a name (session
+and personal token), bounds, names, roles, accounts, Idempotency-Key; the spec sent upstream."""
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from apps.activities.models import Activity
+from apps.recipes import services
+from apps.recipes.models import Recipe
+from tests.test_recipes_pages import (  # noqa: F401  (fixtures and helpers)
+    make_recipe,
+    own_cache_namespace,
+    sim_server,
+    sim_servers_named,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(name: str) -> Client:
+    client = Client()
+    response = client.post("/login/", {"username": name, "password": name})
+    assert response.status_code == 302, response.content[:300]
+    return client
+
+
+def launch(client, recipe_id, body, key=None):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(
+        f"/api/v1/recipes/{recipe_id}/launch/", body, content_type="application/json", **headers
+    )
+
+
+def test_list_and_detail_show_the_account_recipes_only(clc_settings, simulator):
+    recipe = make_recipe(simulator, allowed_roles=["ServerAdmin"])
+    demo = signed_in("demo")
+    [row] = demo.get("/api/v1/recipes/").json()["results"]
+    assert row["id"] == recipe.pk and row["cpu"] == 2 and row["can_launch"] is True
+    assert row["template"] == "UBUNTU-22-64-TEMPLATE" and row["ttl_hours"] == 24
+    assert demo.get(f"/api/v1/recipes/{recipe.pk}/").json()["name"] == "Small web"
+    operator = signed_in("operator")
+    assert operator.get(f"/api/v1/recipes/{recipe.pk}/").json()["can_launch"] is False
+    other = signed_in("other")
+    assert other.get("/api/v1/recipes/").json() == {"results": []}
+    for response in (
+        other.get(f"/api/v1/recipes/{recipe.pk}/"),
+        launch(other, recipe.pk, {"name": "x"}),
+        demo.get("/api/v1/recipes/99999999999999999999/"),
+        demo.get(f"/api/v1/recipes/{2**63}/"),
+    ):
+        assert response.status_code == 404
+    assert other.get(f"/api/v1/recipes/{recipe.pk}/").json() == {"message": "Not found."}
+
+
+def test_launch_with_session_is_202_with_the_activity_and_one_server_per_key(clc_settings, simulator):
+    recipe = make_recipe(simulator)
+    operator = signed_in("operator")
+    key = str(uuid.uuid4())
+    first = launch(operator, recipe.pk, {"name": "api"}, key)
+    assert first.status_code == 202, first.content
+    body = first.json()
+    assert body["outcome"] == "queued" and body["replayed"] is False
+    activity = body["activity"]
+    assert activity["operation"] == "createServer" and activity["status"] in ("queued", "running")
+    assert activity["user"] == "operator" and activity["resource_ids"] == [body["server"]]
+    assert re.fullmatch(r"WA1DEMOAPI\d\d", body["server"])
+    server = sim_server(simulator, body["server"])
+    assert server["status"] == "underConstruction" and server["groupId"] == recipe.group_id
+
+    again = launch(operator, recipe.pk, {"name": "api"}, key)
+    assert again.status_code == 202 and again.json()["replayed"] is True
+    assert again.json()["activity"]["id"] == activity["id"]
+    assert Activity.objects.filter(operation="createServer").count() == 1
+    assert len(sim_servers_named(simulator, recipe.group_id, "API")) == 1
+
+    reused = launch(operator, recipe.pk, {"name": "other"}, key)  # same key, another launch
+    assert reused.status_code == 409
+
+    from apps.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="recipe.launch", result="success")
+    assert entry.target_id == str(recipe.pk) and entry.channel == "api"
+    assert entry.detail["server"] == body["server"]
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"name": "big", "cpu": 16}, "unexpected field(s): cpu"),
+        ({"name": "big", "groupId": "x", "memoryGB": 128}, "unexpected field(s): groupId, memoryGB"),
+        ({"name": "big", "template": "WIN2019DTC-64"}, "unexpected field(s): template"),
+        ({"name": "web_1"}, "letters, digits and dashes"),
+        ({"name": "sevench"}, "At most 6 characters"),
+        ({"name": ""}, "A name is required"),
+        ({"name": 12}, "A name is required"),
+        ({}, "A name is required"),
+    ],
+)
+def test_bounds_cannot_be_overridden_and_names_are_checked(clc_settings, simulator, body, words):
+    recipe = make_recipe(simulator)
+    response = launch(signed_in("demo"), recipe.pk, body)
+    assert response.status_code == 400 and words in response.json()["message"], response.content
+    assert not Activity.objects.exists()
+
+
+def test_non_object_bodies_and_bad_keys_are_400(clc_settings, simulator):
+    recipe = make_recipe(simulator)
+    demo = signed_in("demo")
+    assert launch(demo, recipe.pk, ["web"]).status_code == 400
+    assert launch(demo, recipe.pk, {"name": "web"}, key="x" * 201).status_code == 400
+    assert not Activity.objects.exists()
+
+
+def test_roles_and_the_recipe_audience_decide_403(clc_settings, simulator):
+    recipe = make_recipe(simulator, allowed_roles=["ServerAdmin"], allowed_users=["demo"])
+    viewer = launch(signed_in("viewer"), recipe.pk, {"name": "v"})
+    assert viewer.status_code == 403 and "may not create servers" in viewer.json()["message"]
+    operator = launch(signed_in("operator"), recipe.pk, {"name": "o"})
+    assert operator.status_code == 403 and "not offered to you" in operator.json()["message"]
+    assert not Activity.objects.exists()
+    recipe.allowed_users = ["operator"]
+    recipe.save()
+    assert launch(signed_in("operator"), recipe.pk, {"name": "o"}).status_code == 202
+
+
+def test_a_personal_token_launches(clc_settings, simulator):
+    recipe = make_recipe(simulator)
+    browser = signed_in("operator")
+    page = browser.post("/profile/tokens/", {"name": "recipes"})
+    value = re.search(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}", page.content.decode()).group(0)
+    script = Client(HTTP_AUTHORIZATION=f"Bearer {value}")
+    assert script.get("/api/v1/recipes/").json()["results"][0]["id"] == recipe.pk
+    response = launch(script, recipe.pk, {"name": "tok"})
+    assert response.status_code == 202, response.content
+    assert response.json()["activity"]["user"] == "operator"
+
+
+def test_cloud_refusal_is_a_400_with_its_message(clc_settings, simulator):
+    recipe = make_recipe(simulator)
+    Recipe.objects.filter(pk=recipe.pk).update(template="GONE-TEMPLATE")  # the cloud no longer has it
+    response = launch(signed_in("demo"), recipe.pk, {"name": "gone"}, str(uuid.uuid4()))
+    assert response.status_code == 400 and "GONE-TEMPLATE" in response.json()["message"]
+
+
+def test_spec_fixes_everything_but_the_name_and_sets_ttl_and_a_strong_password():
+    recipe = Recipe(
+        account_alias="DEMO",
+        name="r",
+        description="d",
+        datacenter="WA1",
+        group_id="g1",
+        template="UBUNTU-22-64-TEMPLATE",
+        cpu=3,
+        memory_gb=6,
+        network_id="n1",
+        storage_type="standard",
+        ttl_hours=48,
+    )
+    now = datetime(2026, 1, 5, 10, 0, 0, tzinfo=UTC)
+    spec = services.spec_for(recipe, "web", now=now)
+    password = spec.pop("password")
+    assert spec == {
+        "name": "web",
+        "description": "d",
+        "groupId": "g1",
+        "sourceServerId": "UBUNTU-22-64-TEMPLATE",
+        "cpu": 3,
+        "memoryGB": 6,
+        "type": "standard",
+        "storageType": "standard",
+        "networkId": "n1",
+        "ttl": "2026-01-07T10:00:00Z",
+    }
+    assert len(password) == 20 and password != services.spec_for(recipe, "web")["password"]
+    assert any(c.isupper() for c in password) and any(c.islower() for c in password)
+    assert any(c.isdigit() for c in password) and any(c in services.SYMBOLS for c in password)
+    recipe.ttl_hours = None
+    recipe.network_id = ""
+    assert "ttl" not in services.spec_for(recipe, "web") and "networkId" not in services.spec_for(
+        recipe, "web"
+    )
