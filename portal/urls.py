@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
 
+from apps.activities.urls import pages as activity_pages
+
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
@@ -13,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("apps.api.urls")),
     path("profile/", include("apps.tokens.urls")),
     path("events/", include("apps.activities.urls")),
+    path("activities/", include(activity_pages)),
     path("", include("apps.audit.urls")),  # /audit/, /team/
     path("notifications/", include("apps.notifications.urls")),
     path("recipes/", include("apps.recipes.urls")),

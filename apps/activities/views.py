@@ -1,4 +1,6 @@
-"""``/events/``: Server-Sent Events from the person's account stream (see ``streams``).
+"""The activity screen (``/activities/``: list, detail, CSV, the rows fragment) and ``/events/``.
+
+``/events/``: Server-Sent Events from the person's account stream (see ``streams``).
 
 Each SSE message: ``id: <stream id>``, ``event: activity``, ``data: <json>`` (the JSON carries the
 activity, its previous status and ``mine``: whether it is the viewer's own). Resume: the
@@ -10,14 +12,21 @@ flushed or restarted), ``resync`` is sent and reading goes on from the new strea
 A comment line ``: heartbeat`` every ``ACTIVITY_SSE_HEARTBEAT_SECONDS`` (15 s).
 """
 
+import csv
 import json
 import logging
 import re
 
 import redis.asyncio as aioredis
-from django.http import HttpResponse, StreamingHttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
-from . import conf
+from . import conf, selectors
+from .models import TERMINAL, Activity
 from .streams import stream_key
 
 log = logging.getLogger(__name__)
@@ -130,3 +139,148 @@ async def events(request):
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+# --- the activity screen (synchronous views) -----------------------------------------------------
+PAGE_SIZE = 50
+CSV_COLUMNS = [
+    "id", "created_at", "person", "operation", "resource_type", "resources", "data_center", "status",
+    "upstream_status", "started_at", "finished_at", "polls", "status_id", "error",
+]  # fmt: skip
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def duration_text(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def decorate(activity, now=None):
+    """Display fields the templates use (elapsed, data center, resource links)."""
+    now = now or timezone.now()
+    end = activity.finished_at or now
+    activity.elapsed = duration_text((end - activity.created_at).total_seconds())
+    activity.terminal = activity.status in TERMINAL
+    ids = list(activity.resource_ids or ())
+    activity.datacenter = (
+        selectors.datacenter_of(ids[0]) if activity.resource_type == "server" and ids else ""
+    )
+    kind = (
+        "servers"
+        if activity.resource_type == "server"
+        else "groups"
+        if activity.resource_type == "group"
+        else ""
+    )
+    activity.resources = [{"id": rid, "href": f"/{kind}/{rid.lower()}/" if kind else ""} for rid in ids]
+    return activity
+
+
+def safe_cell(value) -> str:
+    """A CSV cell a spreadsheet never evaluates: text starting like a formula gets a leading quote."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_rows(queryset):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for a in queryset.iterator(chunk_size=500):
+        ids = list(a.resource_ids or ())
+        row = [
+            a.pk,
+            a.created_at.isoformat(),
+            a.user.cloud_username if a.user_id and a.user else "",
+            a.operation,
+            a.resource_type,
+            " ".join(ids),
+            selectors.datacenter_of(ids[0]) if a.resource_type == "server" and ids else "",
+            a.status,
+            a.upstream_status,
+            a.started_at.isoformat() if a.started_at else "",
+            a.finished_at.isoformat() if a.finished_at else "",
+            a.polls,
+            a.status_id,
+            a.error_message,
+        ]
+        yield writer.writerow([safe_cell(v) for v in row])
+
+
+@never_cache
+@login_required
+def activity_list(request):
+    if request.GET.get("activity"):  # old links: /activities/?activity=<id>
+        return redirect(f"/activities/{request.GET['activity'].strip()[:20]}/")
+    fmt = (request.GET.get("format") or "").lower()
+    fragment = (request.GET.get("fragment") or "").lower()
+    if fragment == "counts":  # the header's figures (live.js after a resync)
+        return JsonResponse(selectors.header_counts(request.user))
+    try:
+        filters = selectors.ActivityFilters.from_query(request.GET, request.user)
+    except selectors.FilterError as exc:
+        if fmt == "csv" or fragment:
+            return JsonResponse({"message": str(exc)}, status=400)
+        filters = selectors.ActivityFilters(scope=selectors.ActivityFilters.default_scope(request.user))
+        return _render_list(request, filters, error=str(exc), status=400)
+    if fmt == "csv":
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response = StreamingHttpResponse(
+            _csv_rows(selectors.filtered_activities(request.user, filters)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="activities-{stamp}.csv"'
+        return response
+    if fmt and fmt != "html":
+        return JsonResponse({"message": "format: use csv (or leave it out)."}, status=400)
+    return _render_list(request, filters, fragment=fragment)
+
+
+def _render_list(request, filters, *, error="", status=200, fragment=""):
+    queryset = selectors.filtered_activities(request.user, filters) if not error else Activity.objects.none()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [decorate(a, now) for a in page.object_list]
+    context = {"rows": rows, "page": page, "filters": filters, "error": error}
+    if fragment == "rows":
+        return render(request, "activities/_rows.html", context, status=status)
+    if fragment:
+        return JsonResponse({"message": "fragment: use rows."}, status=400)
+    context["choices"] = selectors.filter_choices(request.user)
+    context["ranges"] = [
+        ("", "Any time"),
+        ("1h", "Last hour"),
+        ("24h", "Last 24 hours"),
+        ("7d", "Last 7 days"),
+    ]
+    return render(request, "activities/list.html", context, status=status)
+
+
+@never_cache
+@login_required
+def activity_detail(request, activity_id):
+    activity = selectors.detail_for(request.user, activity_id)
+    if activity is None:
+        return render(
+            request,
+            "activities/not_found.html",
+            {"message": f"No activity {str(activity_id)[:20]} in your account."},
+            status=404,
+        )
+    decorate(activity)
+    history = list(activity.events.all())
+    previous = activity.created_at
+    for event in history:
+        event.after = duration_text((event.at - previous).total_seconds())
+        previous = event.at
+    return render(request, "activities/detail.html", {"activity": activity, "history": history})
