@@ -253,7 +253,9 @@ def _render_list(request, filters, *, error="", status=200, fragment=""):
     rows = [decorate(a, now) for a in page.object_list]
     context = {"rows": rows, "page": page, "filters": filters, "error": error}
     if fragment == "rows":
-        return render(request, "activities/_rows.html", context, status=status)
+        response = render(request, "activities/_rows.html", context, status=status)
+        response["X-Total-Count"] = str(page.paginator.count)
+        return response
     if fragment:
         return JsonResponse({"message": "fragment: use rows."}, status=400)
     context["choices"] = selectors.filter_choices(request.user)

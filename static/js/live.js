@@ -137,7 +137,26 @@
           b.hidden = !effect.maint;
         }
       }
+      if (badges.length) refreshActionBar();
     });
+  }
+
+  /* the server page's buttons depend on the server's state: take the fresh ones from the page */
+  var barTimer = null;
+  function refreshActionBar() {
+    var bar = document.querySelector(".action-bar");
+    if (!bar || barTimer) return;
+    barTimer = setTimeout(function () {
+      barTimer = null;
+      fetch(location.pathname, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".action-bar");
+          var current = document.querySelector(".action-bar");
+          if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+        })
+        .catch(function () {});
+    }, 200);
   }
 
   /* --- toasts -------------------------------------------------------------------------- */
@@ -176,7 +195,13 @@
     var params = new URLSearchParams(location.search);
     params.set("fragment", "rows");
     return fetch(location.pathname + "?" + params.toString(), { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (r) {
+        if (!r.ok) return Promise.reject(r.status);
+        var total = Number(r.headers.get("X-Total-Count"));
+        var label = document.querySelector("[data-total]");
+        if (label && !isNaN(total)) label.textContent = total + (total === 1 ? " activity" : " activities");
+        return r.text();
+      })
       .then(function (html) { table.querySelector("[data-rows]").innerHTML = html; })
       .catch(function () {});
   }
@@ -258,7 +283,12 @@
           for (var i = list.length - 1; i >= 0; i--) {
             var a = list[i];
             if (!baseline) { known[a.id] = a.status; continue; }
-            if (known[a.id] !== a.status || !(a.id in known)) {
+            if (!(a.id in known)) {
+              /* started since the page loaded: announce its creation first, then where it is now */
+              var created = Object.assign({}, a, { status: "queued", finished_at: null });
+              handle({ activity: created, previous_status: null, mine: a.user_id === userId });
+            }
+            if (known[a.id] !== a.status) {
               handle({ activity: a, previous_status: known[a.id] || null, mine: a.user_id === userId });
             } else {
               var found = holders(a.id);
@@ -277,7 +307,9 @@
     if (!window.EventSource) { startPolling(); return; }
     var failures = 0;
     var opened = false;
-    var source = new EventSource("/events/");
+    /* resume from the stream position the page was rendered at: nothing between render and connect is lost */
+    var position = toasts.getAttribute("data-stream-position");
+    var source = new EventSource("/events/" + (position ? "?lastEventId=" + encodeURIComponent(position) : ""));
     root.setAttribute("data-live", "connecting");
     function giveUp() {
       source.close();
