@@ -19,6 +19,7 @@ import re
 
 import redis.asyncio as aioredis
 from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -125,6 +126,10 @@ async def _events(user, key: str, last_id: str | None):
 
 
 async def events(request):
+    if not isinstance(request, ASGIRequest):
+        # Under WSGI (runserver, the test live server) Django buffers an async stream forever:
+        # 204 tells EventSource to stop, and the page polls instead.
+        return HttpResponse(status=204)
     user = await request.auser()
     if not user.is_authenticated:
         return HttpResponse("Sign in to receive events.\n", status=401, content_type="text/plain")
