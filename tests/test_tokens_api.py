@@ -62,6 +62,16 @@ def test_create_list_revoke_value_shown_once_and_stored_hashed(clc_settings):
     assert refused.status_code == 401 and refused["WWW-Authenticate"].startswith("Bearer")
     assert "revoked" in refused.json()["detail"]
 
+    from apps.audit.models import AuditEntry
+
+    audited = list(
+        AuditEntry.objects.filter(target_type="api_token", target_id=str(token.pk)).values_list(
+            "action", "result"
+        )
+    )
+    assert sorted(audited) == [("token.create", "success"), ("token.revoke", "success")]
+    assert value not in str(list(AuditEntry.objects.values()))
+
 
 def test_bad_form_and_someone_elses_token_cannot_be_revoked(clc_settings):
     demo = signed_in("demo")

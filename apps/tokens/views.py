@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.audit import services as audit
+
 from . import services
 from .forms import TokenForm
 
@@ -41,6 +43,14 @@ def token_list(request):
     days = form.cleaned_data["expires_in_days"]
     expires_at = timezone.now() + timedelta(days=days) if days else None
     token, value = services.create_token(request.user, form.cleaned_data["name"], expires_at)
+    audit.record(
+        request=request,
+        action="token.create",
+        target_type="api_token",
+        target_id=str(token.pk),
+        result="success",
+        detail={"name": token.name},
+    )
     # Rendered, not redirected: the value is never stored anywhere, so it can only be shown now.
     return _page(request, TokenForm(), created=token, value=value, status=201)
 
@@ -48,7 +58,15 @@ def token_list(request):
 @login_required
 @require_POST
 def token_revoke(request, token_id: int):
-    if services.revoke(request.user, token_id):
+    revoked = services.revoke(request.user, token_id)
+    audit.record(
+        request=request,
+        action="token.revoke",
+        target_type="api_token",
+        target_id=str(token_id),
+        result="success" if revoked else "failure",
+    )
+    if revoked:
         messages.info(request, "Token revoked: scripts using it now get 401.")
     else:
         messages.warning(request, "No such active token.")
