@@ -146,6 +146,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-service API of the portal: inventory, operations and activities.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ServerOperationEnum": "apps.clc.operations.POWER_OPERATIONS",
+        "GroupOperationEnum": "apps.actions.api.GROUP_POWER_OPERATIONS",
+    },
 }
 
 LOGGING = {
