@@ -126,13 +126,13 @@ async def _events(user, key: str, last_id: str | None):
 
 
 async def events(request):
+    user = await request.auser()
+    if not user.is_authenticated:
+        return HttpResponse("Sign in to receive events.\n", status=401, content_type="text/plain")
     if not isinstance(request, ASGIRequest):
         # Under WSGI (runserver, the test live server) Django buffers an async stream forever:
         # 204 tells EventSource to stop, and the page polls instead.
         return HttpResponse(status=204)
-    user = await request.auser()
-    if not user.is_authenticated:
-        return HttpResponse("Sign in to receive events.\n", status=401, content_type="text/plain")
     if not user.account_alias:
         return HttpResponse("No cloud account.\n", status=403, content_type="text/plain")
     last_id = (request.headers.get("Last-Event-ID") or request.GET.get("lastEventId") or "").strip()
