@@ -25,15 +25,16 @@ def _resume_after_signin(sender, request, user, **kwargs):
 
 def _register_beat():
     """The dispatcher's beat entry (expires: a tick the worker could not take in time is dropped)."""
-    from portal.celery import app
+    from portal import beat
 
     from . import conf
 
     interval = conf.dispatch_interval()
-    schedule = dict(app.conf.beat_schedule or {})
-    schedule["activities-dispatch"] = {
-        "task": "activities.dispatch",
-        "schedule": interval,
-        "options": {"queue": conf.queue(), "expires": max(1.0, 4 * interval)},
-    }
-    app.conf.beat_schedule = schedule
+    beat.register(
+        "activities-dispatch",
+        {
+            "task": "activities.dispatch",
+            "schedule": interval,
+            "options": {"queue": conf.queue(), "expires": max(1.0, 4 * interval)},
+        },
+    )

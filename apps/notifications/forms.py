@@ -13,6 +13,10 @@ class PreferenceForm(forms.ModelForm):
         help_text="A succeeded activity that ran at least this long is notified; failures always are.",
     )
 
+    webhook_url = forms.URLField(
+        label="Webhook URL", max_length=500, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = Preference
         fields = [
