@@ -1,0 +1,31 @@
+"""The top bar reaches every screen a signed-in person uses; each link answers 200."""
+
+import re
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+LINKS = [
+    "/activities/",
+    "/recipes/",
+    "/audit/",
+    "/team/",
+    "/profile/tokens/",
+    "/notifications/",
+    "/api/v1/docs/",
+]
+
+
+def test_top_bar_links_lead_to_working_pages(clc_settings):
+    client = Client()
+    assert client.post("/login/", {"username": "viewer", "password": "viewer"}).status_code == 302
+    page = client.get("/").content.decode()
+    header = page.split("<header", 1)[1].split("</header>", 1)[0]
+    hrefs = set(re.findall(r'href="([^"?]+)', header))
+    for link in LINKS:
+        assert link in hrefs, f"top bar has no link to {link}"
+        assert client.get(link).status_code == 200, link
+    audit = client.get("/audit/").content.decode()
+    assert re.search(r'<a href="/audit/"[^>]*aria-current="page"', audit), "the current screen is marked"
