@@ -1,0 +1,32 @@
+"""Fixtures the portal's tests share (a pytest plugin listed in tests/conftest.py).
+
+A module that wants a cache namespace of its own for every test says so once:
+
+    pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
+"""
+
+import copy
+import uuid
+
+import pytest
+
+from tests.support.portal import drop_keys, sign_in
+
+
+@pytest.fixture
+def own_cache_namespace(settings):
+    """A cache namespace per test: parallel workers never share entries (throttle counters, cached
+    pages) and a reset simulator never meets a previous test's cached pages. Yields the key prefix;
+    its keys are deleted after the test."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    yield prefix
+    drop_keys(settings.REDIS_URL, prefix)
+
+
+@pytest.fixture
+def demo(client, clc_settings):
+    """pytest-django's ``client``, signed in as demo through the real /login/ view."""
+    return sign_in(client, "demo")

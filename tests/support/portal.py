@@ -1,0 +1,142 @@
+"""Helpers the portal's tests share: signing in through the real ``/login/`` view, what a response
+shows (text, idempotency key, upstream calls), the simulator read directly (the truth pages must
+show), Redis keys and environment variables scoped to a test.
+
+    client = signed_in("demo")                     # a fresh Client, signed in (asserts the 302)
+    client, user = signed_in_user("viewer")        # ... and the portal's User row
+    api = signed_in("demo", REMOTE_ADDR="198.51.100.4")   # options go to django.test.Client
+
+The fixtures (``own_cache_namespace``, ``demo``) live in tests/support/fixtures.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+
+import redis
+import requests
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+def sign_in(client, username: str, password: str | None = None):
+    """Sign ``client`` in through ``/login/`` (password = username for the demo users); -> client."""
+    data = {"username": username, "password": username if password is None else password}
+    response = client.post("/login/", data)
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+def signed_in(name: str, **client_options):
+    """A fresh ``django.test.Client(**client_options)`` signed in as ``name``."""
+    from django.test import Client
+
+    return sign_in(Client(**client_options), name)
+
+
+def signed_in_user(name: str, **client_options):
+    """``(client, user)``: ``signed_in(name)`` and the portal's User the sign-in made or updated."""
+    from apps.accounts.models import User
+
+    client = signed_in(name, **client_options)
+    return client, User.objects.get(cloud_username__iexact=name)
+
+
+# --- what a response shows ----------------------------------------------------------------------
+
+
+def text_of(response) -> str:
+    """The page's text: tags dropped, white space folded."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def key_of(html: str) -> str:
+    """The idempotency key a form carries."""
+    return re.search(r'name="idempotency_key" value="([0-9a-f-]{36})"', html).group(1)
+
+
+def upstream_calls(response) -> int:
+    """How many upstream calls the portal made for this response (its ``Server-Timing`` header)."""
+    match = re.search(r'upstream;desc="(\d+) calls?"', response["Server-Timing"])
+    assert match, response["Server-Timing"]
+    return int(match.group(1))
+
+
+# --- the simulator, read directly ---------------------------------------------------------------
+
+
+def walk(group):
+    """A group and all its descendants, depth first (a group body of ``/v2/groups/...``)."""
+    yield group
+    for child in group.get("groups") or ():
+        yield from walk(child)
+
+
+def find_group(tree, name: str):
+    return next(g for g in walk(tree) if g["name"] == name)
+
+
+def sim_tree(session, dc: str = "wa1"):
+    """The data center's root group with its whole subtree, read with a ``simulator.session()``."""
+    base = session.base
+    body = session.get(f"{base}/v2/datacenters/demo/{dc}?groupLinks=true").json()
+    root_id = next(link["id"] for link in body["links"] if link["rel"] == "group")
+    return session.get(f"{base}/v2/groups/demo/{root_id}").json()
+
+
+def sim_servers(session, dc: str = "wa1", group=None) -> list[dict]:
+    """Every server body under ``group`` (default: the data center's root group), in tree order."""
+    tree = group or sim_tree(session, dc)
+    ids = [link["id"] for g in walk(tree) for link in g["links"] if link["rel"] == "server"]
+    return [session.get(f"{session.base}/v2/servers/demo/{i}").json() for i in ids]
+
+
+def started_servers(simulator, n: int = 1, dc: str = "wa1") -> list[str]:
+    """The ids of the first ``n`` active, started servers of DEMO in ``dc``."""
+    found = [
+        s["id"]
+        for s in sim_servers(simulator.session("demo"), dc)
+        if s["status"] == "active" and s["details"]["powerState"] == "started"
+    ]
+    if len(found) < n:
+        raise AssertionError(f"not enough started servers in {dc.upper()}")
+    return found[:n]
+
+
+def sim_operations(simulator) -> int:
+    """How many operations the simulator has queued since its reset."""
+    return requests.get(f"{simulator.url}/control", timeout=10).json()["operations"]
+
+
+# --- Redis and the environment ------------------------------------------------------------------
+
+
+def drop_keys(redis_url: str, prefix: str) -> None:
+    """Delete every Redis key under ``prefix:``."""
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
+def redis_test_url() -> str:
+    """The Redis the tests use (db 15 unless ``TEST_REDIS_URL`` says otherwise)."""
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@contextlib.contextmanager
+def environ(values: dict, restore=()):
+    """``os.environ`` updated with ``values`` for the block; those and the ``restore`` names (set
+    by the block itself) are put back as they were after it."""
+    saved = {k: os.environ.get(k) for k in [*values, *restore]}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
