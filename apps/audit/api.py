@@ -5,11 +5,20 @@ Paging: ``limit`` (1..500, default 100) and ``before`` (an entry id: entries old
 answer's ``next`` is the query for the following page, or null.
 """
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from apps.tokens.authentication import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
 
 from . import services, views
 
@@ -37,7 +46,11 @@ AuditPage = inline_serializer(
 MESSAGE = inline_serializer("AuditMessage", {"message": serializers.CharField()})
 UNAUTHORIZED = inline_serializer(
     "AuditUnauthorized",
-    {"message": serializers.CharField(), "login": serializers.CharField(required=False)},
+    {
+        "message": serializers.CharField(),
+        "login": serializers.CharField(required=False, help_text="Where to sign in again."),
+        "detail": serializers.CharField(required=False),
+    },
 )
 _ENTRY = {
     "id": 1042,
@@ -52,6 +65,11 @@ _ENTRY = {
     "channel": "api",
     "detail": {"activity": 42},
 }
+
+CSV_EXAMPLE = (
+    "at,person,account,action,target_type,target_id,result,address,channel,detail\r\n"
+    '2026-01-05T10:00:00+00:00,demo,DEMO,server.powerOff,server,WA1DEMOWEB01,success,192.0.2.10,api,"{""activity"": 42}"\r\n'
+)
 
 
 def entry_json(e) -> dict:
@@ -110,16 +128,52 @@ class AuditListView(APIView):
             OpenApiParameter("before", int, description="Only entries with a smaller id (paging)."),
             OpenApiParameter("format", str, enum=["json", "csv"], description="csv streams a CSV file."),
         ],
-        responses={200: AuditPage, 400: MESSAGE, 401: UNAUTHORIZED},
+        responses={
+            (200, "application/json"): AuditPage,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="With format=csv: the same selection as a CSV file (a download).",
+                examples=[
+                    OpenApiExample(
+                        "CSV",
+                        CSV_EXAMPLE,
+                        response_only=True,
+                        status_codes=["200"],
+                        media_type="text/csv",
+                    )
+                ],
+            ),
+            (400, "application/json"): MESSAGE,
+            (401, "application/json"): UNAUTHORIZED,
+        },
         examples=[
             OpenApiExample(
-                "Entries", {"results": [_ENTRY], "next": "?before=1042&limit=100"}, response_only=True
+                "Entries",
+                {"results": [_ENTRY], "next": "?before=1042&limit=100"},
+                response_only=True,
+                status_codes=["200"],
+                media_type="application/json",
             ),
             OpenApiExample(
                 "Bad input",
                 {"message": "since: 'yesterday' is not a date (YYYY-MM-DD) or an ISO date-time."},
                 response_only=True,
                 status_codes=["400"],
+                media_type="application/json",
+            ),
+            OpenApiExample(
+                "Cloud session expired",
+                {"message": CLOUD_EXPIRED_MESSAGE, "login": "/login/"},
+                response_only=True,
+                status_codes=["401"],
+                media_type="application/json",
+            ),
+            OpenApiExample(
+                "Bad token",
+                {"message": INVALID_TOKEN_MESSAGE, "detail": INVALID_TOKEN_MESSAGE},
+                response_only=True,
+                status_codes=["401"],
+                media_type="application/json",
             ),
         ],
     )

@@ -11,6 +11,8 @@
   ``group.delete``, ``recipe.launch``, ``token.create``.
 - ``result``: ``"success"``, ``"failure"`` or ``"denied"`` (``Result``); any short string is kept.
 - ``detail``: a message (str) or a JSON-able dict; never put secrets (tokens, passwords) in it.
+- A call made with a personal API token gets ``detail["token"]`` = ``"<token name> (clcp_<id>…)"``
+  (a str detail becomes ``{"message": ...}`` then).
 - ``address``: defaults to the request's ``REMOTE_ADDR``; the rightmost ``X-Forwarded-For`` entry
   (the one our own proxy appended) is used instead only when ``AUDIT_TRUST_X_FORWARDED_FOR`` is true.
 Returns the ``AuditEntry``, or ``None`` if it could not be written: recording never breaks the
@@ -77,6 +79,27 @@ def _clip(value, n: int) -> str:
     return str(value if value is not None else "")[:n]
 
 
+def token_label(request) -> str | None:
+    """``"<name> (clcp_<public id>…)"`` when a personal API token authenticated the request (DRF's
+    ``request.auth``), else None. Only the public part: the secret is never known here."""
+    token = getattr(request, "auth", None) if request is not None else None
+    prefix = getattr(token, "display_prefix", None)
+    if not prefix:
+        return None
+    return f"{_clip(getattr(token, 'name', ''), 100)} ({prefix})"
+
+
+def _with_token(request, detail):
+    """The detail with ``token`` naming the personal token that made the call (scripts' actions stay
+    traceable to the script, not only to its person)."""
+    label = token_label(request)
+    if label is None:
+        return detail
+    if isinstance(detail, str):
+        detail = {"message": detail} if detail else {}
+    return {**detail, "token": label}
+
+
 def record(
     *,
     request=None,
@@ -102,6 +125,7 @@ def record(
             address = _valid_ip(address)
         if not isinstance(detail, (str, dict)):
             detail = str(detail)
+        detail = _with_token(request, detail)
         entry = AuditEntry(
             user=user,
             username=_clip(getattr(user, "cloud_username", "") or getattr(user, "username", ""), 150)

@@ -1,4 +1,7 @@
-"""Sign-in and sign-out entries (Django's auth signals). Failed sign-ins: ``apps.accounts.views``."""
+"""Sign-in and sign-out entries (Django's auth signals). Failed sign-ins: ``apps.accounts.views``.
+
+``sign_out.expired``: the portal ended the session because the cloud refused the person's token.
+"""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
@@ -19,15 +22,30 @@ def _signed_in(sender, request, user, **kwargs):
     )
 
 
+def _ended_by_expiry(user) -> bool:
+    """The portal ended the session because the cloud token stopped working (the accounts middleware
+    marks the token invalid, then logs out); a person's own sign-out deletes the token first."""
+    from apps.accounts.models import CloudToken
+
+    try:
+        return CloudToken.objects.filter(user_id=user.pk, invalid=True).exists()
+    except Exception:
+        return False
+
+
 @receiver(user_logged_out, dispatch_uid="audit_sign_out")
 def _signed_out(sender, request, user, **kwargs):
     if user is None or not getattr(user, "is_authenticated", False):
         return
+    expired = _ended_by_expiry(user)
     record(
         request=request,
         user=user,
-        action="sign_out",
+        # Not the person's act: the cloud refused their token (also on an API call with a personal
+        # token, where there is no portal session to end).
+        action="sign_out.expired" if expired else "sign_out",
         target_type="user",
         target_id=getattr(user, "username", ""),
         result=Result.SUCCESS,
+        detail="The cloud session expired: sign in to the portal again." if expired else "",
     )

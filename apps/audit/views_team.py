@@ -32,7 +32,7 @@ def team_members(user):
         person.last_activity_at = max(candidates) if candidates else None
         if activity_at and (audit_at is None or activity_at >= audit_at):
             person.last_action = f"{person.last_activity_operation} ({person.last_activity_status})"
-            person.last_action_href = f"/activities/?activity={person.last_activity_id}"
+            person.last_action_href = f"/activities/{person.last_activity_id}/"
         elif audit_at:
             person.last_action = person.last_audit_action
             person.last_action_href = ""

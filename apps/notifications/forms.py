@@ -13,9 +13,7 @@ class PreferenceForm(forms.ModelForm):
         help_text="A succeeded activity that ran at least this long is notified; failures always are.",
     )
 
-    webhook_url = forms.URLField(
-        label="Webhook URL", max_length=500, required=False, assume_scheme="https"
-    )
+    webhook_url = forms.URLField(label="Webhook URL", max_length=500, required=False, assume_scheme="https")
 
     class Meta:
         model = Preference

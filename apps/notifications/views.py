@@ -22,9 +22,10 @@ def preferences(request):
         form = PreferenceForm(request.POST, instance=preference)
         if form.is_valid():
             form.save()
-            _audit(request, "success")
+            _audit(request, "success", {"changed": sorted(form.changed_data)})
             messages.success(request, "Notification preferences saved.")
             return HttpResponseRedirect("/notifications/")
+        _audit(request, "failure", {"invalid": sorted(form.errors)})
         status = 400
     else:
         form, status = PreferenceForm(instance=preference), 200
@@ -34,7 +35,8 @@ def preferences(request):
     )
 
 
-def _audit(request, result):
+def _audit(request, result, detail):
+    """``notifications.update``: which fields changed (names only: a webhook URL may hold a secret)."""
     try:
         from apps.audit.services import record
 
@@ -44,6 +46,7 @@ def _audit(request, result):
             target_type="user",
             target_id=request.user.username,
             result=result,
+            detail=detail,
         )
     except Exception:  # the audit app is optional here
         pass

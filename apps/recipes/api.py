@@ -3,7 +3,8 @@
 GET  /api/v1/recipes/                 {"results": [recipe, ...]}  (with ``can_launch`` for the caller)
 GET  /api/v1/recipes/<id>/            one recipe; another account's: 404
 POST /api/v1/recipes/<id>/launch/     {"name": "web"}  (optional header ``Idempotency-Key``)
-    202 {"server", "outcome": "queued", "message", "activity", "replayed"}  (activities' result shape)
+    202 {"server", "outcome": "queued", "message", "activity", "replayed", "ttl"}  (activities' result
+        shape; ``ttl``: when the cloud deletes the server, the value sent upstream, or null)
     400 {"message"}  bad name, any field besides ``name`` (the recipe fixes the rest), the cloud refused
     403 {"message"}  roles may not create servers / the recipe is not offered to the caller / cloud 403
     404 {"message"}  no such recipe in the caller's account
@@ -49,6 +50,14 @@ class RecipeListSerializer(serializers.Serializer):
     results = RecipeSerializer(many=True)
 
 
+class LaunchResultSerializer(activities_api.ResultSerializer):
+    ttl = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the cloud deletes the server (the recipe's time to live, sent upstream as `ttl`); "
+        "null when the recipe keeps servers until deleted.",
+    )
+
+
 class LaunchSerializer(serializers.Serializer):
     name = serializers.CharField(
         max_length=8,
@@ -87,6 +96,7 @@ _LAUNCHED = {
         "resource_ids": ["WA1DEMOWEB03"],
     },
     "replayed": False,
+    "ttl": "2026-01-06T10:00:00Z",
 }
 NOT_FOUND = OpenApiExample("Not found", {"message": "Not found."}, response_only=True, status_codes=["404"])
 UNAUTHORIZED_EXAMPLE = activities_api.EXAMPLES[-1]
@@ -172,7 +182,7 @@ class RecipeLaunchView(APIView):
             )
         ],
         responses={
-            202: activities_api.ResultSerializer,
+            202: LaunchResultSerializer,
             400: activities_api.MESSAGE,
             401: activities_api.UNAUTHORIZED,
             403: activities_api.MESSAGE,
@@ -251,5 +261,6 @@ class RecipeLaunchView(APIView):
             "message": "" if outcome.kind == "queued" else outcome.message,
             "activity": activity_json(result.activity) if result.activity else None,
             "replayed": outcome.replayed,
+            "ttl": result.ttl,
         }
         return Response(body, status=status.HTTP_202_ACCEPTED)

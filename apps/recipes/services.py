@@ -46,6 +46,7 @@ class LaunchResult:
     outcome: Outcome
     server_id: str
     activity: object = None
+    ttl: str | None = None  # when the cloud deletes the server (the ``ttl`` sent upstream), or None
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -220,15 +221,37 @@ def launch(request, recipe: Recipe, name, key: str | None) -> LaunchResult:
 
         activity = Activity.objects.filter(pk=outcome.activity_ids[0]).first()
     server_id = activity.resource_ids[0] if activity and activity.resource_ids else name.upper()
-    if not outcome.replayed:
+    ttl = spec.get("ttl") if outcome.ok else None
+    if outcome.replayed:
+        ttl = _first_ttl(user, recipe, outcome.activity_ids)
+    else:
         result = "success" if outcome.ok else ("denied" if outcome.status == 403 else "failure")
         detail = {"recipe": recipe.name, "server": server_id, "outcome": outcome.kind}
         if outcome.activity_ids:
             detail["activities"] = list(outcome.activity_ids)
+        if ttl:
+            detail["ttl"] = ttl
         if outcome.message and not outcome.ok:
             detail["message"] = outcome.message
         audit(request, "launch", recipe.pk, result, detail)
-    return LaunchResult(outcome, server_id, activity)
+    return LaunchResult(outcome, server_id, activity, ttl)
+
+
+def _first_ttl(user, recipe: Recipe, activity_ids) -> str | None:
+    """A replayed launch sends nothing: its ``ttl`` is the one the first launch sent (its audit entry)."""
+    if not activity_ids:
+        return None
+    try:
+        from apps.audit.models import AuditEntry
+    except Exception:  # pragma: no cover - the audit app is optional
+        return None
+    entries = AuditEntry.objects.filter(
+        user_id=user.pk, action="recipe.launch", target_id=str(recipe.pk), result="success"
+    ).values_list("detail", flat=True)[:50]
+    for detail in entries:
+        if isinstance(detail, dict) and set(detail.get("activities") or ()) & set(activity_ids):
+            return detail.get("ttl")
+    return None
 
 
 new_key = idempotency.new_key

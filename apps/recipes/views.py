@@ -197,4 +197,9 @@ def recipe_launch(request, recipe_id):
     if outcome.kind == "error" and not outcome.replayed:
         return again(outcome.message or "The cloud refused this launch.", outcome.status)
     flash(request, outcome)
+    if result.ttl and outcome.ok:
+        messages.info(
+            request,
+            f"{result.server_id} has a time to live: the cloud deletes it at {result.ttl}.",
+        )
     return redirect(f"/groups/{recipe.group_id.lower()}/")

@@ -1,7 +1,7 @@
 """DRF authentication with a personal token: ``Authorization: Bearer clcp_…`` (or ``Token clcp_…``).
 
 The request acts as the token's owner, with the owner's stored cloud token behind it, so the cloud's
-roles still decide. Unknown, revoked or expired personal token -> 401 ``{"detail"}``. The owner's cloud
+roles still decide. Unknown, revoked or expired personal token -> 401 ``{"message", "detail"}``. The owner's cloud
 token expired or invalid -> 401 ``{"message", "login"}`` telling them to sign in to the portal again
 (the personal token itself stays valid and works again after that sign-in). Values are never logged.
 """
@@ -18,6 +18,17 @@ CLOUD_EXPIRED_MESSAGE = (
     "Your cloud session expired — sign in to the portal again (/login/); "
     "your personal token keeps working after that."
 )
+
+
+INVALID_TOKEN_MESSAGE = "Invalid, revoked or expired token."
+
+
+class TokenRefused(exceptions.AuthenticationFailed):
+    """A 401 whose body has ``message`` (like every other API error) and DRF's usual ``detail``."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.detail = {"message": message, "detail": message}
 
 
 class CloudSessionExpiredForToken(exceptions.AuthenticationFailed):
@@ -37,16 +48,16 @@ class PersonalTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower().decode(errors="replace") not in KEYWORDS:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Invalid Authorization header: use 'Bearer <token>'.")
+            raise TokenRefused("Invalid Authorization header: use 'Bearer <token>'.")
         try:
             value = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise TokenRefused("Invalid token.") from None
         if not value.startswith(services.PREFIX):
             return None  # someone else's bearer scheme: let the other authenticators decide
         token = services.find_active(value)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid, revoked or expired token.")
+            raise TokenRefused(INVALID_TOKEN_MESSAGE)
         user = token.user
         try:
             # Checked here (not only where a view calls the cloud) so every endpoint answers the same
