@@ -13,9 +13,9 @@ from django.test import Client
 
 from apps.accounts.models import CloudToken, User
 from apps.accounts.services import CloudSessionExpired, cloud_client_for
-from tests.test_accounts_signin import clean_signin, sign_in, stored_token  # noqa: F401
+from tests.test_accounts_signin import sign_in, stored_token
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_signin")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 TOKEN_LIKE = re.compile(r"[A-Za-z0-9._~+/=\-]{16,}")
 

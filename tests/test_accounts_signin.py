@@ -1,16 +1,11 @@
 """Sign-in with cloud credentials against the running simulator: success, failure, upstream down,
 throttling, token expiry with the ``next`` round trip, logout, session lifetime, two accounts."""
 
-import copy
-import re
-import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import redis
 import requests
-from django.conf import settings
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -19,20 +14,13 @@ from apps.accounts.middleware import EXPIRED_MESSAGE, CloudSessionMiddleware
 from apps.accounts.models import CloudToken, User
 from apps.accounts.services import CloudSessionExpired, cloud_client_for
 from apps.clc import errors
+from tests.support.portal import upstream_calls
 from tests.support.simulator import free_port
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 
 # --- helpers (also used by test_accounts_secrets) -----------------------------------------------
-def clear_signin_state(prefix: str):
-    """Forget this test's throttle counters and cached data-center lists."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
-
-
 def sign_in(client, username, password=None, **extra):
     data = {"username": username, "password": password if password is not None else username}
     data.update(extra)
@@ -48,23 +36,6 @@ def next_of(response) -> str:
     location = urlsplit(response["Location"])
     assert location.path == "/login/", response["Location"]
     return parse_qs(location.query)["next"][0]
-
-
-def upstream_calls(response) -> int:
-    match = re.search(r'upstream;desc="(\d+) calls"', response["Server-Timing"])
-    assert match, response["Server-Timing"]
-    return int(match.group(1))
-
-
-@pytest.fixture(autouse=True)
-def clean_signin(settings):
-    """A cache namespace of its own per test: parallel workers never share throttle counters."""
-    prefix = f"test-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    yield
-    clear_signin_state(prefix)
 
 
 # --- sign-in ------------------------------------------------------------------------------------

@@ -2,62 +2,19 @@
 documented name rules checked before any upstream call, the happy path (an activity, the server
 upstream under construction), a double submit creating one server, roles."""
 
-import copy
 import re
 import uuid
 
 import pytest
-import redis
 
 from apps.actions.forms_create import name_limit, password_problem
 from apps.activities.models import Activity
 from apps.clc import servers as clc_servers
+from tests.support.portal import named_group, sign_in, text_of, walk
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("own_cache_namespace")]
 
 PASSWORD = "Secr3t-pass"
-
-
-@pytest.fixture(autouse=True)
-def own_cache_namespace(settings):
-    prefix = f"test-actc-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    yield
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
-
-
-def sign_in(client, username):
-    response = client.post("/login/", {"username": username, "password": username})
-    assert response.status_code == 302
-    return client
-
-
-@pytest.fixture
-def demo(client, clc_settings):
-    return sign_in(client, "demo")
-
-
-def walk(group):
-    yield group
-    for child in group.get("groups") or ():
-        yield from walk(child)
-
-
-def find(simulator, name, dc="wa1"):
-    session = simulator.session("demo")
-    body = session.get(f"{simulator.url}/v2/datacenters/demo/{dc}?groupLinks=true").json()
-    root_id = next(link["id"] for link in body["links"] if link["rel"] == "group")
-    root = session.get(f"{simulator.url}/v2/groups/demo/{root_id}").json()
-    return next(g for g in walk(root) if g["name"] == name)
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def field_errors(response) -> dict:
@@ -98,7 +55,7 @@ def test_rules_in_the_form():
 
 
 def test_form_is_fed_by_capabilities_and_group_defaults(demo, simulator):
-    data_group = find(simulator, "Data")  # defaults: 4 CPU, 16 GB, RHEL 8
+    data_group = named_group(simulator, "Data")  # defaults: 4 CPU, 16 GB, RHEL 8
     response = demo.get(f"/create-server/?group={data_group['id']}")
     assert response.status_code == 200
     html = response.content.decode()
@@ -119,7 +76,7 @@ def test_form_is_fed_by_capabilities_and_group_defaults(demo, simulator):
 
 
 def test_name_rules_are_checked_before_calling_upstream(demo, simulator, no_upstream_create):
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     too_long = demo.post("/create-server/", form_data(web["id"], name="ABCDEFG"))
     assert too_long.status_code == 400
     assert "At most 6 characters for account DEMO" in field_errors(too_long)["name"]
@@ -139,7 +96,7 @@ def test_name_rules_are_checked_before_calling_upstream(demo, simulator, no_upst
 
 
 def test_happy_path_creates_the_server_and_an_activity(demo, simulator):
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     response = demo.post("/create-server/", form_data(web["id"]))
     assert response.status_code == 302, text_of(response)[:2000]
     assert response["Location"] == f"/groups/{web['id'].lower()}/"
@@ -156,13 +113,15 @@ def test_happy_path_creates_the_server_and_an_activity(demo, simulator):
 
 
 def test_double_submit_creates_one_server(demo, simulator):
-    web = find(simulator, "Web")
-    before = len([g for g in walk(find(simulator, "Web")) for link in g["links"] if link["rel"] == "server"])
+    web = named_group(simulator, "Web")
+    before = len(
+        [g for g in walk(named_group(simulator, "Web")) for link in g["links"] if link["rel"] == "server"]
+    )
     data = form_data(web["id"], name="dbl")
     first = demo.post("/create-server/", data)
     second = demo.post("/create-server/", data)
     assert first.status_code == 302 and second.status_code == 302
-    after = find(simulator, "Web")
+    after = named_group(simulator, "Web")
     servers = [link["id"] for g in walk(after) for link in g["links"] if link["rel"] == "server"]
     assert len(servers) == before + 1
     assert len([s for s in servers if s.upper().startswith("WA1DEMODBL")]) == 1
@@ -170,7 +129,7 @@ def test_double_submit_creates_one_server(demo, simulator):
 
 
 def test_template_not_offered_is_a_field_error(demo, simulator):
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     response = demo.post("/create-server/", form_data(web["id"], template="NO-SUCH-TEMPLATE"))
     assert response.status_code == 400  # not offered by the data center: a field error
     assert "template" in field_errors(response)
@@ -178,7 +137,7 @@ def test_template_not_offered_is_a_field_error(demo, simulator):
 
 def test_viewer_may_not_create(client, clc_settings, simulator, no_upstream_create):
     sign_in(client, "viewer")
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     assert client.get(f"/create-server/?group={web['id']}").status_code == 403
     assert client.post("/create-server/", form_data(web["id"])).status_code == 403
     assert no_upstream_create == []
@@ -186,7 +145,7 @@ def test_viewer_may_not_create(client, clc_settings, simulator, no_upstream_crea
 
 def test_other_account_group_is_not_found(client, clc_settings, simulator, no_upstream_create):
     sign_in(client, "other")
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     assert client.get(f"/create-server/?group={web['id']}").status_code == 404
     assert client.post("/create-server/", form_data(web["id"], datacenter="VA1")).status_code == 404
     assert no_upstream_create == []

@@ -2,61 +2,18 @@
 local check against moving into a descendant), delete (with the list of what goes), archive /
 restore, power on a whole subtree with ONE upstream call, roles (viewer 403, other account 404)."""
 
-import copy
-import re
 import uuid
 
 import pytest
-import redis
 
 from apps.activities import tracking
 from apps.activities.models import Activity, Status
 from apps.clc import groups as clc_groups
 from apps.clc import operations as clc_operations
+from tests.support.portal import named_group, sign_in, sim_tree, text_of, walk
 from tests.support.simulator import wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def own_cache_namespace(settings):
-    prefix = f"test-actg-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    yield
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
-
-
-def sign_in(client, username):
-    response = client.post("/login/", {"username": username, "password": username})
-    assert response.status_code == 302, response.content[:300]
-    return client
-
-
-@pytest.fixture
-def demo(client, clc_settings):
-    return sign_in(client, "demo")
-
-
-def walk(group):
-    yield group
-    for child in group.get("groups") or ():
-        yield from walk(child)
-
-
-def tree(simulator, dc="wa1", user="demo"):
-    session = simulator.session(user)
-    body = session.get(f"{simulator.url}/v2/datacenters/demo/{dc}?groupLinks=true").json()
-    root_id = next(link["id"] for link in body["links"] if link["rel"] == "group")
-    return session.get(f"{simulator.url}/v2/groups/demo/{root_id}").json()
-
-
-def find(simulator, name, dc="wa1"):
-    return next(g for g in walk(tree(simulator, dc)) if g["name"] == name)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("own_cache_namespace")]
 
 
 def sim_group(simulator, group_id):
@@ -71,10 +28,6 @@ def key():
     return str(uuid.uuid4())
 
 
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
 def finish(activity_id, timeout=15):
     def done():
         tracking.dispatch()
@@ -86,7 +39,7 @@ def finish(activity_id, timeout=15):
 
 # --- create / rename / move -------------------------------------------------------------------
 def test_group_page_links_to_group_actions(demo, simulator):
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     html = demo.get(f"/groups/{web['id']}/").content.decode()
     for action in (
         "createServer",
@@ -104,7 +57,7 @@ def test_group_page_links_to_group_actions(demo, simulator):
 
 
 def test_create_sub_group_reaches_the_simulator(demo, simulator):
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     form = demo.get(f"/groups/{web['id']}/new-group/")
     assert form.status_code == 200
     assert f'<option value="{web["id"]}" selected' in form.content.decode()  # parent defaults to here
@@ -113,7 +66,7 @@ def test_create_sub_group_reaches_the_simulator(demo, simulator):
         {"idempotency_key": key(), "parent": web["id"], "name": "Staging", "description": "pre-prod"},
     )
     assert response.status_code == 302
-    staging = find(simulator, "Staging")
+    staging = named_group(simulator, "Staging")
     assert staging["description"] == "pre-prod"
     parent = next(link["id"] for link in staging["links"] if link["rel"] == "parentGroup")
     assert parent == web["id"]
@@ -127,7 +80,7 @@ def test_create_sub_group_reaches_the_simulator(demo, simulator):
 
 
 def test_rename_and_describe(demo, simulator):
-    ops = find(simulator, "Ops")
+    ops = named_group(simulator, "Ops")
     response = demo.post(
         f"/groups/{ops['id']}/edit/", {"idempotency_key": key(), "name": "Operations", "description": "SRE"}
     )
@@ -139,7 +92,7 @@ def test_rename_and_describe(demo, simulator):
 
 
 def test_move_to_another_parent(demo, simulator):
-    monitoring, data = find(simulator, "Monitoring"), find(simulator, "Data")
+    monitoring, data = named_group(simulator, "Monitoring"), named_group(simulator, "Data")
     page = demo.get(f"/groups/{monitoring['id']}/move/").content.decode()
     assert f'value="{monitoring["id"]}"' not in page  # not offered: itself
     response = demo.post(
@@ -151,7 +104,7 @@ def test_move_to_another_parent(demo, simulator):
 
 
 def test_move_into_own_descendant_is_refused_without_an_upstream_call(demo, simulator, monkeypatch):
-    web, canary = find(simulator, "Web"), find(simulator, "Canary")
+    web, canary = named_group(simulator, "Web"), named_group(simulator, "Canary")
     calls = []
     monkeypatch.setattr(clc_groups, "update_group", lambda *a, **k: calls.append(a))
     for target in (canary["id"], web["id"]):
@@ -160,12 +113,15 @@ def test_move_into_own_descendant_is_refused_without_an_upstream_call(demo, simu
         assert "under itself or one of its own sub-groups" in text_of(response)
     assert calls == []
     body = sim_group(simulator, web["id"]).json()
-    assert next(link["id"] for link in body["links"] if link["rel"] == "parentGroup") == tree(simulator)["id"]
+    assert (
+        next(link["id"] for link in body["links"] if link["rel"] == "parentGroup")
+        == sim_tree(simulator.session("demo"))["id"]
+    )
 
 
 # --- delete / archive / restore ---------------------------------------------------------------
 def test_delete_confirmation_lists_what_goes_then_deletes(demo, simulator):
-    data = find(simulator, "Data")
+    data = named_group(simulator, "Data")
     subgroups = [g["name"] for g in walk(data)][1:]
     servers = server_ids(data)
     assert subgroups and servers
@@ -192,7 +148,7 @@ def test_delete_confirmation_lists_what_goes_then_deletes(demo, simulator):
 
 
 def test_archive_then_restore(demo, simulator):
-    ops, web = find(simulator, "Ops"), find(simulator, "Web")
+    ops, web = named_group(simulator, "Ops"), named_group(simulator, "Web")
     confirm = demo.get(f"/groups/{ops['id']}/archive/")
     assert confirm.status_code == 200 and "Monitoring" in text_of(confirm)
     response = demo.post(f"/groups/{ops['id']}/archive/", {"idempotency_key": key(), "confirm": "yes"})
@@ -225,7 +181,7 @@ def _count_power_calls(monkeypatch):
 
 
 def test_group_power_off_is_one_upstream_call_for_every_server(demo, simulator, monkeypatch):
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     session = simulator.session("demo")
     active = [
         sid
@@ -258,14 +214,14 @@ def test_group_power_off_is_one_upstream_call_for_every_server(demo, simulator, 
 
 
 def test_group_power_on_needs_no_confirmation(demo, simulator, monkeypatch):
-    data = find(simulator, "Data")
+    data = named_group(simulator, "Data")
     calls = _count_power_calls(monkeypatch)
     response = demo.post(f"/groups/{data['id']}/power/powerOn/", {"idempotency_key": key()})
     assert response.status_code == 302 and len(calls) == 1
 
 
 def test_group_operation_api(demo, simulator, monkeypatch):
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     calls = _count_power_calls(monkeypatch)
     response = demo.post(
         f"/api/v1/groups/{web['id']}/operations/", {"operation": "reboot"}, content_type="application/json"
@@ -284,7 +240,7 @@ def test_group_operation_api(demo, simulator, monkeypatch):
 # --- roles and accounts -----------------------------------------------------------------------
 def test_viewer_gets_403_and_no_upstream_call(client, clc_settings, simulator, monkeypatch):
     sign_in(client, "viewer")
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     calls = _count_power_calls(monkeypatch)
     page = client.get(f"/groups/{web['id']}/").content.decode()
     assert 'data-action="deleteGroup"' not in page and 'data-action="createGroup"' not in page
@@ -305,7 +261,7 @@ def test_viewer_gets_403_and_no_upstream_call(client, clc_settings, simulator, m
 
 def test_other_account_gets_404(client, clc_settings, simulator):
     sign_in(client, "other")
-    web = find(simulator, "Web")
+    web = named_group(simulator, "Web")
     for url in ("delete/", "edit/", "move/", "new-group/", "power/powerOff/"):
         assert client.get(f"/groups/{web['id']}/{url}").status_code == 404, url
         assert (

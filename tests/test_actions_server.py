@@ -2,81 +2,24 @@
 the cloud and becomes an activity (or an immediate change), destructive ones need a confirmation,
 one key per form means one upstream call, roles and accounts, bad input, bulk power."""
 
-import copy
 import re
 import uuid
 
 import pytest
-import redis
-import requests
 
 from apps.activities.models import Activity
+from tests.support.portal import key_of, sign_in, sim_operations, sim_servers, text_of, upstream_calls
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def own_cache_namespace(settings):
-    prefix = f"test-act-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    yield
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
-
-
-def sign_in(client, username):
-    response = client.post("/login/", {"username": username, "password": username})
-    assert response.status_code == 302, response.content[:500]
-    return client
-
-
-@pytest.fixture
-def demo(client, clc_settings):
-    return sign_in(client, "demo")
-
-
-def upstream_calls(response) -> int:
-    return int(re.search(r'upstream;desc="(\d+) calls?"', response["Server-Timing"]).group(1))
-
-
-def operations(simulator) -> int:
-    return requests.get(f"{simulator.url}/control", timeout=10).json()["operations"]
-
-
-def sim_servers(simulator, user="demo", dc="wa1"):
-    session = simulator.session(user)
-    dc_body = session.get(f"{simulator.url}/v2/datacenters/demo/{dc}?groupLinks=true").json()
-    root = next(link["id"] for link in dc_body["links"] if link["rel"] == "group")
-
-    def walk(g):
-        yield g
-        for c in g.get("groups", []):
-            yield from walk(c)
-
-    tree = session.get(f"{simulator.url}/v2/groups/demo/{root}").json()
-    ids = [link["id"] for g in walk(tree) for link in g["links"] if link["rel"] == "server"]
-    return [session.get(f"{simulator.url}/v2/servers/demo/{i}").json() for i in ids], tree
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 
 def pick(simulator, power="started", status="active", n=1):
-    servers, _ = sim_servers(simulator)
+    servers = sim_servers(simulator.session("demo"))
     found = [
         s for s in servers if s["status"] == status and (power is None or s["details"]["powerState"] == power)
     ]
     assert len(found) >= n
     return found[:n] if n > 1 else found[0]
-
-
-def key_of(html: str) -> str:
-    return re.search(r'name="idempotency_key" value="([0-9a-f-]{36})"', html).group(1)
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def flash_text(client, response) -> str:
@@ -91,35 +34,35 @@ def test_reboot_from_the_server_page_queues_one_operation_and_an_activity(demo, 
     form = re.search(r'<form method="post" action="(/servers/[^"]+/actions/reboot/)".*?</form>', page, re.S)
     assert form, "an enabled Reboot form"
     key = key_of(form.group(0))
-    before = operations(simulator)
+    before = sim_operations(simulator)
     response = demo.post(form.group(1), {"idempotency_key": key})
     assert response.status_code == 302
     html = demo.get(response["Location"]).content.decode()
     activity = Activity.objects.get(operation="reboot")
     assert activity.resource_ids == [server["id"].upper()]
     assert "Reboot queued" in html and f'href="/activities/{activity.pk}/"' in html
-    assert operations(simulator) == before + 1
+    assert sim_operations(simulator) == before + 1
     # a double submit with the same key: replayed, not sent again
     again = demo.post(form.group(1), {"idempotency_key": key})
     assert again.status_code == 302
-    assert operations(simulator) == before + 1
+    assert sim_operations(simulator) == before + 1
     assert Activity.objects.filter(operation="reboot").count() == 1
 
 
 def test_power_off_needs_a_confirmation_and_never_twice(demo, simulator):
     server = pick(simulator)
     url = f"/servers/{server['id'].lower()}/actions/powerOff/"
-    before = operations(simulator)
+    before = sim_operations(simulator)
     confirm = demo.get(url)
     assert confirm.status_code == 200
     assert f"Power off {server['name']}?" in text_of(confirm)
-    assert operations(simulator) == before  # nothing sent by the GET
+    assert sim_operations(simulator) == before  # nothing sent by the GET
     key = key_of(confirm.content.decode())
     first = demo.post(url, {"idempotency_key": key})
     assert "Power off queued" in flash_text(demo, first)
     second = demo.post(url, {"idempotency_key": key})
     assert second.status_code == 302
-    assert operations(simulator) == before + 1
+    assert sim_operations(simulator) == before + 1
     assert Activity.objects.filter(operation="powerOff").count() == 1
 
 
@@ -131,10 +74,10 @@ def test_power_on_a_started_server_is_not_offered(demo, simulator):
 
 def test_missing_key_is_a_400_and_sends_nothing(demo, simulator):
     server = pick(simulator)
-    before = operations(simulator)
+    before = sim_operations(simulator)
     response = demo.post(f"/servers/{server['id']}/actions/reboot/", {})
     assert response.status_code == 400
-    assert operations(simulator) == before
+    assert sim_operations(simulator) == before
 
 
 # --- other actions ------------------------------------------------------------------------------
@@ -144,19 +87,19 @@ def test_cpu_memory_change_queues_and_bad_input_is_400(demo, simulator):
     form = demo.get(url)
     assert form.status_code == 200
     key = key_of(form.content.decode())
-    before = operations(simulator)
+    before = sim_operations(simulator)
     bad = demo.post(url, {"idempotency_key": key, "cpu": "0", "memory": "999"})
     assert bad.status_code == 400
     text = text_of(bad)
     assert "CPU must be a whole number between 1 and 16" in text
     assert "Memory must be a whole number between 1 and 128 GB" in text
-    assert operations(simulator) == before
+    assert sim_operations(simulator) == before
     ok = demo.post(url, {"idempotency_key": key, "cpu": "4", "memory": "8"})
     assert "queued" in flash_text(demo, ok)
-    assert operations(simulator) == before + 1
+    assert sim_operations(simulator) == before + 1
     assert Activity.objects.filter(operation="setCpuMemory").count() == 1
     demo.post(url, {"idempotency_key": key, "cpu": "4", "memory": "8"})
-    assert operations(simulator) == before + 1
+    assert sim_operations(simulator) == before + 1
 
 
 def test_disk_size_must_be_a_number(demo, simulator):
@@ -215,22 +158,22 @@ def test_snapshot_create_then_delete_and_revert_are_confirmed(demo, simulator):
     snap_id = re.search(r'actions/revertSnapshot/".*?name="snapshot" value="([^"]+)"', page, re.S).group(1)
     confirm = demo.get(f"/servers/{server['id']}/actions/revertSnapshot/?snapshot={snap_id}")
     assert confirm.status_code == 200 and "Revert" in text_of(confirm)
-    before = operations(simulator)
+    before = sim_operations(simulator)
     key = key_of(confirm.content.decode())
     done = demo.post(
         f"/servers/{server['id']}/actions/revertSnapshot/", {"idempotency_key": key, "snapshot": snap_id}
     )
     assert "queued" in flash_text(demo, done)
-    assert operations(simulator) == before + 1
+    assert sim_operations(simulator) == before + 1
 
 
 def test_delete_and_archive_need_confirmation(demo, simulator):
     server = pick(simulator, power="stopped")
-    before = operations(simulator)
+    before = sim_operations(simulator)
     for action, question in (("delete", "Delete"), ("archive", "Archive")):
         confirm = demo.get(f"/servers/{server['id']}/actions/{action}/")
         assert confirm.status_code == 200 and f"{question} {server['name']}?" in text_of(confirm)
-    assert operations(simulator) == before
+    assert sim_operations(simulator) == before
     key = key_of(demo.get(f"/servers/{server['id']}/actions/delete/").content.decode())
     response = demo.post(f"/servers/{server['id']}/actions/delete/", {"idempotency_key": key})
     assert "Delete queued" in flash_text(demo, response)
@@ -258,7 +201,9 @@ def test_public_ip_add_and_remove(demo, simulator):
     ok = demo.post(url, {"idempotency_key": key, "ports": "tcp/80, tcp/443", "source_restrictions": ""})
     assert "Add public IP queued" in flash_text(demo, ok)
     with_ip = next(
-        s for s in sim_servers(simulator)[0] if any(ip.get("public") for ip in s["details"]["ipAddresses"])
+        s
+        for s in sim_servers(simulator.session("demo"))
+        if any(ip.get("public") for ip in s["details"]["ipAddresses"])
     )
     address = next(ip["public"] for ip in with_ip["details"]["ipAddresses"] if ip.get("public"))
     confirm = demo.get(f"/servers/{with_ip['id']}/actions/removePublicIp/?ip={address}")
@@ -290,14 +235,14 @@ def test_viewer_sees_no_buttons_and_gets_403(client, clc_settings, simulator):
     assert "data-action" not in page
     dc = client.get("/datacenters/wa1/").content.decode()
     assert 'name="ids"' not in dc and "bulk-bar" not in dc
-    before = operations(simulator)
+    before = sim_operations(simulator)
     for action in ("reboot", "powerOff", "setCpuMemory", "delete"):
         response = client.post(
             f"/servers/{server['id']}/actions/{action}/",
             {"idempotency_key": str(uuid.uuid4()), "cpu": "2", "memory": "2"},
         )
         assert response.status_code == 403, action
-    assert operations(simulator) == before
+    assert sim_operations(simulator) == before
 
 
 def test_other_account_gets_404(client, clc_settings, simulator):
@@ -317,40 +262,40 @@ def test_bulk_power_three_servers_one_call_three_activities(demo, simulator):
     for sid in ids:
         assert f'name="ids" value="{sid}" form="bulk-servers"' in page
     key = key_of(re.search(r'<form id="bulk-servers".*?</form>', page, re.S).group(0))
-    before = operations(simulator)
+    before = sim_operations(simulator)
     response = demo.post(
         "/servers/bulk/reboot/", {"idempotency_key": key, "ids": ids, "next": "/datacenters/wa1/"}
     )
     assert response.status_code == 302 and response["Location"] == "/datacenters/wa1/"
     assert upstream_calls(response) == 1  # one POST with all three ids
     assert "Reboot queued for 3 servers" in text_of(demo.get(response["Location"]))
-    assert operations(simulator) == before + 3  # the cloud queues one operation per server
+    assert sim_operations(simulator) == before + 3  # the cloud queues one operation per server
     assert Activity.objects.filter(operation="reboot").count() == 3
     # the same form again: nothing more
     again = demo.post(
         "/servers/bulk/reboot/", {"idempotency_key": key, "ids": ids, "next": "/datacenters/wa1/"}
     )
     assert upstream_calls(again) == 0
-    assert operations(simulator) == before + 3
+    assert sim_operations(simulator) == before + 3
 
 
 def test_bulk_power_off_is_confirmed_first(demo, simulator):
     servers = pick(simulator, n=2)
     ids = [s["id"].upper() for s in servers]
-    before = operations(simulator)
+    before = sim_operations(simulator)
     confirm = demo.post(
         "/servers/bulk/powerOff/",
         {"idempotency_key": str(uuid.uuid4()), "ids": ids, "next": "/datacenters/wa1/"},
     )
     assert confirm.status_code == 200 and "Power off 2 servers?" in text_of(confirm)
-    assert operations(simulator) == before
+    assert sim_operations(simulator) == before
     key = key_of(confirm.content.decode())
     done = demo.post(
         "/servers/bulk/powerOff/",
         {"idempotency_key": key, "ids": ids, "confirmed": "1", "next": "/datacenters/wa1/"},
     )
     assert done.status_code == 302 and upstream_calls(done) == 1
-    assert operations(simulator) == before + 2
+    assert sim_operations(simulator) == before + 2
     assert Activity.objects.filter(operation="powerOff").count() == 2
 
 

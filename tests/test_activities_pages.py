@@ -2,72 +2,31 @@
 mine / team, a viewer sees the team's, the detail page with its history, another account's → 404,
 CSV export (content, formula guard), header counts, the rows fragment, the dashboard panel."""
 
-import copy
 import csv
 import datetime as dt
 import io
 import re
-import uuid
 
 import pytest
-import redis
 from django.test import Client
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.activities import services, tracking
 from apps.activities.models import Activity, Status
+from tests.support.portal import signed_in, started_servers, text_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def own_namespaces(settings):
-    """A cache namespace and an event stream prefix per test."""
-    prefix = f"test-actpages-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    settings.ACTIVITY_STREAM_PREFIX = prefix
-    yield
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
-
-
-def signed_in(name) -> Client:
-    client = Client()
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client
+def own_stream_prefix(settings, own_cache_namespace):
+    """An event stream prefix per test, the cache namespace's (whose keys are dropped after)."""
+    settings.ACTIVITY_STREAM_PREFIX = own_cache_namespace
 
 
 def user(name) -> User:
     return User.objects.get(cloud_username=name)
-
-
-def started_server(simulator) -> str:
-    session = simulator.session("demo")
-    body = session.get(f"{simulator.url}/v2/datacenters/demo/wa1?groupLinks=true").json()
-    root = next(link["id"] for link in body["links"] if link["rel"] == "group")
-
-    def walk(g):
-        yield g
-        for c in g.get("groups", []):
-            yield from walk(c)
-
-    tree = session.get(f"{simulator.url}/v2/groups/demo/{root}").json()
-    ids = [link["id"] for g in walk(tree) for link in g["links"] if link["rel"] == "server"]
-    for server_id in ids:
-        server = session.get(f"{simulator.url}/v2/servers/demo/{server_id}").json()
-        if server["status"] == "active" and server["details"]["powerState"] == "started":
-            return server["id"]
-    raise AssertionError("no started server in WA1")
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def table_ids(response) -> list[int]:
@@ -79,7 +38,7 @@ def team(clc_settings, simulator):
     """demo and operator signed in; demo powered off a real server; one failed op each."""
     demo = signed_in("demo")
     operator = signed_in("operator")
-    server = started_server(simulator)
+    server = started_servers(simulator)[0]
     [queued] = services.start_server_operation(user("demo"), "powerOff", [server])
     assert queued.outcome == "queued"
     failed = services.record_failed(user("operator"), "reboot", ["VA1DEMOAPP01"], '=HYPERLINK("http://x")')
@@ -90,11 +49,11 @@ def test_mine_and_team_tabs_newest_first(team):
     mine = team["demo"].get("/activities/")
     assert mine.status_code == 200
     assert table_ids(mine) == [team["queued"].pk]
-    assert "powerOff" in text(mine) and team["server"] in text(mine)
+    assert "powerOff" in text_of(mine) and team["server"] in text_of(mine)
     assert f'href="/servers/{team["server"].lower()}/"' in mine.content.decode()
     every = team["demo"].get("/activities/?scope=team")
     assert table_ids(every) == [team["failed"].pk, team["queued"].pk]  # newest first
-    assert "operator" in text(every)
+    assert "operator" in text_of(every)
 
 
 def test_viewer_sees_the_teams_activities_by_default(team):
@@ -122,7 +81,7 @@ def test_filters_status_operation_person_datacenter_time(team):
         team["failed"].pk,
     ]
     nothing = demo.get("/activities/?scope=team&operation=pause")
-    assert "No activities match these filters" in text(nothing)
+    assert "No activities match these filters" in text_of(nothing)
 
 
 @pytest.mark.parametrize(
@@ -131,7 +90,7 @@ def test_filters_status_operation_person_datacenter_time(team):
 def test_bad_filters_are_a_400_with_the_reason(team, query):
     page = team["demo"].get(f"/activities/?{query}")
     assert page.status_code == 400
-    assert "These filters can't be used" in text(page)
+    assert "These filters can't be used" in text_of(page)
     csv_answer = team["demo"].get(f"/activities/?{query}&format=csv")
     assert csv_answer.status_code == 400 and "message" in csv_answer.json()
 
@@ -141,7 +100,7 @@ def test_pagination(team):
     for i in range(55):
         services.record_failed(me, "pause", [f"WA1DEMOX{i:02d}"], "no")
     first = team["demo"].get("/activities/")
-    assert len(table_ids(first)) == 50 and "page 1 of 2" in text(first)
+    assert len(table_ids(first)) == 50 and "page 1 of 2" in text_of(first)
     second = team["demo"].get("/activities/?page=2")
     assert len(table_ids(second)) == 6
     assert not set(table_ids(first)) & set(table_ids(second))
@@ -156,7 +115,7 @@ def test_detail_shows_every_status_change_and_the_error(team):
     )
     page = team["demo"].get(f"/activities/{activity.pk}/")
     assert page.status_code == 200
-    body = text(page)
+    body = text_of(page)
     assert "queued → running" in body and "running → failed" in body
     assert "Disk on fire" in body
     assert activity.status_href in page.content.decode()

@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -27,7 +26,8 @@ from apps.activities import tasks, tracking
 from apps.activities.models import RANK, TERMINAL, Activity, ActivityEvent, Status
 from apps.activities.services import start_server_operation
 from apps.simulator.seed import build_world
-from tests.support.celery_worker import CeleryWorker, worker_env
+from tests.support.celery_worker import CeleryWorker, activity_environment, worker_env
+from tests.support.portal import drop_keys, sign_in
 from tests.support.simulator import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -51,46 +51,28 @@ def _started_servers(count: int) -> list[str]:
 @pytest.fixture
 def workers(django_db_setup, simulator, clc_settings, tmp_path):
     """``start(**env)`` starts a real worker sharing the test DB; every worker is stopped after."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): the worker shares the test DB")
-    tag = uuid.uuid4().hex[:10]
-    shared = {
-        "ACTIVITY_QUEUE": f"activities-resilience-{tag}",
-        "ACTIVITY_STREAM_PREFIX": f"test-resilience-{tag}",
-        "ACTIVITY_DISPATCH_INTERVAL": "0.25",
-        "ACTIVITY_SSE_HEARTBEAT_SECONDS": "0.5",
-        "ACTIVITY_LEASE_SECONDS": "3",
-    }
-    saved = {k: os.environ.get(k) for k in [*shared, "ACTIVITY_REDIS_URL"]}
-    os.environ.update(shared)
     started = []
+    with activity_environment(
+        "resilience", restore=["ACTIVITY_REDIS_URL"], ACTIVITY_LEASE_SECONDS=3
+    ) as shared:
 
-    def start(**extra):
-        env = worker_env(connection.settings_dict, simulator.url, **shared, **extra)
-        worker = CeleryWorker(env, shared["ACTIVITY_QUEUE"], tmp_path / f"w{len(started)}")
-        started.append(worker)
-        return worker.start()
+        def start(**extra):
+            env = worker_env(connection.settings_dict, simulator.url, **shared, **extra)
+            worker = CeleryWorker(env, shared["ACTIVITY_QUEUE"], tmp_path / f"w{len(started)}")
+            started.append(worker)
+            return worker.start()
 
-    start.shared = shared
-    try:
-        yield start
-    finally:
-        for worker in started:
-            worker.stop()
-        for url in {os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), FLUSH_REDIS_URL}:
-            r = redis.Redis.from_url(url)
-            for key in r.scan_iter(f"{shared['ACTIVITY_STREAM_PREFIX']}:*"):
-                r.delete(key)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        start.shared = shared
+        try:
+            yield start
+        finally:
+            for worker in started:
+                worker.stop()
+            drop_keys(FLUSH_REDIS_URL, shared["ACTIVITY_STREAM_PREFIX"])
 
 
 def _demo(client) -> User:
-    response = client.post("/login/", {"username": "demo", "password": "demo"})
-    assert response.status_code == 302, response.content[:300]
+    sign_in(client, "demo")
     return User.objects.get(account_alias="DEMO", cloud_username__iexact="demo")
 
 

@@ -11,6 +11,7 @@ from apps.accounts.services import authenticate_with_cloud
 from apps.activities import services, tracking
 from apps.activities.models import Activity, ActivityEvent, Status
 from apps.clc import operations as clc_operations
+from tests.support.portal import sign_in, sim_operations
 from tests.support.simulator import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,10 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def demo(clc_settings):
     return authenticate_with_cloud("demo", "demo")
-
-
-def _operations(simulator) -> int:
-    return requests.get(f"{simulator.url}/control", timeout=5).json()["operations"]
 
 
 def _sweep_until(activity_id, statuses, timeout=10):
@@ -64,10 +61,10 @@ def test_fail_next_gives_a_failed_activity_with_the_reason(demo, simulator):
 
 
 def test_idempotency_key_calls_upstream_once(demo, simulator):
-    before = _operations(simulator)
+    before = sim_operations(simulator)
     first = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"], idempotency_key="k-1")
     again = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"], idempotency_key="k-1")
-    assert _operations(simulator) == before + 1
+    assert sim_operations(simulator) == before + 1
     assert [r.activity.pk for r in again] == [r.activity.pk for r in first] and again[0].replayed
     with pytest.raises(services.IdempotencyConflict):
         services.start_server_operation(demo, "powerOn", ["WA1DEMOWEB01"], idempotency_key="k-1")
@@ -150,8 +147,7 @@ def test_expired_token_waits_for_signin_and_resumes(demo, simulator, client):
     activity = Activity.objects.get(pk=result.activity.pk)
     assert activity.status == Status.WAITING_FOR_SIGNIN and activity.next_poll_at is None
     assert tracking.claim_due() == []
-    response = client.post("/login/", {"username": "demo", "password": "demo"})
-    assert response.status_code == 302
+    sign_in(client, "demo")
     activity = Activity.objects.get(pk=result.activity.pk)
     assert activity.status in (Status.QUEUED, Status.RUNNING) and activity.error_message == ""
     simulator.control("config", durationSeconds=1)

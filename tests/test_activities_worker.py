@@ -4,105 +4,35 @@ must share the test database (pytest-django's in-memory SQLite can't be shared).
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
-import redis
-import requests
 from asgiref.sync import sync_to_async
 from django.db import connection, connections
 from django.test import AsyncClient, Client
 
 from apps.accounts.models import User
 from apps.activities.models import Activity, Status
-from tests.support.simulator import ROOT, wait_until
+from tests.support.celery_worker import CeleryWorker, activity_environment, worker_env
+from tests.support.portal import sign_in, signed_in, sim_operations
+from tests.support.simulator import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _database_url(settings_dict) -> str:
-    user = settings_dict.get("USER") or ""
-    password = settings_dict.get("PASSWORD") or ""
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    port = settings_dict.get("PORT") or 5432
-    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
-
-
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, simulator_process, tmp_path_factory):
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker test needs PostgreSQL (DATABASE_URL=postgres://...)")
-    tag = uuid.uuid4().hex[:10]
-    shared = {
-        "ACTIVITY_QUEUE": f"activities-test-{tag}",
-        "ACTIVITY_STREAM_PREFIX": f"test-events-{tag}",
-        "ACTIVITY_DISPATCH_INTERVAL": "0.25",
-        "ACTIVITY_SSE_HEARTBEAT_SECONDS": "0.5",
-    }
-    saved = {k: os.environ.get(k) for k in shared}
-    os.environ.update(shared)
-    tmp = tmp_path_factory.mktemp("celery")
-    log_path = Path(tmp) / "worker.log"
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="portal.settings.test",
-        DATABASE_URL=_database_url(connection.settings_dict),
-        CLC_API_URL=simulator_process.url,
-        **shared,
-    )
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "threads", "-c", "4",
-            "-Q", shared["ACTIVITY_QUEUE"], "-B", "-s", str(Path(tmp) / "beat-schedule"),
-            "-n", f"activities-{tag}@%h", "--loglevel", "INFO",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-    def ready():
-        if proc.poll() is not None:
-            raise RuntimeError("celery worker exited:\n" + log_path.read_text()[-3000:])
-        return "ready." in log_path.read_text()
-
-    try:
-        wait_until(ready, timeout=60, interval=0.1, message="the celery worker")
-        yield proc
-    finally:
-        proc.terminate()
+    with activity_environment("events") as shared:
+        env = worker_env(connection.settings_dict, simulator_process.url, **shared)
+        worker = CeleryWorker(env, shared["ACTIVITY_QUEUE"], tmp_path_factory.mktemp("celery"))
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        r = redis.Redis.from_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
-        for key in r.scan_iter(f"{shared['ACTIVITY_STREAM_PREFIX']}:*"):
-            r.delete(key)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _signed_in(client, name):
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client
+            yield worker.start()
+        finally:
+            worker.stop()
 
 
 @pytest.fixture
-def demo_api(client, clc_settings, worker):
-    return _signed_in(client, "demo")
-
-
-def _op_count(simulator) -> int:
-    return requests.get(f"{simulator.url}/control", timeout=5).json()["operations"]
+def demo_api(worker, demo):
+    return demo
 
 
 def _wait_status(activity_id, statuses, timeout=20):
@@ -218,7 +148,7 @@ def test_refusals_roles_and_notices(demo_api, simulator, client):
                         content_type="application/json")  # fmt: skip
     assert bad.status_code == 400 and "message" in bad.json()
     demo_api.post("/logout/")
-    viewer = _signed_in(demo_api, "viewer")
+    viewer = sign_in(demo_api, "viewer")
     local = viewer.post("/api/v1/servers/WA1DEMOWEB01/operations/", {"operation": "powerOff"},
                         content_type="application/json")  # fmt: skip
     assert local.status_code == 403 and "roles" in local.json()["message"]
@@ -226,11 +156,11 @@ def test_refusals_roles_and_notices(demo_api, simulator, client):
     User.objects.filter(account_alias="DEMO", cloud_username__iexact="viewer").update(
         roles=["ServerOperator"]
     )
-    before = _op_count(simulator)
+    before = sim_operations(simulator)
     upstream = viewer.post("/api/v1/servers/WA1DEMOWEB01/operations/", {"operation": "powerOff"},
                            content_type="application/json")  # fmt: skip
     assert upstream.status_code == 403 and upstream.json()["message"]
-    assert _op_count(simulator) == before
+    assert sim_operations(simulator) == before
 
 
 def test_another_account_sees_neither_the_activity_nor_its_events(demo_api, simulator):
@@ -242,7 +172,7 @@ def test_another_account_sees_neither_the_activity_nor_its_events(demo_api, simu
         demo_api.cookies, lambda ev, hb: any(e["data"]["activity"]["id"] == activity_id for e in ev)
     )
     assert own, "demo sees its own event"
-    other = _signed_in(Client(), "other")
+    other = signed_in("other")
     assert other.get(f"/api/v1/activities/{activity_id}/").status_code == 404
     assert other.get("/api/v1/activities/").json()["results"] == []
     seen = read_events(other.cookies, lambda ev, hb: hb >= 2, timeout=5)
@@ -252,13 +182,13 @@ def test_another_account_sees_neither_the_activity_nor_its_events(demo_api, simu
 
 
 def test_idempotency_key_sends_upstream_once(demo_api, simulator):
-    before = _op_count(simulator)
+    before = sim_operations(simulator)
     url, body = "/api/v1/servers/WA1DEMOWEB01/operations/", {"operation": "powerOff"}
     first = demo_api.post(url, body, content_type="application/json", headers={"Idempotency-Key": "abc-1"})
     again = demo_api.post(url, body, content_type="application/json", headers={"Idempotency-Key": "abc-1"})
     assert first.status_code == again.status_code == 202
     assert first.json()["activity"]["id"] == again.json()["activity"]["id"] and again.json()["replayed"]
-    assert _op_count(simulator) == before + 1
+    assert sim_operations(simulator) == before + 1
     assert Activity.objects.count() == 1
 
 
@@ -270,7 +200,7 @@ def test_expired_token_waits_for_signin_then_resumes(demo_api, simulator):
     simulator.control("expire-tokens")
     waiting = _wait_status(activity_id, [Status.WAITING_FOR_SIGNIN, Status.SUCCEEDED])
     assert waiting.status == Status.WAITING_FOR_SIGNIN and "sign in" in waiting.error_message
-    _signed_in(demo_api, "demo")
+    sign_in(demo_api, "demo")
     done = _wait_status(activity_id, [Status.SUCCEEDED], timeout=30)
     assert done.error_message == ""
     history = list(done.events.values_list("to_status", flat=True))

@@ -5,17 +5,16 @@ the simulator's demo user through the real ``/login/``, authenticated with a per
 ``/profile/tokens/``. Each operation gets a bounded number of examples so the whole run stays short.
 """
 
-import re
-
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+
+from tests.support.portal import create_token, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +36,7 @@ def wsgi_app(personal_token):
 
 @pytest.fixture
 def personal_token(clc_settings):
-    client = Client()
-    assert client.post("/login/", {"username": "demo", "password": "demo"}).status_code == 302
-    response = client.post("/profile/tokens/", {"name": "schemathesis"})
-    assert response.status_code == 201
-    return re.search(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}", response.content.decode()).group(0)
+    return create_token(signed_in("demo"), "schemathesis")
 
 
 def test_no_generated_input_produces_a_server_error(personal_token, wsgi_app):

@@ -1,18 +1,13 @@
 """Operations started through /api/v1/ leave one audit entry per server (success, failure, denied)."""
 
 import pytest
-from django.test import Client
 
 from apps.audit.models import AuditEntry
+from tests.support.portal import signed_in
 
 pytestmark = pytest.mark.django_db
 
-
-def signed_in(name: str) -> Client:
-    client = Client(REMOTE_ADDR="198.51.100.4")
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client
+ADDRESS = "198.51.100.4"  # the client address the audit entries must show
 
 
 def entries(action_prefix="server."):
@@ -24,7 +19,7 @@ def entries(action_prefix="server."):
 
 
 def test_api_operations_are_audited(clc_settings):
-    demo = signed_in("demo")
+    demo = signed_in("demo", REMOTE_ADDR=ADDRESS)
     response = demo.post(
         "/api/v1/servers/wa1demoweb01/operations/", {"operation": "powerOff"}, content_type="application/json"
     )
@@ -52,7 +47,7 @@ def test_api_operations_are_audited(clc_settings):
     assert [x["target_id"] for x in entries()] == ["WA1DEMOWEB01", "WA1DEMOWEB02"]
 
     # Refused by the roles (viewer): denied.
-    viewer = signed_in("viewer")
+    viewer = signed_in("viewer", REMOTE_ADDR=ADDRESS)
     refused = viewer.post(
         "/api/v1/servers/WA1DEMOWEB01/operations/", {"operation": "powerOff"}, content_type="application/json"
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit import services
 from apps.audit.models import AppendOnlyError, AuditEntry
+from tests.support.portal import signed_in_user
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +35,6 @@ def entry(user, action="server.powerOff", target="WA1DEMOWEB01", result="success
             if connection.vendor == "postgresql":
                 cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
     return e
-
-
-def signed_in(name: str) -> tuple[Client, User]:
-    """A session through the real sign-in (simulator); records its own sign_in entry."""
-    client = Client()
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client, User.objects.get(cloud_username__iexact=name)
 
 
 def server_rows(rows):
@@ -76,7 +69,7 @@ def test_sign_in_sign_out_and_failed_sign_in_are_recorded(clc_settings):
     assert (rows[0]["username"], rows[0]["account_alias"], rows[0]["user_id"]) == ("ghost", "", None)
     assert (rows[3]["username"], rows[3]["account_alias"], rows[3]["user_id"]) == ("demo", "DEMO", None)
     # The account admin sees it on the page.
-    page, _ = signed_in("demo")
+    page, _ = signed_in_user("demo")
     body = page.get("/audit/", {"result": "failure"}).content.decode()
     assert "192.0.2.7" in body and "ghost" not in body
 
@@ -132,9 +125,9 @@ def test_deleting_a_person_keeps_their_history():
 
 
 def test_account_admin_sees_the_team_others_their_own(clc_settings):
-    admin_page, admin = signed_in("demo")  # AccountAdmin of DEMO
-    op_page, operator = signed_in("operator")  # ServerOperator of DEMO
-    other_page, other = signed_in("other")  # AccountAdmin of OTHR
+    admin_page, admin = signed_in_user("demo")  # AccountAdmin of DEMO
+    op_page, operator = signed_in_user("operator")  # ServerOperator of DEMO
+    other_page, other = signed_in_user("other")  # AccountAdmin of OTHR
     entry(admin, target="WA1DEMOAAA01")
     entry(operator, target="WA1DEMOBBB01")
     entry(other, target="WA1OTHRCCC01")
@@ -167,8 +160,8 @@ def test_account_admin_sees_the_team_others_their_own(clc_settings):
 
 
 def test_filters_on_page_and_api(clc_settings):
-    api, admin = signed_in("demo")
-    _, ann = signed_in("operator")
+    api, admin = signed_in_user("demo")
+    _, ann = signed_in_user("operator")
     now = timezone.now()
     entry(ann, action="server.powerOff", target="WA1DEMOWEB01", at=now - timedelta(days=10))
     entry(ann, action="server.powerOn", target="WA1DEMOWEB02", result="failure")
@@ -207,7 +200,7 @@ def test_filters_on_page_and_api(clc_settings):
 
 
 def test_csv_export_streams_escaped_rows_with_formula_guard(clc_settings):
-    client, ann = signed_in("operator")
+    client, ann = signed_in_user("operator")
     entry(ann, target='=HYPERLINK("http://evil","x")', detail={"note": 'a "quoted", comma'})
     entry(ann, target="+1+1", result="failure", detail="-2")
     entry(ann, target="@SUM(A1)", detail="line\nbreak")

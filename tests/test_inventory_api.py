@@ -13,14 +13,6 @@ from tests.test_inventory_selectors import (  # noqa: F401  (shared fixtures)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api(client, clc_settings):
-    """A Django test client signed in as demo through the real /login/ view."""
-    response = client.post("/login/", {"username": "demo", "password": "demo"})
-    assert response.status_code == 302, response.content
-    return client
-
-
 def test_not_signed_in_is_refused(client, clc_settings):
     for url in ("/api/v1/datacenters/", "/api/v1/datacenters/WA1/servers/", "/api/v1/servers/WA1DEMOAPI01/"):
         response = client.get(url)
@@ -28,8 +20,8 @@ def test_not_signed_in_is_refused(client, clc_settings):
         assert "detail" in response.json()
 
 
-def test_datacenters_list(api):
-    response = api.get("/api/v1/datacenters/")
+def test_datacenters_list(demo):
+    response = demo.get("/api/v1/datacenters/")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     body = response.json()
     assert body["count"] == len(DEMO_SERVERS) and body["server_count"] == sum(DEMO_SERVERS.values())
@@ -41,8 +33,8 @@ def test_datacenters_list(api):
     assert 'upstream;desc="' in response["Server-Timing"]
 
 
-def test_datacenter_servers(api):
-    response = api.get("/api/v1/datacenters/wa1/servers/")
+def test_datacenter_servers(demo):
+    response = demo.get("/api/v1/datacenters/wa1/servers/")
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 21 == len(body["results"]) and body["datacenter"]["id"] == "WA1"
@@ -69,14 +61,14 @@ def test_datacenter_servers(api):
     assert "GET" in self_link["verbs"]
 
     web = next(r for r in body["results"] if r["group_name"] == "Web")
-    sub = api.get(f"/api/v1/datacenters/WA1/servers/?group={web['group_id']}").json()
+    sub = demo.get(f"/api/v1/datacenters/WA1/servers/?group={web['group_id']}").json()
     assert sub["group"]["name"] == "Web" and 0 < sub["count"] < 21
 
 
-def test_group_and_server_detail(api):
-    rows = api.get("/api/v1/datacenters/WA1/servers/").json()["results"]
+def test_group_and_server_detail(demo):
+    rows = demo.get("/api/v1/datacenters/WA1/servers/").json()["results"]
     web_id = next(r["group_id"] for r in rows if r["group_name"] == "Web")
-    group = api.get(f"/api/v1/groups/{web_id.upper()}/")
+    group = demo.get(f"/api/v1/groups/{web_id.upper()}/")
     assert group.status_code == 200
     body = group.json()
     assert body["group"]["name"] == "Web" and [g["name"] for g in body["group"]["children"]] == [
@@ -88,7 +80,7 @@ def test_group_and_server_detail(api):
     series = body["statistics"]["data"]["servers"]
     assert series and len(series[0]["cpu_percent"]) == 24
 
-    server = api.get("/api/v1/servers/wa1demoapi01/")
+    server = demo.get("/api/v1/servers/wa1demoapi01/")
     assert server.status_code == 200
     body = server.json()
     assert body["server"]["id"] == "WA1DEMOAPI01" and body["disks"] and body["snapshots"]
@@ -96,7 +88,7 @@ def test_group_and_server_detail(api):
     assert "password" not in server.content.decode().lower()
 
 
-def test_unknown_ids_answer_404_detail(api):
+def test_unknown_ids_answer_404_detail(demo):
     for url in (
         "/api/v1/datacenters/XX9/servers/",
         "/api/v1/datacenters/WA1/servers/?group=0123456789abcdef0123456789abcdef",
@@ -104,34 +96,34 @@ def test_unknown_ids_answer_404_detail(api):
         "/api/v1/servers/WA1DEMONOPE99/",
         "/api/v1/servers/%20%3Cscript%3E/",
     ):
-        response = api.get(url)
+        response = demo.get(url)
         assert response.status_code == 404, url
         assert response.json()["detail"], url
 
 
-def test_panel_failure_keeps_the_rest(api, fail_upstream):  # noqa: F811
-    rows = api.get("/api/v1/datacenters/WA1/servers/").json()["results"]
+def test_panel_failure_keeps_the_rest(demo, fail_upstream):  # noqa: F811
+    rows = demo.get("/api/v1/datacenters/WA1/servers/").json()["results"]
     web_id = next(r["group_id"] for r in rows if r["group_name"] == "Web")
     fail_upstream("/billing", 500)
-    response = api.get(f"/api/v1/groups/{web_id}/")
+    response = demo.get(f"/api/v1/groups/{web_id}/")
     assert response.status_code == 200
     body = response.json()
     assert body["billing"]["data"] is None and body["billing"]["error"]["status"] == 500
     assert body["billing"]["error"]["message"] and body["statistics"]["data"]["servers"]
 
 
-def test_upstream_down_answers_503(api, simulator):
+def test_upstream_down_answers_503(demo, simulator):
     simulator.control("config", errorRate=1)
-    response = api.get("/api/v1/datacenters/WA1/servers/")
+    response = demo.get("/api/v1/datacenters/WA1/servers/")
     assert response.status_code == 503
     assert "unavailable" in response.json()["detail"]
 
 
-def test_expired_cloud_session_answers_401(api, simulator):
+def test_expired_cloud_session_answers_401(demo, simulator):
     simulator.control("expire-tokens")
-    response = api.get("/api/v1/servers/WA1DEMOAPI01/")
+    response = demo.get("/api/v1/servers/WA1DEMOAPI01/")
     assert response.status_code == 401 and response.json()["login"] == "/login/"
-    assert api.get("/api/v1/datacenters/").status_code in (401, 403)  # signed out now
+    assert demo.get("/api/v1/datacenters/").status_code in (401, 403)  # signed out now
 
 
 def test_schema_generates_and_lists_the_endpoints(client, tmp_path):

@@ -6,12 +6,11 @@ Demo seed, WA1: 21 servers (20 + 1 archived) in 14 groups; the Web group holds 2
 the account has 6 data centers with 62 servers in all.
 """
 
-import re
-
 import pytest
 
 from apps.inventory.cache import invalidate_server
-from tests.test_inventory_selectors import DEMO_SERVERS, inventory_cache, raw_tree, walk_raw  # noqa: F401
+from tests.support.portal import find_group, upstream_calls, walk
+from tests.test_inventory_selectors import DEMO_SERVERS, inventory_cache, raw_tree  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -22,82 +21,73 @@ DCS = len(DEMO_SERVERS)  # 6
 
 def calls(response) -> int:
     assert response.status_code == 200, response.content[:500]
-    match = re.search(r'upstream;desc="(\d+) calls"', response["Server-Timing"])
-    assert match, response["Server-Timing"]
-    return int(match.group(1))
-
-
-@pytest.fixture
-def api(client, clc_settings):
-    response = client.post("/login/", {"username": "demo", "password": "demo"})
-    assert response.status_code == 302
-    return client
+    return upstream_calls(response)
 
 
 def test_seed_is_what_the_baselines_assume(simulator):
     _s, tree = raw_tree(simulator)
-    server_links = [link for g in walk_raw(tree) for link in g["links"] if link["rel"] == "server"]
+    server_links = [link for g in walk(tree) for link in g["links"] if link["rel"] == "server"]
     assert len(server_links) == WA1 == 21
-    web = next(g for g in walk_raw(tree) if g["name"] == "Web")
+    web = find_group(tree, "Web")
     assert sum(1 for link in web["links"] if link["rel"] == "server") == 2
 
 
-def test_datacenter_view_cold_warm_and_after_an_action(api):
+def test_datacenter_view_cold_warm_and_after_an_action(demo):
     # Cold: 1 data center (root group link) + 1 tree (the whole nested tree) + 1 per server.
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/")) == 1 + 1 + WA1 == 23
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 1 + 1 + WA1 == 23
     # Warm: nothing upstream.
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/")) == 0
-    assert calls(api.get("/api/v1/datacenters/wa1/servers/")) == 0
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0
+    assert calls(demo.get("/api/v1/datacenters/wa1/servers/")) == 0
     # A group of the data center is served from the same entry.
-    body = api.get("/api/v1/datacenters/WA1/servers/").json()
+    body = demo.get("/api/v1/datacenters/WA1/servers/").json()
     web = next(r["group_id"] for r in body["results"] if r["group_name"] == "Web")
-    assert calls(api.get(f"/api/v1/datacenters/WA1/servers/?group={web}")) == 0
+    assert calls(demo.get(f"/api/v1/datacenters/WA1/servers/?group={web}")) == 0
     # After an action: the tree and every server again; the root group id never changes.
     invalidate_server("DEMO", body["results"][0]["id"])
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/")) == 1 + WA1 == 22
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/")) == 0
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 1 + WA1 == 22
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0
 
 
-def test_dashboard_cold_and_warm(api):
+def test_dashboard_cold_and_warm(demo):
     # 1 list + per data center (1 root group link + 1 tree + 1 billing) + 1 per server.
-    assert calls(api.get("/api/v1/datacenters/")) == 1 + DCS * 3 + ALL == 81
-    assert calls(api.get("/api/v1/datacenters/")) == 0
+    assert calls(demo.get("/api/v1/datacenters/")) == 1 + DCS * 3 + ALL == 81
+    assert calls(demo.get("/api/v1/datacenters/")) == 0
     # The dashboard filled each data center's entry: its page is warm too.
-    assert calls(api.get("/api/v1/datacenters/VA1/servers/")) == 0
+    assert calls(demo.get("/api/v1/datacenters/VA1/servers/")) == 0
 
 
-def test_dashboard_reuses_a_visited_datacenter(api):
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/")) == 23
+def test_dashboard_reuses_a_visited_datacenter(demo):
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 23
     # WA1's tree and servers are cached: only its billing is fetched for it.
-    assert calls(api.get("/api/v1/datacenters/")) == 1 + (DCS - 1) * 2 + (ALL - WA1) + DCS == 58
+    assert calls(demo.get("/api/v1/datacenters/")) == 1 + (DCS - 1) * 2 + (ALL - WA1) + DCS == 58
 
 
-def test_group_detail_cold_and_warm(api, simulator):
+def test_group_detail_cold_and_warm(demo, simulator):
     _s, tree = raw_tree(simulator)
-    web = next(g for g in walk_raw(tree) if g["name"] == "Web")
+    web = find_group(tree, "Web")
     # 1 group + 2 direct servers + 1 billing + 1 statistics + (1 root link + 1 tree for breadcrumbs).
-    assert calls(api.get(f"/api/v1/groups/{web['id']}/")) == 1 + 2 + 1 + 1 + 2 == 7
-    assert calls(api.get(f"/api/v1/groups/{web['id']}/")) == 0
+    assert calls(demo.get(f"/api/v1/groups/{web['id']}/")) == 1 + 2 + 1 + 1 + 2 == 7
+    assert calls(demo.get(f"/api/v1/groups/{web['id']}/")) == 0
 
 
-def test_group_detail_after_the_datacenter_view(api, simulator):
+def test_group_detail_after_the_datacenter_view(demo, simulator):
     _s, tree = raw_tree(simulator)
-    web = next(g for g in walk_raw(tree) if g["name"] == "Web")
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/")) == 23
+    web = find_group(tree, "Web")
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 23
     # Breadcrumbs come from the cached tree.
-    assert calls(api.get(f"/api/v1/groups/{web['id']}/")) == 1 + 2 + 1 + 1 == 5
+    assert calls(demo.get(f"/api/v1/groups/{web['id']}/")) == 1 + 2 + 1 + 1 == 5
 
 
-def test_server_detail_cold_and_warm(api):
+def test_server_detail_cold_and_warm(demo):
     # 1 server + 1 cost estimate (its billing link) + 1 group (for its name).
-    assert calls(api.get("/api/v1/servers/WA1DEMOAPI01/")) == 3
-    assert calls(api.get("/api/v1/servers/wa1demoapi01/")) == 0
+    assert calls(demo.get("/api/v1/servers/WA1DEMOAPI01/")) == 3
+    assert calls(demo.get("/api/v1/servers/wa1demoapi01/")) == 0
     invalidate_server("DEMO", "WA1DEMOAPI01")
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/")) == 23
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 23
     # With the data center cached the group's name comes from its tree.
-    assert calls(api.get("/api/v1/servers/WA1DEMOAPI01/")) == 2
+    assert calls(demo.get("/api/v1/servers/WA1DEMOAPI01/")) == 2
 
 
-def test_fresh_bypasses_the_cache(api):
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/")) == 23
-    assert calls(api.get("/api/v1/datacenters/WA1/servers/?fresh=1")) == 1 + WA1
+def test_fresh_bypasses_the_cache(demo):
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 23
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/?fresh=1")) == 1 + WA1

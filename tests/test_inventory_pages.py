@@ -2,47 +2,20 @@
 data center (tree, table, sort and filter parameters), a group, a server, credentials, actions by
 role, 404s (unknown ids, another account's ids), and a page that degrades when upstream calls fail."""
 
-import copy
 import re
-import uuid
 from html.parser import HTMLParser
 
 import pytest
-import redis
 from django.conf import settings
 
 from apps.clc import errors
 from apps.inventory import selectors
+from tests.support.portal import find_group, sign_in, sim_servers, sim_tree, text_of, upstream_calls, walk
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 
 # --- helpers ------------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def own_cache_namespace(settings):
-    """A cache namespace per test: a reset simulator never meets a previous test's cached pages."""
-    prefix = f"test-inv-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    yield
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
-
-
-def sign_in(client, username):
-    response = client.post("/login/", {"username": username, "password": username})
-    assert response.status_code == 302, response.content[:500]
-    return client
-
-
-@pytest.fixture
-def demo(client, clc_settings):
-    return sign_in(client, "demo")
-
-
 class Page(HTMLParser):
     """The bits of a page the tests look at: table rows, headers, buttons, links, text."""
 
@@ -108,38 +81,10 @@ class Page(HTMLParser):
         return {b.get("data-action") for b in self.buttons if b.get("data-action")}
 
 
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
-# The simulator, read directly (the truth the pages must show).
-def sim_tree(session, base, dc):
-    dc_body = session.get(f"{base}/v2/datacenters/demo/{dc}?groupLinks=true").json()
-    root_id = next(link["id"] for link in dc_body["links"] if link["rel"] == "group")
-    return session.get(f"{base}/v2/groups/demo/{root_id}").json()
-
-
-def walk(group):
-    yield group
-    for child in group.get("groups", []):
-        yield from walk(child)
-
-
+# The simulator, read directly (the truth the pages must show): sim_tree, sim_servers, walk,
+# find_group in tests/support/portal.py.
 def server_ids(group):
     return [link["id"].upper() for link in group["links"] if link["rel"] == "server"]
-
-
-def sim_servers(session, base, dc, group=None):
-    tree = group or sim_tree(session, base, dc)
-    out = []
-    for g in walk(tree):
-        for sid in server_ids(g):
-            out.append(session.get(f"{base}/v2/servers/demo/{sid}").json())
-    return out
-
-
-def find_group(tree, name):
-    return next(g for g in walk(tree) if g["name"] == name)
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -151,7 +96,7 @@ def test_dashboard_lists_every_data_center_with_its_figures(demo, simulator):
     assert 'upstream;desc="' in response["Server-Timing"]
     for dc in ("WA1", "VA1", "UC1", "IL1", "GB3", "CA3"):
         assert f'data-dc="{dc}"' in html
-    servers = sim_servers(session, simulator.url, "wa1")
+    servers = sim_servers(session, "wa1")
     card = html.split('data-dc="WA1"', 1)[1].split('<li class="dc-card"', 1)[0]
     card_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", card))
     assert f"{len(servers)} server" in card_text
@@ -184,11 +129,11 @@ def test_dashboard_billing_failure_is_local_to_the_cost(demo, monkeypatch):
 # --- data center --------------------------------------------------------------------------------
 def test_datacenter_page_shows_tree_and_every_server(demo, simulator):
     session = simulator.session("demo")
-    tree = sim_tree(session, simulator.url, "wa1")
+    tree = sim_tree(session, "wa1")
     response = demo.get("/datacenters/WA1/")
     assert response.status_code == 200
     page = Page(response.content.decode())
-    servers = sim_servers(session, simulator.url, "wa1", tree)
+    servers = sim_servers(session, "wa1", tree)
     assert sorted(page.names()) == sorted(s["name"] for s in servers)
     html = response.content.decode()
     for group in walk(tree):
@@ -209,7 +154,7 @@ def test_datacenter_page_shows_tree_and_every_server(demo, simulator):
 
 def test_datacenter_group_selection_shows_that_subtree(demo, simulator):
     session = simulator.session("demo")
-    tree = sim_tree(session, simulator.url, "wa1")
+    tree = sim_tree(session, "wa1")
     web = find_group(tree, "Web")
     expected = [sid for g in walk(web) for sid in server_ids(g)]
     response = demo.get(f"/datacenters/wa1/?group={web['id']}")
@@ -269,10 +214,7 @@ def test_empty_datacenter_and_empty_group_say_what_to_do(client, clc_settings, s
 def test_empty_group_of_other_account(client, clc_settings, simulator):
     sign_in(client, "other")
     session = simulator.session("other")
-    dc = session.get(f"{simulator.url}/v2/datacenters/othr/va1?groupLinks=true").json()
-    root_id = next(link["id"] for link in dc["links"] if link["rel"] == "group")
-    root = session.get(f"{simulator.url}/v2/groups/othr/{root_id}").json()
-    templates = find_group(root, "Templates")
+    templates = find_group(sim_tree(session, "va1", alias="othr"), "Templates")
     response = client.get(f"/datacenters/va1/?group={templates['id']}")
     assert response.status_code == 200
     assert "No servers in Templates" in text_of(response)
@@ -282,7 +224,7 @@ def test_empty_group_of_other_account(client, clc_settings, simulator):
 # --- group ----------------------------------------------------------------------------------------
 def test_group_page_details_subgroups_servers_billing_charts(demo, simulator):
     session = simulator.session("demo")
-    tree = sim_tree(session, simulator.url, "wa1")
+    tree = sim_tree(session, "wa1")
     web = find_group(tree, "Web")
     response = demo.get(f"/groups/{web['id'].upper()}/")
     assert response.status_code == 200
@@ -310,7 +252,7 @@ def test_group_billing_failure_shows_in_its_panel_only(demo, simulator, monkeypa
 
     monkeypatch.setattr(selectors, "_billing_summary", broken)
     session = simulator.session("demo")
-    web = find_group(sim_tree(session, simulator.url, "wa1"), "Web")
+    web = find_group(sim_tree(session, "wa1"), "Web")
     response = demo.get(f"/groups/{web['id']}/")
     assert response.status_code == 200
     text = text_of(response)
@@ -323,7 +265,7 @@ def test_group_billing_failure_shows_in_its_panel_only(demo, simulator, monkeypa
 # --- server ---------------------------------------------------------------------------------------
 def test_server_page_shows_everything(demo, simulator):
     session = simulator.session("demo")
-    servers = sim_servers(session, simulator.url, "wa1")
+    servers = sim_servers(session, "wa1")
     server = next(s for s in servers if s["details"]["snapshots"])
     response = demo.get(f"/servers/{server['id'].lower()}/")
     assert response.status_code == 200
@@ -350,7 +292,7 @@ def test_server_page_shows_everything(demo, simulator):
 
 def test_credentials_only_on_explicit_post_and_never_cached(demo, simulator):
     session = simulator.session("demo")
-    sid = next(s["id"] for s in sim_servers(session, simulator.url, "ca3") if s["status"] == "active")
+    sid = next(s["id"] for s in sim_servers(session, "ca3") if s["status"] == "active")
     secret = session.get(f"{simulator.url}/v2/servers/demo/{sid}/credentials").json()
     page = demo.get(f"/servers/{sid}/")
     assert secret["password"] not in page.content.decode()
@@ -366,7 +308,7 @@ def test_credentials_only_on_explicit_post_and_never_cached(demo, simulator):
 def test_viewer_sees_no_action_buttons(client, clc_settings, simulator):
     sign_in(client, "viewer")
     session = simulator.session("viewer")
-    tree = sim_tree(session, simulator.url, "wa1")
+    tree = sim_tree(session, "wa1")
     sid = server_ids(find_group(tree, "Web"))[0]
     for url in ("/datacenters/wa1/", f"/groups/{tree['id']}/", f"/servers/{sid}/"):
         response = client.get(url)
@@ -380,7 +322,7 @@ def test_viewer_sees_no_action_buttons(client, clc_settings, simulator):
 def test_operator_sees_power_buttons_but_no_credentials(client, clc_settings, simulator):
     sign_in(client, "operator")
     session = simulator.session("operator")
-    servers = sim_servers(session, simulator.url, "wa1")
+    servers = sim_servers(session, "wa1")
     started = next(s for s in servers if s["status"] == "active" and s["details"]["powerState"] == "started")
     stopped = next(s for s in servers if s["status"] == "active" and s["details"]["powerState"] == "stopped")
     on = client.get(f"/servers/{started['id']}/")
@@ -396,7 +338,7 @@ def test_operator_sees_power_buttons_but_no_credentials(client, clc_settings, si
 
 def test_archived_server_offers_restore_not_power(demo, simulator):
     session = simulator.session("demo")
-    archived = next(s for s in sim_servers(session, simulator.url, "wa1") if s["status"] == "archived")
+    archived = next(s for s in sim_servers(session, "wa1") if s["status"] == "archived")
     actions = Page(demo.get(f"/servers/{archived['id']}/").content.decode()).actions()
     assert "restore" in actions and not actions & {"powerOn", "powerOff", "shutDown"}
 
@@ -421,7 +363,7 @@ def test_unknown_path_uses_the_404_template(demo):
 
 def test_another_accounts_ids_are_404(client, clc_settings, simulator):
     session = simulator.session("demo")
-    tree = sim_tree(session, simulator.url, "wa1")
+    tree = sim_tree(session, "wa1")
     sid = server_ids(find_group(tree, "Web"))[0]
     sign_in(client, "other")
     assert client.get(f"/servers/{sid}/").status_code == 404
@@ -463,10 +405,6 @@ def test_static_assets_are_served_from_the_app(demo):
         assert f"/static/{asset}" in html
     assert "http://" not in re.sub(r'href="http://[^"]*/(servers|groups)', "", html.split("<body", 1)[0])
     assert settings.STATIC_URL == "/static/"
-
-
-def upstream_calls(response) -> int:
-    return int(re.search(r'upstream;desc="(\d+) calls"', response["Server-Timing"]).group(1))
 
 
 def test_pages_are_cached_per_person_and_refresh_rereads(demo):

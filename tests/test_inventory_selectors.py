@@ -6,7 +6,6 @@ The fixtures here are shared with test_inventory_api.py and test_inventory_call_
 
 import copy
 import json
-import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +18,7 @@ from apps.clc import client as clc_client
 from apps.clc import errors, metrics
 from apps.inventory import cache as inv_cache
 from apps.inventory import selectors
+from tests.support.portal import sim_tree, walk
 from tests.support.simulator import wait_until
 
 pytestmark = pytest.mark.django_db
@@ -29,18 +29,11 @@ DEMO_SERVERS = {"WA1": 21, "VA1": 11, "UC1": 9, "IL1": 9, "GB3": 7, "CA3": 5}
 
 # --- shared fixtures ---------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
-def inventory_cache(settings):
-    """A cache namespace of its own per test (parallel workers never share entries), emptied after."""
-    prefix = f"test-inv-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    yield prefix
+def inventory_cache(own_cache_namespace):
+    """A cache namespace of its own per test (parallel workers never share entries), emptied after
+    the background refreshes are done. Yields the key prefix."""
+    yield own_cache_namespace
     inv_cache.wait_for_refreshes()
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
 
 
 @pytest.fixture
@@ -104,15 +97,7 @@ def fail_upstream(monkeypatch):
 
 def raw_tree(simulator, username="demo", dc="wa1", alias="demo"):
     s = simulator.session(username)
-    dc_json = s.get(f"{simulator.url}/v2/datacenters/{alias}/{dc}?groupLinks=true").json()
-    root = next(link for link in dc_json["links"] if link["rel"] == "group")
-    return s, s.get(f"{simulator.url}/v2/groups/{alias}/{root['id']}").json()
-
-
-def walk_raw(group):
-    yield group
-    for child in group.get("groups") or ():
-        yield from walk_raw(child)
+    return s, sim_tree(s, dc, alias)
 
 
 def power_off(simulator, server_id):
@@ -137,7 +122,7 @@ def test_datacenter_view_has_the_whole_tree_and_every_server(demo_user, simulato
 
     # Server counts per group include sub-groups, as the upstream's serversCount does.
     _s, tree = raw_tree(simulator)
-    upstream_counts = {g["id"]: g["serversCount"] for g in walk_raw(tree)}
+    upstream_counts = {g["id"]: g["serversCount"] for g in walk(tree)}
     assert {g.id: g.server_count for g in view.groups} == upstream_counts
     web = next(g for g in view.groups if g.name == "Web")
     assert web.server_count == web.direct_server_count + sum(c.server_count for c in web.children)

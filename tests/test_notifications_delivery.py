@@ -6,7 +6,6 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from apps.accounts.crypto import decrypt_token
@@ -17,6 +16,7 @@ from apps.activities.models import Activity, Status
 from apps.notifications import services
 from apps.notifications.models import Delivery, Preference
 from apps.notifications.tasks import deliver
+from tests.support.portal import signed_in_user
 
 pytestmark = pytest.mark.django_db
 
@@ -67,13 +67,6 @@ def eager(monkeypatch):
     monkeypatch.setattr(services, "_enqueue", lambda pk: deliver.apply(args=[pk]))
 
 
-def signed_in(name: str) -> tuple[Client, User]:
-    client = Client()
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client, User.objects.get(cloud_username__iexact=name)
-
-
 def prefs(user, hook=None, email="ops@example.com", threshold=300):
     return Preference.objects.create(
         user=user,
@@ -88,7 +81,7 @@ def prefs(user, hook=None, email="ops@example.com", threshold=300):
 def test_failed_activity_sends_email_and_webhook(
     clc_settings, hook, eager, mailoutbox, django_capture_on_commit_callbacks
 ):
-    page, demo = signed_in("demo")
+    page, demo = signed_in_user("demo")
     prefs(demo, hook)
     with django_capture_on_commit_callbacks(execute=True):
         activity = activity_services.record_failed(
@@ -169,7 +162,7 @@ def test_failing_webhook_is_retried_with_backoff_then_visible_as_failed(
     clc_settings, settings, hook, eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     settings.NOTIFICATIONS_MAX_RETRIES = 5
-    page, demo = signed_in("demo")
+    page, demo = signed_in_user("demo")
     prefs(demo, hook, email="")
     hook.status = 500
     with django_capture_on_commit_callbacks(execute=True):

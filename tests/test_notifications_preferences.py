@@ -3,21 +3,14 @@
 import pytest
 from django.test import Client
 
-from apps.accounts.models import User
 from apps.notifications.models import Delivery, Preference
+from tests.support.portal import signed_in_user
 
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(name: str) -> tuple[Client, User]:
-    client = Client()
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client, User.objects.get(cloud_username__iexact=name)
-
-
 def test_save_preferences_with_csrf_and_validation(clc_settings):
-    page, demo = signed_in("demo")
+    page, demo = signed_in_user("demo")
     page.handler.enforce_csrf_checks = True
     form = page.get("/notifications/")
     assert form.status_code == 200 and 'name="csrfmiddlewaretoken"' in form.content.decode()
@@ -57,8 +50,8 @@ def test_save_preferences_with_csrf_and_validation(clc_settings):
 
 
 def test_deliveries_are_private(clc_settings):
-    demo_page, demo = signed_in("demo")
-    op_page, operator = signed_in("operator")
+    demo_page, demo = signed_in_user("demo")
+    op_page, operator = signed_in_user("operator")
     Delivery.objects.create(
         user=demo,
         event="activity.failed",

@@ -11,21 +11,10 @@ from django.test import Client
 from apps.activities.models import Activity
 from apps.recipes import services
 from apps.recipes.models import Recipe
-from tests.test_recipes_pages import (  # noqa: F401  (fixtures and helpers)
-    make_recipe,
-    own_cache_namespace,
-    sim_server,
-    sim_servers_named,
-)
+from tests.support.portal import signed_in
+from tests.test_recipes_pages import make_recipe, sim_server, sim_servers_named
 
-pytestmark = pytest.mark.django_db
-
-
-def signed_in(name: str) -> Client:
-    client = Client()
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 
 def launch(client, recipe_id, body, key=None):

@@ -2,64 +2,17 @@
 defines recipes checked against the data center's capabilities; people with create rights launch
 one with a name only; bounds, names, roles, accounts and double submits."""
 
-import copy
 import re
 import uuid
 
 import pytest
-import redis
 
 from apps.activities.models import Activity
 from apps.recipes.models import Recipe
+from tests.support.portal import key_of, named_group, sign_in, text_of
 from tests.support.simulator import wait_until
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def own_cache_namespace(settings):
-    prefix = f"test-rcp-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    yield
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
-
-
-def sign_in(client, username):
-    response = client.post("/login/", {"username": username, "password": username})
-    assert response.status_code == 302, response.content[:500]
-    return client
-
-
-@pytest.fixture
-def demo(client, clc_settings):
-    return sign_in(client, "demo")
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
-def key_of(html: str) -> str:
-    return re.search(r'name="idempotency_key" value="([0-9a-f-]{36})"', html).group(1)
-
-
-def wa1_group(simulator, name="Default Group"):
-    session = simulator.session("demo")
-    dc = session.get(f"{simulator.url}/v2/datacenters/demo/wa1?groupLinks=true").json()
-    root = next(link["id"] for link in dc["links"] if link["rel"] == "group")
-
-    def walk(g):
-        yield g
-        for c in g.get("groups", []):
-            yield from walk(c)
-
-    tree = session.get(f"{simulator.url}/v2/groups/demo/{root}").json()
-    return next(g for g in walk(tree) if g["name"] == name)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 
 def wa1_network(simulator):
@@ -72,7 +25,7 @@ def recipe_form(simulator, **overrides):
         "name": "Small web",
         "description": "web node",
         "datacenter": "WA1",
-        "group": wa1_group(simulator)["id"],
+        "group": named_group(simulator, "Default Group")["id"],
         "template": "UBUNTU-22-64-TEMPLATE",
         "cpu": "2",
         "memory_gb": "4",
@@ -87,7 +40,7 @@ def recipe_form(simulator, **overrides):
 
 def make_recipe(simulator, **overrides) -> Recipe:
     data = recipe_form(simulator, **overrides)
-    group = wa1_group(simulator)
+    group = named_group(simulator, "Default Group")
     return Recipe.objects.create(
         account_alias="DEMO",
         name=data["name"],
@@ -171,7 +124,7 @@ def test_validation_errors_are_clear_and_nothing_is_saved(demo, simulator, overr
 
 
 def test_archived_group_and_premium_where_unsupported_are_refused(demo, simulator):
-    archive = wa1_group(simulator, "Archive")
+    archive = named_group(simulator, "Archive")
     response = demo.post("/recipes/new/", recipe_form(simulator, group=archive["id"]))
     assert response.status_code == 400 and "not a group of WA1" in text_of(response)
     demo.post("/recipes/new/", recipe_form(simulator))

@@ -1,11 +1,10 @@
 """A script holding only a personal token launches a recipe and follows its activity to the end,
 tracked by a real Celery worker (the fixture of tests/test_activities_worker.py). PostgreSQL only."""
 
-import re
-
 import pytest
 from django.test import Client
 
+from tests.support.portal import create_token, signed_in
 from tests.support.simulator import wait_until
 from tests.test_activities_worker import worker  # noqa: F401  (the real worker fixture)
 from tests.test_recipes_pages import recipe_form
@@ -14,15 +13,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_script_with_a_personal_token_launches_a_recipe_and_follows_it(clc_settings, simulator, worker):  # noqa: F811
-    admin = Client()
-    assert admin.post("/login/", {"username": "demo", "password": "demo"}).status_code == 302
+    admin = signed_in("demo")
     created = admin.post("/recipes/new/", recipe_form(simulator, name="Script box", ttl_hours=""))
     assert created.status_code == 302, created.content[:500]
 
-    browser = Client()
-    assert browser.post("/login/", {"username": "operator", "password": "operator"}).status_code == 302
-    page = browser.post("/profile/tokens/", {"name": "recipe script"})
-    value = re.search(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}", page.content.decode()).group(0)
+    browser = signed_in("operator")
+    value = create_token(browser, "recipe script")
 
     script = Client(HTTP_AUTHORIZATION=f"Bearer {value}")  # no cookies: the token only
     [recipe] = [r for r in script.get("/api/v1/recipes/").json()["results"] if r["name"] == "Script box"]

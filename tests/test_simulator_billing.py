@@ -4,24 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.portal import sim_root_id, walk
 from tests.support.simulator import wait_until
 
 ALIAS = "DEMO"
 FIGURES = {"templateCost", "archiveCost", "monthlyEstimate", "monthToDate", "currentHour"}
-
-
-def root_id(session, base, dc="WA1"):
-    body = session.get(f"{base}/v2/datacenters/{ALIAS}/{dc}", params={"groupLinks": "true"}).json()
-    return next(link["id"] for link in body["links"] if link["rel"] == "group")
-
-
-def flatten(group):
-    out, stack = [], [group]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(current["groups"])
-    return out
 
 
 def stamp(moment: datetime) -> str:
@@ -32,9 +19,9 @@ def stamp(moment: datetime) -> str:
 def demo(simulator):
     session = simulator.session("demo")
     base = simulator.url
-    tree = session.get(f"{base}/v2/groups/{ALIAS}/{root_id(session, base)}").json()
+    tree = session.get(f"{base}/v2/groups/{ALIAS}/{sim_root_id(session, 'WA1', ALIAS)}").json()
     servers = {}
-    for group in flatten(tree):
+    for group in walk(tree):
         for link in group["links"]:
             if link["rel"] == "server":
                 servers[link["id"]] = session.get(f"{base}/v2/servers/{ALIAS}/{link['id']}").json()
@@ -66,8 +53,8 @@ def test_group_billing_covers_the_hierarchy(demo):
     assert body["date"].endswith("Z")
     groups = body["groups"]
     assert list(groups)[0] == tree["id"]  # the queried group first
-    assert set(groups) == {g["id"] for g in flatten(tree)}
-    by_id = {g["id"]: g for g in flatten(tree)}
+    assert set(groups) == {g["id"] for g in walk(tree)}
+    by_id = {g["id"]: g for g in walk(tree)}
     for group_id, entry in groups.items():
         assert entry["name"] == by_id[group_id]["name"]
         own = {link["id"].lower() for link in by_id[group_id]["links"] if link["rel"] == "server"}
@@ -82,9 +69,9 @@ def test_group_billing_covers_the_hierarchy(demo):
 
 def test_group_billing_agrees_with_each_server_estimate(demo):
     session, base, tree, _servers = demo
-    web = next(g for g in flatten(tree) if g["name"] == "Web")
+    web = next(g for g in walk(tree) if g["name"] == "Web")
     groups = session.get(f"{base}/v2/groups/{ALIAS}/{web['id']}/billing").json()["groups"]
-    assert set(groups) == {g["id"] for g in flatten(web)}
+    assert set(groups) == {g["id"] for g in walk(web)}
     total = 0.0
     for entry in groups.values():
         for server_id, figures in entry["servers"].items():
@@ -167,14 +154,14 @@ def test_billing_roles_and_isolation(simulator, demo):
 # --- statistics -------------------------------------------------------------------------------
 def test_hourly_statistics_shape(demo):
     session, base, tree, servers = demo
-    web = next(g for g in flatten(tree) if g["name"] == "Web")
+    web = next(g for g in walk(tree) if g["name"] == "Web")
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=6)
     params = {"type": "hourly", "start": stamp(start), "end": stamp(end), "sampleInterval": "01:00:00"}
     response = session.get(f"{base}/v2/groups/{ALIAS}/{web['id']}/statistics", params=params)
     assert response.status_code == 200, response.text
     body = response.json()
-    in_web = {link["id"].lower() for g in flatten(web) for link in g["links"] if link["rel"] == "server"}
+    in_web = {link["id"].lower() for g in walk(web) for link in g["links"] if link["rel"] == "server"}
     assert {entry["name"] for entry in body} == in_web
     for entry in body:
         server = servers[entry["name"].upper()]

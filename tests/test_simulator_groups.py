@@ -3,34 +3,17 @@ custom fields, roles and account isolation."""
 
 import pytest
 
+from tests.support.portal import find_group, sim_root_id, walk
 from tests.support.simulator import wait_until
 
 ALIAS = "DEMO"
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def root_id(session, base, dc="WA1"):
-    body = session.get(f"{base}/v2/datacenters/{ALIAS}/{dc}", params={"groupLinks": "true"}).json()
-    return next(link["id"] for link in body["links"] if link["rel"] == "group")
-
-
 def get_group(session, base, group_id):
     response = session.get(f"{base}/v2/groups/{ALIAS}/{group_id}")
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def flatten(group):
-    out, stack = [], [group]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(current["groups"])
-    return out
-
-
-def find(tree, name):
-    return next(g for g in flatten(tree) if g["name"] == name)
 
 
 def links(group, rel):
@@ -51,7 +34,7 @@ def wait_done(session, base, status_link):
 def demo(simulator):
     session = simulator.session("demo")
     base = simulator.url
-    tree = get_group(session, base, root_id(session, base))
+    tree = get_group(session, base, sim_root_id(session, "WA1", ALIAS))
     return session, base, tree
 
 
@@ -62,7 +45,7 @@ def test_tree_nests_every_group_and_counts_sub_groups_servers(demo):
     assert {"Archive", "Default Group", "Templates", "Web", "Data", "Ops"} <= {
         g["name"] for g in tree["groups"]
     }
-    for group in flatten(tree):
+    for group in walk(tree):
         own = len(links(group, "server"))
         assert group["serversCount"] == own + sum(child["serversCount"] for child in group["groups"])
         assert set(group["changeInfo"]) == {"createdDate", "createdBy", "modifiedDate", "modifiedBy"}
@@ -70,18 +53,18 @@ def test_tree_nests_every_group_and_counts_sub_groups_servers(demo):
             group["changeInfo"]["createdDate"].endswith("Z") and "." not in group["changeInfo"]["createdDate"]
         )
         assert isinstance(group["customFields"], list)
-    web = find(tree, "Web")
+    web = find_group(tree, "Web")
     assert web["serversCount"] > len(links(web, "server"))  # Frontend, Canary and API count too
     # The nested copy is the same as a GET of that group.
     assert get_group(session, base, web["id"]) == web
-    server = links(find(tree, "Default Group"), "server")[0]
+    server = links(find_group(tree, "Default Group"), "server")[0]
     assert server["href"] == f"/v2/servers/demo/{server['id'].lower()}" and server["id"].isupper()
     assert web["customFields"][0]["name"] == "Cost Center"
 
 
 def test_links_for_an_admin(demo):
     _session, _base, tree = demo
-    web = find(tree, "Web")
+    web = find_group(tree, "Web")
     rels = {link["rel"] for link in web["links"]}
     assert {
         "createGroup",
@@ -100,7 +83,7 @@ def test_links_for_an_admin(demo):
     assert links(web, "billing")[0]["href"] == f"/v2/groups/demo/{web['id']}/billing"
     # The root and the Archive group are the system's: no parent, no delete, no archive.
     assert not links(tree, "parentGroup") and links(tree, "self")[0]["verbs"] == ["GET"]
-    archive = find(tree, "Archive")
+    archive = find_group(tree, "Archive")
     assert archive["type"] == "archive" and not links(archive, "archiveGroupAction")
 
 
@@ -108,7 +91,7 @@ def test_a_viewer_reads_but_may_not_change(simulator, demo):
     _session, base, tree = demo
     viewer = simulator.session("viewer")
     seen = get_group(viewer, base, tree["id"])
-    web = find(seen, "Web")
+    web = find_group(seen, "Web")
     assert links(web, "self")[0]["verbs"] == ["GET"]
     rels = {link["rel"] for link in web["links"]}
     assert not rels & {"createGroup", "createServer", "archiveGroupAction"}
@@ -144,7 +127,7 @@ def test_an_operator_manages_groups(simulator, demo):
 def test_another_account_sees_nothing(simulator, demo):
     _session, base, tree = demo
     other = simulator.session("other")
-    web = find(tree, "Web")
+    web = find_group(tree, "Web")
     assert other.get(f"{base}/v2/groups/{ALIAS}/{web['id']}").status_code == 404
     # Its own alias with a DEMO group id: still not found.
     response = other.get(f"{base}/v2/groups/OTHR/{web['id']}")
@@ -159,7 +142,7 @@ def test_another_account_sees_nothing(simulator, demo):
 # --- create -----------------------------------------------------------------------------------
 def test_create_group_answers_201_with_the_group(demo):
     session, base, tree = demo
-    web = find(tree, "Web")
+    web = find_group(tree, "Web")
     response = session.post(
         f"{base}/v2/groups/{ALIAS}",
         json={
@@ -216,7 +199,7 @@ def test_create_group_answers_201_with_the_group(demo):
 def test_create_group_rejects_bad_input(demo, body, message):
     session, base, tree = demo
     if body.get("parentGroupId") == "WEB":
-        body = {**body, "parentGroupId": find(tree, "Web")["id"]}
+        body = {**body, "parentGroupId": find_group(tree, "Web")["id"]}
     response = session.post(f"{base}/v2/groups/{ALIAS}", json=body)
     assert response.status_code == 400, response.text
     assert message in response.json()["message"]
@@ -242,7 +225,7 @@ def test_create_group_from_a_form(demo):
 # --- patch ------------------------------------------------------------------------------------
 def test_patch_name_description_and_custom_fields(demo):
     session, base, tree = demo
-    ops = find(tree, "Ops")
+    ops = find_group(tree, "Ops")
     response = session.patch(
         f"{base}/v2/groups/{ALIAS}/{ops['id']}",
         json=[
@@ -276,25 +259,25 @@ def test_patch_name_description_and_custom_fields(demo):
 
 def test_move_a_group_and_its_servers(demo):
     session, base, tree = demo
-    data, web = find(tree, "Data"), find(tree, "Web")
-    analytics = find(data, "Analytics")
+    data, web = find_group(tree, "Data"), find_group(tree, "Web")
+    analytics = find_group(data, "Analytics")
     response = session.patch(
         f"{base}/v2/groups/{ALIAS}/{analytics['id']}",
         json=[{"op": "set", "member": "parentGroupId", "value": web["id"]}],
     )
     assert response.status_code == 204, response.text
     after = get_group(session, base, tree["id"])
-    assert "Analytics" in [g["name"] for g in find(after, "Web")["groups"]]
-    assert "Analytics" not in [g["name"] for g in find(after, "Data")["groups"]]
-    assert find(after, "Web")["serversCount"] == web["serversCount"] + analytics["serversCount"]
-    assert find(after, "Data")["serversCount"] == data["serversCount"] - analytics["serversCount"]
+    assert "Analytics" in [g["name"] for g in find_group(after, "Web")["groups"]]
+    assert "Analytics" not in [g["name"] for g in find_group(after, "Data")["groups"]]
+    assert find_group(after, "Web")["serversCount"] == web["serversCount"] + analytics["serversCount"]
+    assert find_group(after, "Data")["serversCount"] == data["serversCount"] - analytics["serversCount"]
     assert after["serversCount"] == tree["serversCount"]
-    assert links(find(after, "Analytics"), "parentGroup")[0]["id"] == web["id"]
+    assert links(find_group(after, "Analytics"), "parentGroup")[0]["id"] == web["id"]
 
 
 def test_patch_refusals(demo):
     session, base, tree = demo
-    web, canary = find(tree, "Web"), find(tree, "Canary")
+    web, canary = find_group(tree, "Web"), find_group(tree, "Canary")
     url = f"{base}/v2/groups/{ALIAS}/{web['id']}"
 
     def patch(target_url, body):
@@ -304,7 +287,7 @@ def test_patch_refusals(demo):
 
     assert "under itself" in patch(url, [{"op": "set", "member": "parentGroupId", "value": canary["id"]}])
     assert "under itself" in patch(url, [{"op": "set", "member": "parentGroupId", "value": web["id"]}])
-    other_dc = root_id(session, base, "VA1")
+    other_dc = sim_root_id(session, "VA1", ALIAS)
     assert "data center" in patch(url, [{"op": "set", "member": "parentGroupId", "value": other_dc}])
     assert "system group" in patch(
         f"{base}/v2/groups/{ALIAS}/{tree['id']}", [{"op": "set", "member": "name", "value": "Mine"}]
@@ -324,8 +307,8 @@ def test_patch_refusals(demo):
 # --- delete -----------------------------------------------------------------------------------
 def test_delete_group_removes_its_sub_groups_and_servers(demo):
     session, base, tree = demo
-    web = find(tree, "Web")
-    server_ids = [link["id"] for g in flatten(web) for link in links(g, "server")]
+    web = find_group(tree, "Web")
+    server_ids = [link["id"] for g in walk(web) for link in links(g, "server")]
     assert server_ids and len(server_ids) == web["serversCount"]
     response = session.delete(f"{base}/v2/groups/{ALIAS}/{web['id']}")
     assert response.status_code == 202, response.text
@@ -335,7 +318,7 @@ def test_delete_group_removes_its_sub_groups_and_servers(demo):
     assert session.delete(f"{base}/v2/groups/{ALIAS}/{web['id']}").status_code == 400
     wait_done(session, base, status)
     assert session.get(f"{base}/v2/groups/{ALIAS}/{web['id']}").status_code == 404
-    assert session.get(f"{base}/v2/groups/{ALIAS}/{find(tree, 'Canary')['id']}").status_code == 404
+    assert session.get(f"{base}/v2/groups/{ALIAS}/{find_group(tree, 'Canary')['id']}").status_code == 404
     for server_id in server_ids:
         assert session.get(f"{base}/v2/servers/{ALIAS}/{server_id}").status_code == 404
     after = get_group(session, base, tree["id"])
@@ -345,7 +328,7 @@ def test_delete_group_removes_its_sub_groups_and_servers(demo):
 
 def test_system_groups_cannot_be_deleted_or_archived(demo):
     session, base, tree = demo
-    for group in (tree, find(tree, "Archive")):
+    for group in (tree, find_group(tree, "Archive")):
         assert session.delete(f"{base}/v2/groups/{ALIAS}/{group['id']}").status_code == 400
         assert session.post(f"{base}/v2/groups/{ALIAS}/{group['id']}/archive").status_code == 400
     assert session.delete(f"{base}/v2/groups/{ALIAS}/{'f' * 32}").status_code == 404
@@ -354,8 +337,8 @@ def test_system_groups_cannot_be_deleted_or_archived(demo):
 # --- archive / restore ------------------------------------------------------------------------
 def test_archive_then_restore_a_group(demo):
     session, base, tree = demo
-    data, default = find(tree, "Data"), find(tree, "Default Group")
-    archive_id = find(tree, "Archive")["id"]
+    data, default = find_group(tree, "Data"), find_group(tree, "Default Group")
+    archive_id = find_group(tree, "Archive")["id"]
     url = f"{base}/v2/groups/{ALIAS}/{data['id']}"
     # Not archived yet: nothing to restore.
     assert session.post(f"{url}/restore", json={"targetGroupId": default["id"]}).status_code == 400
@@ -366,11 +349,11 @@ def test_archive_then_restore_a_group(demo):
     archived = get_group(session, base, data["id"])
     assert archived["status"] == "archived"
     assert links(archived, "parentGroup")[0]["id"] == archive_id
-    assert all(g["status"] == "archived" for g in flatten(archived))
+    assert all(g["status"] == "archived" for g in walk(archived))
     assert links(archived, "restoreGroupAction") and not links(archived, "archiveGroupAction")
     assert not links(archived, "createServer") and not links(archived, "createGroup")
     assert archived["serversCount"] == data["serversCount"]
-    server_id = next(link["id"] for g in flatten(archived) for link in links(g, "server"))
+    server_id = next(link["id"] for g in walk(archived) for link in links(g, "server"))
     server = session.get(f"{base}/v2/servers/{ALIAS}/{server_id}").json()
     assert server["status"] == "archived" and server["details"]["powerState"] == "stopped"
     assert session.post(f"{url}/archive").status_code == 400  # already archived
@@ -385,7 +368,7 @@ def test_archive_then_restore_a_group(demo):
     status = next(link for link in body["links"] if link["rel"] == "status")
     wait_done(session, base, status)
     restored = get_group(session, base, data["id"])
-    assert all(g["status"] == "active" for g in flatten(restored))
+    assert all(g["status"] == "active" for g in walk(restored))
     assert links(restored, "parentGroup")[0]["id"] == default["id"]
     assert links(restored, "archiveGroupAction")
     server = session.get(f"{base}/v2/servers/{ALIAS}/{server_id}").json()
@@ -395,7 +378,7 @@ def test_archive_then_restore_a_group(demo):
 # --- defaults ---------------------------------------------------------------------------------
 def test_defaults_are_inherited_down_the_tree(demo):
     session, base, tree = demo
-    web, frontend, canary = find(tree, "Web"), find(tree, "Frontend"), find(tree, "Canary")
+    web, frontend, canary = find_group(tree, "Web"), find_group(tree, "Frontend"), find_group(tree, "Canary")
 
     def defaults(group):
         response = session.get(f"{base}/v2/groups/{ALIAS}/{group['id']}/defaults")
@@ -444,7 +427,7 @@ def test_defaults_are_inherited_down_the_tree(demo):
 )
 def test_defaults_reject_bad_values(demo, body):
     session, base, tree = demo
-    response = session.post(f"{base}/v2/groups/{ALIAS}/{find(tree, 'Web')['id']}/defaults", json=body)
+    response = session.post(f"{base}/v2/groups/{ALIAS}/{find_group(tree, 'Web')['id']}/defaults", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["message"]
 
@@ -467,7 +450,7 @@ def test_account_custom_fields(simulator):
 
 def test_scheduled_activities_read_empty(simulator, demo):
     session, base, tree = demo
-    web = find(tree, "Web")
+    web = find_group(tree, "Web")
     for rel in ("scheduledActivities", "upcomingScheduledActivities"):
         response = session.get(f"{base}{links(web, rel)[0]['href']}")
         assert response.status_code == 200 and response.json() == []

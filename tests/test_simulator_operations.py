@@ -9,6 +9,7 @@ import re
 import pytest
 
 from apps.simulator.seed import build_demo
+from tests.support.portal import operation_status, wait_operation
 from tests.support.simulator import wait_until
 
 NOT_QUEUED = (
@@ -67,20 +68,6 @@ def assert_refused(entry, server_id, message=NOT_QUEUED):
     assert entry == {"server": server_id.lower(), "isQueued": False, "errorMessage": message}
 
 
-def status_of(sim, session, op_id, alias="DEMO"):
-    response = session.get(f"{sim.url}/v2/operations/{alias}/status/{op_id}", timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()["status"]
-
-
-def wait_final(sim, session, op_id):
-    return wait_until(
-        lambda: (s := status_of(sim, session, op_id)) in ("succeeded", "failed") and s,
-        timeout=15,
-        message=f"operation {op_id} to finish",
-    )
-
-
 def server_view(sim, session, server_id):
     """GET /v2/servers/DEMO/{id} (routes/servers.py)."""
     response = session.get(f"{sim.url}/v2/servers/DEMO/{server_id}", timeout=10)
@@ -127,8 +114,8 @@ def test_operation_runs_then_applies_its_effect(simulator, action, server_id, fo
     slow_queue(simulator)
     (entry,) = act_ok(simulator, session, action, [server_id.lower()])
     op_id = queued_id(entry, server_id)
-    assert status_of(simulator, session, op_id) in ("notStarted", "executing")
-    assert wait_final(simulator, session, op_id) == "succeeded"
+    assert operation_status(simulator, session, op_id) in ("notStarted", "executing")
+    assert wait_operation(simulator, session, op_id) == "succeeded"
     for follow_up, expectation in follow_ups:
         (after,) = act_ok(simulator, session, follow_up, [server_id])
         if expectation == "already":
@@ -145,16 +132,18 @@ def test_status_goes_not_started_executing_succeeded(simulator):
     session = simulator.session("demo")
     simulator.control("config", durationSeconds=150)  # 3 s at speed 50; notStarted for the first 10%
     op_id = queued_id(act_ok(simulator, session, "reboot", [STARTED])[0], STARTED)
-    assert status_of(simulator, session, op_id) == "notStarted"
-    wait_until(lambda: status_of(simulator, session, op_id) == "executing", timeout=5, message="executing")
-    assert wait_final(simulator, session, op_id) == "succeeded"
+    assert operation_status(simulator, session, op_id) == "notStarted"
+    wait_until(
+        lambda: operation_status(simulator, session, op_id) == "executing", timeout=5, message="executing"
+    )
+    assert wait_operation(simulator, session, op_id) == "succeeded"
 
 
 def test_server_keeps_its_state_while_the_operation_runs(simulator):
     session = simulator.session("demo")
     simulator.control("config", durationSeconds=500)  # 10 s at speed 50
     op_id = queued_id(act_ok(simulator, session, "powerOff", [STARTED])[0], STARTED)
-    assert status_of(simulator, session, op_id) in ("notStarted", "executing")
+    assert operation_status(simulator, session, op_id) in ("notStarted", "executing")
     view = server_view(simulator, session, STARTED)
     assert view["details"]["powerState"] == "started"
     # One operation at a time: everything else on that server is refused until it completes.
@@ -175,7 +164,7 @@ def test_set_maintenance_turns_each_server_on_or_off(simulator):
     op_ids = [queued_id(on, STARTED), queued_id(off, IN_MAINTENANCE)]
     assert op_ids[0] != op_ids[1]
     for op_id in op_ids:
-        assert wait_final(simulator, session, op_id) == "succeeded"
+        assert wait_operation(simulator, session, op_id) == "succeeded"
     assert_already(act_ok(simulator, session, "startMaintenance", [STARTED])[0], STARTED)
     assert_already(act_ok(simulator, session, "stopMaintenance", [IN_MAINTENANCE])[0], IN_MAINTENANCE)
     again = act_ok(
@@ -200,7 +189,7 @@ def test_archive_stops_the_server_and_moves_it_to_the_archive_group(simulator):
     session = simulator.session("demo")
     slow_queue(simulator)
     (entry,) = act_ok(simulator, session, "archive", [STARTED])
-    assert wait_final(simulator, session, queued_id(entry, STARTED)) == "succeeded"
+    assert wait_operation(simulator, session, queued_id(entry, STARTED)) == "succeeded"
     for action in ("powerOn", "powerOff", "archive", "startMaintenance"):
         assert_refused(act_ok(simulator, session, action, [STARTED])[0], STARTED)
     snapshot = act_ok(
@@ -220,7 +209,7 @@ def test_create_snapshot_adds_one_snapshot_and_refuses_a_second(simulator):
     (entry,) = act_ok(
         simulator, session, "createSnapshot", {"snapshotExpirationDays": "7", "serverIds": [STARTED.lower()]}
     )
-    assert wait_final(simulator, session, queued_id(entry, STARTED)) == "succeeded"
+    assert wait_operation(simulator, session, queued_id(entry, STARTED)) == "succeeded"
     (second,) = act_ok(
         simulator, session, "createSnapshot", {"snapshotExpirationDays": 7, "serverIds": [STARTED]}
     )
@@ -287,13 +276,13 @@ def test_mixed_list_answers_per_server_in_order(simulator):
     assert_refused(answer[1], "wa1demonope01")
     assert_already(answer[2], STARTED)
     assert_refused(answer[3], ARCHIVED)
-    assert wait_final(simulator, session, op_id) == "succeeded"
+    assert wait_operation(simulator, session, op_id) == "succeeded"
 
 
 def test_server_ids_object_is_accepted(simulator):
     session = simulator.session("operator")
     (entry,) = act_ok(simulator, session, "POWEROFF", {"serverIds": [STARTED.lower()]}, alias="demo")
-    assert wait_final(simulator, session, queued_id(entry, STARTED)) == "succeeded"
+    assert wait_operation(simulator, session, queued_id(entry, STARTED)) == "succeeded"
 
 
 # --- failures ---------------------------------------------------------------------------------
@@ -302,18 +291,18 @@ def test_failed_operation_has_no_effect(simulator):
     slow_queue(simulator)
     simulator.control("fail-next", count=1)
     (entry,) = act_ok(simulator, session, "powerOff", [STARTED])
-    assert wait_final(simulator, session, queued_id(entry, STARTED)) == "failed"
+    assert wait_operation(simulator, session, queued_id(entry, STARTED)) == "failed"
     assert_already(act_ok(simulator, session, "powerOn", [STARTED])[0], STARTED)
     simulator.control("fail-next", count=1)
     (snap,) = act_ok(
         simulator, session, "createSnapshot", {"snapshotExpirationDays": 3, "serverIds": [STARTED]}
     )
-    assert wait_final(simulator, session, queued_id(snap, STARTED)) == "failed"
+    assert wait_operation(simulator, session, queued_id(snap, STARTED)) == "failed"
     # No snapshot was left behind, so a new one can be taken.
     (retry,) = act_ok(
         simulator, session, "createSnapshot", {"snapshotExpirationDays": 3, "serverIds": [STARTED]}
     )
-    assert wait_final(simulator, session, queued_id(retry, STARTED)) == "succeeded"
+    assert wait_operation(simulator, session, queued_id(retry, STARTED)) == "succeeded"
     view = server_view(simulator, session, STARTED)
     assert view["details"]["powerState"] == "started"
     assert len(view["details"]["snapshots"]) == 1
@@ -348,8 +337,8 @@ def test_viewer_and_operator_can_read_the_queue(simulator):
     (entry,) = act_ok(simulator, operator, "startMaintenance", [STARTED])
     op_id = queued_id(entry, STARTED)
     viewer = simulator.session("viewer")
-    assert wait_final(simulator, viewer, op_id) == "succeeded"
-    assert status_of(simulator, viewer, op_id.upper(), alias="demo") == "succeeded"
+    assert wait_operation(simulator, viewer, op_id) == "succeeded"
+    assert operation_status(simulator, viewer, op_id.upper(), alias="demo") == "succeeded"
 
 
 def test_other_account_cannot_act_on_or_see_demo_operations(simulator):
@@ -366,7 +355,7 @@ def test_other_account_cannot_act_on_or_see_demo_operations(simulator):
     response = other.get(f"{simulator.url}/v2/operations/OTHR/status/{op_id}", timeout=10)
     assert response.status_code == 404
     assert response.json() == {"message": "The requested resource does not exist."}
-    assert wait_final(simulator, demo, op_id) == "succeeded"
+    assert wait_operation(simulator, demo, op_id) == "succeeded"
 
 
 def test_unknown_status_id_is_404(simulator):

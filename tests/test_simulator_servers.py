@@ -8,7 +8,7 @@ import pytest
 
 from apps.simulator.seed import build_demo
 from tests.support.contract import doc_entry, fill, shape_mismatches
-from tests.support.simulator import wait_until
+from tests.support.portal import wait_operation
 
 _DEMO = build_demo()  # the same deterministic seed the simulator runs
 STATUS_HREF = re.compile(r"^/v2/operations/demo/status/(wa1-\d+)$")
@@ -59,20 +59,6 @@ def status_id(link):
     match = STATUS_HREF.match(link["href"])
     assert match and match.group(1) == link["id"], link
     return link["id"]
-
-
-def op_status(sim, session, op_id):
-    response = session.get(url(sim, f"/v2/operations/demo/status/{op_id}"), timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()["status"]
-
-
-def wait_done(sim, session, op_id):
-    return wait_until(
-        lambda: (s := op_status(sim, session, op_id)) in ("succeeded", "failed") and s,
-        timeout=15,
-        message=f"operation {op_id} to finish",
-    )
 
 
 def patch(sim, session, server_id, *ops):
@@ -213,7 +199,7 @@ def test_create_server_builds_then_becomes_active(simulator):
     assert server["id"].startswith("WA1DEMOWEB")
     assert [link["rel"] for link in server["links"]] == ["self", "group", "account"]
 
-    assert wait_done(simulator, session, op_id) == "succeeded"
+    assert wait_operation(simulator, session, op_id) == "succeeded"
     built = server_body(simulator, session, server["id"])
     assert built["status"] == "active"
     assert built["details"]["powerState"] == "started"
@@ -231,7 +217,7 @@ def test_failed_build_leaves_a_failed_server(fast):
     session = fast.session("demo")
     fast.control("fail-next", count=1)
     body = session.post(url(fast, "/v2/servers/DEMO"), json=create_body(), timeout=10).json()
-    assert wait_done(fast, session, status_id(body["links"][0])) == "failed"
+    assert wait_operation(fast, session, status_id(body["links"][0])) == "failed"
     server = session.get(url(fast, body["links"][1]["href"]), timeout=10).json()
     assert server["status"] == "failed"
     assert links_by_rel(server)["self"]["verbs"] == ["GET", "DELETE"]
@@ -243,7 +229,7 @@ def test_clone_an_existing_server(fast):
     body = create_body(sourceServerId=source.id.lower(), additionalDisks=[])
     response = session.post(url(fast, "/v2/servers/DEMO"), json=body, timeout=10)
     assert response.status_code == 202, response.text
-    wait_done(fast, session, status_id(response.json()["links"][0]))
+    wait_operation(fast, session, status_id(response.json()["links"][0]))
     clone = session.get(url(fast, response.json()["links"][1]["href"]), timeout=10).json()
     assert clone["osType"] == source.os_type
     assert len(clone["details"]["disks"]) == len(source.disks)
@@ -311,7 +297,7 @@ def test_delete_server(fast):
     assert body["server"] == server.id.lower() and body["isQueued"] is True
     again = session.delete(url(fast, f"/v2/servers/DEMO/{server.id}"), timeout=10)
     assert again.status_code in (400, 404)  # being deleted, or already gone
-    assert wait_done(fast, session, status_id(body["links"][0])) == "succeeded"
+    assert wait_operation(fast, session, status_id(body["links"][0])) == "succeeded"
     assert get_server(fast, session, server.id).status_code == 404
 
 
@@ -344,7 +330,7 @@ def test_cpu_memory_and_disks_change_when_the_operation_completes(fast):
     body = response.json()
     assert body.keys() == {"rel", "href", "id"}
     op_id = status_id(body)
-    assert wait_done(fast, session, op_id) == "succeeded"
+    assert wait_operation(fast, session, op_id) == "succeeded"
     details = server_body(fast, session, server.id)["details"]
     assert details["cpu"] == 4 and details["memoryMB"] == 8192
     assert details["disks"][0]["sizeGB"] == server.disks[0].size_gb + 5
@@ -390,7 +376,7 @@ def test_mixed_patch_applies_description_now_and_queues_cpu(fast):
     response = patch(fast, session, server.id, ("description", "mixed"), ("cpu", 3))
     assert response.status_code == 202
     assert server_body(fast, session, server.id)["description"] == "mixed"
-    wait_done(fast, session, status_id(response.json()))
+    wait_operation(fast, session, status_id(response.json()))
     assert server_body(fast, session, server.id)["details"]["cpu"] == 3
 
 
@@ -472,7 +458,7 @@ def test_add_update_and_remove_a_public_ip(fast):
     example = doc_entry("POST", "/v2/servers/{accountAlias}/{serverId}/publicIPAddresses")["ContentExample"]
     response = session.post(base, json=example, timeout=10)
     assert response.status_code == 202, response.text
-    assert wait_done(fast, session, status_id(response.json())) == "succeeded"
+    assert wait_operation(fast, session, status_id(response.json())) == "succeeded"
     body = server_body(fast, session, server.id)
     (address,) = [lk["id"] for lk in body["links"] if lk["rel"] == "publicIPAddress"]
     assert len(body["details"]["ipAddresses"]) == 2  # a new internal address came with it
@@ -483,14 +469,14 @@ def test_add_update_and_remove_a_public_ip(fast):
     update = {"ports": [{"protocol": "tcp", "port": 22}], "sourceRestrictions": []}
     response = session.put(f"{base}/{address}", json=update, timeout=10)
     assert response.status_code == 202, response.text
-    wait_done(fast, session, status_id(response.json()))
+    wait_operation(fast, session, status_id(response.json()))
     shown = session.get(f"{base}/{address}", timeout=10).json()
     assert shown["ports"] == [{"protocol": "ICMP", "port": 0}, {"protocol": "TCP", "port": 22}]
     assert shown["sourceRestrictions"] == []
 
     response = session.delete(f"{base}/{address}", timeout=10)
     assert response.status_code == 202, response.text
-    wait_done(fast, session, status_id(response.json()))
+    wait_operation(fast, session, status_id(response.json()))
     assert session.get(f"{base}/{address}", timeout=10).status_code == 404
 
 
@@ -499,7 +485,7 @@ def test_public_ip_on_an_existing_internal_address(fast):
     session = fast.session("demo")
     base = url(fast, f"/v2/servers/DEMO/{server.id}/publicIPAddresses")
     body = {"internalIPAddress": server.internal_ips[0], "ports": [{"protocol": "TCP", "port": 443}]}
-    wait_done(fast, session, status_id(session.post(base, json=body, timeout=10).json()))
+    wait_operation(fast, session, status_id(session.post(base, json=body, timeout=10).json()))
     addresses = server_body(fast, session, server.id)["details"]["ipAddresses"]
     assert len(addresses) == 1 and addresses[0]["internal"] == server.internal_ips[0]
     assert "public" in addresses[0]
@@ -558,7 +544,7 @@ def test_restore_an_archived_server(fast):
     )
     assert response.status_code == 202, response.text
     assert response.json().keys() == {"rel", "href", "id"}
-    assert wait_done(fast, session, status_id(response.json())) == "succeeded"
+    assert wait_operation(fast, session, status_id(response.json())) == "succeeded"
     body = server_body(fast, session, ARCHIVED)
     assert body["status"] == "active"
     assert body["groupId"] == target
@@ -590,7 +576,7 @@ def test_delete_a_snapshot(fast):
     session = fast.session("operator")
     response = session.delete(url(fast, f"/v2/servers/DEMO/{server.id}/snapshots/{snapshot_id}"))
     assert response.status_code == 202, response.text
-    assert wait_done(fast, session, status_id(response.json())) == "succeeded"
+    assert wait_operation(fast, session, status_id(response.json())) == "succeeded"
     assert server_body(fast, session, server.id)["details"]["snapshots"] == []
 
 
@@ -601,7 +587,7 @@ def test_revert_to_a_snapshot_keeps_it(fast):
     before = server_body(fast, session, server.id)["details"]
     response = session.post(url(fast, f"/v2/servers/DEMO/{server.id}/snapshots/{snapshot_id}/restore"))
     assert response.status_code == 202, response.text
-    assert wait_done(fast, session, status_id(response.json())) == "succeeded"
+    assert wait_operation(fast, session, status_id(response.json())) == "succeeded"
     after = server_body(fast, session, server.id)["details"]
     assert after["snapshots"] == before["snapshots"]
     assert after["cpu"] == before["cpu"]

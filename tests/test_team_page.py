@@ -4,21 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.activities.models import Activity
 from apps.audit.services import record
+from tests.support.portal import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(name: str) -> Client:
-    client = Client()
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client
 
 
 def test_team_lists_teammates_sorted_by_last_activity(clc_settings):

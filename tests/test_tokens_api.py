@@ -3,7 +3,6 @@ with ``Authorization: Bearer``/``Token``, the person's cloud token behind it."""
 
 import hashlib
 import logging
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,24 +11,9 @@ from django.utils import timezone
 
 from apps.accounts.models import CloudToken
 from apps.tokens.models import PersonalToken
+from tests.support.portal import create_token, signed_in
 
 pytestmark = pytest.mark.django_db
-
-VALUE = re.compile(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}")
-
-
-def signed_in(name: str) -> Client:
-    client = Client()
-    response = client.post("/login/", {"username": name, "password": name})
-    assert response.status_code == 302, response.content[:300]
-    return client
-
-
-def create_token(client: Client, name="script", **extra) -> str:
-    response = client.post("/profile/tokens/", {"name": name, **extra})
-    assert response.status_code == 201, response.content[:500]
-    [value] = set(VALUE.findall(response.content.decode()))
-    return value
 
 
 def bearer(value: str, keyword="Bearer") -> Client:

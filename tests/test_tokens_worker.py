@@ -1,11 +1,10 @@
 """A script holding only a personal token starts an operation and follows its activity to the end,
 tracked by a real Celery worker (the fixture of tests/test_activities_worker.py). PostgreSQL only."""
 
-import re
-
 import pytest
 from django.test import Client
 
+from tests.support.portal import create_token, signed_in
 from tests.support.simulator import wait_until
 from tests.test_activities_worker import worker  # noqa: F401  (the real worker fixture)
 
@@ -13,10 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_script_with_a_personal_token_powers_off_and_follows_the_activity(clc_settings, worker):  # noqa: F811
-    browser = Client()
-    assert browser.post("/login/", {"username": "demo", "password": "demo"}).status_code == 302
-    page = browser.post("/profile/tokens/", {"name": "power script"})
-    value = re.search(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}", page.content.decode()).group(0)
+    browser = signed_in("demo")
+    value = create_token(browser, "power script")
 
     script = Client(HTTP_AUTHORIZATION=f"Bearer {value}")  # no cookies: the token only
     started = script.post(

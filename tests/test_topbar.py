@@ -3,7 +3,8 @@
 import re
 
 import pytest
-from django.test import Client
+
+from tests.support.portal import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,7 @@ LINKS = [
 
 
 def test_top_bar_links_lead_to_working_pages(clc_settings):
-    client = Client()
-    assert client.post("/login/", {"username": "viewer", "password": "viewer"}).status_code == 302
+    client = signed_in("viewer")
     page = client.get("/").content.decode()
     header = page.split("<header", 1)[1].split("</header>", 1)[0]
     hrefs = set(re.findall(r'href="([^"?]+)', header))

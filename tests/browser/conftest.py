@@ -1,15 +1,11 @@
 """Browser tests: Playwright driving the system's Chromium (no browser download) against
 pytest-django's live server, which talks to the test simulator."""
 
-import copy
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,17 +45,9 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def own_cache_namespace(settings):
-    """A cache namespace per test: a reset simulator never meets a previous test's cached pages."""
-    prefix = f"test-br-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    yield
-    client = redis.Redis.from_url(django_settings.REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
+def own_cache_namespace(own_cache_namespace):
+    """tests/support/fixtures.py's cache namespace, for every browser test (a module may replace it)."""
+    return own_cache_namespace
 
 
 @pytest.fixture

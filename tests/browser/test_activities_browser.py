@@ -4,18 +4,15 @@ and watch the server's power badge, the activity row and a toast change WITHOUT 
 same through the API with EventSource taken away (the polling fallback). Screenshots at 1280 and
 375 px go to screenshots/."""
 
-import copy
-import os
 import re
 import socket
 import threading
-import uuid
 
 import pytest
-import redis
 from django.db import connection
 
-from tests.support.celery_worker import CeleryWorker, worker_env
+from tests.support.celery_worker import CeleryWorker, activity_environment, worker_env
+from tests.support.portal import drop_keys, redis_test_url, started_servers, use_cache_prefix
 from tests.support.simulator import wait_until
 
 from .conftest import screenshot, sign_in
@@ -26,49 +23,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(scope="module")
 def live_env(django_db_setup, django_db_blocker, simulator_process, tmp_path_factory):
     """Environment shared by this process (the ASGI portal) and the worker: own queue and stream."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): the worker shares the test DB")
-    tag = uuid.uuid4().hex[:10]
-    shared = {
-        "ACTIVITY_QUEUE": f"activities-browser-{tag}",
-        "ACTIVITY_STREAM_PREFIX": f"test-browser-{tag}",
-        "ACTIVITY_DISPATCH_INTERVAL": "0.25",
-        "ACTIVITY_SSE_HEARTBEAT_SECONDS": "2",
-        # the worker invalidates the inventory cache entries the portal reads: same namespace
-        "CACHE_KEY_PREFIX": f"test-brlive-{tag}",
-    }
-    saved = {k: os.environ.get(k) for k in shared}
-    os.environ.update(shared)
-    try:
+    # the worker invalidates the inventory cache entries the portal reads: same namespace
+    with activity_environment(
+        "browser", ACTIVITY_SSE_HEARTBEAT_SECONDS=2, CACHE_KEY_PREFIX="test-brlive-{tag}"
+    ) as shared:
         yield shared
-    finally:
-        r = redis.Redis.from_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
-        for key in r.scan_iter(f"{shared['ACTIVITY_STREAM_PREFIX']}:*"):
-            r.delete(key)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _drop_cache(prefix):
-    r = redis.Redis.from_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
-    keys = list(r.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        r.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
 def own_cache_namespace(settings, live_env):
     """Replaces conftest's: the portal and the worker share one namespace, emptied around each test
     (a reset simulator never meets a previous test's cached pages)."""
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = live_env["CACHE_KEY_PREFIX"]
-    settings.CACHES = caches
-    _drop_cache(live_env["CACHE_KEY_PREFIX"])
+    use_cache_prefix(settings, live_env["CACHE_KEY_PREFIX"])
+    drop_keys(redis_test_url(), live_env["CACHE_KEY_PREFIX"])
     yield
-    _drop_cache(live_env["CACHE_KEY_PREFIX"])
+    drop_keys(redis_test_url(), live_env["CACHE_KEY_PREFIX"])
 
 
 @pytest.fixture(scope="module")
@@ -106,27 +75,6 @@ def asgi_portal(live_env, worker, clc_settings, transactional_db):
     thread.join(timeout=10)
 
 
-def started_servers(simulator, n=2):
-    session = simulator.session("demo")
-    body = session.get(f"{simulator.url}/v2/datacenters/demo/wa1?groupLinks=true").json()
-    root = next(link["id"] for link in body["links"] if link["rel"] == "group")
-
-    def walk(g):
-        yield g
-        for c in g.get("groups", []):
-            yield from walk(c)
-
-    tree = session.get(f"{simulator.url}/v2/groups/demo/{root}").json()
-    found = []
-    for server_id in [link["id"] for g in walk(tree) for link in g["links"] if link["rel"] == "server"]:
-        server = session.get(f"{simulator.url}/v2/servers/demo/{server_id}").json()
-        if server["status"] == "active" and server["details"]["powerState"] == "started":
-            found.append(server["id"])
-        if len(found) == n:
-            return found
-    raise AssertionError("not enough started servers in WA1")
-
-
 def mark(page):
     """A marker that a reload or navigation would wipe."""
     page.evaluate("window.__noReload = true")
@@ -138,7 +86,7 @@ def not_reloaded(page) -> bool:
 
 def test_power_off_from_the_server_page_updates_live(asgi_portal, simulator, open_page):
     simulator.control("config", speed=1, durationSeconds=3)  # long enough to watch it run
-    server_id = started_servers(simulator, 1)[0]
+    server_id = started_servers(simulator)[0]
     page = open_page(1280)
     sign_in(page, asgi_portal, next_path=f"/servers/{server_id.lower()}/")
     badge = page.locator("h1 [data-power]")
@@ -214,7 +162,7 @@ def test_power_off_from_the_server_page_updates_live(asgi_portal, simulator, ope
 
 def test_without_eventsource_the_page_polls(asgi_portal, simulator, open_page):
     simulator.control("config", speed=1, durationSeconds=2)
-    server_id = started_servers(simulator, 1)[0]
+    server_id = started_servers(simulator)[0]
     page = open_page(1280)
     page.add_init_script("delete window.EventSource")
     sign_in(page, asgi_portal, next_path="/activities/")

@@ -9,6 +9,7 @@
 The worker runs in its own session (process group), so a kill takes every child with it.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,6 +17,9 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
+from tests.support.portal import drop_keys, environ, redis_test_url
 from tests.support.simulator import ROOT, wait_until
 
 
@@ -38,6 +42,31 @@ def worker_env(settings_dict, clc_api_url: str, **extra) -> dict:
         CLC_API_URL=clc_api_url,
         **{k: str(v) for k, v in extra.items()},
     )
+
+
+@contextlib.contextmanager
+def activity_environment(kind: str, restore=(), **overrides):
+    """For a test with real workers: skipped unless the test database is PostgreSQL (a worker
+    shares it); ``os.environ`` gets a queue and an event stream of this run's own and a fast
+    dispatcher, plus ``overrides`` (``{tag}`` in a value is this run's tag), for the block; ->
+    those variables. The stream's Redis keys are dropped after; ``restore``: see ``environ``."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): the worker shares the test DB")
+    tag = uuid.uuid4().hex[:10]
+    shared = {
+        "ACTIVITY_QUEUE": f"activities-{kind}-{tag}",
+        "ACTIVITY_STREAM_PREFIX": f"test-{kind}-{tag}",
+        "ACTIVITY_DISPATCH_INTERVAL": "0.25",
+        "ACTIVITY_SSE_HEARTBEAT_SECONDS": "0.5",
+        **{k: str(v).format(tag=tag) for k, v in overrides.items()},
+    }
+    with environ(shared, restore):
+        try:
+            yield shared
+        finally:
+            drop_keys(redis_test_url(), shared["ACTIVITY_STREAM_PREFIX"])
 
 
 class CeleryWorker:

@@ -5,12 +5,11 @@ A module that wants a cache namespace of its own for every test says so once:
     pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 """
 
-import copy
 import uuid
 
 import pytest
 
-from tests.support.portal import drop_keys, sign_in
+from tests.support.portal import drop_keys, sign_in, use_cache_prefix
 
 
 @pytest.fixture
@@ -19,9 +18,7 @@ def own_cache_namespace(settings):
     pages) and a reset simulator never meets a previous test's cached pages. Yields the key prefix;
     its keys are deleted after the test."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
+    use_cache_prefix(settings, prefix)
     yield prefix
     drop_keys(settings.REDIS_URL, prefix)
 

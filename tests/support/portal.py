@@ -12,11 +12,14 @@ The fixtures (``own_cache_namespace``, ``demo``) live in tests/support/fixtures.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import re
 
 import redis
 import requests
+
+from tests.support.simulator import wait_until
 
 # --- signing in -------------------------------------------------------------------------------
 
@@ -42,6 +45,17 @@ def signed_in_user(name: str, **client_options):
 
     client = signed_in(name, **client_options)
     return client, User.objects.get(cloud_username__iexact=name)
+
+
+TOKEN_VALUE = re.compile(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}")  # a personal API token
+
+
+def create_token(client, name: str = "script", **extra) -> str:
+    """A personal API token made on the token page by a signed-in client; -> its value (shown once)."""
+    response = client.post("/profile/tokens/", {"name": name, **extra})
+    assert response.status_code == 201, response.content[:500]
+    [value] = set(TOKEN_VALUE.findall(response.content.decode()))
+    return value
 
 
 # --- what a response shows ----------------------------------------------------------------------
@@ -78,19 +92,27 @@ def find_group(tree, name: str):
     return next(g for g in walk(tree) if g["name"] == name)
 
 
-def sim_tree(session, dc: str = "wa1"):
+def sim_root_id(session, dc: str = "wa1", alias: str = "demo") -> str:
+    """The id of the data center's root group, read with a ``simulator.session()``."""
+    body = session.get(f"{session.base}/v2/datacenters/{alias}/{dc}?groupLinks=true").json()
+    return next(link["id"] for link in body["links"] if link["rel"] == "group")
+
+
+def sim_tree(session, dc: str = "wa1", alias: str = "demo"):
     """The data center's root group with its whole subtree, read with a ``simulator.session()``."""
-    base = session.base
-    body = session.get(f"{base}/v2/datacenters/demo/{dc}?groupLinks=true").json()
-    root_id = next(link["id"] for link in body["links"] if link["rel"] == "group")
-    return session.get(f"{base}/v2/groups/demo/{root_id}").json()
+    return session.get(f"{session.base}/v2/groups/{alias}/{sim_root_id(session, dc, alias)}").json()
 
 
-def sim_servers(session, dc: str = "wa1", group=None) -> list[dict]:
+def named_group(simulator, name: str, dc: str = "wa1"):
+    """DEMO's group called ``name`` in ``dc`` (with its subtree), read from the simulator as demo."""
+    return find_group(sim_tree(simulator.session("demo"), dc), name)
+
+
+def sim_servers(session, dc: str = "wa1", group=None, alias: str = "demo") -> list[dict]:
     """Every server body under ``group`` (default: the data center's root group), in tree order."""
-    tree = group or sim_tree(session, dc)
+    tree = group or sim_tree(session, dc, alias)
     ids = [link["id"] for g in walk(tree) for link in g["links"] if link["rel"] == "server"]
-    return [session.get(f"{session.base}/v2/servers/demo/{i}").json() for i in ids]
+    return [session.get(f"{session.base}/v2/servers/{alias}/{i}").json() for i in ids]
 
 
 def started_servers(simulator, n: int = 1, dc: str = "wa1") -> list[str]:
@@ -105,12 +127,35 @@ def started_servers(simulator, n: int = 1, dc: str = "wa1") -> list[str]:
     return found[:n]
 
 
+def operation_status(sim, session, op_id: str, alias: str = "DEMO") -> str:
+    """An operation's status from ``/v2/operations/{alias}/status/{id}`` (asserting the 200)."""
+    response = session.get(f"{sim.url}/v2/operations/{alias}/status/{op_id}", timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["status"]
+
+
+def wait_operation(sim, session, op_id: str, alias: str = "DEMO") -> str:
+    """Poll an operation until it succeeded or failed; -> that status."""
+    return wait_until(
+        lambda: (s := operation_status(sim, session, op_id, alias)) in ("succeeded", "failed") and s,
+        timeout=15,
+        message=f"operation {op_id} to finish",
+    )
+
+
 def sim_operations(simulator) -> int:
     """How many operations the simulator has queued since its reset."""
     return requests.get(f"{simulator.url}/control", timeout=10).json()["operations"]
 
 
 # --- Redis and the environment ------------------------------------------------------------------
+
+
+def use_cache_prefix(settings, prefix: str) -> None:
+    """Point the default cache at keys under ``prefix`` (``settings``: pytest-django's fixture)."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
 
 
 def drop_keys(redis_url: str, prefix: str) -> None:
