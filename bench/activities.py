@@ -41,11 +41,16 @@ SHARED = {
 }
 
 
+DB_NAME = os.environ.get("BENCH_DATABASE", "bench_activities")
+
+
 def _database_url() -> str:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not base.startswith("postgres"):
         sys.exit("bench/activities.py needs PostgreSQL: DATABASE_URL=postgres://...")
-    return base.rsplit("/", 1)[0] + "/bench_activities"
+    if not DB_NAME.replace("_", "").isalnum():
+        sys.exit("BENCH_DATABASE: letters, digits and _ only")
+    return base.rsplit("/", 1)[0] + "/" + DB_NAME
 
 
 def _create_database(url: str) -> None:
@@ -53,8 +58,8 @@ def _create_database(url: str) -> None:
 
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench_activities'").fetchone():
-            conn.execute("CREATE DATABASE bench_activities")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
 def percentile(values, q):

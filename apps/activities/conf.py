@@ -29,7 +29,19 @@ def lease_seconds() -> float:
 
 
 def batch_size() -> int:
+    """At most this many due activities claimed (and polled) by one dispatch."""
     return int(_get("ACTIVITY_BATCH_SIZE", 500))
+
+
+def write_batch() -> int:
+    """Compare-and-sets per batched UPDATE statement (PostgreSQL)."""
+    return max(1, int(_get("ACTIVITY_WRITE_BATCH", 500)))
+
+
+def poll_concurrency() -> int:
+    """Status links polled at once by a worker process (one thread pool shared by its dispatches;
+    keep it within the HTTP pool, ``2 * CLC_FANOUT_WORKERS`` connections)."""
+    return max(1, int(_get("ACTIVITY_POLL_CONCURRENCY", int(getattr(settings, "CLC_FANOUT_WORKERS", 16)))))
 
 
 def queue() -> str:

@@ -94,3 +94,26 @@ def publish(activity, previous: str | None) -> str | None:
     except Exception:
         log.warning("could not publish activity %s to its stream", activity.pk, exc_info=True)
         return None
+
+
+def publish_many(changes) -> list:
+    """``publish`` for a batch of ``(activity, previous)``: one Redis round trip (a pipeline), in
+    order. The stream ids (None for all if Redis is down)."""
+    changes = list(changes)
+    if not changes:
+        return []
+    try:
+        pipe = _client().pipeline(transaction=False)
+        for activity, previous in changes:
+            payload = json.dumps(event_payload(activity, previous), separators=(",", ":"))
+            pipe.xadd(
+                stream_key(activity.account_alias),
+                {"data": payload},
+                maxlen=conf.stream_maxlen(),
+                approximate=True,
+            )
+        ids = pipe.execute()
+        return [i.decode() if isinstance(i, bytes) else i for i in ids]
+    except Exception:
+        log.warning("could not publish %d activity changes to their streams", len(changes), exc_info=True)
+        return [None] * len(changes)

@@ -1,23 +1,30 @@
 """Tracking: status changes as compare-and-set updates, polling and the dispatcher's claim.
 
-Every write to an activity goes through ``transition``: ``UPDATE ... WHERE id = ? AND version = ?
-AND status = ?`` bumps ``version``; if another poll got there first the update matches no row and
-is dropped, so a duplicate poll never double-counts ``polls``, never regresses a status, and a
-terminal status (succeeded, failed, unknown) never changes.
+Every write to an activity is a compare-and-set planned by ``_plan`` from the row as it was read:
+``UPDATE ... WHERE id = ? AND version = ? AND status = ?`` bumps ``version``; if another poll got
+there first the update matches no row and is dropped, so a duplicate poll never double-counts
+``polls``, never regresses a status, and a terminal status (succeeded, failed, unknown) never
+changes. ``transition`` writes one activity; ``transition_many`` writes a whole polled batch with
+ONE ``UPDATE ... FROM (VALUES ...)`` keyed on (id, version, status) (PostgreSQL; row by row
+elsewhere), plus one INSERT of the history entries of the rows whose status changed, in one
+transaction. "Still executing, nothing changed" polls thus cost no transaction of their own, and
+only real status changes write history and reach the streams.
 """
 
 import logging
+import os
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from apps.clc import errors as clc_errors
 from apps.clc import operations as clc_operations
 from apps.clc.entities import OperationStatus
-from apps.clc.fanout import fan_out
 
 from . import conf, streams
 from .models import RANK, TERMINAL, Activity, ActivityEvent, Status
@@ -78,6 +85,28 @@ def _after_commit(activity_id: int, previous: str | None, terminal: bool) -> Non
         notify_finished(activity)
 
 
+def _after_commit_many(changed) -> None:
+    """``_after_commit`` for a batch: one read of the rows, one Redis round trip for the events."""
+    if not changed:
+        return
+    rows = Activity.objects.select_related("user").in_bulk([pk for pk, _prev, _term in changed])
+    published, invalidated = [], set()
+    for pk, previous, terminal in changed:
+        activity = rows.get(pk)
+        if activity is None:
+            continue
+        if terminal:
+            target = (activity.account_alias, activity.resource_type, tuple(activity.resource_ids or ()))
+            if target not in invalidated:
+                invalidated.add(target)
+                invalidate_inventory(activity)
+        published.append((activity, previous))
+    streams.publish_many(published)
+    for pk, _previous, terminal in changed:
+        if terminal and pk in rows:
+            notify_finished(rows[pk])
+
+
 def notify_finished(activity) -> None:
     """The person's notifications (apps.notifications); a problem there never breaks tracking."""
     try:
@@ -101,7 +130,17 @@ def announce_created(activity) -> None:
     transaction.on_commit(lambda: _after_commit(activity.pk, None, terminal))
 
 
-def transition(
+class _Plan:
+    """One planned compare-and-set: the row as read (id, version, status) and its new values."""
+
+    __slots__ = ("activity", "old", "new", "values", "keep_next", "count_poll", "event")
+
+    def __init__(self, activity, old, new, values, keep_next, count_poll, event):
+        self.activity, self.old, self.new = activity, old, new
+        self.values, self.keep_next, self.count_poll, self.event = values, keep_next, count_poll, event
+
+
+def _plan(
     activity,
     to_status: str | None = None,
     *,
@@ -111,58 +150,188 @@ def transition(
     next_poll_at="keep",
     count_poll: bool = False,
     now=None,
-) -> bool:
-    """Compare-and-set ``activity`` from the (status, version) it was read with. True if applied."""
+) -> "_Plan | None":
+    """The update ``transition`` would make (None: the activity is terminal, nothing to write).
+
+    ``values`` are absolute (from the row as read: the compare-and-set on ``version`` makes them
+    exact), except ``next_poll_at`` when kept (the dispatcher's lease moves it without a version).
+    """
     now = now or timezone.now()
     old = activity.status
     if old in TERMINAL:
-        return False
+        return None
     new = to_status or old
     if old == Status.RUNNING and RANK.get(new, 0) < RANK[Status.RUNNING] and new != Status.WAITING_FOR_SIGNIN:
         new = old  # a stale "notStarted" never moves a running activity back
-    fields = {"status": new, "version": F("version") + 1}
-    if upstream_status is not None:
-        fields["upstream_status"] = upstream_status[:32]
-    if message is not None:
-        fields["error_message"] = message
-    if next_poll_at != "keep":
-        fields["next_poll_at"] = next_poll_at
-    if count_poll:
-        fields["polls"] = F("polls") + 1
-        fields["last_polled_at"] = now
+    values = {
+        "status": new,
+        "upstream_status": (activity.upstream_status if upstream_status is None else upstream_status)[:32],
+        "error_message": activity.error_message if message is None else message,
+        "next_poll_at": None if next_poll_at == "keep" else next_poll_at,
+        "last_polled_at": now if count_poll else activity.last_polled_at,
+        "started_at": activity.started_at,
+        "finished_at": activity.finished_at,
+    }
+    keep_next = next_poll_at == "keep"
     if new == Status.RUNNING and activity.started_at is None:
-        fields["started_at"] = now
+        values["started_at"] = now
     if new in TERMINAL:
-        fields["finished_at"] = now
-        fields["next_poll_at"] = None
+        values["finished_at"] = now
+        values["next_poll_at"] = None
+        keep_next = False
         if activity.started_at is None and new != Status.UNKNOWN:
-            fields["started_at"] = now
+            values["started_at"] = now
+    event = None
+    if new != old:
+        event = ActivityEvent(
+            activity_id=activity.pk,
+            from_status=old,
+            to_status=new,
+            upstream_status=(upstream_status or activity.upstream_status or "")[:32],
+            message=note or message or "",
+        )
+    return _Plan(activity, old, new, values, keep_next, count_poll, event)
+
+
+def _write_one(plan: "_Plan") -> bool:
+    """One compare-and-set in its own transaction (the history entry with it)."""
+    activity, fields = plan.activity, dict(plan.values)
+    if plan.keep_next:
+        del fields["next_poll_at"]
+    fields["version"] = F("version") + 1
+    if plan.count_poll:
+        fields["polls"] = F("polls") + 1
     with transaction.atomic():
-        updated = Activity.objects.filter(pk=activity.pk, version=activity.version, status=old).update(
+        updated = Activity.objects.filter(pk=activity.pk, version=activity.version, status=plan.old).update(
             **fields
         )
         if not updated:
             return False
-        if new != old:
-            ActivityEvent.objects.create(
-                activity_id=activity.pk,
-                from_status=old,
-                to_status=new,
-                upstream_status=(upstream_status or activity.upstream_status or "")[:32],
-                message=note or message or "",
-            )
-            terminal = new in TERMINAL
+        if plan.event is not None:
+            plan.event.save(force_insert=True)
+            old, terminal = plan.old, plan.new in TERMINAL
             transaction.on_commit(lambda: _after_commit(activity.pk, old, terminal))
     return True
+
+
+def transition(activity, to_status: str | None = None, **kwargs) -> bool:
+    """Compare-and-set ``activity`` from the (status, version) it was read with. True if applied.
+
+    Keywords: ``upstream_status``, ``message``, ``note`` (history text), ``next_poll_at`` ("keep"),
+    ``count_poll``, ``now``.
+    """
+    plan = _plan(activity, to_status, **kwargs)
+    return False if plan is None else _write_one(plan)
+
+
+_CAS_COLUMNS = (
+    ("id", "bigint"),
+    ("version", "integer"),
+    ("old_status", "varchar"),
+    ("status", "varchar"),
+    ("upstream_status", "varchar"),
+    ("error_message", "text"),
+    ("keep_next", "boolean"),
+    ("next_poll_at", "timestamptz"),
+    ("dpoll", "integer"),
+    ("last_polled_at", "timestamptz"),
+    ("started_at", "timestamptz"),
+    ("finished_at", "timestamptz"),
+)
+_CAS_ROW = "(" + ", ".join(f"%s::{kind}" for _name, kind in _CAS_COLUMNS) + ")"
+_CAS_SQL = """
+UPDATE {table} AS a SET
+    status = v.status,
+    upstream_status = v.upstream_status,
+    error_message = v.error_message,
+    next_poll_at = CASE WHEN v.keep_next THEN a.next_poll_at ELSE v.next_poll_at END,
+    polls = a.polls + v.dpoll,
+    last_polled_at = v.last_polled_at,
+    started_at = v.started_at,
+    finished_at = v.finished_at,
+    version = a.version + 1
+FROM (VALUES {rows}) AS v({names})
+WHERE a.id = v.id AND a.version = v.version AND a.status = v.old_status
+RETURNING a.id
+"""
+
+
+def _batch_update(plans) -> set:
+    """ONE ``UPDATE ... FROM (VALUES ...)`` for all ``plans``: the ids whose compare-and-set won."""
+    params = []
+    for p in plans:
+        v = p.values
+        params += [
+            p.activity.pk,
+            p.activity.version,
+            p.old,
+            v["status"],
+            v["upstream_status"],
+            v["error_message"],
+            p.keep_next,
+            v["next_poll_at"],
+            1 if p.count_poll else 0,
+            v["last_polled_at"],
+            v["started_at"],
+            v["finished_at"],
+        ]
+    sql = _CAS_SQL.format(
+        table=connection.ops.quote_name(Activity._meta.db_table),
+        rows=", ".join([_CAS_ROW] * len(plans)),
+        names=", ".join(name for name, _kind in _CAS_COLUMNS),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _write_batch(plans) -> set:
+    """Write ``plans`` (distinct activities) as one statement; history + push for the winners."""
+    plans = sorted(plans, key=lambda p: p.activity.pk)  # one lock order for concurrent batches
+    if not connection.in_atomic_block and all(p.event is None for p in plans):
+        return _batch_update(plans)  # polls that changed nothing: one autocommit UPDATE
+    with transaction.atomic():  # a savepoint inside a caller's transaction
+        won = _batch_update(plans)
+        moved = [p for p in plans if p.event is not None and p.activity.pk in won]
+        if moved:
+            ActivityEvent.objects.bulk_create([p.event for p in moved])
+            changed = [(p.activity.pk, p.old, p.new in TERMINAL) for p in moved]
+            transaction.on_commit(lambda: _after_commit_many(changed))
+    return won
+
+
+def transition_many(plans) -> set:
+    """Apply planned compare-and-sets (``_plan`` results, None skipped); the ids that were applied.
+
+    Batched on PostgreSQL (``ACTIVITY_WRITE_BATCH`` rows a statement); if a batch fails (e.g. a
+    deadlock with a concurrent duplicate batch) its rows are written one by one, each still a
+    compare-and-set, so nothing is lost or counted twice.
+    """
+    plans = [p for p in plans if p is not None]
+    if not plans:
+        return set()
+    if connection.vendor != "postgresql":
+        return {p.activity.pk for p in plans if _write_one(p)}
+    won = set()
+    size = conf.write_batch()
+    for start in range(0, len(plans), size):
+        chunk = plans[start : start + size]
+        try:
+            won |= _write_batch(chunk)
+        except DatabaseError:
+            log.warning(
+                "batched write of %d activities failed; writing them one by one", len(chunk), exc_info=True
+            )
+            won |= {p.activity.pk for p in chunk if _write_one(p)}
+    return won
 
 
 def _age(activity, now) -> float:
     return max(0.0, (now - activity.created_at).total_seconds())
 
 
-def apply_poll(activity, result, now=None) -> bool:
-    """Write one poll's answer (an ``OperationStatus`` or a ``ClcError``) as a compare-and-set."""
-    now = now or timezone.now()
+def _poll_plan(activity, result, now):
+    """The compare-and-set one poll's answer (an ``OperationStatus`` or a ``ClcError``) calls for."""
     if isinstance(result, OperationStatus):
         upstream = result.status
         new = UPSTREAM_TO_STATUS.get(upstream.lower(), activity.status)
@@ -170,7 +339,7 @@ def apply_poll(activity, result, now=None) -> bool:
             new = Status.RUNNING if activity.started_at else Status.QUEUED
         message = FAILED_UPSTREAM if new == Status.FAILED else None
         interval = conf.poll_interval(_age(activity, now))
-        return transition(
+        return _plan(
             activity,
             new,
             upstream_status=upstream,
@@ -180,11 +349,7 @@ def apply_poll(activity, result, now=None) -> bool:
             now=now,
         )
     if isinstance(result, clc_errors.Unauthorized):
-        from apps.accounts.services import mark_token_invalid
-
-        if activity.user_id:
-            mark_token_invalid(activity.user)
-        return transition(
+        return _plan(
             activity,
             Status.WAITING_FOR_SIGNIN,
             message=SIGNIN_NEEDED,
@@ -193,17 +358,68 @@ def apply_poll(activity, result, now=None) -> bool:
             now=now,
         )
     if isinstance(result, clc_errors.NotFound):
-        return transition(activity, Status.UNKNOWN, message=GONE, count_poll=True, now=now)
+        return _plan(activity, Status.UNKNOWN, message=GONE, count_poll=True, now=now)
     if isinstance(result, clc_errors.Forbidden):
-        return transition(activity, Status.UNKNOWN, message=NO_ACCESS, count_poll=True, now=now)
+        return _plan(activity, Status.UNKNOWN, message=NO_ACCESS, count_poll=True, now=now)
     # Upstream unavailable (or anything else): keep the status, try again a little later.
     log.warning("poll of activity %s failed: %r", activity.pk, result)
     interval = max(2.0, 2 * conf.poll_interval(_age(activity, now)))
-    return transition(activity, next_poll_at=now + timedelta(seconds=interval), count_poll=True, now=now)
+    return _plan(activity, next_poll_at=now + timedelta(seconds=interval), count_poll=True, now=now)
+
+
+def _mark_tokens_invalid(activities) -> None:
+    """A 401 on a poll: the person's stored token is no longer good (once per person)."""
+    from apps.accounts.services import mark_token_invalid
+
+    seen = set()
+    for activity in activities:
+        if activity.user_id and activity.user_id not in seen:
+            seen.add(activity.user_id)
+            mark_token_invalid(activity.user)
+
+
+def apply_poll(activity, result, now=None) -> bool:
+    """Write one poll's answer (an ``OperationStatus`` or a ``ClcError``) as a compare-and-set."""
+    now = now or timezone.now()
+    if isinstance(result, clc_errors.Unauthorized):
+        _mark_tokens_invalid([activity])
+    plan = _poll_plan(activity, result, now)
+    return False if plan is None else _write_one(plan)
+
+
+_pools: dict = {}
+_pools_lock = threading.Lock()
+
+
+def _poll_pool() -> ThreadPoolExecutor:
+    """The process's pool of poll threads, shared by every dispatch running in it (threads pool:
+    the concurrent dispatches together never open more connections than the HTTP pool keeps)."""
+    key = (os.getpid(), conf.poll_concurrency())
+    pool = _pools.get(key)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.get(key)
+            if pool is None:
+                pool = _pools[key] = ThreadPoolExecutor(
+                    max_workers=key[1], thread_name_prefix="activity-poll"
+                )
+    return pool
+
+
+def _get_status(job):
+    client, activity = job
+    try:
+        return clc_operations.get_status(client, activity.status_id)
+    except Exception as exc:  # ClcError, or anything unexpected: recorded as "try again later"
+        return exc
 
 
 def poll_activities(activity_ids) -> dict:
-    """Poll the given activities' status links: one client per person, all links concurrently."""
+    """Poll the given activities' status links: one client per person, all links concurrently.
+
+    Each person's token is decrypted once per batch, in the worker. The answers are written as one
+    batch of compare-and-sets (``transition_many``).
+    """
     from apps.accounts.services import CloudSessionExpired, cloud_client_for
 
     now = timezone.now()
@@ -213,13 +429,14 @@ def poll_activities(activity_ids) -> dict:
     )
     counts = defaultdict(int)
     by_user = defaultdict(list)
+    plans = []  # (kind, plan): what this batch writes besides the polls' answers
     for activity in activities:
         if now - activity.created_at > deadline:
-            counts["deadline"] += transition(activity, Status.UNKNOWN, message=deadline_message(), now=now)
+            plans.append(("deadline", _plan(activity, Status.UNKNOWN, message=deadline_message(), now=now)))
         elif not activity.status_id:
-            counts["unknown"] += transition(activity, Status.UNKNOWN, message=NO_LINK, now=now)
+            plans.append(("unknown", _plan(activity, Status.UNKNOWN, message=NO_LINK, now=now)))
         elif activity.user_id is None:
-            counts["unknown"] += transition(activity, Status.UNKNOWN, message=NO_OWNER, now=now)
+            plans.append(("unknown", _plan(activity, Status.UNKNOWN, message=NO_OWNER, now=now)))
         else:
             by_user[activity.user_id].append(activity)
     jobs = []
@@ -228,23 +445,30 @@ def poll_activities(activity_ids) -> dict:
             client = cloud_client_for(group[0].user)  # the token is decrypted here, in the worker
         except CloudSessionExpired:
             for activity in group:
-                counts["waiting"] += transition(
+                plan = _plan(
                     activity, Status.WAITING_FOR_SIGNIN, message=SIGNIN_NEEDED, next_poll_at=None, now=now
                 )
+                plans.append(("waiting", plan))
             continue
         jobs.extend((client, activity) for activity in group)
 
-    def poll(job):
-        client, activity = job
-        return clc_operations.get_status(client, activity.status_id)
-
-    results = fan_out(poll, jobs, return_exceptions=True)
+    results = list(_poll_pool().map(_get_status, jobs)) if jobs else []
     now = timezone.now()
+    _mark_tokens_invalid(
+        a for (_c, a), r in zip(jobs, results, strict=True) if isinstance(r, clc_errors.Unauthorized)
+    )
     for (_client, activity), result in zip(jobs, results, strict=True):
         try:
-            counts["applied" if apply_poll(activity, result, now=now) else "stale"] += 1
+            plans.append(("poll", _poll_plan(activity, result, now)))
         except Exception:
             log.exception("could not record the poll of activity %s", activity.pk)
+    won = transition_many(plan for _kind, plan in plans)
+    for kind, plan in plans:
+        applied = plan is not None and plan.activity.pk in won
+        if kind == "poll":
+            counts["applied" if applied else "stale"] += 1
+        else:
+            counts[kind] += applied
     counts["polled"] = len(jobs)
     return dict(counts)
 
@@ -254,22 +478,34 @@ def claim_due(limit: int | None = None, now=None) -> list[int]:
 
     The lease moves ``next_poll_at`` ahead by ``ACTIVITY_LEASE_SECONDS``: a concurrent dispatcher
     skips them, and if this worker dies the sweep picks them up again once the lease runs out.
+    On PostgreSQL the claim is one statement (``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE
+    SKIP LOCKED) RETURNING id``).
     """
     now = now or timezone.now()
     limit = limit or conf.batch_size()
+    lease = now + timedelta(seconds=conf.lease_seconds())
+    excluded = [*TERMINAL, Status.WAITING_FOR_SIGNIN]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Activity._meta.db_table)
+        sql = (
+            f"UPDATE {table} SET next_poll_at = %s WHERE id IN ("
+            f"SELECT id FROM {table} WHERE next_poll_at <= %s AND NOT (status = ANY(%s)) "
+            "ORDER BY next_poll_at LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [lease, now, [str(s) for s in excluded], limit])
+            return [row[0] for row in cursor.fetchall()]
     with transaction.atomic():
         qs = (
             Activity.objects.filter(next_poll_at__lte=now)
-            .exclude(status__in=[*TERMINAL, Status.WAITING_FOR_SIGNIN])
+            .exclude(status__in=excluded)
             .order_by("next_poll_at")
         )
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         ids = list(qs.values_list("pk", flat=True)[:limit])
         if ids:
-            Activity.objects.filter(pk__in=ids).update(
-                next_poll_at=now + timedelta(seconds=conf.lease_seconds())
-            )
+            Activity.objects.filter(pk__in=ids).update(next_poll_at=lease)
     return ids
 
 
