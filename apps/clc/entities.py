@@ -19,14 +19,16 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
-def _num(value: Any, default: float = 0) -> float:
+def as_float(value: Any, default: float = 0) -> float:
+    """``value`` as a float; ``default`` when it is missing or not a number."""
     try:
         return float(value)
     except (TypeError, ValueError):
         return default
 
 
-def _int(value: Any, default: int = 0) -> int:
+def as_int(value: Any, default: int = 0) -> int:
+    """``value`` as an int; ``default`` when it is missing or not a number."""
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -126,7 +128,7 @@ class DeploymentCapabilities:
                 Template(
                     name=t.get("name", ""),
                     description=t.get("description", ""),
-                    storage_size_gb=_num(t.get("storageSizeGB")),
+                    storage_size_gb=as_float(t.get("storageSizeGB")),
                     capabilities=tuple(t.get("capabilities") or ()),
                     reserved_drive_paths=tuple(t.get("reservedDrivePaths") or ()),
                     drive_path_length=t.get("drivePathLength"),
@@ -193,7 +195,7 @@ class Group(HasLinks):
             location_id=str(raw.get("locationId", "")).upper(),
             type=raw.get("type") or "default",
             status=raw.get("status") or "active",
-            servers_count=_int(raw.get("serversCount")),
+            servers_count=as_int(raw.get("serversCount")),
             groups=tuple(cls.from_api(g) for g in raw.get("groups") or () if isinstance(g, dict)),
             links=parse_links(raw.get("links")),
             change_info=ChangeInfo.from_api(raw.get("changeInfo")),
@@ -216,6 +218,14 @@ class Disk:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """A partition as the guest reports it (``details.partitions``)."""
+
+    path: str
+    size_gb: float
+
+
+@dataclass(frozen=True)
 class Snapshot(HasLinks):
     name: str
     links: tuple[Link, ...] = ()
@@ -224,6 +234,15 @@ class Snapshot(HasLinks):
     def id(self) -> str | None:
         link = find_link(self.links, "self")
         return link.href.rstrip("/").rsplit("/", 1)[-1] if link else None
+
+
+@dataclass(frozen=True)
+class AlertPolicy(HasLinks):
+    """An alert policy applied to a server (``details.alertPolicies``)."""
+
+    id: str
+    name: str
+    links: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -247,7 +266,9 @@ class Server(HasLinks):
     host_name: str = ""
     ip_addresses: tuple[IpAddress, ...] = ()
     disks: tuple[Disk, ...] = ()
+    partitions: tuple[Partition, ...] = ()
     snapshots: tuple[Snapshot, ...] = ()
+    alert_policies: tuple[AlertPolicy, ...] = ()
     custom_fields: tuple[CustomField, ...] = ()
     links: tuple[Link, ...] = ()
     change_info: ChangeInfo = field(default_factory=ChangeInfo)
@@ -287,9 +308,9 @@ class Server(HasLinks):
             storage_type=raw.get("storageType") or "",
             power_state=details.get("powerState") or "",
             in_maintenance_mode=bool(details.get("inMaintenanceMode")),
-            cpu=_int(details.get("cpu")),
-            memory_mb=_int(details.get("memoryMB")),
-            storage_gb=_num(details.get("storageGB")),
+            cpu=as_int(details.get("cpu")),
+            memory_mb=as_int(details.get("memoryMB")),
+            storage_gb=as_float(details.get("storageGB")),
             host_name=details.get("hostName") or "",
             ip_addresses=tuple(
                 IpAddress(internal=ip.get("internal") or "", public=ip.get("public") or "")
@@ -298,14 +319,26 @@ class Server(HasLinks):
             disks=tuple(
                 Disk(
                     id=str(d.get("id", "")),
-                    size_gb=_num(d.get("sizeGB")),
+                    size_gb=as_float(d.get("sizeGB")),
                     partition_paths=tuple(d.get("partitionPaths") or ()),
                 )
                 for d in details.get("disks") or ()
             ),
+            partitions=tuple(
+                Partition(path=str(p.get("path", "")), size_gb=as_float(p.get("sizeGB")))
+                for p in details.get("partitions") or ()
+                if isinstance(p, dict)
+            ),
             snapshots=tuple(
                 Snapshot(name=s.get("name", ""), links=parse_links(s.get("links")))
                 for s in details.get("snapshots") or ()
+            ),
+            alert_policies=tuple(
+                AlertPolicy(
+                    id=str(p.get("id", "")), name=str(p.get("name", "")), links=parse_links(p.get("links"))
+                )
+                for p in details.get("alertPolicies") or ()
+                if isinstance(p, dict)
             ),
             custom_fields=tuple(
                 CustomField.from_api(f) for f in details.get("customFields") or raw.get("customFields") or ()
@@ -377,14 +410,53 @@ class OperationStatus:
 
 
 # --- billing / statistics / auth -------------------------------------------------------------
+def _cost_fields(raw: dict) -> dict:
+    """The cost figures an upstream billing answer gives for one server."""
+    return {
+        "current_hour": as_float(raw.get("currentHour")),
+        "month_to_date": as_float(raw.get("monthToDate")),
+        "monthly_estimate": as_float(raw.get("monthlyEstimate")),
+        "archive_cost": as_float(raw.get("archiveCost")),
+        "template_cost": as_float(raw.get("templateCost")),
+    }
+
+
 @dataclass(frozen=True)
 class ServerCost:
+    """One server's line of a group's billing summary."""
+
     server_id: str
     current_hour: float
     month_to_date: float
     monthly_estimate: float
     archive_cost: float = 0
     template_cost: float = 0
+
+
+def cost_totals(costs) -> dict[str, float]:
+    """The sums of servers' costs, rounded as the portal shows them (cents; the hour to 1/100 cent)."""
+    costs = list(costs)
+    return {
+        "monthly_estimate": round(sum(c.monthly_estimate for c in costs), 2),
+        "month_to_date": round(sum(c.month_to_date for c in costs), 2),
+        "current_hour": round(sum(c.current_hour for c in costs), 4),
+    }
+
+
+@dataclass(frozen=True)
+class ServerCostEstimate:
+    """A server's own cost estimate (the answer behind its ``billing`` link)."""
+
+    date: datetime | None
+    current_hour: float
+    month_to_date: float
+    monthly_estimate: float
+    archive_cost: float = 0
+    template_cost: float = 0
+
+    @classmethod
+    def from_api(cls, raw: dict) -> "ServerCostEstimate":
+        return cls(date=parse_time(raw.get("date")), **_cost_fields(raw))
 
 
 @dataclass(frozen=True)
@@ -400,29 +472,22 @@ class GroupBilling:
 
     @property
     def monthly_estimate(self) -> float:
-        return round(sum(c.monthly_estimate for c in self.servers), 2)
+        return cost_totals(self.servers)["monthly_estimate"]
 
     @property
     def month_to_date(self) -> float:
-        return round(sum(c.month_to_date for c in self.servers), 2)
+        return cost_totals(self.servers)["month_to_date"]
 
     @property
     def current_hour(self) -> float:
-        return round(sum(c.current_hour for c in self.servers), 4)
+        return cost_totals(self.servers)["current_hour"]
 
     @classmethod
     def from_api(cls, raw: dict) -> "GroupBilling":
         groups = {}
         for group_id, entry in (raw.get("groups") or {}).items():
             costs = tuple(
-                ServerCost(
-                    server_id=str(server_id).upper(),
-                    current_hour=_num(c.get("currentHour")),
-                    month_to_date=_num(c.get("monthToDate")),
-                    monthly_estimate=_num(c.get("monthlyEstimate")),
-                    archive_cost=_num(c.get("archiveCost")),
-                    template_cost=_num(c.get("templateCost")),
-                )
+                ServerCost(server_id=str(server_id).upper(), **_cost_fields(c))
                 for server_id, c in (entry.get("servers") or {}).items()
             )
             groups[group_id] = (entry.get("name", ""), costs)
@@ -453,19 +518,28 @@ class Invoice:
             id=raw.get("id", ""),
             account_alias=raw.get("accountAlias", ""),
             invoice_date=parse_time(raw.get("invoiceDate")),
-            total_amount=_num(raw.get("totalAmount")),
+            total_amount=as_float(raw.get("totalAmount")),
             lines=tuple(
                 InvoiceLine(
                     description=li.get("description", ""),
-                    quantity=_num(li.get("quantity")),
-                    unit_cost=_num(li.get("unitCost")),
-                    total=_num(li.get("itemTotal")),
+                    quantity=as_float(li.get("quantity")),
+                    unit_cost=as_float(li.get("unitCost")),
+                    total=as_float(li.get("itemTotal")),
                     service_location=li.get("serviceLocation", ""),
                 )
                 for li in raw.get("lineItems") or ()
             ),
             raw=raw,
         )
+
+
+@dataclass(frozen=True)
+class GuestDiskUsage:
+    """One guest partition's usage in a statistics sample (``guestDiskUsage``)."""
+
+    path: str
+    capacity_mb: float
+    consumed_mb: float
 
 
 @dataclass(frozen=True)
@@ -478,6 +552,31 @@ class StatSample:
     disk_total_mb: float
     network_received_kbps: float
     network_transmitted_kbps: float
+    guest_disks: tuple[GuestDiskUsage, ...] = ()
+    timestamp_text: str = ""  # as the API wrote it (chart labels)
+
+    @classmethod
+    def from_api(cls, raw: dict) -> "StatSample":
+        return cls(
+            timestamp=parse_time(raw.get("timestamp")),
+            cpu=as_float(raw.get("cpu")),
+            cpu_percent=as_float(raw.get("cpuPercent")),
+            memory_mb=as_float(raw.get("memoryMB")),
+            memory_percent=as_float(raw.get("memoryPercent")),
+            disk_total_mb=as_float(raw.get("diskUsageTotalCapacityMB")),
+            network_received_kbps=as_float(raw.get("networkReceivedKBps")),
+            network_transmitted_kbps=as_float(raw.get("networkTransmittedKBps")),
+            guest_disks=tuple(
+                GuestDiskUsage(
+                    path=str(u.get("path", "")),
+                    capacity_mb=as_float(u.get("capacityMB")),
+                    consumed_mb=as_float(u.get("consumedMB")),
+                )
+                for u in raw.get("guestDiskUsage") or ()
+                if isinstance(u, dict)
+            ),
+            timestamp_text=str(raw.get("timestamp", "")),
+        )
 
 
 @dataclass(frozen=True)
@@ -489,19 +588,7 @@ class ServerStatistics:
     def from_api(cls, raw: dict) -> "ServerStatistics":
         return cls(
             server=str(raw.get("name", "")).upper(),
-            samples=tuple(
-                StatSample(
-                    timestamp=parse_time(s.get("timestamp")),
-                    cpu=_num(s.get("cpu")),
-                    cpu_percent=_num(s.get("cpuPercent")),
-                    memory_mb=_num(s.get("memoryMB")),
-                    memory_percent=_num(s.get("memoryPercent")),
-                    disk_total_mb=_num(s.get("diskUsageTotalCapacityMB")),
-                    network_received_kbps=_num(s.get("networkReceivedKBps")),
-                    network_transmitted_kbps=_num(s.get("networkTransmittedKBps")),
-                )
-                for s in raw.get("stats") or ()
-            ),
+            samples=tuple(StatSample.from_api(s) for s in raw.get("stats") or () if isinstance(s, dict)),
         )
 
 

@@ -22,14 +22,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, Generic, TypeVar
-from urllib.parse import quote
 
 from apps.clc import billing as clc_billing
 from apps.clc import datacenters as clc_datacenters
 from apps.clc import errors
 from apps.clc import groups as clc_groups
 from apps.clc import servers as clc_servers
-from apps.clc.entities import ChangeInfo, CustomField, Group, Server, parse_time
+from apps.clc import statistics as clc_statistics
+from apps.clc.entities import (
+    AlertPolicy,
+    ChangeInfo,
+    CustomField,
+    Disk,
+    Group,
+    IpAddress,
+    Partition,
+    Server,
+    ServerCost,
+    ServerCostEstimate,
+    ServerStatistics,
+    Snapshot,
+    cost_totals,
+)
 from apps.clc.fanout import fan_out
 from apps.clc.links import HasLinks, Link, find_link
 
@@ -37,9 +51,16 @@ from .cache import PersonCache
 
 T = TypeVar("T")
 
+# The parsed upstream entities (apps.clc.entities) under the names this interface documents.
 LinkInfo = Link
 CustomFieldInfo = CustomField
 ChangeInfoData = ChangeInfo
+IpAddressInfo = IpAddress
+DiskInfo = Disk
+PartitionInfo = Partition
+SnapshotInfo = Snapshot
+AlertPolicyInfo = AlertPolicy
+ServerCostRow = ServerCost
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ROOT_GROUP_SECONDS = 3600
@@ -153,6 +174,12 @@ class GroupNode(HasLinks):
     links: tuple[Link, ...] = ()
     custom_fields: tuple[CustomField, ...] = ()
     change_info: ChangeInfo = field(default_factory=ChangeInfo)
+
+    @property
+    def is_root(self) -> bool:
+        """A data center's root group: it has no parent (no ``parentGroup`` link), and can't be
+        moved or deleted."""
+        return not self.parent_id
 
     def walk(self) -> Iterator["GroupNode"]:
         yield self
@@ -296,16 +323,6 @@ class DataCenterView:
 
 # --- group detail ----------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ServerCostRow:
-    server_id: str
-    current_hour: float
-    month_to_date: float
-    monthly_estimate: float
-    archive_cost: float = 0
-    template_cost: float = 0
-
-
-@dataclass(frozen=True)
 class GroupCost:
     group_id: str
     name: str
@@ -367,60 +384,17 @@ class GroupDetail(HasLinks):
 
 # --- server detail ---------------------------------------------------------------------------
 @dataclass(frozen=True)
-class IpAddressInfo:
-    internal: str = ""
-    public: str = ""
-
-
-@dataclass(frozen=True)
-class DiskInfo:
-    id: str
-    size_gb: float
-    partition_paths: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PartitionInfo:
-    path: str
-    size_gb: float
-
-
-@dataclass(frozen=True)
-class SnapshotInfo(HasLinks):
-    id: str | None
-    name: str
-    links: tuple[Link, ...] = ()
-
-
-@dataclass(frozen=True)
-class AlertPolicyInfo(HasLinks):
-    id: str
-    name: str
-    links: tuple[Link, ...] = ()
-
-
-@dataclass(frozen=True)
-class ServerCostEstimate:
-    date: datetime | None
-    current_hour: float
-    month_to_date: float
-    monthly_estimate: float
-    archive_cost: float = 0
-    template_cost: float = 0
-
-
-@dataclass(frozen=True)
 class ServerDetail(HasLinks):
     server: ServerRow
     host_name: str
     type: str
     storage_type: str
-    ip_addresses: tuple[IpAddressInfo, ...]
-    disks: tuple[DiskInfo, ...]
-    partitions: tuple[PartitionInfo, ...]
-    snapshots: tuple[SnapshotInfo, ...]
+    ip_addresses: tuple[IpAddress, ...]
+    disks: tuple[Disk, ...]
+    partitions: tuple[Partition, ...]
+    snapshots: tuple[Snapshot, ...]
     custom_fields: tuple[CustomField, ...]
-    alert_policies: tuple[AlertPolicyInfo, ...]
+    alert_policies: tuple[AlertPolicy, ...]
     change_info: ChangeInfo
     group: GroupRef | None
     datacenter: DataCenterRef | None
@@ -608,42 +582,33 @@ def datacenter_servers(
 # --- billing and statistics ------------------------------------------------------------------
 def _billing_summary(client, group_id: str) -> BillingSummary:
     billing = clc_billing.group_billing(client, group_id)
-    groups = []
-    for gid, (name, costs) in billing.groups.items():
-        groups.append(
-            GroupCost(
-                group_id=gid,
-                name=name,
-                monthly_estimate=round(sum(c.monthly_estimate for c in costs), 2),
-                month_to_date=round(sum(c.month_to_date for c in costs), 2),
-                current_hour=round(sum(c.current_hour for c in costs), 4),
-                servers=tuple(
-                    ServerCostRow(
-                        server_id=c.server_id,
-                        current_hour=c.current_hour,
-                        month_to_date=c.month_to_date,
-                        monthly_estimate=c.monthly_estimate,
-                        archive_cost=c.archive_cost,
-                        template_cost=c.template_cost,
-                    )
-                    for c in costs
-                ),
-            )
-        )
-    return BillingSummary(
-        date=billing.date,
-        monthly_estimate=billing.monthly_estimate,
-        month_to_date=billing.month_to_date,
-        current_hour=billing.current_hour,
-        groups=tuple(groups),
+    groups = tuple(
+        GroupCost(group_id=gid, name=name, servers=tuple(costs), **cost_totals(costs))
+        for gid, (name, costs) in billing.groups.items()
     )
+    return BillingSummary(date=billing.date, groups=groups, **cost_totals(billing.servers))
 
 
-def _num(value, default: float = 0.0) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
+def _series(stats: ServerStatistics) -> ServerSeries:
+    """One server's samples as columns (one tuple per measure), guest disks by path."""
+    samples = stats.samples
+    paths: dict[str, tuple[list, list]] = {}
+    for index, sample in enumerate(samples):
+        for usage in sample.guest_disks:
+            capacity, consumed = paths.setdefault(usage.path, ([0.0] * len(samples), [0.0] * len(samples)))
+            capacity[index] = usage.capacity_mb
+            consumed[index] = usage.consumed_mb
+    return ServerSeries(
+        server_id=stats.server,
+        timestamps=tuple(s.timestamp_text for s in samples),
+        cpu_percent=tuple(s.cpu_percent for s in samples),
+        memory_percent=tuple(s.memory_percent for s in samples),
+        disk_usage_mb=tuple(s.disk_total_mb for s in samples),
+        disks=tuple(
+            DiskSeries(path=path, capacity_mb=tuple(cap), consumed_mb=tuple(used))
+            for path, (cap, used) in paths.items()
+        ),
+    )
 
 
 def _group_statistics(client, group_id: str, now: datetime | None = None) -> GroupStatistics:
@@ -651,42 +616,15 @@ def _group_statistics(client, group_id: str, now: datetime | None = None) -> Gro
     end = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=1)
     interval = "01:00:00"
-    body = client.get(
-        f"/v2/groups/{{alias}}/{quote(group_id.lower(), safe='')}/statistics",
-        params={
-            "type": "hourly",
-            "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "end": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "sampleInterval": interval,
-        },
+    stats = clc_statistics.group_statistics(
+        client,
+        group_id,
+        type="hourly",
+        start=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        end=end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        sample_interval=interval,
     )
-    series = []
-    for item in body or ():
-        if not isinstance(item, dict):
-            continue
-        stats = [s for s in item.get("stats") or () if isinstance(s, dict)]
-        paths: dict[str, tuple[list, list]] = {}
-        for index, sample in enumerate(stats):
-            for usage in sample.get("guestDiskUsage") or ():
-                capacity, consumed = paths.setdefault(
-                    str(usage.get("path", "")), ([0.0] * len(stats), [0.0] * len(stats))
-                )
-                capacity[index] = _num(usage.get("capacityMB"))
-                consumed[index] = _num(usage.get("consumedMB"))
-        series.append(
-            ServerSeries(
-                server_id=str(item.get("name", "")).upper(),
-                timestamps=tuple(str(s.get("timestamp", "")) for s in stats),
-                cpu_percent=tuple(_num(s.get("cpuPercent")) for s in stats),
-                memory_percent=tuple(_num(s.get("memoryPercent")) for s in stats),
-                disk_usage_mb=tuple(_num(s.get("diskUsageTotalCapacityMB")) for s in stats),
-                disks=tuple(
-                    DiskSeries(path=path, capacity_mb=tuple(cap), consumed_mb=tuple(used))
-                    for path, (cap, used) in paths.items()
-                ),
-            )
-        )
-    return GroupStatistics(start=start, end=end, interval=interval, servers=tuple(series))
+    return GroupStatistics(start=start, end=end, interval=interval, servers=tuple(_series(s) for s in stats))
 
 
 def _panel(result, panel: str, what: str) -> Panel:
@@ -899,15 +837,7 @@ def _server_cost(client, server: Server) -> ServerCostEstimate | None:
     link = find_link(server.links, "billing")
     if link is None:
         return None
-    raw = client.get(link.href) or {}
-    return ServerCostEstimate(
-        date=parse_time(raw.get("date")),
-        current_hour=_num(raw.get("currentHour")),
-        month_to_date=_num(raw.get("monthToDate")),
-        monthly_estimate=_num(raw.get("monthlyEstimate")),
-        archive_cost=_num(raw.get("archiveCost")),
-        template_cost=_num(raw.get("templateCost")),
-    )
+    return ServerCostEstimate.from_api(client.get(link.href) or {})
 
 
 def _group_name(client, cache: PersonCache, server: Server) -> GroupRef | None:
@@ -933,30 +863,17 @@ def _fetch_server_detail(client, cache: PersonCache, server_id: str) -> ServerDe
     _reraise_fatal(group_result)
     if isinstance(group_result, errors.ClcError):
         group_result = GroupRef(server.group_id) if server.group_id else None
-    details = server.raw.get("details") or {}
     return ServerDetail(
         server=ServerRow.from_server(server, group_result.name if group_result else ""),
         host_name=server.host_name,
         type=server.type,
         storage_type=server.storage_type,
-        ip_addresses=tuple(IpAddressInfo(ip.internal, ip.public) for ip in server.ip_addresses),
-        disks=tuple(DiskInfo(d.id, d.size_gb, d.partition_paths) for d in server.disks),
-        partitions=tuple(
-            PartitionInfo(path=str(p.get("path", "")), size_gb=_num(p.get("sizeGB")))
-            for p in details.get("partitions") or ()
-            if isinstance(p, dict)
-        ),
-        snapshots=tuple(SnapshotInfo(s.id, s.name, s.links) for s in server.snapshots),
+        ip_addresses=server.ip_addresses,
+        disks=server.disks,
+        partitions=server.partitions,
+        snapshots=server.snapshots,
         custom_fields=server.custom_fields,
-        alert_policies=tuple(
-            AlertPolicyInfo(
-                id=str(p.get("id", "")),
-                name=str(p.get("name", "")),
-                links=tuple(Link.from_api(x) for x in p.get("links") or () if isinstance(x, dict)),
-            )
-            for p in details.get("alertPolicies") or ()
-            if isinstance(p, dict)
-        ),
+        alert_policies=server.alert_policies,
         change_info=server.change_info,
         group=group_result,
         datacenter=DataCenterRef(id=server.location_id) if server.location_id else None,
