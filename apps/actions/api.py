@@ -16,7 +16,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from apps.accounts.services import client_for_request
-from apps.activities import api as activities_api
+from apps.activities import api_common
+from apps.activities import services as activity_services
 from apps.clc import errors as clc_errors
 from apps.clc import groups as clc_groups
 from apps.inventory import selectors
@@ -34,16 +35,14 @@ GroupOperationResults = inline_serializer(
     {
         "group": serializers.CharField(),
         "message": serializers.CharField(required=False),
-        "results": activities_api.ResultSerializer(many=True),
+        "results": api_common.ResultSerializer(many=True),
     },
 )
 
-
-def _bad(message, code=status.HTTP_400_BAD_REQUEST):
-    return Response({"message": message}, status=code)
+_bad = api_common.message_response
 
 
-class GroupOperationView(activities_api._OperationBase):
+class GroupOperationView(api_common.OperationView):
     """Start a power operation on every active server of a group and its sub-groups (one upstream call)."""
 
     serializer_class = GroupOperationSerializer
@@ -51,25 +50,25 @@ class GroupOperationView(activities_api._OperationBase):
     @extend_schema(
         operation_id="group_operation_start",
         request=GroupOperationSerializer,
-        parameters=[activities_api.IDEMPOTENCY],
+        parameters=[api_common.IDEMPOTENCY],
         responses={
             202: GroupOperationResults,
             200: GroupOperationResults,
-            400: activities_api.MESSAGE,
-            401: activities_api.UNAUTHORIZED,
-            403: activities_api.MESSAGE,
-            404: activities_api.MESSAGE,
+            400: api_common.MESSAGE,
+            401: api_common.UNAUTHORIZED,
+            403: api_common.MESSAGE,
+            404: api_common.MESSAGE,
         },
         examples=[
             OpenApiExample("Power off a group", {"operation": "powerOff"}, request_only=True),
-            *activities_api.EXAMPLES[2:],
+            *api_common.EXAMPLES[2:],
             OpenApiExample("Not found", {"message": "Not found."}, response_only=True, status_codes=["404"]),
         ],
     )
     def post(self, request, group_id):
         form = GroupOperationSerializer(data=request.data)
         if not form.is_valid():
-            return _bad(activities_api._first_error(form.errors))
+            return _bad(api_common.first_error(form.errors))
         operation = form.validated_data["operation"]
         group_id = (group_id or "").strip()
         if not group_id or len(group_id) > 100 or not all(ch.isalnum() or ch in "-_" for ch in group_id):
@@ -80,11 +79,8 @@ class GroupOperationView(activities_api._OperationBase):
             return _bad("Not found.", status.HTTP_404_NOT_FOUND)
         except clc_errors.Forbidden:
             return _bad("Your role may not read this group.", status.HTTP_403_FORBIDDEN)
-        if not activities_api.services.allowed(request.user, operation):
-            return _bad(
-                "Your roles don't allow power operations (ServerOperator, ServerAdmin or AccountAdmin needed).",
-                status.HTTP_403_FORBIDDEN,
-            )
+        if not activity_services.allowed(request.user, operation):
+            return _bad(api_common.NO_POWER_ROLE, status.HTTP_403_FORBIDDEN)
         if group.status != "active" or not group.allows("createServer", "POST"):
             return _bad(
                 "This group offers no power operations (archived, or not allowed for your role).", 403
@@ -96,10 +92,10 @@ class GroupOperationView(activities_api._OperationBase):
                 {"group": group.id, "message": "No active servers in this group.", "results": []},
                 status=status.HTTP_200_OK,
             )
-        results, error = self._start(request, operation, ids)
+        results, error = self.start(request, operation, ids)
         if error is not None:
             return error
         code = status.HTTP_202_ACCEPTED if any(r.outcome == "queued" for r in results) else status.HTTP_200_OK
         return Response(
-            {"group": group.id, "results": [activities_api._result_json(r) for r in results]}, status=code
+            {"group": group.id, "results": [api_common.result_json(r) for r in results]}, status=code
         )
