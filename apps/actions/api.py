@@ -19,11 +19,10 @@ from apps.accounts.services import client_for_request
 from apps.activities import api_common
 from apps.activities import services as activity_services
 from apps.clc import errors as clc_errors
-from apps.clc import groups as clc_groups
 from apps.inventory import selectors
-from apps.inventory.selectors import GroupNode
 
 from .forms_group import GROUP_POWER_OPERATIONS
+from .views_group import fetch_group, may_power
 
 
 class GroupOperationSerializer(serializers.Serializer):
@@ -70,18 +69,15 @@ class GroupOperationView(api_common.OperationView):
         if not form.is_valid():
             return _bad(api_common.first_error(form.errors))
         operation = form.validated_data["operation"]
-        group_id = (group_id or "").strip()
-        if not group_id or len(group_id) > 100 or not all(ch.isalnum() or ch in "-_" for ch in group_id):
-            return _bad("Not found.", status.HTTP_404_NOT_FOUND)
         try:
-            group = GroupNode.from_group(clc_groups.get_group(client_for_request(request), group_id))
-        except clc_errors.NotFound:
+            group = fetch_group(client_for_request(request), group_id)
+        except selectors.NotFound:
             return _bad("Not found.", status.HTTP_404_NOT_FOUND)
         except clc_errors.Forbidden:
             return _bad("Your role may not read this group.", status.HTTP_403_FORBIDDEN)
         if not activity_services.allowed(request.user, operation):
             return _bad(api_common.NO_POWER_ROLE, status.HTTP_403_FORBIDDEN)
-        if group.status != "active" or not group.allows("createServer", "POST"):
+        if not may_power(group):
             return _bad(
                 "This group offers no power operations (archived, or not allowed for your role).", 403
             )

@@ -1,4 +1,4 @@
-"""Group forms: create, rename/describe, move, restore, power on the whole subtree.
+"""Group forms: create, rename/describe, move, restore; the power operations on a whole subtree.
 
 The parent choices come from the data center's group tree (the inventory's cached ``GroupNode``s);
 moving a group under itself or one of its descendants is refused here, before any upstream call.
@@ -96,7 +96,3 @@ class GroupRestoreForm(forms.Form):
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = group_choices(groups)
-
-
-class GroupPowerForm(forms.Form):
-    operation = forms.ChoiceField(choices=[(k, v[0]) for k, v in GROUP_POWER_OPERATIONS.items()])

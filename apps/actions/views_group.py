@@ -11,7 +11,9 @@ really goes; the data center's tree for the parent choices comes from the invent
 Every POST runs through ``apps.actions.services`` (one idempotency key per rendered form).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,7 +33,6 @@ from .forms_group import (
     GroupCreateForm,
     GroupInfoForm,
     GroupMoveForm,
-    GroupPowerForm,
     GroupRestoreForm,
 )
 from .services import flash, key_from, perform, perform_power
@@ -50,17 +51,23 @@ def _group_url(group_id: str) -> str:
     return f"/groups/{group_id.lower()}/"
 
 
-def load_group(request, group_id: str, *, with_tree: bool = True) -> GroupContext:
-    """The group (fresh) and the data center's groups. Raises selectors.NotFound (also for another
-    account's group) and the client's errors."""
+def fetch_group(client, group_id: str) -> GroupNode:
+    """The group read fresh (one GET: its whole subtree, links included). Raises selectors.NotFound
+    for a malformed id, an unknown one or another account's group, and the client's other errors."""
     group_id = (group_id or "").strip()
     if not group_id or len(group_id) > 100 or not all(ch.isalnum() or ch in "-_" for ch in group_id):
         raise selectors.NotFound(f"No group {group_id[:100]} in your account.")
-    client = client_for_request(request)
     try:
-        group = GroupNode.from_group(clc_groups.get_group(client, group_id))
+        return GroupNode.from_group(clc_groups.get_group(client, group_id))
     except errors.NotFound:
         raise selectors.NotFound(f"No group {group_id} in your account.") from None
+
+
+def load_group(request, group_id: str, *, with_tree: bool = True) -> GroupContext:
+    """The group (fresh) and the data center's groups. Raises selectors.NotFound (also for another
+    account's group) and the client's errors."""
+    client = client_for_request(request)
+    group = fetch_group(client, group_id)
     dc = group.location_id.upper()
     groups: tuple = ()
     if with_tree and dc:
@@ -151,17 +158,53 @@ def _after(request, outcome, form, redisplay, redirect_to):
     return redirect(redirect_to)
 
 
-# --- create a sub-group -----------------------------------------------------------------------
-@_with_group
-def group_create(request, ctx: GroupContext):
-    """A new group; the parent defaults to this group and may be any active group of the DC."""
-    title = "New group"
-    if not ctx.group.allows("createGroup", "POST"):
-        return _forbidden(request, ctx, title)
-    if request.method == "POST":
-        form = GroupCreateForm(request.POST, groups=ctx.groups)
-    else:
-        form = GroupCreateForm(groups=ctx.groups, initial={"parent": ctx.group.id})
+@dataclass
+class Act:
+    """The upstream call of a group action, as ``services.perform`` runs it (once per form key)."""
+
+    target: str  # the group the activity and the audit entry name
+    call: Callable[[], Any]
+    label: str
+    then: str | Callable[[], str]  # where to go next (a callable: decided after the call)
+    done: str = ""  # the message of an immediate success (instead of "<label>: done.")
+    resource_ids: list[str] | None = None
+
+
+def _perform(request, action: str, act: Act):
+    outcome = perform(
+        request,
+        action,
+        "group",
+        act.target,
+        act.call,
+        key=key_from(request),
+        label=act.label,
+        resource_ids=act.resource_ids,
+    )
+    if act.done and outcome.kind == "done" and not outcome.replayed:
+        outcome.message = act.done
+    return outcome, act.then() if callable(act.then) else act.then
+
+
+def _flow(request, page, refusal, run, form=None):
+    """What every group action page does once the person may act: GET shows ``page()``; a POST that
+    ``refusal()`` objects to (a message; "" for a form's own errors) shows it again with 400; else
+    ``run()`` calls the cloud and returns ``(outcome, where next)`` (or a response of its own): PRG
+    there, or the page again with the cloud's refusal."""
+    if request.method != "POST":
+        return page()
+    problem = refusal()
+    if problem is not None:
+        return page(status=400, error=problem)
+    result = run()
+    if not isinstance(result, tuple):
+        return result
+    outcome, then = result
+    return _after(request, outcome, form, page, then)
+
+
+def _form_action(request, ctx, form, *, title, action, submit, act: Callable[[dict], Act], intro=""):
+    """A group action with a form: ``act(cleaned_data)`` says what to call once it is valid."""
 
     def page(status=200, error=""):
         return _form_page(
@@ -169,38 +212,53 @@ def group_create(request, ctx: GroupContext):
             ctx,
             form,
             title=title,
-            action="createGroup",
-            submit="Create group",
+            action=action,
+            submit=submit,
+            intro=intro,
             status=status,
             error=error,
         )
 
-    if request.method != "POST":
-        return page()
-    if not form.is_valid():
-        return page(status=400)
-    data = form.cleaned_data
-    client = client_for_request(request)
-    created: dict = {}
-
-    def call():
-        group = clc_groups.create_group(client, data["name"], data["parent"], data["description"])
-        created["id"] = group.id
-        return None
-
-    outcome = perform(
+    return _flow(
         request,
-        "createGroup",
-        "group",
-        data["parent"],
-        call,
-        key=key_from(request),
-        label=f"Create group {data['name']}",
+        page,
+        lambda: None if form.is_valid() else "",
+        lambda: _perform(request, action, act(form.cleaned_data)),
+        form,
     )
-    if outcome.kind == "done" and not outcome.replayed:
-        outcome.message = f"Group {data['name']} created."
-    target = _group_url(created["id"]) if created.get("id") else _group_url(data["parent"])
-    return _after(request, outcome, form, page, target)
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+# --- create a sub-group -----------------------------------------------------------------------
+@_with_group
+def group_create(request, ctx: GroupContext):
+    """A new group; the parent defaults to this group and may be any active group of the DC."""
+    title = "New group"
+    if not ctx.group.allows("createGroup", "POST"):
+        return _forbidden(request, ctx, title)
+    form = GroupCreateForm(_posted(request), groups=ctx.groups, initial={"parent": ctx.group.id})
+
+    def act(data):
+        client = client_for_request(request)
+        created: dict = {}
+
+        def call():
+            group = clc_groups.create_group(client, data["name"], data["parent"], data["description"])
+            created["id"] = group.id
+            return None
+
+        return Act(
+            target=data["parent"],
+            call=call,
+            label=f"Create group {data['name']}",
+            then=lambda: _group_url(created.get("id") or data["parent"]),
+            done=f"Group {data['name']} created.",
+        )
+
+    return _form_action(request, ctx, form, title=title, action="createGroup", submit="Create group", act=act)
 
 
 # --- rename / describe ------------------------------------------------------------------------
@@ -209,36 +267,23 @@ def group_edit(request, ctx: GroupContext):
     title = f"Rename or describe {ctx.group.name}"
     if not ctx.group.allows("self", "PATCH"):
         return _forbidden(request, ctx, title)
-    if request.method == "POST":
-        form = GroupInfoForm(request.POST)
-    else:
-        form = GroupInfoForm(initial={"name": ctx.group.name, "description": ctx.group.description})
+    form = GroupInfoForm(
+        _posted(request), initial={"name": ctx.group.name, "description": ctx.group.description}
+    )
+    client = client_for_request(request)
 
-    def page(status=200, error=""):
-        return _form_page(
-            request, ctx, form, title=title, action="editGroup", submit="Save", status=status, error=error
+    def act(data):
+        return Act(
+            target=ctx.group.id,
+            call=lambda: clc_groups.update_group(
+                client, ctx.group.id, name=data["name"], description=data["description"]
+            ),
+            label="Rename / describe group",
+            then=_group_url(ctx.group.id),
+            done=f"Group {data['name']} saved.",
         )
 
-    if request.method != "POST":
-        return page()
-    if not form.is_valid():
-        return page(status=400)
-    data = form.cleaned_data
-    client = client_for_request(request)
-    outcome = perform(
-        request,
-        "editGroup",
-        "group",
-        ctx.group.id,
-        lambda: clc_groups.update_group(
-            client, ctx.group.id, name=data["name"], description=data["description"]
-        ),
-        key=key_from(request),
-        label="Rename / describe group",
-    )
-    if outcome.kind == "done" and not outcome.replayed:
-        outcome.message = f"Group {data['name']} saved."
-    return _after(request, outcome, form, page, _group_url(ctx.group.id))
+    return _form_action(request, ctx, form, title=title, action="editGroup", submit="Save", act=act)
 
 
 # --- move -------------------------------------------------------------------------------------
@@ -249,44 +294,31 @@ def group_move(request, ctx: GroupContext):
     if not ctx.group.allows("self", "PATCH"):
         return _forbidden(request, ctx, title)
     form = GroupMoveForm(
-        request.POST if request.method == "POST" else None,
-        group=ctx.group,
-        groups=ctx.groups,
-        initial={"parent": ctx.group.parent_id},
+        _posted(request), group=ctx.group, groups=ctx.groups, initial={"parent": ctx.group.parent_id}
     )
+    client = client_for_request(request)
 
-    def page(status=200, error=""):
-        return _form_page(
-            request,
-            ctx,
-            form,
-            title=title,
-            action="moveGroup",
-            submit="Move",
-            intro="The group moves with its sub-groups and servers.",
-            status=status,
-            error=error,
+    def act(data):
+        parent = data["parent"]
+        names = {g.id.lower(): g.name for g in ctx.groups}
+        return Act(
+            target=ctx.group.id,
+            call=lambda: clc_groups.update_group(client, ctx.group.id, parent_group_id=parent),
+            label="Move group",
+            then=_group_url(ctx.group.id),
+            done=f"{ctx.group.name} moved under {names.get(parent.lower(), parent)}.",
         )
 
-    if request.method != "POST":
-        return page()
-    if not form.is_valid():
-        return page(status=400)
-    parent = form.cleaned_data["parent"]
-    client = client_for_request(request)
-    outcome = perform(
+    return _form_action(
         request,
-        "moveGroup",
-        "group",
-        ctx.group.id,
-        lambda: clc_groups.update_group(client, ctx.group.id, parent_group_id=parent),
-        key=key_from(request),
-        label="Move group",
+        ctx,
+        form,
+        title=title,
+        action="moveGroup",
+        submit="Move",
+        intro="The group moves with its sub-groups and servers.",
+        act=act,
     )
-    if outcome.kind == "done" and not outcome.replayed:
-        names = {g.id.lower(): g.name for g in ctx.groups}
-        outcome.message = f"{ctx.group.name} moved under {names.get(parent.lower(), parent)}."
-    return _after(request, outcome, form, page, _group_url(ctx.group.id))
 
 
 # --- delete / archive / restore ---------------------------------------------------------------
@@ -338,50 +370,53 @@ def _confirmed(request) -> bool:
     return request.POST.get("confirm") == "yes"
 
 
+def _confirm_action(
+    request, ctx, *, action, run, unconfirmed="Confirm first.", confirm=True, goes=None, **page_args
+):
+    """A group action behind a confirmation page (``_confirm_page``). ``run``: an ``Act``, or a
+    callable as ``_flow`` takes; it runs once the person confirmed (when ``confirm``). ``goes``:
+    ``(intro, verb)`` to list the sub-groups and servers that go with the group."""
+    if isinstance(run, Act):
+        act = run
+
+        def run():
+            return _perform(request, action, act)
+
+    if goes:
+        page_args.update(goes=True, goes_intro=goes[0], goes_verb=goes[1])
+
+    def page(status=200, error=""):
+        return _confirm_page(request, ctx, action=action, status=status, error=error, **page_args)
+
+    def refusal():
+        return unconfirmed if confirm and not _confirmed(request) else None
+
+    return _flow(request, page, refusal, run)
+
+
 @_with_group
 def group_delete(request, ctx: GroupContext):
     title = f"Delete {ctx.group.name}"
-    if not ctx.group.parent_id or not ctx.group.allows("self", "DELETE"):
+    if ctx.group.is_root or not ctx.group.allows("self", "DELETE"):
         return _forbidden(request, ctx, title)
-
-    def page(status=200, error=""):
-        return _confirm_page(
-            request,
-            ctx,
-            title=title,
-            action="deleteGroup",
-            submit="Delete group and everything in it",
-            question=f"Delete {ctx.group.name}? This can't be undone.",
-            goes=True,
-            goes_intro="These go with it:",
-            goes_verb="will be deleted",
-            status=status,
-            error=error,
-        )
-
-    if request.method != "POST":
-        return page()
-    if not _confirmed(request):
-        return page(status=400, error="Confirm the deletion first.")
     client = client_for_request(request)
-    ids = [ctx.group.id]
-    outcome = perform(
-        request,
-        "deleteGroup",
-        "group",
-        ctx.group.id,
-        lambda: clc_groups.delete_group(client, ctx.group.id),
-        key=key_from(request),
-        label=f"Delete group {ctx.group.name}",
-        resource_ids=ids,
-    )
     parent = ctx.group.parent_id
-    return _after(
+    return _confirm_action(
         request,
-        outcome,
-        None,
-        page,
-        _group_url(parent) if parent else f"/datacenters/{ctx.datacenter.lower()}/",
+        ctx,
+        action="deleteGroup",
+        run=Act(
+            target=ctx.group.id,
+            call=lambda: clc_groups.delete_group(client, ctx.group.id),
+            label=f"Delete group {ctx.group.name}",
+            then=_group_url(parent) if parent else f"/datacenters/{ctx.datacenter.lower()}/",
+            resource_ids=[ctx.group.id],
+        ),
+        unconfirmed="Confirm the deletion first.",
+        title=title,
+        submit="Delete group and everything in it",
+        question=f"Delete {ctx.group.name}? This can't be undone.",
+        goes=("These go with it:", "will be deleted"),
     )
 
 
@@ -390,37 +425,22 @@ def group_archive(request, ctx: GroupContext):
     title = f"Archive {ctx.group.name}"
     if ctx.group.link("archiveGroupAction") is None:
         return _forbidden(request, ctx, title)
-
-    def page(status=200, error=""):
-        return _confirm_page(
-            request,
-            ctx,
-            title=title,
-            action="archiveGroup",
-            submit="Archive",
-            question=f"Archive {ctx.group.name}? Its servers are stopped and archived; you can restore them later.",
-            goes=True,
-            goes_intro="These are archived with it:",
-            goes_verb="will be archived",
-            status=status,
-            error=error,
-        )
-
-    if request.method != "POST":
-        return page()
-    if not _confirmed(request):
-        return page(status=400, error="Confirm first.")
     client = client_for_request(request)
-    outcome = perform(
+    return _confirm_action(
         request,
-        "archiveGroup",
-        "group",
-        ctx.group.id,
-        lambda: clc_groups.archive_group(client, ctx.group.id),
-        key=key_from(request),
-        label=f"Archive group {ctx.group.name}",
+        ctx,
+        action="archiveGroup",
+        run=Act(
+            target=ctx.group.id,
+            call=lambda: clc_groups.archive_group(client, ctx.group.id),
+            label=f"Archive group {ctx.group.name}",
+            then=_group_url(ctx.group.id),
+        ),
+        title=title,
+        submit="Archive",
+        question=f"Archive {ctx.group.name}? Its servers are stopped and archived; you can restore them later.",
+        goes=("These are archived with it:", "will be archived"),
     )
-    return _after(request, outcome, None, page, _group_url(ctx.group.id))
 
 
 @_with_group
@@ -428,37 +448,27 @@ def group_restore(request, ctx: GroupContext):
     title = f"Restore {ctx.group.name}"
     if not ctx.group.allows("restoreGroupAction", "POST"):
         return _forbidden(request, ctx, title)
-    form = GroupRestoreForm(request.POST if request.method == "POST" else None, groups=ctx.groups)
+    form = GroupRestoreForm(_posted(request), groups=ctx.groups)
+    client = client_for_request(request)
 
-    def page(status=200, error=""):
-        return _form_page(
-            request,
-            ctx,
-            form,
-            title=title,
-            action="restoreGroup",
-            submit="Restore",
-            intro="The group and its servers become active again (servers stopped) under the group you pick.",
-            status=status,
-            error=error,
+    def act(data):
+        return Act(
+            target=ctx.group.id,
+            call=lambda: clc_groups.restore_group(client, ctx.group.id, data["target"]),
+            label=f"Restore group {ctx.group.name}",
+            then=_group_url(ctx.group.id),
         )
 
-    if request.method != "POST":
-        return page()
-    if not form.is_valid():
-        return page(status=400)
-    target = form.cleaned_data["target"]
-    client = client_for_request(request)
-    outcome = perform(
+    return _form_action(
         request,
-        "restoreGroup",
-        "group",
-        ctx.group.id,
-        lambda: clc_groups.restore_group(client, ctx.group.id, target),
-        key=key_from(request),
-        label=f"Restore group {ctx.group.name}",
+        ctx,
+        form,
+        title=title,
+        action="restoreGroup",
+        submit="Restore",
+        intro="The group and its servers become active again (servers stopped) under the group you pick.",
+        act=act,
     )
-    return _after(request, outcome, form, page, _group_url(ctx.group.id))
 
 
 # --- power on the whole subtree ---------------------------------------------------------------
@@ -485,31 +495,24 @@ def group_power(request, ctx: GroupContext, operation: str):
         return _forbidden(request, ctx, title)
     servers = subtree_servers(request, ctx)
 
-    def page(status=200, error=""):
-        return _confirm_page(
-            request,
-            ctx,
-            title=title,
-            action=f"group-{operation}",
-            submit=f"{label} {len(servers)} server{'s' if len(servers) != 1 else ''}",
-            question=f"{label} every active server in {ctx.group.name} and its sub-groups?",
-            danger=destructive,
-            servers=servers,
-            nothing="" if servers else "There are no active servers in this group or its sub-groups.",
-            status=status,
-            error=error,
-            can_submit=bool(servers),
-        )
+    def run():
+        if not servers:
+            messages.info(request, "There are no active servers in this group or its sub-groups.")
+            return redirect(_group_url(ctx.group.id))
+        outcome = perform_power(request, operation, [s.id for s in servers], key=key_from(request))
+        return outcome, _group_url(ctx.group.id)
 
-    if request.method != "POST":
-        return page()
-    form = GroupPowerForm({"operation": operation})
-    if not form.is_valid():  # pragma: no cover - the URL already restricted it
-        return page(status=400, error="Unknown operation.")
-    if destructive and not _confirmed(request):
-        return page(status=400, error="Confirm first.")
-    if not servers:
-        messages.info(request, "There are no active servers in this group or its sub-groups.")
-        return redirect(_group_url(ctx.group.id))
-    outcome = perform_power(request, operation, [s.id for s in servers], key=key_from(request))
-    return _after(request, outcome, None, page, _group_url(ctx.group.id))
+    return _confirm_action(
+        request,
+        ctx,
+        action=f"group-{operation}",
+        run=run,
+        confirm=destructive,
+        title=title,
+        submit=f"{label} {len(servers)} server{'s' if len(servers) != 1 else ''}",
+        question=f"{label} every active server in {ctx.group.name} and its sub-groups?",
+        danger=destructive,
+        servers=servers,
+        nothing="" if servers else "There are no active servers in this group or its sub-groups.",
+        can_submit=bool(servers),
+    )
