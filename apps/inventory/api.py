@@ -189,13 +189,14 @@ class DataCenterServersSerializer(serializers.Serializer):
         return len(view.servers)
 
 
-class ServerCostRowSerializer(serializers.Serializer):
-    server_id = serializers.CharField()
-    current_hour = serializers.FloatField()
-    month_to_date = serializers.FloatField()
-    monthly_estimate = serializers.FloatField()
-    archive_cost = serializers.FloatField()
-    template_cost = serializers.FloatField()
+def _cost_serializer(name: str, **first: serializers.Field):
+    """A server's cost figures (``apps.clc.entities.ServerCost`` / ``ServerCostEstimate``), after
+    ``first``."""
+    figures = ("current_hour", "month_to_date", "monthly_estimate", "archive_cost", "template_cost")
+    return type(name, (serializers.Serializer,), {**first, **{f: serializers.FloatField() for f in figures}})
+
+
+ServerCostRowSerializer = _cost_serializer("ServerCostRowSerializer", server_id=serializers.CharField())
 
 
 class GroupCostSerializer(serializers.Serializer):
@@ -290,13 +291,9 @@ class AlertPolicySerializer(serializers.Serializer):
     links = LinkSerializer(many=True)
 
 
-class ServerCostSerializer(serializers.Serializer):
-    date = serializers.DateTimeField(allow_null=True)
-    current_hour = serializers.FloatField()
-    month_to_date = serializers.FloatField()
-    monthly_estimate = serializers.FloatField()
-    archive_cost = serializers.FloatField()
-    template_cost = serializers.FloatField()
+ServerCostSerializer = _cost_serializer(
+    "ServerCostSerializer", date=serializers.DateTimeField(allow_null=True)
+)
 
 
 CostPanelSerializer = _panel_serializer("CostPanelSerializer", ServerCostSerializer)
@@ -379,125 +376,107 @@ class InventoryAPIView(APIView):
     def fresh(self, request) -> bool:
         return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
 
+    def read(self, request, selector, serializer, *args) -> Response:
+        """``selector(person, *args)`` with the request's cloud client and ``?fresh``, serialized."""
+        result = selector(request.user, *args, client=client_for_request(request), fresh=self.fresh(request))
+        return Response(serializer(result).data)
+
+
+def _power_example(started=0, stopped=0, paused=0, total=0) -> dict:
+    return {
+        "started": started,
+        "stopped": stopped,
+        "paused": paused,
+        "maintenance": 0,
+        "archived": 0,
+        "other": 0,
+        "total": total,
+    }
+
 
 FRESH = OpenApiParameter("fresh", bool, description="Bypass the short per-person cache.", required=False)
+
+
+def read_schema(operation_id: str, summary: str, serializer, *, parameters=(), example: dict | None = None):
+    """The schema of a read: ``serializer`` on 200, ``?fresh`` after ``parameters``, the error answers."""
+    examples = None
+    if example is not None:
+        examples = [OpenApiExample("Figures", example, response_only=True, status_codes=["200"])]
+    return extend_schema(
+        operation_id=operation_id,
+        examples=examples,
+        summary=summary,
+        parameters=[*parameters, FRESH],
+        responses={200: serializer, **ERROR_RESPONSES},
+    )
 
 
 class DataCenterListView(InventoryAPIView):
     """Dashboard figures per data center: servers, power states, CPU/memory/storage, monthly cost."""
 
-    @extend_schema(
-        operation_id="datacenters_list",
-        examples=[
-            OpenApiExample(
-                "Figures",
-                {
-                    "count": 1,
-                    "server_count": 21,
-                    "power": {
-                        "started": 18,
-                        "stopped": 2,
-                        "paused": 1,
-                        "maintenance": 0,
-                        "archived": 0,
-                        "other": 0,
-                        "total": 21,
-                    },
-                    "cpu": 48,
-                    "memory_gb": 96.0,
-                    "storage_gb": 1200.0,
-                    "monthly_estimate": 1830.5,
-                    "errors": [],
-                    "results": [],
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
-        summary="The person's data centers with server counts, power states, totals and cost",
-        parameters=[FRESH],
-        responses={200: DashboardSerializer, **ERROR_RESPONSES},
+    @read_schema(
+        "datacenters_list",
+        "The person's data centers with server counts, power states, totals and cost",
+        DashboardSerializer,
+        example={
+            "count": 1,
+            "server_count": 21,
+            "power": _power_example(started=18, stopped=2, paused=1, total=21),
+            "cpu": 48,
+            "memory_gb": 96.0,
+            "storage_gb": 1200.0,
+            "monthly_estimate": 1830.5,
+            "errors": [],
+            "results": [],
+        },
     )
     def get(self, request):
-        board = selectors.dashboard(
-            request.user, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(DashboardSerializer(board).data)
+        return self.read(request, selectors.dashboard, DashboardSerializer)
 
 
 class DataCenterServersView(InventoryAPIView):
     """Every server of the data center (or of ``?group=<id>`` and its sub-groups), with links."""
 
-    @extend_schema(
-        operation_id="datacenter_servers",
-        examples=[
-            OpenApiExample(
-                "Figures",
-                {
-                    "count": 0,
-                    "datacenter": {"id": "WA1", "name": "US West (Seattle)", "root_group_id": "wa1-root"},
-                    "group": None,
-                    "power": {
-                        "started": 0,
-                        "stopped": 0,
-                        "paused": 0,
-                        "maintenance": 0,
-                        "archived": 0,
-                        "other": 0,
-                        "total": 0,
-                    },
-                    "errors": [],
-                    "results": [],
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
-        summary="Every server of a data center (or of one group's subtree), with its links",
+    @read_schema(
+        "datacenter_servers",
+        "Every server of a data center (or of one group's subtree), with its links",
+        DataCenterServersSerializer,
         parameters=[
-            OpenApiParameter("group", str, description="Only this group and its sub-groups.", required=False),
-            FRESH,
+            OpenApiParameter("group", str, description="Only this group and its sub-groups.", required=False)
         ],
-        responses={200: DataCenterServersSerializer, **ERROR_RESPONSES},
+        example={
+            "count": 0,
+            "datacenter": {"id": "WA1", "name": "US West (Seattle)", "root_group_id": "wa1-root"},
+            "group": None,
+            "power": _power_example(),
+            "errors": [],
+            "results": [],
+        },
     )
     def get(self, request, dc: str):
-        view = selectors.datacenter_view(
-            request.user,
-            dc,
-            request.query_params.get("group") or None,
-            client=client_for_request(request),
-            fresh=self.fresh(request),
-        )
-        return Response(DataCenterServersSerializer(view).data)
+        group = request.query_params.get("group") or None
+        return self.read(request, selectors.datacenter_view, DataCenterServersSerializer, dc, group)
 
 
 class GroupDetailView(InventoryAPIView):
     """A group with its sub-groups, direct servers, billing summary and hourly statistics."""
 
-    @extend_schema(
-        operation_id="group_detail",
-        summary="A group: details, sub-groups, servers, billing summary, last day's statistics",
-        parameters=[FRESH],
-        responses={200: GroupDetailSerializer, **ERROR_RESPONSES},
+    @read_schema(
+        "group_detail",
+        "A group: details, sub-groups, servers, billing summary, last day's statistics",
+        GroupDetailSerializer,
     )
     def get(self, request, group_id: str):
-        detail = selectors.group_detail(
-            request.user, group_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(GroupDetailSerializer(detail).data)
+        return self.read(request, selectors.group_detail, GroupDetailSerializer, group_id)
 
 
 class ServerDetailView(InventoryAPIView):
     """A server as the API describes it, with its monthly cost estimate; no credentials."""
 
-    @extend_schema(
-        operation_id="server_detail",
-        summary="A server: details, addresses, disks, snapshots, cost estimate and links",
-        parameters=[FRESH],
-        responses={200: ServerDetailSerializer, **ERROR_RESPONSES},
+    @read_schema(
+        "server_detail",
+        "A server: details, addresses, disks, snapshots, cost estimate and links",
+        ServerDetailSerializer,
     )
     def get(self, request, server_id: str):
-        detail = selectors.server_detail(
-            request.user, server_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(ServerDetailSerializer(detail).data)
+        return self.read(request, selectors.server_detail, ServerDetailSerializer, server_id)
