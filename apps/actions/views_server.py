@@ -3,7 +3,7 @@
 GET shows the form (or the confirmation, for destructive actions) with a fresh idempotency key;
 POST validates, performs once per key (``services.perform`` / ``perform_power``), and redirects
 to the server page with a message (PRG). What is offered follows the server's links and verbs
-(``available_actions``), the same rules as ``apps.inventory.views.server_actions``.
+(``available_actions``; the server page's bar is ``{% server_action_buttons %}``).
 Bulk: ``POST /servers/bulk/<operation>/`` with ``ids`` (one upstream call for all of them).
 """
 

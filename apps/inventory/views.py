@@ -1,8 +1,9 @@
 """Inventory pages: the dashboard, a data center (group tree + servers), a group, a server.
 
 Views are thin: they read through ``apps.inventory.selectors`` (cached per person) and decide only
-what the page shows. Action buttons come from the resource's ``links`` and their ``verbs``: a role
-that may not act sees none. They are inert ("coming soon") until operations land.
+what the page shows. The action bars are ``apps.actions``' template tags (``server_action_buttons``,
+``group_action_buttons``): they follow the resource's ``links`` and their ``verbs``, so a role that
+may not act sees none.
 """
 
 import ipaddress
@@ -168,67 +169,6 @@ def table_context(request, rows, state: TableState) -> dict:
     }
 
 
-# --- actions driven by links ------------------------------------------------------------------
-@dataclass(frozen=True)
-class Action:
-    action: str
-    label: str
-    danger: bool = False
-
-
-def server_actions(row) -> list[Action]:
-    """What the person may do to this server, from its links (the API's word on roles and state).
-
-    Power and maintenance follow the ``self`` link's PATCH verb: the API lists no power link, and the
-    roles that may modify a server are exactly those that may power it (ROLES.md).
-    """
-    actions: list[Action] = []
-    if row.error:
-        return actions
-    if row.status == "active" and row.allows("self", "PATCH"):
-        if row.power_state == "started":
-            actions += [
-                Action("shutDown", "Shut down"),
-                Action("reboot", "Reboot"),
-                Action("pause", "Pause"),
-                Action("powerOff", "Power off", danger=True),
-                Action("reset", "Reset", danger=True),
-            ]
-        elif row.power_state in ("stopped", "paused"):
-            actions.append(Action("powerOn", "Power on"))
-        if row.in_maintenance_mode:
-            actions.append(Action("stopMaintenance", "End maintenance"))
-        else:
-            actions.append(Action("startMaintenance", "Start maintenance"))
-        actions.append(Action("createSnapshot", "Snapshot"))
-    if row.allows("restore", "POST"):
-        actions.append(Action("restore", "Restore"))
-    if row.allows("self", "DELETE"):
-        actions.append(Action("delete", "Delete", danger=True))
-    return actions
-
-
-def group_actions(group) -> list[Action]:
-    actions: list[Action] = []
-    if group.allows("createServer", "POST"):
-        actions.append(Action("createServer", "Create server"))
-    if group.allows("createGroup", "POST"):
-        actions.append(Action("createGroup", "New sub-group"))
-    if group.status == "active" and group.allows("self", "PATCH"):
-        actions += [
-            Action("groupPowerOn", "Power on all"),
-            Action("groupShutDown", "Shut down all"),
-            Action("rename", "Rename / move"),
-        ]
-    if group.link("archiveGroupAction"):
-        actions.append(Action("archive", "Archive", danger=True))
-    if group.allows("restoreGroupAction", "POST"):
-        actions.append(Action("restoreGroup", "Restore"))
-    if group.depth > 0 and group.allows("self", "DELETE"):
-        actions.append(Action("deleteGroup", "Delete group", danger=True))
-    return actions
-
-
 # --- pages -------------------------------------------------------------------------------------
 def not_found(request, message: str, what: str = "page"):
     return render(request, "inventory/not_found.html", {"message": message, "what": what}, status=404)
@@ -283,7 +223,6 @@ def datacenter(request, dc: str):
         "current_datacenter": view.datacenter.id.upper(),
         "selected": view.selected_group,
         "selected_path": selected_path,
-        "group_actions": group_actions(view.selected_group or view.tree),
         "table_id": "servers",
         "in_datacenter": True,
         **table_context(request, view.servers, state),
@@ -322,7 +261,6 @@ def group_detail(request, group_id: str):
         "detail": detail,
         "group": detail.group,
         "current_datacenter": detail.datacenter.id.upper() if detail.datacenter else "",
-        "group_actions": group_actions(detail.group),
         "charts": chart_series(stats) if stats is not None else None,
         "table_id": "group-servers",
         **table_context(request, detail.servers, state),
@@ -344,7 +282,6 @@ def server_detail(request, server_id: str):
         "detail": detail,
         "server": detail.server,
         "current_datacenter": detail.datacenter.id.upper() if detail.datacenter else "",
-        "actions": server_actions(detail.server),
         "can_credentials": detail.server.link("credentials") is not None,
     }
     return render(request, "inventory/server.html", context)

@@ -12,7 +12,7 @@ register = template.Library()
 def group_buttons(g) -> dict:
     """What the person may do to group ``g`` (a GroupNode), from its links and state."""
     active = g.status == "active" and g.type != "archive"
-    is_root = not g.parent_id
+    is_root = g.is_root
     power = active and g.allows("createServer", "POST")
     return {
         "g": g,
