@@ -1,0 +1,167 @@
+"""The batched tracking write: one compare-and-set statement per polled batch, history and push only
+for real status changes, a lost race dropped row by row, and the SKIP LOCKED claim."""
+
+import threading
+
+import pytest
+import redis
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.services import authenticate_with_cloud
+from apps.activities import conf, services, streams, tracking
+from apps.activities.models import Activity, ActivityEvent, Status
+from apps.clc import operations as clc_operations
+from apps.clc.entities import OperationStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _started(count=3):
+    """DEMO servers that are active and started in the demo seed (the simulator's)."""
+    from apps.simulator.seed import build_world
+
+    world = build_world("demo")
+    ids = sorted(
+        s.id
+        for s in world.servers.values()
+        if s.alias == "DEMO" and s.status == "active" and s.power_state == "started" and not s.is_template
+    )
+    assert len(ids) >= count
+    return ids[:count]
+
+
+@pytest.fixture
+def demo(clc_settings, settings, own_cache_namespace):
+    settings.ACTIVITY_STREAM_PREFIX = own_cache_namespace
+    return authenticate_with_cloud("demo", "demo")
+
+
+@pytest.fixture
+def upstream(monkeypatch):
+    """What the cloud answers for each status link (by activity id), set by the test."""
+    answers = {}
+    by_status_id = {}
+
+    def get_status(client, op_id):
+        return OperationStatus(id=op_id, status=answers[by_status_id[op_id]])
+
+    monkeypatch.setattr(clc_operations, "get_status", get_status)
+
+    def set_(activities, status):
+        for a in activities:
+            by_status_id[a.status_id] = a.pk
+            answers[a.pk] = status
+
+    return set_
+
+
+def _queued(demo, count=3):
+    servers = _started(count)
+    results = services.start_server_operation(demo, "powerOff", servers)
+    activities = [r.activity for r in results if r.outcome == "queued"]
+    assert len(activities) == len(servers)
+    return activities
+
+
+def _history(activity):
+    return list(ActivityEvent.objects.filter(activity=activity).values_list("to_status", flat=True))
+
+
+def _stream_statuses():
+    import json
+
+    client = redis.Redis.from_url(conf.stream_redis_url())
+    entries = client.xrange(streams.stream_key("DEMO"))
+    return [json.loads(fields[b"data"])["activity"]["status"] for _id, fields in entries]
+
+
+def test_unchanged_polls_count_without_history_or_events(demo, upstream):
+    activities = _queued(demo)
+    ids = [a.pk for a in activities]
+    upstream(activities, "executing")
+    assert tracking.poll_activities(ids) == {"applied": 3, "polled": 3}
+    events_after_start = _stream_statuses()
+    assert events_after_start.count("running") == 3
+    for _ in range(3):  # still executing: counted, pushed back, no new history, no new stream entry
+        with CaptureQueriesContext(connection) as queries:
+            assert tracking.poll_activities(ids) == {"applied": 3, "polled": 3}
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+        assert len(writes) == 1 and "FROM (VALUES" in writes[0]  # one statement for the whole batch
+    for a in Activity.objects.filter(pk__in=ids):
+        assert a.status == Status.RUNNING and a.polls == 4 and a.version == 4
+        assert a.next_poll_at > a.last_polled_at and a.started_at is not None
+        assert _history(a) == ["queued", "running"]
+    assert _stream_statuses() == events_after_start
+    upstream(activities, "succeeded")
+    assert tracking.poll_activities(ids) == {"applied": 3, "polled": 3}
+    for a in Activity.objects.filter(pk__in=ids):
+        assert a.status == Status.SUCCEEDED and a.polls == 5 and a.next_poll_at is None and a.finished_at
+        assert _history(a) == ["queued", "running", "succeeded"]
+    assert _stream_statuses().count("succeeded") == 3
+    assert tracking.poll_activities(ids) == {"polled": 0}  # terminal: never polled again
+
+
+def test_a_row_changed_behind_the_batch_is_dropped_not_double_counted(demo, upstream, monkeypatch):
+    activities = _queued(demo)
+    ids = [a.pk for a in activities]
+    upstream(activities, "succeeded")
+    loser = activities[1]
+    real = tracking._poll_plan
+
+    def racing_plan(activity, result, now):
+        if activity.pk == loser.pk:  # a duplicate task wins this row between our read and our write
+            assert tracking.transition(Activity.objects.get(pk=loser.pk), Status.RUNNING, count_poll=True)
+        return real(activity, result, now)
+
+    monkeypatch.setattr(tracking, "_poll_plan", racing_plan)
+    assert tracking.poll_activities(ids) == {"applied": 2, "stale": 1, "polled": 3}
+    rows = {a.pk: a for a in Activity.objects.filter(pk__in=ids)}
+    assert rows[loser.pk].status == Status.RUNNING and rows[loser.pk].polls == 1
+    assert _history(rows[loser.pk]) == ["queued", "running"]
+    for pk in set(ids) - {loser.pk}:
+        assert rows[pk].status == Status.SUCCEEDED and rows[pk].polls == 1
+        assert _history(rows[pk]) == ["queued", "succeeded"]
+    monkeypatch.setattr(tracking, "_poll_plan", real)
+    assert tracking.poll_activities(ids) == {"applied": 1, "polled": 1}
+    assert Activity.objects.get(pk=loser.pk).status == Status.SUCCEEDED
+
+
+def test_a_failed_batch_statement_is_written_row_by_row(demo, upstream, monkeypatch):
+    activities = _queued(demo)
+    ids = [a.pk for a in activities]
+    upstream(activities, "executing")
+
+    def broken(plans):
+        raise DatabaseError("deadlock detected")
+
+    monkeypatch.setattr(tracking, "_batch_update", broken)
+    assert tracking.poll_activities(ids) == {"applied": 3, "polled": 3}
+    for a in Activity.objects.filter(pk__in=ids):
+        assert a.status == Status.RUNNING and a.polls == 1 and _history(a) == ["queued", "running"]
+
+
+def test_claim_skips_rows_locked_by_another_dispatcher(demo):
+    locked, free = _queued(demo, 2)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_dispatcher():
+        try:
+            with transaction.atomic():
+                list(Activity.objects.select_for_update().filter(pk=locked.pk))
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_dispatcher)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        assert tracking.claim_due() == [free.pk]
+    finally:
+        release.set()
+        thread.join(10)
+    assert tracking.claim_due() == [locked.pk]
+    assert tracking.claim_due() == []  # both leased now
+    Activity.objects.filter(pk__in=[locked.pk, free.pk]).update(next_poll_at=None)
