@@ -2,6 +2,9 @@
  * On `activity` events: activity rows update in place (status, elapsed, polls, error), the header's
  * running / failed counts move, server rows and the server page change power state when an
  * operation succeeds, and a toast (aria-live) announces the end of the person's own operations.
+ * Once any operation on what the page shows ends (archive, restore, delete, CPU / memory, ...),
+ * the page is re-read: the server page and a group's page swap in their fresh content, server
+ * rows update in place, the dashboard's figures and latest activities are swapped.
  * On `resync`: the activity rows (and header counts) are reloaded from the database.
  * Without SSE (no EventSource, or it keeps failing), the page polls /api/v1/activities/ instead.
  * Plain JS, no dependencies. */
@@ -105,13 +108,17 @@
   }
 
   /* --- server rows and the server page ------------------------------------------------- */
+  function serverLinks(id) {
+    return document.querySelectorAll('table.servers tr a[href="/servers/' + String(id).toLowerCase() + '/"]');
+  }
+
+  /* the immediate change a succeeded power operation makes (the page is re-read right after) */
   function applyEffect(a) {
     var effect = EFFECT[a.operation];
     if (!effect || a.resource_type !== "server") return;
     (a.resource_ids || []).forEach(function (id) {
-      var lower = String(id).toLowerCase();
       var upper = String(id).toUpperCase();
-      var links = document.querySelectorAll('table.servers tr a[href="/servers/' + lower + '/"]');
+      var links = serverLinks(id);
       for (var i = 0; i < links.length; i++) {
         var row = links[i].closest("tr");
         if (!row) continue;
@@ -137,26 +144,234 @@
           b.hidden = !effect.maint;
         }
       }
-      if (badges.length) refreshActionBar();
     });
   }
 
-  /* the server page's buttons depend on the server's state: take the fresh ones from the page */
-  var barTimer = null;
-  function refreshActionBar() {
-    var bar = document.querySelector(".action-bar");
-    if (!bar || barTimer) return;
-    barTimer = setTimeout(function () {
-      barTimer = null;
-      fetch(location.pathname, { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-        .then(function (html) {
-          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".action-bar");
-          var current = document.querySelector(".action-bar");
-          if (fresh && current) current.replaceWith(document.importNode(fresh, true));
-        })
-        .catch(function () {});
-    }, 200);
+  /* --- re-reading what the page shows once an operation on it ended ----------------------
+   * Any operation (power, archive, restore, delete, CPU / memory, disks, snapshots, public IPs,
+   * move, group actions, a new server) changes what the inventory pages show. The worker drops
+   * the cached inventory before it announces the end, so re-reading the page gives the truth:
+   * the server page and a group's own page are swapped whole (details, badges, buttons), server
+   * rows are updated in place (checkbox kept; a server that is gone is marked, a new one added),
+   * the dashboard's figures and latest activities are swapped. Bursts are read once. */
+  var PAGE_SERVER = (function () {
+    var badge = document.querySelector("h1 [data-server-id]");
+    return badge ? badge.getAttribute("data-server-id").toUpperCase() : null;
+  })();
+  var PAGE_GROUP = (function () {
+    var m = /^\/groups\/([^/]+)\/$/.exec(location.pathname);
+    return m && document.querySelector(".page-head") ? decodeURIComponent(m[1]).toLowerCase() : null;
+  })();
+  var DASHBOARD = location.pathname === "/" && !!document.querySelector(".totals, .dc-cards, .latest-activities");
+  var ADDS_SERVERS = { createServer: 1, restore: 1, move: 1, restoreGroup: 1, moveGroup: 1 };
+  var want = { page: false, dashboard: false, all: false, ids: {}, gone: "" };
+  var rereadTimer = null;
+  var rereading = false;
+  var lastReread = 0;
+  var REREAD_GAP_MS = 3000; /* a burst of endings (a bulk operation) is one read every 3 s at most */
+
+  function scheduleReread() {
+    if (rereadTimer) return;
+    var delay = Math.max(250, REREAD_GAP_MS - (Date.now() - lastReread));
+    rereadTimer = setTimeout(reread, delay);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && (want.page || want.dashboard || want.all || Object.keys(want.ids).length)) {
+      scheduleReread();
+    }
+  });
+
+  function affects(a) {
+    var ids = (a.resource_ids || []).map(function (id) { return String(id).toUpperCase(); });
+    var hit = false;
+    if (a.resource_type === "server") {
+      if (PAGE_SERVER && ids.indexOf(PAGE_SERVER) !== -1) {
+        want.page = true;
+        if (a.operation === "delete" && a.status === "succeeded") want.gone = "delete";
+        hit = true;
+      }
+      var tables = document.querySelector("table.servers");
+      if (tables) {
+        ids.forEach(function (id) {
+          if (serverLinks(id).length || (ADDS_SERVERS[a.operation] && a.status === "succeeded")) {
+            want.ids[id] = a.operation;
+            hit = true;
+          }
+        });
+      }
+    } else if (a.resource_type === "group") {
+      if (PAGE_GROUP && ids.some(function (id) { return id.toLowerCase() === PAGE_GROUP; })) {
+        want.page = true;
+        if (a.operation === "deleteGroup" && a.status === "succeeded") want.gone = "deleteGroup";
+        hit = true;
+      } else if (document.querySelector("table.servers")) {
+        want.all = true;
+        hit = true;
+      }
+    }
+    if (DASHBOARD) { want.dashboard = true; hit = true; }
+    return hit;
+  }
+
+  function parse(html) { return new DOMParser().parseFromString(html, "text/html"); }
+
+  function swap(current, fresh) {
+    if (!current || !fresh) return false;
+    current.replaceWith(document.importNode(fresh, true));
+    return true;
+  }
+
+  function linkId(row) {
+    var a = row.querySelector('a[href^="/servers/"]');
+    var m = a && /^\/servers\/([^/]+)\/$/.exec(a.getAttribute("href"));
+    return m ? decodeURIComponent(m[1]).toUpperCase() : null;
+  }
+
+  function copyRow(row, fresh) {
+    var box = row.querySelector('input[name="ids"]');
+    var checked = !!(box && box.checked);
+    var hidden = row.hidden;
+    for (var i = row.attributes.length - 1; i >= 0; i--) row.removeAttribute(row.attributes[i].name);
+    for (var j = 0; j < fresh.attributes.length; j++) {
+      if (fresh.attributes[j].name !== "hidden") row.setAttribute(fresh.attributes[j].name, fresh.attributes[j].value);
+    }
+    row.innerHTML = fresh.innerHTML;
+    row.hidden = hidden;
+    var newBox = row.querySelector('input[name="ids"]');
+    if (newBox) newBox.checked = checked;
+    row.classList.add("live-changed");
+  }
+
+  function markGone(row, operation) {
+    var box = row.querySelector('input[name="ids"]');
+    if (box) { box.checked = false; box.disabled = true; box.removeAttribute("name"); }
+    row.setAttribute("data-s", "gone");
+    row.setAttribute("data-gone", operation || "");
+    row.style.opacity = "0.55";
+    var name = row.querySelector("td a");
+    if (name) name.style.textDecoration = "line-through";
+    var pw = row.querySelector(".pw");
+    if (pw) { pw.className = "pw pw-unknown"; pw.textContent = operation === "delete" ? "deleted" : "gone"; }
+    var status = row.querySelector(".col-status");
+    if (status) status.textContent = operation === "delete" ? "deleted" : "no longer here";
+  }
+
+  function updateRows(doc, ids, all) {
+    var tables = document.querySelectorAll("table.servers");
+    for (var t = 0; t < tables.length; t++) {
+      var table = tables[t];
+      var freshTable = table.id ? doc.getElementById(table.id) : doc.querySelector("table.servers");
+      if (!freshTable || !table.tBodies[0] || !freshTable.tBodies[0]) continue;
+      var fresh = {};
+      Array.prototype.forEach.call(freshTable.tBodies[0].rows, function (r) {
+        var id = linkId(r);
+        if (id) fresh[id] = r;
+      });
+      var seen = {};
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        var id = linkId(r);
+        if (!id || r.hasAttribute("data-gone")) return;
+        seen[id] = true;
+        if (!all && !(id in ids)) return;
+        if (fresh[id]) copyRow(r, fresh[id]);
+        else markGone(r, ids[id] || "");
+      });
+      Object.keys(fresh).forEach(function (id) {
+        if (seen[id] || (!all && !(id in ids))) return;
+        var added = document.importNode(fresh[id], true);
+        added.classList.add("live-changed");
+        table.tBodies[0].appendChild(added);
+      });
+      var anyBox = table.querySelector('input[name="ids"]');
+      if (anyBox) anyBox.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  function showGone(what, deleted) {
+    var main = document.querySelector("main.content");
+    if (!main || main.querySelector("[data-live-gone]")) return;
+    var banner = document.createElement("div");
+    banner.className = "banner warn";
+    banner.setAttribute("role", "status");
+    banner.setAttribute("data-live-gone", what);
+    var p = document.createElement("p");
+    var label = what === "group" ? "This group" : "This server";
+    var verb = deleted ? " was deleted." : " is no longer in your account.";
+    p.appendChild(document.createTextNode(label + verb + " "));
+    var back = document.createElement("a");
+    back.href = "/";
+    back.textContent = "Back to the dashboard";
+    p.appendChild(back);
+    banner.appendChild(p);
+    main.insertBefore(banner, main.firstChild);
+    var bars = main.querySelectorAll(".action-bar, .actions, .bulk-bar");
+    for (var i = 0; i < bars.length; i++) bars[i].remove();
+    if (what !== "server") return;
+    var badges = main.querySelectorAll("[data-power]");
+    for (var j = 0; j < badges.length; j++) {
+      var gone = deleted ? "deleted" : "gone";
+      badges[j].setAttribute("data-power", gone);
+      if (badges[j].classList.contains("pw")) badges[j].className = "pw pw-unknown";
+      setText(badges[j], gone);
+    }
+  }
+
+  function swapMain(doc) {
+    var main = document.querySelector("main.content");
+    var freshMain = doc.querySelector("main.content");
+    if (!main || !freshMain) return;
+    var focused = document.activeElement && main.contains(document.activeElement)
+      ? document.activeElement.getAttribute("data-action") : null;
+    main.innerHTML = "";
+    Array.prototype.forEach.call(freshMain.childNodes, function (node) {
+      main.appendChild(document.importNode(node, true));
+    });
+    if (focused) {
+      var again = main.querySelector('[data-action="' + focused + '"]');
+      if (again) again.focus();
+    }
+  }
+
+  function reread() {
+    rereadTimer = null;
+    if (document.hidden) return; /* read when the tab is shown again */
+    if (rereading) { scheduleReread(); return; }
+    lastReread = Date.now();
+    var job = want;
+    want = { page: false, dashboard: false, all: false, ids: {}, gone: "" };
+    if (!job.page && !job.dashboard && !job.all && !Object.keys(job.ids).length) return;
+    rereading = true;
+    fetch(location.href, { credentials: "same-origin", headers: { "X-Live-Reread": "1" } })
+      .then(function (r) {
+        /* signed out meanwhile (a redirect to /login/): leave the page as it is */
+        if (r.redirected && new URL(r.url).pathname !== location.pathname) return null;
+        if (r.status === 404 && job.page) {
+          showGone(PAGE_GROUP ? "group" : "server", !!job.gone);
+          return null;
+        }
+        return r.ok ? r.text() : Promise.reject(r.status);
+      })
+      .then(function (html) {
+        if (html === null) return;
+        var doc = parse(html);
+        if (job.page) {
+          swapMain(doc);
+        } else {
+          if (job.all || Object.keys(job.ids).length) updateRows(doc, job.ids, job.all);
+          if (job.dashboard) {
+            [".totals", ".dc-cards", ".latest-activities"].forEach(function (sel) {
+              swap(document.querySelector(sel), doc.querySelector(sel));
+            });
+          }
+        }
+        root.setAttribute("data-live-rereads", String(Number(root.getAttribute("data-live-rereads") || 0) + 1));
+      })
+      .catch(function () {})
+      .then(function () {
+        rereading = false;
+        lastReread = Date.now();
+      });
   }
 
   /* --- toasts -------------------------------------------------------------------------- */
@@ -235,6 +450,11 @@
     refreshRows();
     refreshDetail();
     refreshCounts();
+    /* endings may have been missed: the inventory parts of the page are re-read too */
+    if (PAGE_SERVER || PAGE_GROUP) want.page = true;
+    else if (document.querySelector("table.servers")) want.all = true;
+    if (DASHBOARD) want.dashboard = true;
+    if (want.page || want.all || want.dashboard) scheduleReread();
   }
 
   /* --- one change ---------------------------------------------------------------------- */
@@ -262,7 +482,11 @@
     }
     if (TERMINAL[a.status] && previous && !TERMINAL[previous]) {
       if (a.status === "succeeded") applyEffect(a);
+      if (affects(a)) scheduleReread();
       if (mine) toast(a);
+    } else if (DASHBOARD && mine && !previous && !document.querySelector('[data-activity-id="' + a.id + '"]')) {
+      want.dashboard = true; /* a new activity of mine: the dashboard's "latest" list shows it */
+      scheduleReread();
     }
     root.setAttribute("data-live-events", String(Number(root.getAttribute("data-live-events") || 0) + 1));
   }
