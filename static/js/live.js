@@ -131,6 +131,7 @@
           if (effect.maint) row.setAttribute("data-m", "1"); else row.removeAttribute("data-m");
           setText(row.querySelector(".col-maint"), effect.maint ? "Yes" : "");
         }
+        rowsChanged(row.closest("table"));
       }
       var badges = document.querySelectorAll('[data-server-id="' + upper + '"]');
       for (var j = 0; j < badges.length; j++) {
@@ -285,7 +286,13 @@
       });
       var anyBox = table.querySelector('input[name="ids"]');
       if (anyBox) anyBox.dispatchEvent(new Event("change", { bubbles: true }));
+      rowsChanged(table);
     }
+  }
+
+  /* tells a table's sort / filter model (inventory.js) that its rows changed under it */
+  function rowsChanged(table) {
+    if (table && window.CustomEvent) table.dispatchEvent(new CustomEvent("live:rows", { bubbles: true }));
   }
 
   function showGone(what, deleted) {
