@@ -37,7 +37,6 @@ from .models import Status
 from .streams import activity_json
 
 MAX_SERVERS = 500
-_ACTIVITY = EXAMPLE_ACTIVITY  # old private name apps.recipes.api still reads: use api_common.EXAMPLE_ACTIVITY
 
 
 class OperationSerializer(serializers.Serializer):

@@ -91,7 +91,7 @@ _LAUNCHED = {
     "outcome": "queued",
     "message": "",
     "activity": {
-        **activities_api._ACTIVITY,
+        **activities_api.EXAMPLE_ACTIVITY,
         "operation": "createServer",
         "resource_ids": ["WA1DEMOWEB03"],
     },
