@@ -2,11 +2,14 @@
 for real status changes, a lost race dropped row by row, and the SKIP LOCKED claim."""
 
 import threading
+import time
+from datetime import timedelta
 
 import pytest
 import redis
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.accounts.services import authenticate_with_cloud
 from apps.activities import conf, services, streams, tracking
@@ -165,3 +168,18 @@ def test_claim_skips_rows_locked_by_another_dispatcher(demo):
     assert tracking.claim_due() == [locked.pk]
     assert tracking.claim_due() == []  # both leased now
     Activity.objects.filter(pk__in=[locked.pk, free.pk]).update(next_poll_at=None)
+
+
+def test_polls_stay_within_the_poll_budget_however_often_the_dispatcher_runs(demo, upstream):
+    [activity] = _queued(demo, 1)
+    upstream([activity], "executing")
+    deadline = time.monotonic() + 2.5
+    while time.monotonic() < deadline:  # a dispatcher with nothing else to do, sweeping non-stop
+        tracking.dispatch()
+        time.sleep(0.01)
+    row = Activity.objects.get(pk=activity.pk)
+    age = (timezone.now() - row.created_at).total_seconds()
+    # polls at 0 s and 0.5 s (the young interval), then one a second: poll k once k - 1.5 s old
+    assert 3 <= row.polls <= age + conf.poll_slack() + 0.01, (row.polls, age)
+    assert row.next_poll_at >= row.created_at + timedelta(seconds=row.polls + 1 - conf.poll_slack())
+    Activity.objects.filter(pk=activity.pk).update(next_poll_at=None)

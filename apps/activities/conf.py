@@ -29,8 +29,13 @@ def lease_seconds() -> float:
 
 
 def batch_size() -> int:
-    """At most this many due activities claimed (and polled) by one dispatch."""
-    return int(_get("ACTIVITY_BATCH_SIZE", 500))
+    """Due activities claimed (and polled, then written) together: a dispatch's chunk."""
+    return max(1, int(_get("ACTIVITY_BATCH_SIZE", 100)))
+
+
+def dispatch_budget() -> float:
+    """A dispatch claims chunk after chunk while they come back full, for at most this long (s)."""
+    return float(_get("ACTIVITY_DISPATCH_BUDGET", 2.0))
 
 
 def write_batch() -> int:
@@ -66,8 +71,15 @@ def heartbeat_seconds() -> float:
     return float(_get("ACTIVITY_SSE_HEARTBEAT_SECONDS", 15))
 
 
+def poll_slack() -> float:
+    """The poll budget: poll number k not before the activity is k - this many seconds old."""
+    return float(_get("ACTIVITY_POLL_SLACK", 1.5))
+
+
 def poll_interval(age_seconds: float) -> float:
-    """0.5 s while the operation is young (30 s), then backing off gradually to 5 s."""
+    """``ACTIVITY_POLL_INTERVAL`` (0.5 s) while the operation is young (30 s), then backing off
+    gradually (+1 s a minute) to 5 s."""
+    young = float(_get("ACTIVITY_POLL_INTERVAL", 0.5))
     if age_seconds <= 30:
-        return 0.5
-    return min(5.0, 0.5 + (age_seconds - 30) / 60.0)
+        return young
+    return max(young, min(5.0, young + (age_seconds - 30) / 60.0))

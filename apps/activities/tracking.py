@@ -14,6 +14,7 @@ only real status changes write history and reach the streams.
 import logging
 import os
 import threading
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -330,6 +331,21 @@ def _age(activity, now) -> float:
     return max(0.0, (now - activity.created_at).total_seconds())
 
 
+def next_poll_time(activity, now):
+    """When to poll again after a poll at ``now`` (which makes ``activity.polls + 1``).
+
+    ``poll_interval`` after this poll, but never so early that the polls would outrun the poll
+    budget: poll number k only once the activity is ``k - ACTIVITY_POLL_SLACK`` seconds old. So an
+    activity is polled at most about once a second of its age (+ the slack), whatever the load and
+    however the dispatcher's ticks fall: polls <= duration + slack + the last poll's delay; a poll
+    that came late (a busy worker, a beat tick) lets the next one come sooner, up to the budget.
+    """
+    interval = now + timedelta(seconds=conf.poll_interval(_age(activity, now)))
+    following = activity.polls + 2  # the number the next poll will have
+    budget = activity.created_at + timedelta(seconds=following - conf.poll_slack())
+    return max(interval, budget)
+
+
 def _poll_plan(activity, result, now):
     """The compare-and-set one poll's answer (an ``OperationStatus`` or a ``ClcError``) calls for."""
     if isinstance(result, OperationStatus):
@@ -338,13 +354,12 @@ def _poll_plan(activity, result, now):
         if activity.status == Status.WAITING_FOR_SIGNIN and new == Status.WAITING_FOR_SIGNIN:
             new = Status.RUNNING if activity.started_at else Status.QUEUED
         message = FAILED_UPSTREAM if new == Status.FAILED else None
-        interval = conf.poll_interval(_age(activity, now))
         return _plan(
             activity,
             new,
             upstream_status=upstream,
             message=message,
-            next_poll_at=None if new in TERMINAL else now + timedelta(seconds=interval),
+            next_poll_at=None if new in TERMINAL else next_poll_time(activity, now),
             count_poll=True,
             now=now,
         )
@@ -510,13 +525,27 @@ def claim_due(limit: int | None = None, now=None) -> list[int]:
 
 
 def dispatch(limit: int | None = None) -> dict:
-    """One sweep: claim what is due and poll it. Beat runs this every ``ACTIVITY_DISPATCH_INTERVAL``."""
-    ids = claim_due(limit)
-    if not ids:
-        return {"claimed": 0}
-    counts = poll_activities(ids)
-    counts["claimed"] = len(ids)
-    return counts
+    """One sweep (beat runs it every ``ACTIVITY_DISPATCH_INTERVAL``): claim what is due, poll it.
+
+    Claims ``ACTIVITY_BATCH_SIZE`` at a time and writes each chunk as soon as its polls answered
+    (so a finished operation waits for its chunk, not for every due poll); a full chunk means more
+    may be due, so the sweep claims again, for at most ``ACTIVITY_DISPATCH_BUDGET`` seconds.
+    """
+    limit = limit or conf.batch_size()
+    budget = conf.dispatch_budget()
+    started = time.monotonic()
+    total = defaultdict(int)
+    while True:
+        ids = claim_due(limit)
+        if not ids:
+            break
+        for key, value in poll_activities(ids).items():
+            total[key] += value
+        total["claimed"] += len(ids)
+        if len(ids) < limit or time.monotonic() - started >= budget:
+            break
+    total["claimed"] += 0
+    return dict(total)
 
 
 def resume_for_user(user) -> int:
