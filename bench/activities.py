@@ -13,7 +13,10 @@ of them. Prints, per run:
 - status polls per activity against its duration (target: polls <= duration in s + 3);
 - the worker's CPU seconds (psutil over its process tree) and the dispatcher's tasks per second.
 
-    .venv/bin/python bench/activities.py [--count 200] [--then 1000] [--range 5 30]
+    .venv/bin/python bench/activities.py [--count 200] [--then 1000] [--range 5 30] [--workers 1]
+
+Its own database and Redis: ``BENCH_DATABASE`` (name, default ``bench_activities``) on the server of
+``DATABASE_URL``; Redis from ``TEST_REDIS_URL`` (``portal.settings.test``, default db 15).
 
 ``--then 0`` skips the second run. Bounded: each run gives up ``--timeout`` s after its last start.
 """
@@ -135,6 +138,68 @@ class EventListener(threading.Thread):
             await sync_to_async(connections.close_all)()
 
 
+class Sampler(threading.Thread):
+    """Once a second: polls counted so far, worker / simulator / machine CPU; ``peak()`` gives the
+    busiest ``WINDOW`` seconds (by polls) as rates (CPU in % of one core)."""
+
+    WINDOW = 5
+
+    def __init__(self, worker, sim_proc):
+        super().__init__(daemon=True)
+        self.worker, self.sim_proc = worker, sim_proc
+        self.samples = []
+        self.stop = threading.Event()
+
+    def run(self):
+        import psutil
+        from django.db import connection
+        from django.db.models import Sum
+
+        from apps.activities.models import Activity
+
+        try:
+            while not self.stop.wait(1.0):
+                polls = Activity.objects.aggregate(n=Sum("polls"))["n"] or 0
+                machine = psutil.cpu_times()
+                self.samples.append(
+                    (
+                        time.monotonic(),
+                        polls,
+                        self.worker.cpu_seconds(),
+                        sum(self.sim_proc.cpu_times()[:2]),
+                        machine.user + machine.system + machine.nice,
+                    )
+                )
+        finally:
+            connection.close()
+
+    def peak(self):
+        best = None
+        for i in range(len(self.samples) - self.WINDOW):
+            a, b = self.samples[i], self.samples[i + self.WINDOW]
+            span = b[0] - a[0]
+            rates = [(b[k] - a[k]) / span for k in range(1, 5)]
+            if best is None or rates[0] > best[0]:
+                best = rates
+        if best is None:
+            return None
+        return {"polls": best[0], "worker": 100 * best[1], "sim": 100 * best[2], "machine": 100 * best[3]}
+
+
+class Workers:
+    """Several worker processes on the bench's queue, measured together."""
+
+    def __init__(self, workers):
+        self.workers = workers
+
+    def cpu_seconds(self) -> float:
+        return sum(w.cpu_seconds() for w in self.workers)
+
+    def stop(self) -> None:
+        for w in self.workers:
+            w.stop()
+
+
 def run(count, sim, worker, servers, timeout):
     import requests
     from django.test import Client
@@ -157,6 +222,8 @@ def run(count, sim, worker, servers, timeout):
 
     sim_proc, me = psutil.Process(sim.proc.pid), psutil.Process()
     cpu0, sim0, me0 = worker.cpu_seconds(), sum(sim_proc.cpu_times()[:2]), sum(me.cpu_times()[:2])
+    sampler = Sampler(worker, sim_proc)
+    sampler.start()
     t0 = time.monotonic()
     ids = []
     for i in range(0, count, 50):
@@ -173,6 +240,8 @@ def run(count, sim, worker, servers, timeout):
     cpu = worker.cpu_seconds() - cpu0
     sim_cpu, my_cpu = sum(sim_proc.cpu_times()[:2]) - sim0, sum(me.cpu_times()[:2]) - me0
     listener.stop.set()
+    sampler.stop.set()
+    sampler.join(5)
     listener.join(5)
 
     rows = list(Activity.objects.filter(pk__in=ids).values("pk", "status", "status_id", "polls"))
@@ -216,6 +285,12 @@ def run(count, sim, worker, servers, timeout):
         f"this process (SSE view + listener) {my_cpu:.1f} s ({100 * my_cpu / wall:.0f}%); "
         f"{os.cpu_count()} CPUs = {100 * (os.cpu_count() or 1)}%"
     )
+    peak = sampler.peak()
+    if peak:
+        print(
+            f"busiest {Sampler.WINDOW:g} s: {peak['polls']:.0f} polls/s; worker {peak['worker']:.0f}%, "
+            f"simulator {peak['sim']:.0f}%, machine {peak['machine']:.0f}% of {100 * (os.cpu_count() or 1)}%"
+        )
     return {"p95": p95, "over": len(over), "missing": missing_events, "cpu": cpu, "wall": wall}
 
 
@@ -227,6 +302,7 @@ def main():
     parser.add_argument("--range", type=float, nargs=2, default=[5.0, 30.0], metavar=("LOW", "HIGH"))
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--concurrency", type=int, default=4, help="worker threads")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (the first runs beat)")
     ARGS = parser.parse_args()
 
     url = _database_url()
@@ -258,7 +334,18 @@ def main():
     worker = None
     try:
         env = worker_env(connection.settings_dict, sim.url, **SHARED)
-        worker = CeleryWorker(env, SHARED["ACTIVITY_QUEUE"], workdir, concurrency=ARGS.concurrency).start()
+        worker = Workers(
+            [
+                CeleryWorker(
+                    env,
+                    SHARED["ACTIVITY_QUEUE"],
+                    workdir / f"w{i}",
+                    concurrency=ARGS.concurrency,
+                    beat=i == 0,
+                ).start()
+                for i in range(ARGS.workers)
+            ]
+        )
         world = build_world(SEED)
         servers = sorted(
             s.id
@@ -268,10 +355,10 @@ def main():
         from apps.activities import conf
 
         print(
-            f"seed {SEED}, worker threads pool -c {ARGS.concurrency} + beat; dispatch every "
-            f"{conf.dispatch_interval()} s, batch {conf.batch_size()}, fan-out {settings.CLC_FANOUT_WORKERS}, "
-            f"poll interval {conf.poll_interval(0)} s young -> {conf.poll_interval(25)} s at 25 s; "
-            f"{os.cpu_count()} CPUs"
+            f"seed {SEED}, {ARGS.workers} worker process(es), threads pool -c {ARGS.concurrency}, one beat; "
+            f"dispatch every {conf.dispatch_interval()} s, chunk {conf.batch_size()}, "
+            f"{conf.poll_concurrency()} poll threads a process, poll interval {conf.poll_interval(0)} s "
+            f"young (poll k not before k - {conf.poll_slack():g} s of age); {os.cpu_count()} CPUs"
         )
         results = []
         for count in [ARGS.count, *([ARGS.then] if ARGS.then else [])]:
