@@ -209,7 +209,7 @@ def run(count, sim, worker, servers, timeout):
     from apps.activities.services import start_server_operation
 
     sim.reset(seed=SEED)  # a fresh world (every server started again), tokens forgotten
-    sim.control("config", speed=1.0, durationRange=ARGS.range)
+    sim.control("config", speed=1.0, durationRange=ARGS.range, latencyMs=ARGS.latency_ms)
     client = Client()
     response = client.post("/login/", {"username": "demo", "password": "demo"})
     assert response.status_code == 302, response.content[:300]
@@ -302,6 +302,7 @@ def main():
     parser.add_argument("--range", type=float, nargs=2, default=[5.0, 30.0], metavar=("LOW", "HIGH"))
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--concurrency", type=int, default=4, help="worker threads")
+    parser.add_argument("--latency-ms", type=int, default=0, help="simulator latency of every API call")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (the first runs beat)")
     ARGS = parser.parse_args()
 
@@ -358,7 +359,8 @@ def main():
             f"seed {SEED}, {ARGS.workers} worker process(es), threads pool -c {ARGS.concurrency}, one beat; "
             f"dispatch every {conf.dispatch_interval()} s, chunk {conf.batch_size()}, "
             f"{conf.poll_concurrency()} poll threads a process, poll interval {conf.poll_interval(0)} s "
-            f"young (poll k not before k - {conf.poll_slack():g} s of age); {os.cpu_count()} CPUs"
+            f"young (poll k not before k - {conf.poll_slack():g} s of age); upstream latency {ARGS.latency_ms} ms; "
+            f"{os.cpu_count()} CPUs"
         )
         results = []
         for count in [ARGS.count, *([ARGS.then] if ARGS.then else [])]:

@@ -44,9 +44,12 @@ def write_batch() -> int:
 
 
 def poll_concurrency() -> int:
-    """Status links polled at once by a worker process (one thread pool shared by its dispatches;
-    keep it within the HTTP pool, ``2 * CLC_FANOUT_WORKERS`` connections)."""
-    return max(1, int(_get("ACTIVITY_POLL_CONCURRENCY", int(getattr(settings, "CLC_FANOUT_WORKERS", 16)))))
+    """Status links polled at once by a worker process (one thread pool shared by its dispatches).
+    Default: the HTTP pool's size (``2 * CLC_FANOUT_WORKERS`` connections, apps.clc.client), so no
+    connection is opened beyond it; with upstream latency L s a process polls at most this / L a
+    second (32 at 50 ms: ~640/s): raise CLC_FANOUT_WORKERS for the worker to raise both."""
+    default = max(10, 2 * int(getattr(settings, "CLC_FANOUT_WORKERS", 16)))
+    return max(1, int(_get("ACTIVITY_POLL_CONCURRENCY", default)))
 
 
 def queue() -> str:
