@@ -173,11 +173,6 @@ def _row_of(html: str, server_id: str) -> str:
 
 
 # --- another account ------------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP: the API posts the other account's id upstream and answers 400 with a failed activity "
-    "(the cloud's 'cannot be found or not in a valid state'); it should answer 404 (issue #5 Done when)",
-)
 def test_another_account_cannot_act_on_our_servers_through_the_api(clc_settings, simulator):
     [server] = servers_in(simulator, "started")
     other = sign_in(Client(), "other")
@@ -191,7 +186,7 @@ def test_another_account_cannot_act_on_our_servers_through_the_api(clc_settings,
         content_type="application/json",
     )
     assert one.status_code == 404, one.content
-    assert bulk.status_code in (200, 404), bulk.content
+    assert bulk.status_code == 404 and server.upper() in bulk.json()["message"], bulk.content
     assert sim_operations(simulator) == before
     assert upstream_power_state(simulator, server) == "started"
     # Whatever the portal recorded for them, demo's account never sees it.

@@ -149,6 +149,21 @@ def _audit(request, operation, server_ids, results, error) -> None:
         pass
 
 
+def _servers_not_visible(request, server_ids) -> list[str]:
+    """The ids the caller's account cannot read (one concurrent GET per server, the caller's token)."""
+    from apps.accounts.services import client_for_request
+    from apps.clc import servers as clc_servers
+
+    ids = [str(s).upper() for s in server_ids]
+    found = clc_servers.get_servers(client_for_request(request), ids, return_exceptions=True)
+    hidden = (clc_errors.NotFound, clc_errors.BadRequest, clc_errors.Forbidden)
+    unseen = [i for i, got in zip(ids, found, strict=True) if isinstance(got, hidden)]
+    for got in found:  # 401, upstream down: the middleware answers as for any other call
+        if isinstance(got, Exception) and not isinstance(got, hidden):
+            raise got
+    return unseen
+
+
 class OperationView(APIView):
     """Base of the views that start a power operation on servers."""
 
@@ -165,6 +180,10 @@ class OperationView(APIView):
     def _start_unaudited(self, request, operation, server_ids):
         if not services.allowed(request.user, operation):
             return None, message_response(NO_POWER_ROLE, status.HTTP_403_FORBIDDEN)
+        unseen = _servers_not_visible(request, server_ids)
+        if unseen:
+            # Another account's server (or none at all): 404 before anything is sent upstream.
+            return None, message_response(f"Not found: {', '.join(unseen)}.", status.HTTP_404_NOT_FOUND)
         try:
             results = services.start_server_operation(
                 request.user, operation, server_ids, idempotency_key=request.headers.get("Idempotency-Key")

@@ -18,6 +18,8 @@
 
   /* --- table model: built once per table, on first use ----------------------------------- */
   var models = new WeakMap();
+  /* live.js changed rows in place (power state, appended or gone servers): rebuild on next use */
+  document.addEventListener("live:rows", function (e) { models.delete(e.target); });
 
   function ipValue(text) {
     var m = /(\d+)\.(\d+)\.(\d+)\.(\d+)/.exec(text);
