@@ -1,6 +1,7 @@
 """Sign-in with cloud credentials against the running simulator: success, failure, upstream down,
 throttling, token expiry with the ``next`` round trip, logout, session lifetime, two accounts."""
 
+import json
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -173,7 +174,7 @@ def test_api_paths_get_a_401_json(clc_settings, client):
     response = CloudSessionMiddleware(lambda r: None).process_exception(request, errors.Unauthorized())
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
-    assert b"sign in again" in response.content
+    assert "sign in to the portal again" in json.loads(response.content)["message"]
     assert CloudToken.objects.get(user=user).invalid
 
 

@@ -23,6 +23,8 @@ from . import services
 log = logging.getLogger(__name__)
 
 EXPIRED_MESSAGE = "Your cloud session expired — sign in again."
+# An API caller (a script with a personal token) is told where: the portal's sign-in page.
+API_EXPIRED_MESSAGE = "Your cloud session expired — sign in to the portal again (/login/)."
 UNAVAILABLE_MESSAGE = "The cloud API is unavailable. Try again in a moment."
 
 
@@ -100,7 +102,7 @@ class CloudSessionMiddleware:
         services.mark_token_invalid(request.user)
         services.sign_out_session_only(request)
         if is_api(request):
-            return JsonResponse({"message": EXPIRED_MESSAGE, "login": "/login/"}, status=401)
+            return JsonResponse({"message": API_EXPIRED_MESSAGE, "login": "/login/"}, status=401)
         messages.warning(request, EXPIRED_MESSAGE)
         return HttpResponseRedirect(target)
 
