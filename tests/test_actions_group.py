@@ -257,6 +257,17 @@ def test_viewer_gets_403_and_no_upstream_call(client, clc_settings, simulator, m
     )
     assert api.status_code == 403 and calls == []
     assert sim_group(simulator, web["id"]).status_code == 200
+    from apps.audit.models import AuditEntry
+
+    denied = AuditEntry.objects.filter(result="denied", target_id=web["id"], username__iexact="viewer")
+    assert {
+        "group.delete",
+        "group.edit",
+        "group.move",
+        "group.create",
+        "group.archive",
+        "group.powerOff",
+    } <= set(denied.values_list("action", flat=True))
 
 
 def test_other_account_gets_404(client, clc_settings, simulator):

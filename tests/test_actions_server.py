@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from apps.activities.models import Activity
+from apps.audit.models import AuditEntry
 from tests.support.portal import key_of, sign_in, sim_operations, sim_servers, text_of, upstream_calls
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
@@ -243,6 +244,12 @@ def test_viewer_sees_no_buttons_and_gets_403(client, clc_settings, simulator):
         )
         assert response.status_code == 403, action
     assert sim_operations(simulator) == before
+    denied = AuditEntry.objects.filter(
+        result="denied", target_id=server["id"].upper(), username__iexact="viewer"
+    )
+    assert sorted(denied.values_list("action", flat=True)) == sorted(
+        f"server.{a}" for a in ("reboot", "powerOff", "setCpuMemory", "delete")
+    )
 
 
 def test_other_account_gets_404(client, clc_settings, simulator):

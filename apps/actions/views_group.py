@@ -35,7 +35,7 @@ from .forms_group import (
     GroupMoveForm,
     GroupRestoreForm,
 )
-from .services import flash, key_from, perform, perform_power
+from .services import audit, flash, key_from, perform, perform_power
 
 FORBIDDEN = "Your role may not do this to {name}."
 
@@ -88,6 +88,10 @@ def _not_found(request, message):
 
 
 def _forbidden(request, ctx: GroupContext, title: str):
+    if request.method == "POST":  # an attempt, not a look: the audit log keeps it
+        match = request.resolver_match
+        action = match.kwargs.get("operation") or match.url_name.removeprefix("group-")
+        audit(request, action, "group", ctx.group.id, "denied", {"message": "not allowed"})
     return render(
         request,
         "actions/group_confirm.html",

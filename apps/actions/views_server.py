@@ -23,7 +23,7 @@ from apps.inventory import selectors
 
 from . import forms_server as f
 from .idempotency import new_key
-from .services import KEY_FIELD, flash, key_from, perform, perform_power
+from .services import KEY_FIELD, audit, flash, key_from, perform, perform_power
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +271,8 @@ def _render(request, spec, detail, form, key, status=200, error=""):
 
 
 def _forbidden(request, spec, detail):
+    if request.method == "POST":  # an attempt, not a look: the audit log keeps it
+        audit(request, spec.name, "server", detail.server.id.upper(), "denied", {"message": "not allowed"})
     return _render(
         request,
         spec,
