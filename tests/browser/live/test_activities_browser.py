@@ -5,83 +5,15 @@ same through the API with EventSource taken away (the polling fallback). Screens
 375 px go to screenshots/."""
 
 import re
-import socket
-import threading
 
 import pytest
-from django.db import connection
 
-from tests.support.celery_worker import CeleryWorker, activity_environment, worker_env
-from tests.support.portal import drop_keys, redis_test_url, started_servers, use_cache_prefix
-from tests.support.simulator import wait_until
+from tests.support.portal import started_servers
 
-from .conftest import screenshot, sign_in
+from ..conftest import screenshot, sign_in
+from .conftest import mark, not_reloaded
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def live_env(django_db_setup, django_db_blocker, simulator_process, tmp_path_factory):
-    """Environment shared by this process (the ASGI portal) and the worker: own queue and stream."""
-    # the worker invalidates the inventory cache entries the portal reads: same namespace
-    with activity_environment(
-        "browser", ACTIVITY_SSE_HEARTBEAT_SECONDS=2, CACHE_KEY_PREFIX="test-brlive-{tag}"
-    ) as shared:
-        yield shared
-
-
-@pytest.fixture(autouse=True)
-def own_cache_namespace(settings, live_env):
-    """Replaces conftest's: the portal and the worker share one namespace, emptied around each test
-    (a reset simulator never meets a previous test's cached pages)."""
-    use_cache_prefix(settings, live_env["CACHE_KEY_PREFIX"])
-    drop_keys(redis_test_url(), live_env["CACHE_KEY_PREFIX"])
-    yield
-    drop_keys(redis_test_url(), live_env["CACHE_KEY_PREFIX"])
-
-
-@pytest.fixture(scope="module")
-def worker(live_env, simulator_process, tmp_path_factory):
-    env = worker_env(connection.settings_dict, simulator_process.url, **live_env)
-    w = CeleryWorker(env, live_env["ACTIVITY_QUEUE"], tmp_path_factory.mktemp("browser-worker")).start()
-    yield w
-    w.stop()
-
-
-@pytest.fixture
-def asgi_portal(live_env, worker, clc_settings, transactional_db):
-    """The portal under uvicorn in a thread of this process (the test's settings and database)."""
-    import uvicorn
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.core.asgi import get_asgi_application
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        ASGIStaticFilesHandler(get_asgi_application()),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, timeout=15, interval=0.05, message="uvicorn")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def mark(page):
-    """A marker that a reload or navigation would wipe."""
-    page.evaluate("window.__noReload = true")
-
-
-def not_reloaded(page) -> bool:
-    return page.evaluate("window.__noReload === true")
 
 
 def test_power_off_from_the_server_page_updates_live(asgi_portal, simulator, open_page):
