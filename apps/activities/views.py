@@ -12,7 +12,6 @@ flushed or restarted), ``resync`` is sent and reading goes on from the new strea
 A comment line ``: heartbeat`` every ``ACTIVITY_SSE_HEARTBEAT_SECONDS`` (15 s).
 """
 
-import csv
 import json
 import logging
 import re
@@ -25,6 +24,8 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from portal.csv_cells import row_writer, safe_cell
 
 from . import conf, selectors
 from .models import TERMINAL, Activity
@@ -152,7 +153,6 @@ CSV_COLUMNS = [
     "id", "created_at", "person", "operation", "resource_type", "resources", "data_center", "status",
     "upstream_status", "started_at", "finished_at", "polls", "status_id", "error",
 ]  # fmt: skip
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def duration_text(seconds: float) -> str:
@@ -185,21 +185,8 @@ def decorate(activity, now=None):
     return activity
 
 
-def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet never evaluates: text starting like a formula gets a leading quote."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _csv_rows(queryset):
-    writer = csv.writer(_Echo())
+    writer = row_writer()
     yield writer.writerow(CSV_COLUMNS)
     for a in queryset.iterator(chunk_size=500):
         ids = list(a.resource_ids or ())

@@ -1,7 +1,5 @@
 """/audit/ (filterable; ?format=csv streams the same selection as CSV)."""
 
-import csv
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,6 +7,8 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from portal.csv_cells import row_writer, safe_cell
 
 from . import services
 from .models import Result
@@ -26,29 +26,15 @@ CSV_COLUMNS = (
     "channel",
     "detail",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet never evaluates: a leading formula character gets a ' in front."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def csv_rows(entries):
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer = row_writer()
     yield writer.writerow(CSV_COLUMNS)
     for e in entries.iterator(chunk_size=2000):
         yield writer.writerow(
             [
-                csv_safe(v)
+                safe_cell(v)
                 for v in (
                     e.at.isoformat(),
                     e.username,
