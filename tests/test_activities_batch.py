@@ -16,22 +16,9 @@ from apps.activities import conf, services, streams, tracking
 from apps.activities.models import Activity, ActivityEvent, Status
 from apps.clc import operations as clc_operations
 from apps.clc.entities import OperationStatus
+from tests.support.portal import seeded_started_servers
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _started(count=3):
-    """DEMO servers that are active and started in the demo seed (the simulator's)."""
-    from apps.simulator.seed import build_world
-
-    world = build_world("demo")
-    ids = sorted(
-        s.id
-        for s in world.servers.values()
-        if s.alias == "DEMO" and s.status == "active" and s.power_state == "started" and not s.is_template
-    )
-    assert len(ids) >= count
-    return ids[:count]
 
 
 @pytest.fixture
@@ -60,7 +47,7 @@ def upstream(monkeypatch):
 
 
 def _queued(demo, count=3):
-    servers = _started(count)
+    servers = seeded_started_servers(count)
     results = services.start_server_operation(demo, "powerOff", servers)
     activities = [r.activity for r in results if r.outcome == "queued"]
     assert len(activities) == len(servers)

@@ -25,27 +25,14 @@ from apps.accounts.models import User
 from apps.activities import tasks, tracking
 from apps.activities.models import RANK, TERMINAL, Activity, ActivityEvent, Status
 from apps.activities.services import start_server_operation
-from apps.simulator.seed import build_world
 from tests.support.celery_worker import CeleryWorker, activity_environment, worker_env
-from tests.support.portal import drop_keys, sign_in
+from tests.support.portal import drop_keys, seeded_started_servers, sign_in
 from tests.support.simulator import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 SEED = "scale:200"
 FLUSH_REDIS_URL = os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-
-def _started_servers(count: int) -> list[str]:
-    """Servers of DEMO that are active and started in the seed (the simulator builds the same)."""
-    world = build_world(SEED)
-    ids = sorted(
-        s.id
-        for s in world.servers.values()
-        if s.alias == "DEMO" and s.status == "active" and s.power_state == "started" and not s.is_template
-    )
-    assert len(ids) >= count
-    return ids[:count]
 
 
 @pytest.fixture
@@ -137,7 +124,7 @@ def _assert_not_polled_any_more(user, ids, spare_server):
 def test_sigkill_of_the_worker_with_50_in_flight_loses_nothing(workers, simulator, client):
     simulator.reset(seed=SEED)
     simulator.control("config", durationSeconds=300)  # 6 s at speed 50
-    servers = _started_servers(51)
+    servers = seeded_started_servers(51, SEED)
     user = _demo(client)
     first = workers()
     ids = _start_many(user, servers[:50])
@@ -220,7 +207,7 @@ def test_redis_flushed_mid_flight_activities_finish_and_streams_resync(workers, 
     assert flushed.connection_pool.connection_kwargs.get("db", 0) not in (0, 15)
     simulator.reset(seed=SEED)
     simulator.control("config", durationSeconds=300)  # 6 s at speed 50
-    servers = _started_servers(51)
+    servers = seeded_started_servers(51, SEED)
     user = _demo(client)
     workers(TEST_REDIS_URL=FLUSH_REDIS_URL, ACTIVITY_REDIS_URL=FLUSH_REDIS_URL)
     reader = EventReader(client.cookies)
@@ -261,7 +248,7 @@ def test_duplicate_poll_and_dispatch_tasks_never_double_count(workers, simulator
     """Many copies of the poll / dispatch task at once (no worker): each counts a poll once."""
     simulator.reset(seed=SEED)
     simulator.control("config", durationSeconds=150)  # 3 s at speed 50
-    servers = _started_servers(20)
+    servers = seeded_started_servers(20, SEED)
     user = _demo(client)
     ids = _start_many(user, servers)
 

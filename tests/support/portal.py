@@ -115,6 +115,20 @@ def sim_servers(session, dc: str = "wa1", group=None, alias: str = "demo") -> li
     return [session.get(f"{session.base}/v2/servers/{alias}/{i}").json() for i in ids]
 
 
+def seeded_started_servers(count: int, seed: str = "demo") -> list[str]:
+    """The first ``count`` active, started DEMO servers of a seed, read without HTTP (the simulator
+    builds the same world from the same seed)."""
+    from apps.simulator.seed import build_world
+
+    ids = sorted(
+        s.id
+        for s in build_world(seed).servers.values()
+        if s.alias == "DEMO" and s.status == "active" and s.power_state == "started" and not s.is_template
+    )
+    assert len(ids) >= count, f"only {len(ids)} started DEMO servers in {seed}"
+    return ids[:count]
+
+
 def started_servers(simulator, n: int = 1, dc: str = "wa1") -> list[str]:
     """The ids of the first ``n`` active, started servers of DEMO in ``dc``."""
     found = [
