@@ -3,6 +3,8 @@
 import logging
 import signal
 import sys
+import threading
+import time
 
 from werkzeug.serving import make_server
 
@@ -26,6 +28,27 @@ def build(
     return world
 
 
+TICK_SECONDS = 0.5
+
+
+def start_ticker(world: World, interval: float = TICK_SECONDS) -> threading.Thread:
+    """Settle the world every ``interval`` seconds, so operations complete, timers run and events are
+    emitted on time even when no request comes in (webhooks are sent when things happen)."""
+
+    def tick():
+        while True:
+            time.sleep(interval)
+            try:
+                with world.lock:
+                    world.settle()
+            except Exception:  # never let the ticker die
+                logging.getLogger("simulator").exception("simulator tick failed")
+
+    thread = threading.Thread(target=tick, name="simulator-ticker", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(
     world: World, addr: str = "127.0.0.1", port: int = 8100, quiet: bool = True, state_file: str | None = None
 ) -> None:
@@ -33,6 +56,7 @@ def serve(
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     httpd = make_server(addr, port, SimulatorApp(world), threaded=True)
     httpd.daemon_threads = True
+    start_ticker(world)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(
         f"CLC API v2 simulator on http://{addr}:{port}/v2/ seed={world.seed_name} "

@@ -1,8 +1,32 @@
-"""The simulator's world: every entity, the fault settings, the queue, and one lock.
+"""The simulator's world: every entity, the fault settings, the queue, the clock, and one lock.
 
-Every request runs ``settle()`` first, which applies the effect of each queued operation whose
-time has come (power state, new server, deletion...). So an operation's status is derived from
-its start time and duration when it is read, and no background thread is needed.
+Every request runs ``settle()`` first, which applies, in time order, the effect of each queued
+operation whose time has come (power state, new server, deletion...) and runs each *timer* that is
+due (what the cloud does by itself: schedules, autoscale, alerts, ttl expiry). So an operation's
+status is derived from its start time and duration when it is read; a small ticker thread
+(``server.py``) also settles every half second so that effects and their events happen on time
+even when nobody asks.
+
+The clock
+---------
+``world.now()`` is the simulator's clock: real time plus ``clock_offset``. A control call
+(``POST /control/clock {"advance": seconds}``) moves it forward, and ``settle()`` then replays
+everything that fell due in between *at its own time*: while an effect or a timer runs,
+``now()`` answers that moment, so an operation a timer queues at 20:00 starts at 20:00 and has
+finished by 07:00 the next morning. Nothing may read ``time.time()`` directly.
+
+Timers
+------
+``@timer("name") def handler(world, **args)`` registers what a timer does;
+``world.schedule(due, "name", **args)`` arms one (args must be picklable: plain data, ids). A
+recurring job re-arms itself from its handler. ``world.cancel_timers(name, **match)`` disarms.
+
+Events
+------
+``world.emit(event, alias, payload)`` announces a change of the account's resources (the webhook
+events of ``Webhooks/``: ``Server.Created``, ``Server.Updated``, ``Alert.Notification``...).
+Listeners registered with ``@listener`` receive ``(world, event)``; the last events are kept in
+``world.events`` (``GET /control/events``) for tests.
 """
 
 import base64
@@ -13,6 +37,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +46,7 @@ from . import errors
 from .models import Account, ChangeInfo, DataCenter, Group, Operation, Server, Token, User
 
 TOKEN_LIFETIME_SECONDS = 14 * 24 * 3600
+EVENT_LOG_SIZE = 2000  # events kept for GET /control/events
 
 # Base durations in seconds at --speed 1 (scaled by 1/speed), with +/-20% jitter.
 BASE_DURATIONS = {
@@ -84,11 +110,60 @@ class World:
     _pending: list = field(default_factory=list)  # heap of (ends_at, seq, op id)
     _seq: int = 0
     _op_counter: int = 100000
+    clock_offset: float = 0.0  # seconds the clock was moved forward (control endpoint)
+    _frozen_now: float | None = None  # the moment being replayed inside settle()
+    _timers: list = field(default_factory=list)  # heap of (due, seq, name, args)
+    events: deque = field(default_factory=lambda: deque(maxlen=EVENT_LOG_SIZE))
+    _event_counter: int = 0
 
     # --- clock ------------------------------------------------------------------------------
-    @staticmethod
-    def now() -> float:
-        return time.time()
+    def now(self) -> float:
+        if self._frozen_now is not None:
+            return self._frozen_now
+        return time.time() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the clock forward and replay what fell due meanwhile (caller holds the lock)."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.clock_offset += seconds
+        self.settle()
+
+    # --- timers -----------------------------------------------------------------------------
+    def schedule(self, due: float, name: str, **args) -> None:
+        if name not in TIMERS:
+            raise KeyError(f"no timer handler {name!r}")
+        self._seq += 1
+        heapq.heappush(self._timers, (due, self._seq, name, args))
+
+    def cancel_timers(self, name: str, **match) -> int:
+        """Disarm every timer ``name`` whose args contain ``match``; returns how many."""
+        before = len(self._timers)
+        self._timers = [
+            t for t in self._timers if not (t[2] == name and all(t[3].get(k) == v for k, v in match.items()))
+        ]
+        heapq.heapify(self._timers)
+        return before - len(self._timers)
+
+    def timers(self, name: str | None = None) -> list[tuple[float, str, dict]]:
+        """Armed timers (due, name, args), soonest first."""
+        return [(t[0], t[2], dict(t[3])) for t in sorted(self._timers) if name is None or t[2] == name]
+
+    # --- events -----------------------------------------------------------------------------
+    def emit(self, event: str, alias: str, payload: dict) -> dict:
+        """Announce a change (see the module docstring); returns the event as listeners saw it."""
+        self._event_counter += 1
+        record = {
+            "seq": self._event_counter,
+            "event": event,
+            "alias": alias.upper(),
+            "at": self.now(),
+            "payload": payload,
+        }
+        self.events.append(record)
+        for fn in LISTENERS:
+            fn(self, record)
+        return record
 
     # --- ids --------------------------------------------------------------------------------
     def new_group_id(self) -> str:
@@ -207,23 +282,43 @@ class World:
         return op
 
     def settle(self) -> None:
-        """Apply the effect of every operation that has completed by now."""
+        """Apply, in time order, every operation end and every timer that is due by now. Each runs
+        with the clock frozen at its own moment (a timer may queue operations or arm timers that
+        also fall due before now: they are replayed too)."""
+        if self._frozen_now is not None:  # re-entered from an effect: the outer loop goes on
+            return
         now = self.now()
-        while self._pending and self._pending[0][0] <= now:
-            _, _, op_id = heapq.heappop(self._pending)
-            op = self.operations.get(op_id)
-            if op is None or op.applied:
-                continue
-            op.applied = True
-            op.completed_at = op.ends_at
-            if not op.will_fail:
-                effect = EFFECTS.get(op.kind)
-                if effect is not None:
-                    effect(self, op)
-            else:
-                failure = FAILURE_EFFECTS.get(op.kind)
-                if failure is not None:
-                    failure(self, op)
+        try:
+            while True:
+                op_due = self._pending[0][0] if self._pending else None
+                timer_due = self._timers[0][0] if self._timers else None
+                if op_due is not None and op_due <= now and (timer_due is None or op_due <= timer_due):
+                    _, _, op_id = heapq.heappop(self._pending)
+                    self._frozen_now = op_due
+                    self._complete(op_id)
+                elif timer_due is not None and timer_due <= now:
+                    due, _, name, args = heapq.heappop(self._timers)
+                    self._frozen_now = due
+                    TIMERS[name](self, **args)
+                else:
+                    break
+        finally:
+            self._frozen_now = None
+
+    def _complete(self, op_id: str) -> None:
+        op = self.operations.get(op_id)
+        if op is None or op.applied:
+            return
+        op.applied = True
+        op.completed_at = op.ends_at
+        if not op.will_fail:
+            effect = EFFECTS.get(op.kind)
+            if effect is not None:
+                effect(self, op)
+        else:
+            failure = FAILURE_EFFECTS.get(op.kind)
+            if failure is not None:
+                failure(self, op)
 
     def status_of(self, op: Operation) -> str:
         now = self.now()
@@ -241,6 +336,26 @@ class World:
             for op in self.operations.values()
             if not op.applied and key in (r.lower() for r in op.resource_ids)
         }
+
+
+# name -> handler(world, **args): what a due timer does (``@timer``).
+TIMERS: dict[str, Callable[..., None]] = {}
+# fn(world, event_record): told of every ``world.emit`` (``@listener``).
+LISTENERS: list[Callable[["World", dict], None]] = []
+
+
+def timer(name: str):
+    def register(fn):
+        TIMERS[name] = fn
+        return fn
+
+    return register
+
+
+def listener(fn):
+    if fn not in LISTENERS:
+        LISTENERS.append(fn)
+    return fn
 
 
 # kind -> effect(world, op), registered by the route modules that queue those kinds.

@@ -7,7 +7,14 @@ POST /control/expire-tokens      every issued token stops working (401)
 POST /control/fail-next          {"count": 1}: the next N queued operations fail
 POST /control/reset              {"seed": "demo"}: rebuild the world from a seed
 GET  /control/operations/{id}    when an operation started and completes (for benchmarks)
+GET  /control/clock              the simulator's clock: {"now": iso, "epoch": seconds, "offset": s}
+POST /control/clock              {"advance": seconds} or {"to": iso | epoch}: move the clock forward and
+                                 replay everything that fell due (schedules, autoscale, ttl, ...)
+GET  /control/events             the last events the world emitted (?since=<seq>, ?event=<name>)
 """
+
+from dataclasses import fields
+from datetime import datetime
 
 from .. import errors
 from ..router import route
@@ -101,12 +108,11 @@ def reset(req):
     except ValueError as exc:
         raise errors.bad_request(str(exc))
     world = req.world
-    # Keep the same World object (the server holds it) and its lock; swap the contents.
-    for name in ("accounts", "users", "datacenters", "account_datacenters", "groups", "servers", "rng"):
-        setattr(world, name, getattr(fresh, name))
-    world.tokens.clear()
-    world.operations.clear()
-    world._pending.clear()
+    # Keep the same World object (the server holds it), its lock, speed and fault settings;
+    # everything else (entities, tokens, queue, timers, clock, events) comes from the fresh world.
+    for f in fields(world):
+        if f.name not in ("lock", "faults", "speed"):
+            setattr(world, f.name, getattr(fresh, f.name))
     world.seed_name = seed
     world.faults.fail_next = 0
     world.faults.duration_override = None
@@ -129,3 +135,47 @@ def operation(req, op_id):
         "completedAt": op.completed_at,
         "started": iso(op.started_at),
     }
+
+
+def _clock(world):
+    now = world.now()
+    return {"now": iso(now), "epoch": now, "offset": world.clock_offset}
+
+
+@route("GET", "/control/clock", auth=False)
+def clock(req):
+    return _clock(req.world)
+
+
+@route("POST", "/control/clock", auth=False)
+def move_clock(req):
+    body = req.json_object()
+    world = req.world
+    if "advance" in body:
+        seconds = _number(body["advance"], "advance", 0, 400 * 86400)
+    elif "to" in body:
+        target = body["to"]
+        if isinstance(target, str):
+            try:
+                target = datetime.fromisoformat(target.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                raise errors.bad_request("to must be an ISO 8601 time or seconds since the epoch.")
+        seconds = _number(target, "to") - world.now()
+        if seconds < 0:
+            raise errors.bad_request("The clock only moves forward.")
+    else:
+        raise errors.bad_request("Send advance (seconds) or to (a time).")
+    world.advance_clock(seconds)
+    return _clock(world)
+
+
+@route("GET", "/control/events", auth=False)
+def events(req):
+    since = int(_number(req.param("since", "0") or 0, "since"))
+    name = (req.param("event") or "").lower()
+    out = [
+        {**e, "at": iso(e["at"])}
+        for e in req.world.events
+        if e["seq"] > since and (not name or e["event"].lower() == name)
+    ]
+    return {"events": out}
