@@ -205,8 +205,8 @@ def run(count, sim, worker, servers, timeout):
     from django.test import Client
 
     from apps.accounts.models import User
+    from apps.actions.services import start_operation
     from apps.activities.models import TERMINAL, Activity
-    from apps.activities.services import start_server_operation
 
     sim.reset(seed=SEED)  # a fresh world (every server started again), tokens forgotten
     sim.control("config", speed=1.0, durationRange=ARGS.range, latencyMs=ARGS.latency_ms)
@@ -227,7 +227,7 @@ def run(count, sim, worker, servers, timeout):
     t0 = time.monotonic()
     ids = []
     for i in range(0, count, 50):
-        results = start_server_operation(user, "powerOff", servers[i : min(i + 50, count)])
+        results = start_operation(user, "powerOff", servers[i : min(i + 50, count)])
         ids.extend(r.activity.pk for r in results if r.outcome == "queued")
     started = time.monotonic() - t0
     deadline = time.monotonic() + timeout

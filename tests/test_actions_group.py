@@ -2,6 +2,7 @@
 local check against moving into a descendant), delete (with the list of what goes), archive /
 restore, power on a whole subtree with ONE upstream call, roles (viewer 403, other account 404)."""
 
+import re
 import uuid
 
 import pytest
@@ -44,25 +45,24 @@ def test_group_page_links_to_group_actions(demo, simulator):
     for action in (
         "createServer",
         "createGroup",
-        "rename",
-        "move",
-        "archive",
+        "editGroup",
+        "moveGroup",
+        "archiveGroup",
         "deleteGroup",
-        "groupShutDown",
+        "shutDown",
     ):
         assert f'data-action="{action}"' in html, action
-    assert "Coming soon" not in html.split('aria-label="Group actions"')[1].split("</div>")[0]
     page = demo.get("/datacenters/wa1/")
     assert 'data-action="createServer"' in page.content.decode()
 
 
 def test_create_sub_group_reaches_the_simulator(demo, simulator):
     web = named_group(simulator, "Web")
-    form = demo.get(f"/groups/{web['id']}/new-group/")
+    form = demo.get(f"/groups/{web['id']}/actions/createGroup/")
     assert form.status_code == 200
     assert f'<option value="{web["id"]}" selected' in form.content.decode()  # parent defaults to here
     response = demo.post(
-        f"/groups/{web['id']}/new-group/",
+        f"/groups/{web['id']}/actions/createGroup/",
         {"idempotency_key": key(), "parent": web["id"], "name": "Staging", "description": "pre-prod"},
     )
     assert response.status_code == 302
@@ -73,7 +73,7 @@ def test_create_sub_group_reaches_the_simulator(demo, simulator):
     assert response["Location"] == f"/groups/{staging['id'].lower()}/"
     # the cloud's refusal (duplicate sibling name) comes back as a form error, 400
     again = demo.post(
-        f"/groups/{web['id']}/new-group/",
+        f"/groups/{web['id']}/actions/createGroup/",
         {"idempotency_key": key(), "parent": web["id"], "name": "Staging"},
     )
     assert again.status_code == 400 and "already exists" in text_of(again)
@@ -82,21 +82,22 @@ def test_create_sub_group_reaches_the_simulator(demo, simulator):
 def test_rename_and_describe(demo, simulator):
     ops = named_group(simulator, "Ops")
     response = demo.post(
-        f"/groups/{ops['id']}/edit/", {"idempotency_key": key(), "name": "Operations", "description": "SRE"}
+        f"/groups/{ops['id']}/actions/editGroup/",
+        {"idempotency_key": key(), "name": "Operations", "description": "SRE"},
     )
     assert response.status_code == 302
     body = sim_group(simulator, ops["id"]).json()
     assert body["name"] == "Operations" and body["description"] == "SRE"
-    empty = demo.post(f"/groups/{ops['id']}/edit/", {"idempotency_key": key(), "name": ""})
+    empty = demo.post(f"/groups/{ops['id']}/actions/editGroup/", {"idempotency_key": key(), "name": ""})
     assert empty.status_code == 400
 
 
 def test_move_to_another_parent(demo, simulator):
     monitoring, data = named_group(simulator, "Monitoring"), named_group(simulator, "Data")
-    page = demo.get(f"/groups/{monitoring['id']}/move/").content.decode()
+    page = demo.get(f"/groups/{monitoring['id']}/actions/moveGroup/").content.decode()
     assert f'value="{monitoring["id"]}"' not in page  # not offered: itself
     response = demo.post(
-        f"/groups/{monitoring['id']}/move/", {"idempotency_key": key(), "parent": data["id"]}
+        f"/groups/{monitoring['id']}/actions/moveGroup/", {"idempotency_key": key(), "parent": data["id"]}
     )
     assert response.status_code == 302
     body = sim_group(simulator, monitoring["id"]).json()
@@ -108,7 +109,9 @@ def test_move_into_own_descendant_is_refused_without_an_upstream_call(demo, simu
     calls = []
     monkeypatch.setattr(clc_groups, "update_group", lambda *a, **k: calls.append(a))
     for target in (canary["id"], web["id"]):
-        response = demo.post(f"/groups/{web['id']}/move/", {"idempotency_key": key(), "parent": target})
+        response = demo.post(
+            f"/groups/{web['id']}/actions/moveGroup/", {"idempotency_key": key(), "parent": target}
+        )
         assert response.status_code == 400
         assert "under itself or one of its own sub-groups" in text_of(response)
     assert calls == []
@@ -125,19 +128,23 @@ def test_delete_confirmation_lists_what_goes_then_deletes(demo, simulator):
     subgroups = [g["name"] for g in walk(data)][1:]
     servers = server_ids(data)
     assert subgroups and servers
-    confirm = demo.get(f"/groups/{data['id']}/delete/")
+    confirm = demo.get(f"/groups/{data['id']}/actions/deleteGroup/")
     assert confirm.status_code == 200
     text = text_of(confirm)
     for name in subgroups:
         assert name in text
-    assert f'data-servers-going="{len(servers)}"' in confirm.content.decode()
-    assert f"{len(servers)} servers" in text
-    unconfirmed = demo.post(f"/groups/{data['id']}/delete/", {"idempotency_key": key()})
-    assert unconfirmed.status_code == 400 and sim_group(simulator, data["id"]).status_code == 200
+    assert f"{len(servers)} servers in all" in text
+    unconfirmed = demo.post(f"/groups/{data['id']}/actions/deleteGroup/", {"idempotency_key": key()})
+    assert unconfirmed.status_code == 200 and "and everything in it?" in text_of(unconfirmed)  # asked again
+    assert sim_group(simulator, data["id"]).status_code == 200
     form_key = key()
-    response = demo.post(f"/groups/{data['id']}/delete/", {"idempotency_key": form_key, "confirm": "yes"})
+    response = demo.post(
+        f"/groups/{data['id']}/actions/deleteGroup/", {"idempotency_key": form_key, "confirmed": "1"}
+    )
     assert response.status_code == 302
-    again = demo.post(f"/groups/{data['id']}/delete/", {"idempotency_key": form_key, "confirm": "yes"})
+    again = demo.post(
+        f"/groups/{data['id']}/actions/deleteGroup/", {"idempotency_key": form_key, "confirmed": "1"}
+    )
     assert again.status_code in (302, 404)  # replayed (or the group is already gone): never sent twice
     activities = Activity.objects.filter(operation="deleteGroup")
     assert activities.count() == 1
@@ -149,16 +156,20 @@ def test_delete_confirmation_lists_what_goes_then_deletes(demo, simulator):
 
 def test_archive_then_restore(demo, simulator):
     ops, web = named_group(simulator, "Ops"), named_group(simulator, "Web")
-    confirm = demo.get(f"/groups/{ops['id']}/archive/")
+    confirm = demo.get(f"/groups/{ops['id']}/actions/archiveGroup/")
     assert confirm.status_code == 200 and "Monitoring" in text_of(confirm)
-    response = demo.post(f"/groups/{ops['id']}/archive/", {"idempotency_key": key(), "confirm": "yes"})
+    response = demo.post(
+        f"/groups/{ops['id']}/actions/archiveGroup/", {"idempotency_key": key(), "confirmed": "1"}
+    )
     assert response.status_code == 302
     archived = Activity.objects.get(operation="archiveGroup")
     assert finish(archived.pk).status == Status.SUCCEEDED
     assert sim_group(simulator, ops["id"]).json()["status"] == "archived"
     page = demo.get(f"/groups/{ops['id']}/").content.decode()
     assert 'data-action="restoreGroup"' in page
-    response = demo.post(f"/groups/{ops['id']}/restore/", {"idempotency_key": key(), "target": web["id"]})
+    response = demo.post(
+        f"/groups/{ops['id']}/actions/restoreGroup/", {"idempotency_key": key(), "target": web["id"]}
+    )
     assert response.status_code == 302
     restored = Activity.objects.get(operation="restoreGroup")
     assert finish(restored.pk).status == Status.SUCCEEDED
@@ -190,17 +201,17 @@ def test_group_power_off_is_one_upstream_call_for_every_server(demo, simulator, 
     ]
     assert len(active) >= 2
     calls = _count_power_calls(monkeypatch)
-    confirm = demo.get(f"/groups/{web['id']}/power/powerOff/")
-    assert confirm.status_code == 200 and f'data-servers-affected="{len(active)}"' in confirm.content.decode()
+    confirm = demo.get(f"/groups/{web['id']}/actions/powerOff/")
+    assert confirm.status_code == 200 and f'data-affects="{len(active)}"' in confirm.content.decode()
     assert calls == []  # the confirmation first
-    unconfirmed = demo.post(f"/groups/{web['id']}/power/powerOff/", {"idempotency_key": key()})
-    assert unconfirmed.status_code == 400 and calls == []
+    unconfirmed = demo.post(f"/groups/{web['id']}/actions/powerOff/", {"idempotency_key": key()})
+    assert unconfirmed.status_code == 200 and calls == []  # asked again, nothing sent
     form_key = key()
     response = demo.post(
-        f"/groups/{web['id']}/power/powerOff/", {"idempotency_key": form_key, "confirm": "yes"}
+        f"/groups/{web['id']}/actions/powerOff/", {"idempotency_key": form_key, "confirmed": "1"}
     )
     assert response.status_code == 302
-    demo.post(f"/groups/{web['id']}/power/powerOff/", {"idempotency_key": form_key, "confirm": "yes"})
+    demo.post(f"/groups/{web['id']}/actions/powerOff/", {"idempotency_key": form_key, "confirmed": "1"})
     assert len(calls) == 1 and calls[0][0] == "powerOff"
     assert sorted(calls[0][1]) == sorted(active)
     for activity in Activity.objects.filter(operation="powerOff"):
@@ -213,10 +224,20 @@ def test_group_power_off_is_one_upstream_call_for_every_server(demo, simulator, 
     wait_until(all_stopped, timeout=15, message="servers stopped")
 
 
-def test_group_power_on_needs_no_confirmation(demo, simulator, monkeypatch):
+def test_group_power_on_asks_first_naming_every_server(demo, simulator, monkeypatch):
     data = named_group(simulator, "Data")
     calls = _count_power_calls(monkeypatch)
-    response = demo.post(f"/groups/{data['id']}/power/powerOn/", {"idempotency_key": key()})
+    page = demo.get(f"/groups/{data['id']}/").content.decode()
+    assert re.search(r'<form method="post"[^>]*actions/powerOn/', page) is None  # no one-click power on
+    form_key = key()
+    asked = demo.post(f"/groups/{data['id']}/actions/powerOn/", {"idempotency_key": form_key})
+    assert asked.status_code == 200 and calls == []
+    assert "Power on every active server in Data and its sub-groups?" in text_of(asked)
+    for sid in server_ids(data)[:3]:
+        assert sid in text_of(asked).upper()
+    response = demo.post(
+        f"/groups/{data['id']}/actions/powerOn/", {"idempotency_key": form_key, "confirmed": "1"}
+    )
     assert response.status_code == 302 and len(calls) == 1
 
 
@@ -244,11 +265,18 @@ def test_viewer_gets_403_and_no_upstream_call(client, clc_settings, simulator, m
     calls = _count_power_calls(monkeypatch)
     page = client.get(f"/groups/{web['id']}/").content.decode()
     assert 'data-action="deleteGroup"' not in page and 'data-action="createGroup"' not in page
-    for url in ("delete/", "edit/", "move/", "new-group/", "archive/", "power/powerOff/"):
+    for url in (
+        "actions/deleteGroup/",
+        "actions/editGroup/",
+        "actions/moveGroup/",
+        "actions/createGroup/",
+        "actions/archiveGroup/",
+        "actions/powerOff/",
+    ):
         assert client.get(f"/groups/{web['id']}/{url}").status_code == 403, url
         assert (
             client.post(
-                f"/groups/{web['id']}/{url}", {"idempotency_key": key(), "confirm": "yes"}
+                f"/groups/{web['id']}/{url}", {"idempotency_key": key(), "confirmed": "1"}
             ).status_code
             == 403
         )
@@ -261,11 +289,11 @@ def test_viewer_gets_403_and_no_upstream_call(client, clc_settings, simulator, m
 
     denied = AuditEntry.objects.filter(result="denied", target_id=web["id"], username__iexact="viewer")
     assert {
-        "group.delete",
-        "group.edit",
-        "group.move",
-        "group.create",
-        "group.archive",
+        "group.deleteGroup",
+        "group.editGroup",
+        "group.moveGroup",
+        "group.createGroup",
+        "group.archiveGroup",
         "group.powerOff",
     } <= set(denied.values_list("action", flat=True))
 
@@ -273,11 +301,17 @@ def test_viewer_gets_403_and_no_upstream_call(client, clc_settings, simulator, m
 def test_other_account_gets_404(client, clc_settings, simulator):
     sign_in(client, "other")
     web = named_group(simulator, "Web")
-    for url in ("delete/", "edit/", "move/", "new-group/", "power/powerOff/"):
+    for url in (
+        "actions/deleteGroup/",
+        "actions/editGroup/",
+        "actions/moveGroup/",
+        "actions/createGroup/",
+        "actions/powerOff/",
+    ):
         assert client.get(f"/groups/{web['id']}/{url}").status_code == 404, url
         assert (
             client.post(
-                f"/groups/{web['id']}/{url}", {"idempotency_key": key(), "confirm": "yes"}
+                f"/groups/{web['id']}/{url}", {"idempotency_key": key(), "confirmed": "1"}
             ).status_code
             == 404
         )

@@ -59,9 +59,12 @@ def test_power_off_needs_a_confirmation_and_never_twice(demo, simulator):
     assert f"Power off {server['name']}?" in text_of(confirm)
     assert sim_operations(simulator) == before  # nothing sent by the GET
     key = key_of(confirm.content.decode())
-    first = demo.post(url, {"idempotency_key": key})
+    unconfirmed = demo.post(url, {"idempotency_key": key})  # a POST without the confirmation: asked again
+    assert unconfirmed.status_code == 200 and f"Power off {server['name']}?" in text_of(unconfirmed)
+    assert sim_operations(simulator) == before
+    first = demo.post(url, {"idempotency_key": key, "confirmed": "1"})
     assert "Power off queued" in flash_text(demo, first)
-    second = demo.post(url, {"idempotency_key": key})
+    second = demo.post(url, {"idempotency_key": key, "confirmed": "1"})
     assert second.status_code == 302
     assert sim_operations(simulator) == before + 1
     assert Activity.objects.filter(operation="powerOff").count() == 1
@@ -120,7 +123,7 @@ def test_description_change_is_immediate(demo, simulator):
     key = key_of(demo.get(url).content.decode())
     before = Activity.objects.count()
     response = demo.post(url, {"idempotency_key": key, "description": "Renamed by the test"})
-    assert "Description change: done." in flash_text(demo, response)
+    assert "Description saved." in flash_text(demo, response)
     assert Activity.objects.count() == before
     body = simulator.session("demo").get(f"{simulator.url}/v2/servers/demo/{server['id']}").json()
     assert body["description"] == "Renamed by the test"
@@ -144,7 +147,7 @@ def test_snapshot_create_then_delete_and_revert_are_confirmed(demo, simulator):
     url = f"/servers/{server['id']}/actions/createSnapshot/"
     key = key_of(demo.get(url).content.decode())
     response = demo.post(url, {"idempotency_key": key, "expiration_days": "3"})
-    assert "Snapshot queued" in flash_text(demo, response)
+    assert "Create snapshot queued" in flash_text(demo, response)
     activity = Activity.objects.get(operation="createSnapshot")
     assert activity.status_href
     # the effect lands when the operation completes (simulator at speed 50)
@@ -162,7 +165,8 @@ def test_snapshot_create_then_delete_and_revert_are_confirmed(demo, simulator):
     before = sim_operations(simulator)
     key = key_of(confirm.content.decode())
     done = demo.post(
-        f"/servers/{server['id']}/actions/revertSnapshot/", {"idempotency_key": key, "snapshot": snap_id}
+        f"/servers/{server['id']}/actions/revertSnapshot/",
+        {"idempotency_key": key, "snapshot": snap_id, "confirmed": "1"},
     )
     assert "queued" in flash_text(demo, done)
     assert sim_operations(simulator) == before + 1
@@ -176,7 +180,9 @@ def test_delete_and_archive_need_confirmation(demo, simulator):
         assert confirm.status_code == 200 and f"{question} {server['name']}?" in text_of(confirm)
     assert sim_operations(simulator) == before
     key = key_of(demo.get(f"/servers/{server['id']}/actions/delete/").content.decode())
-    response = demo.post(f"/servers/{server['id']}/actions/delete/", {"idempotency_key": key})
+    response = demo.post(
+        f"/servers/{server['id']}/actions/delete/", {"idempotency_key": key, "confirmed": "1"}
+    )
     assert "Delete queued" in flash_text(demo, response)
     assert Activity.objects.filter(operation="delete").count() == 1
 
@@ -211,7 +217,7 @@ def test_public_ip_add_and_remove(demo, simulator):
     assert confirm.status_code == 200 and address in text_of(confirm)
     done = demo.post(
         f"/servers/{with_ip['id']}/actions/removePublicIp/",
-        {"idempotency_key": key_of(confirm.content.decode()), "ip": address},
+        {"idempotency_key": key_of(confirm.content.decode()), "ip": address, "confirmed": "1"},
     )
     assert "Remove public IP queued" in flash_text(demo, done)
 
@@ -270,19 +276,21 @@ def test_bulk_power_three_servers_one_call_three_activities(demo, simulator):
         assert f'name="ids" value="{sid}" form="bulk-servers"' in page
     key = key_of(re.search(r'<form id="bulk-servers".*?</form>', page, re.S).group(0))
     before = sim_operations(simulator)
-    response = demo.post(
-        "/servers/bulk/reboot/", {"idempotency_key": key, "ids": ids, "next": "/datacenters/wa1/"}
+    asked = demo.post(
+        "/servers/bulk/actions/reboot/", {"idempotency_key": key, "ids": ids, "next": "/datacenters/wa1/"}
     )
+    assert asked.status_code == 200 and "Reboot 3 servers" in text_of(asked)  # many servers: asked first
+    assert upstream_calls(asked) == 3 and sim_operations(simulator) == before  # each checked readable
+    form = {"idempotency_key": key, "ids": ids, "next": "/datacenters/wa1/", "confirmed": "1"}
+    response = demo.post("/servers/bulk/actions/reboot/", form)
     assert response.status_code == 302 and response["Location"] == "/datacenters/wa1/"
-    assert upstream_calls(response) == 1  # one POST with all three ids
+    assert upstream_calls(response) == 3 + 1  # three reads (readable?) and one POST with all three ids
     assert "Reboot queued for 3 servers" in text_of(demo.get(response["Location"]))
     assert sim_operations(simulator) == before + 3  # the cloud queues one operation per server
     assert Activity.objects.filter(operation="reboot").count() == 3
     # the same form again: nothing more
-    again = demo.post(
-        "/servers/bulk/reboot/", {"idempotency_key": key, "ids": ids, "next": "/datacenters/wa1/"}
-    )
-    assert upstream_calls(again) == 0
+    again = demo.post("/servers/bulk/actions/reboot/", form)
+    assert upstream_calls(again) == 3  # the reads only
     assert sim_operations(simulator) == before + 3
 
 
@@ -291,23 +299,23 @@ def test_bulk_power_off_is_confirmed_first(demo, simulator):
     ids = [s["id"].upper() for s in servers]
     before = sim_operations(simulator)
     confirm = demo.post(
-        "/servers/bulk/powerOff/",
+        "/servers/bulk/actions/powerOff/",
         {"idempotency_key": str(uuid.uuid4()), "ids": ids, "next": "/datacenters/wa1/"},
     )
     assert confirm.status_code == 200 and "Power off 2 servers?" in text_of(confirm)
     assert sim_operations(simulator) == before
     key = key_of(confirm.content.decode())
     done = demo.post(
-        "/servers/bulk/powerOff/",
+        "/servers/bulk/actions/powerOff/",
         {"idempotency_key": key, "ids": ids, "confirmed": "1", "next": "/datacenters/wa1/"},
     )
-    assert done.status_code == 302 and upstream_calls(done) == 1
+    assert done.status_code == 302 and upstream_calls(done) == 2 + 1
     assert sim_operations(simulator) == before + 2
     assert Activity.objects.filter(operation="powerOff").count() == 2
 
 
 def test_bulk_needs_a_selection(demo, simulator):
-    response = demo.post("/servers/bulk/reboot/", {"idempotency_key": str(uuid.uuid4())})
+    response = demo.post("/servers/bulk/actions/reboot/", {"idempotency_key": str(uuid.uuid4())})
     assert response.status_code == 400 and "Select at least one server" in text_of(response)
 
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.services import authenticate_with_cloud
-from apps.activities import conf, services, streams, tracking
+from apps.actions.services import start_operation
+from apps.activities import conf, streams, tracking
 from apps.activities.models import Activity, ActivityEvent, Status
 from apps.clc import operations as clc_operations
 from apps.clc.entities import OperationStatus
@@ -48,7 +49,7 @@ def upstream(monkeypatch):
 
 def _queued(demo, count=3):
     servers = seeded_started_servers(count)
-    results = services.start_server_operation(demo, "powerOff", servers)
+    results = start_operation(demo, "powerOff", servers)
     activities = [r.activity for r in results if r.outcome == "queued"]
     assert len(activities) == len(servers)
     return activities

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.actions.services import start_operation
 from apps.activities import services, tracking
 from apps.activities.models import Activity, Status
 from tests.support.portal import signed_in, started_servers, text_of
@@ -39,7 +40,7 @@ def team(clc_settings, simulator):
     demo = signed_in("demo")
     operator = signed_in("operator")
     server = started_servers(simulator)[0]
-    [queued] = services.start_server_operation(user("demo"), "powerOff", [server])
+    [queued] = start_operation(user("demo"), "powerOff", [server])
     assert queued.outcome == "queued"
     failed = services.record_failed(user("operator"), "reboot", ["VA1DEMOAPP01"], '=HYPERLINK("http://x")')
     return {"demo": demo, "operator": operator, "server": server, "queued": queued.activity, "failed": failed}

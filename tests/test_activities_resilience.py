@@ -22,9 +22,9 @@ from django.db import connection, connections
 from django.test import AsyncClient
 
 from apps.accounts.models import User
+from apps.actions.services import start_operation
 from apps.activities import tasks, tracking
 from apps.activities.models import RANK, TERMINAL, Activity, ActivityEvent, Status
-from apps.activities.services import start_server_operation
 from tests.support.celery_worker import CeleryWorker, activity_environment, worker_env
 from tests.support.portal import drop_keys, seeded_started_servers, sign_in
 from tests.support.simulator import wait_until
@@ -66,7 +66,7 @@ def _demo(client) -> User:
 def _start_many(user, server_ids, batch=10) -> list[int]:
     ids = []
     for i in range(0, len(server_ids), batch):
-        results = start_server_operation(user, "powerOff", server_ids[i : i + batch])
+        results = start_operation(user, "powerOff", server_ids[i : i + batch])
         assert [r.outcome for r in results] == ["queued"] * len(results), [r.message for r in results]
         ids.extend(r.activity.pk for r in results)
     return ids

@@ -8,7 +8,9 @@ import requests
 from django.db import connection
 
 from apps.accounts.services import authenticate_with_cloud
-from apps.activities import services, tracking
+from apps.actions.idempotency import IdempotencyConflict
+from apps.actions.services import start_operation
+from apps.activities import tracking
 from apps.activities.models import Activity, ActivityEvent, Status
 from apps.clc import operations as clc_operations
 from tests.support.portal import sign_in, sim_operations
@@ -32,7 +34,7 @@ def _sweep_until(activity_id, statuses, timeout=10):
 
 
 def test_power_off_is_tracked_until_it_succeeds(demo, simulator):
-    [result] = services.start_server_operation(demo, "powerOff", ["wa1demoweb01"])
+    [result] = start_operation(demo, "powerOff", ["wa1demoweb01"])
     assert result.outcome == "queued"
     activity = result.activity
     assert activity.status == Status.QUEUED and activity.status_id and activity.account_alias == "DEMO"
@@ -46,32 +48,32 @@ def test_power_off_is_tracked_until_it_succeeds(demo, simulator):
 
 
 def test_already_in_state_is_a_notice_and_refusal_a_failed_activity(demo, simulator):
-    [first] = services.start_server_operation(demo, "powerOn", ["WA1DEMOWEB01"])
+    [first] = start_operation(demo, "powerOn", ["WA1DEMOWEB01"])
     assert first.outcome == "notice" and first.activity is None
-    [refused] = services.start_server_operation(demo, "reboot", ["WA1NOSUCH99"])
+    [refused] = start_operation(demo, "reboot", ["WA1NOSUCH99"])
     assert refused.outcome == "error" and refused.activity.status == Status.FAILED
     assert "cannot be queued" in refused.activity.error_message
 
 
 def test_fail_next_gives_a_failed_activity_with_the_reason(demo, simulator):
     simulator.control("fail-next", count=1)
-    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    [result] = start_operation(demo, "powerOff", ["WA1DEMOWEB01"])
     done = _sweep_until(result.activity.pk, {Status.SUCCEEDED, Status.FAILED})
     assert done.status == Status.FAILED and done.error_message == tracking.FAILED_UPSTREAM
 
 
 def test_idempotency_key_calls_upstream_once(demo, simulator):
     before = sim_operations(simulator)
-    first = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"], idempotency_key="k-1")
-    again = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"], idempotency_key="k-1")
+    first = start_operation(demo, "powerOff", ["WA1DEMOWEB01"], key="k-1")
+    again = start_operation(demo, "powerOff", ["WA1DEMOWEB01"], key="k-1")
     assert sim_operations(simulator) == before + 1
     assert [r.activity.pk for r in again] == [r.activity.pk for r in first] and again[0].replayed
-    with pytest.raises(services.IdempotencyConflict):
-        services.start_server_operation(demo, "powerOn", ["WA1DEMOWEB01"], idempotency_key="k-1")
+    with pytest.raises(IdempotencyConflict):
+        start_operation(demo, "powerOn", ["WA1DEMOWEB01"], key="k-1")
 
 
 def test_duplicate_polls_count_once_and_never_regress(demo, simulator, monkeypatch):
-    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    [result] = start_operation(demo, "powerOff", ["WA1DEMOWEB01"])
     activity_id = result.activity.pk
     Activity.objects.filter(pk=activity_id).update(next_poll_at=None)  # no sweep interferes
     wait_until(lambda: simulator_status(simulator, result.activity.status_id) == "succeeded", timeout=10)
@@ -115,7 +117,7 @@ def simulator_status(simulator, op_id):
 def test_running_never_goes_back_to_queued(demo, simulator):
     from apps.clc.entities import OperationStatus
 
-    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    [result] = start_operation(demo, "powerOff", ["WA1DEMOWEB01"])
     activity = Activity.objects.get(pk=result.activity.pk)
     assert tracking.apply_poll(activity, OperationStatus(id="x", status="executing"))
     activity = Activity.objects.get(pk=activity.pk)
@@ -125,14 +127,14 @@ def test_running_never_goes_back_to_queued(demo, simulator):
 
 
 def test_claim_skips_rows_another_dispatcher_holds(demo, simulator):
-    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    [result] = start_operation(demo, "powerOff", ["WA1DEMOWEB01"])
     assert tracking.claim_due() == [result.activity.pk]
     assert tracking.claim_due() == []  # leased
     Activity.objects.filter(pk=result.activity.pk).update(next_poll_at=None)
 
 
 def test_deadline_makes_it_unknown(demo, simulator, settings):
-    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    [result] = start_operation(demo, "powerOff", ["WA1DEMOWEB01"])
     settings.ACTIVITY_DEADLINE_SECONDS = 0
     tracking.poll_activities([result.activity.pk])
     activity = Activity.objects.get(pk=result.activity.pk)
@@ -141,7 +143,7 @@ def test_deadline_makes_it_unknown(demo, simulator, settings):
 
 def test_expired_token_waits_for_signin_and_resumes(demo, simulator, client):
     simulator.control("config", durationSeconds=100)
-    [result] = services.start_server_operation(demo, "powerOff", ["WA1DEMOWEB01"])
+    [result] = start_operation(demo, "powerOff", ["WA1DEMOWEB01"])
     simulator.control("expire-tokens")
     tracking.poll_activities([result.activity.pk])
     activity = Activity.objects.get(pk=result.activity.pk)

@@ -31,12 +31,12 @@ def test_deletable_group_page_offers_delete(demo, simulator):
     page = demo.get(f"/groups/{web['id']}/")
     assert page.status_code == 200
     assert DELETE_BUTTON in action_bar(page.content.decode())
-    assert f'href="/groups/{web["id"].lower()}/delete/"' in page.content.decode()
+    assert f'action="/groups/{web["id"].lower()}/actions/deleteGroup/"' in page.content.decode()
     # The data center page with the group selected shows the same bar.
     selected = demo.get(f"/datacenters/wa1/?group={web['id']}").content.decode()
     assert DELETE_BUTTON in action_bar(selected)
     # And the confirmation page it leads to is there (not the 403 page).
-    assert demo.get(f"/groups/{web['id']}/delete/").status_code == 200
+    assert demo.get(f"/groups/{web['id']}/actions/deleteGroup/").status_code == 200
 
 
 def test_root_group_page_never_offers_delete(demo, simulator):
@@ -48,4 +48,4 @@ def test_root_group_page_never_offers_delete(demo, simulator):
     assert 'aria-label="Group actions"' in page  # demo may act on the root group (create...)
     assert DELETE_BUTTON not in action_bar(page)
     assert DELETE_BUTTON not in action_bar(demo.get("/datacenters/wa1/").content.decode())
-    assert demo.get(f"/groups/{root['id']}/delete/").status_code == 403
+    assert demo.get(f"/groups/{root['id']}/actions/deleteGroup/").status_code == 403

@@ -11,9 +11,9 @@ import pytest
 import requests
 from django.test import TestCase
 
+from apps.actions.services import start_operation
 from apps.activities import tracking
 from apps.activities.models import Activity, Status
-from apps.activities.services import start_server_operation
 from tests.support.portal import key_of, sim_operations, sim_servers, text_of
 from tests.support.simulator import wait_until
 
@@ -82,11 +82,12 @@ def test_power_operation_from_the_server_page(demo, simulator, operation, power,
         form = re.search(rf'<form method="post" action="{url}".*?</form>', page, re.S)
         assert form, f"an inline {label} button"
         key = key_of(form.group(0))
-    response = demo.post(url, {"idempotency_key": key})
+    form = {"idempotency_key": key, **({"confirmed": "1"} if asks else {})}
+    response = demo.post(url, form)
     assert response.status_code == 302
     shown = messages_of(demo.get(response["Location"]).content.decode())
     assert shown and shown[0][0] == "success" and f"{label} queued" in shown[0][1], shown
-    again = demo.post(url, {"idempotency_key": key})  # a double submit: replayed, not sent
+    again = demo.post(url, form)  # a double submit: replayed, not sent
     assert again.status_code == 302 and sim_operations(simulator) == before + 1
     [activity] = Activity.objects.filter(operation=operation)
     assert activity.resource_ids == [sid.upper()]
@@ -147,7 +148,7 @@ def test_delete_a_snapshot_is_confirmed_and_tracked(demo, simulator):
     assert sim_operations(simulator) == before
     done = demo.post(
         f"/servers/{sid}/actions/deleteSnapshot/",
-        {"idempotency_key": key_of(confirm.content.decode()), "snapshot": snap.group(2)},
+        {"idempotency_key": key_of(confirm.content.decode()), "snapshot": snap.group(2), "confirmed": "1"},
     )
     assert done.status_code == 302
     shown = messages_of(demo.get(done["Location"]).content.decode())
@@ -163,16 +164,18 @@ def test_delete_a_snapshot_is_confirmed_and_tracked(demo, simulator):
 # --- a refusal inside a bulk answer ----------------------------------------------------------------
 def test_bulk_refusal_for_one_server_is_an_error_on_the_page_and_a_failed_activity(demo, simulator):
     [good] = servers_in(simulator, "started")
-    ids = [good["id"].upper(), "WA1DEMONOPE01"]
+    archived = next(s for s in sim_servers(simulator.session("demo")) if s["status"] == "archived")
+    refused = archived["id"].upper()  # the cloud can't reboot an archived server
+    ids = [good["id"].upper(), refused]
     response = demo.post(
-        "/servers/bulk/reboot/",
-        {"idempotency_key": str(uuid.uuid4()), "ids": ids, "next": "/datacenters/wa1/"},
+        "/servers/bulk/actions/reboot/",
+        {"idempotency_key": str(uuid.uuid4()), "ids": ids, "next": "/datacenters/wa1/", "confirmed": "1"},
     )
     assert response.status_code == 302
     shown = dict(messages_of(demo.get(response["Location"]).content.decode()))
     assert "Reboot queued for 1 server" in shown["success"]
-    assert shown["error"].startswith("WA1DEMONOPE01: The operation cannot be queued")
-    failed = Activity.objects.get(operation="reboot", resource_ids=["WA1DEMONOPE01"])
+    assert shown["error"].startswith(f"{refused}: The operation cannot be queued")
+    failed = Activity.objects.get(operation="reboot", resource_ids=[refused])
     assert failed.status == Status.FAILED and "cannot be queued" in failed.error_message
     assert failed.finished_at is not None and failed.next_poll_at is None  # never polled
     detail = demo.get(f"/activities/{failed.pk}/")
@@ -186,7 +189,7 @@ def test_one_dispatch_polls_many_status_links_concurrently(demo, simulator):
     simulator.control("config", durationSeconds=3000)  # a minute at speed 50: still running
     user = User.objects.get(cloud_username__iexact="demo")
     servers = [s["id"] for s in servers_in(simulator, "started", n=10)]
-    results = start_server_operation(user, "reboot", servers)
+    results = start_operation(user, "reboot", servers)
     ids = [r.activity.pk for r in results if r.outcome == "queued"]
     assert len(ids) == 10
     latency = 0.3

@@ -48,7 +48,8 @@ def test_bulk_power_on_of_started_servers_is_a_notice_not_an_error(demo, simulat
     key = key_of(re.search(r'<form id="bulk-servers".*?</form>', page, re.S).group(0))
     before = Activity.objects.count()
     response = demo.post(
-        "/servers/bulk/powerOn/", {"idempotency_key": key, "ids": ids, "next": "/datacenters/wa1/"}
+        "/servers/bulk/actions/powerOn/",
+        {"idempotency_key": key, "ids": ids, "next": "/datacenters/wa1/", "confirmed": "1"},
     )
     assert response.status_code == 302
     shown = messages_of(demo.get(response["Location"]).content.decode())
@@ -61,8 +62,8 @@ def test_mixed_selection_queues_some_and_notes_the_rest(demo, simulator):
     [started] = servers_in(simulator, "started")
     key = str(uuid.uuid4())
     response = demo.post(
-        "/servers/bulk/powerOn/",
-        {"idempotency_key": key, "ids": [stopped, started], "next": "/datacenters/wa1/"},
+        "/servers/bulk/actions/powerOn/",
+        {"idempotency_key": key, "ids": [stopped, started], "next": "/datacenters/wa1/", "confirmed": "1"},
     )
     shown = messages_of(demo.get(response["Location"]).content.decode())
     levels = dict((level, text) for level, text in shown)
@@ -94,10 +95,11 @@ def test_group_power_on_with_every_server_started_is_a_notice(demo, simulator):
     if group is None:
         pytest.skip("the demo seed has no group whose servers are all started")
     before = sim_operations(simulator)
-    page = demo.get(f"/groups/{group['id']}/power/powerOn/")
+    page = demo.get(f"/groups/{group['id']}/actions/powerOn/")
     assert page.status_code == 200
     response = demo.post(
-        f"/groups/{group['id']}/power/powerOn/", {"idempotency_key": key_of(page.content.decode())}
+        f"/groups/{group['id']}/actions/powerOn/",
+        {"idempotency_key": key_of(page.content.decode()), "confirmed": "1"},
     )
     assert response.status_code == 302
     shown = messages_of(demo.get(response["Location"]).content.decode())
@@ -117,9 +119,12 @@ def test_actions_without_the_csrf_token_are_refused_and_send_nothing(clc_setting
     posts = [
         (f"/servers/{server}/actions/reboot/", {"idempotency_key": str(uuid.uuid4())}),
         (f"/servers/{server}/actions/powerOff/", {"idempotency_key": str(uuid.uuid4())}),
-        ("/servers/bulk/reboot/", {"idempotency_key": str(uuid.uuid4()), "ids": [server]}),
-        (f"/groups/{group_id}/power/powerOff/", {"idempotency_key": str(uuid.uuid4()), "confirm": "yes"}),
-        (f"/groups/{group_id}/delete/", {"idempotency_key": str(uuid.uuid4()), "confirm": "yes"}),
+        ("/servers/bulk/actions/reboot/", {"idempotency_key": str(uuid.uuid4()), "ids": [server]}),
+        (f"/groups/{group_id}/actions/powerOff/", {"idempotency_key": str(uuid.uuid4()), "confirmed": "1"}),
+        (
+            f"/groups/{group_id}/actions/deleteGroup/",
+            {"idempotency_key": str(uuid.uuid4()), "confirmed": "1"},
+        ),
     ]
     for url, data in posts:
         assert browser.post(url, data).status_code == 403, url
@@ -144,7 +149,9 @@ def test_finished_activity_drops_the_cached_pages(demo, simulator, django_captur
     [server] = servers_in(simulator, "started")
     url = f"/servers/{server.lower()}/"
     confirm = demo.get(f"{url}actions/powerOff/")
-    response = demo.post(f"{url}actions/powerOff/", {"idempotency_key": key_of(confirm.content.decode())})
+    response = demo.post(
+        f"{url}actions/powerOff/", {"idempotency_key": key_of(confirm.content.decode()), "confirmed": "1"}
+    )
     assert response.status_code == 302
     activity = Activity.objects.get(operation="powerOff")
     # The pages read right after the submission are cached with the server still started.

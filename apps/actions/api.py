@@ -1,97 +1,125 @@
-"""``/api/v1/groups/<id>/operations/``: a power operation on every active server of a group's subtree.
+"""``/api/v1/<target route>actions/<name>/``: every registered action, for scripts.
 
-POST {"operation": "powerOff"}  (optional header ``Idempotency-Key``)
-    202 {"group", "results": [{"server", "outcome", "message", "activity", "replayed"}]}  something queued
-    200 the same shape when nothing was queued (already in that state), or no active servers
-    400 {"message"}  unknown operation / the cloud refused the call
-    403 {"message"}  the person's roles can't (checked locally), or the group offers no such action
-    404 {"message"}  unknown group, or another account's
+POST with the action's fields as JSON (the same form validates pages and the API), optional
+``Idempotency-Key`` header (a retry with the same key replays the first answer and sends nothing):
 
-One upstream call with all the ids (``apps.activities.services.start_server_operation``): the same
-shape, checks, audit and replay as ``POST /api/v1/servers/operations/``.
+    202 {"action", "outcome": "queued", "message", "activities": [...], "results": [...], "replayed"}
+    200 the same shape for an immediate change ("done") or nothing to do ("notice")
+    400 {"message", "errors"}     invalid input: nothing was sent upstream
+    403 {"message", "reason"}     the person's role or the resource's state (nothing sent)
+    404 {"message"}               unknown resource, or another account's
+    409 / 503 {"message"}         the key was used for something else / the cloud did not answer
+
+One view class per action (``views_for``), so the schema documents each with its own request.
 """
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from apps.accounts.services import client_for_request
-from apps.activities import api_common
-from apps.activities import services as activity_services
-from apps.clc import errors as clc_errors
-from apps.inventory import selectors
+from apps.activities.api_common import IDEMPOTENCY, MESSAGE, UNAUTHORIZED
+from apps.activities.models import Activity
+from apps.activities.streams import activity_json
 
-from .forms_group import GROUP_POWER_OPERATIONS
-from .views_group import fetch_group, may_power
+from . import registry, schema, services
 
 
-class GroupOperationSerializer(serializers.Serializer):
-    operation = serializers.ChoiceField(choices=list(GROUP_POWER_OPERATIONS))
+def first_error(form) -> str:
+    for field, errors in form.errors.items():
+        text = errors[0] if errors else ""
+        return text if field == "__all__" else f"{field}: {text}"
+    return "The request is invalid."
 
 
-GroupOperationResults = inline_serializer(
-    "GroupOperationResults",
-    {
-        "group": serializers.CharField(),
-        "message": serializers.CharField(required=False),
-        "results": api_common.ResultSerializer(many=True),
-    },
-)
-
-_bad = api_common.message_response
-
-
-class GroupOperationView(api_common.OperationView):
-    """Start a power operation on every active server of a group and its sub-groups (one upstream call)."""
-
-    serializer_class = GroupOperationSerializer
-
-    @extend_schema(
-        operation_id="group_operation_start",
-        request=GroupOperationSerializer,
-        parameters=[api_common.IDEMPOTENCY],
-        responses={
-            202: GroupOperationResults,
-            200: GroupOperationResults,
-            400: api_common.MESSAGE,
-            401: api_common.UNAUTHORIZED,
-            403: api_common.MESSAGE,
-            404: api_common.MESSAGE,
-        },
-        examples=[
-            OpenApiExample("Power off a group", {"operation": "powerOff"}, request_only=True),
-            *api_common.EXAMPLES[2:],
-            OpenApiExample("Not found", {"message": "Not found."}, response_only=True, status_codes=["404"]),
+def outcome_json(action, outcome) -> dict:
+    activities = {
+        a.pk: a for a in Activity.objects.select_related("user").filter(pk__in=outcome.activity_ids)
+    }
+    return {
+        "action": action.audit_action,
+        "outcome": outcome.kind,
+        "message": outcome.message,
+        "activities": [activity_json(activities[i]) for i in outcome.activity_ids if i in activities],
+        "results": [
+            {
+                **item,
+                "activity": activity_json(activities[item["activity"]])
+                if item.get("activity") in activities
+                else None,
+            }
+            for item in outcome.items
         ],
-    )
-    def post(self, request, group_id):
-        form = GroupOperationSerializer(data=request.data)
-        if not form.is_valid():
-            return _bad(api_common.first_error(form.errors))
-        operation = form.validated_data["operation"]
+        "replayed": outcome.replayed,
+    }
+
+
+def status_of(outcome) -> int:
+    if outcome.kind == "queued":
+        return status.HTTP_202_ACCEPTED
+    if outcome.kind in ("done", "notice"):
+        return status.HTTP_200_OK
+    return outcome.status or status.HTTP_400_BAD_REQUEST
+
+
+class ActionAPIView(APIView):
+    """Runs one registered action (``action`` is set per generated class)."""
+
+    action: registry.Action = None
+
+    def post(self, request, **ids):
+        act = self.action
+        kind = registry.target(act.target)
         try:
-            group = fetch_group(client_for_request(request), group_id)
-        except selectors.NotFound:
-            return _bad("Not found.", status.HTTP_404_NOT_FOUND)
-        except clc_errors.Forbidden:
-            return _bad("Your role may not read this group.", status.HTTP_403_FORBIDDEN)
-        if not activity_services.allowed(request.user, operation):
-            return _bad(api_common.NO_POWER_ROLE, status.HTTP_403_FORBIDDEN)
-        if not may_power(group):
-            return _bad(
-                "This group offers no power operations (archived, or not allowed for your role).", 403
-            )
-        view = selectors.datacenter_view(request.user, group.location_id, group.id)
-        ids = [r.id for r in view.servers if r.status == "active" and not r.error]
-        if not ids:
+            resource = kind.load(request, **ids)
+        except ValueError as exc:
+            return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        verdict = act.allowed(request.user, resource)
+        if not verdict:
+            services.deny(request, act, resource, verdict.reason)
             return Response(
-                {"group": group.id, "message": "No active servers in this group.", "results": []},
-                status=status.HTTP_200_OK,
+                {
+                    "message": f"You can't {act.label.lower()} {kind.title(resource)}: {verdict.reason}.",
+                    "reason": verdict.reason,
+                },
+                status=status.HTTP_403_FORBIDDEN,
             )
-        results, error = self.start(request, operation, ids)
-        if error is not None:
-            return error
-        code = status.HTTP_202_ACCEPTED if any(r.outcome == "queued" for r in results) else status.HTTP_200_OK
-        return Response(
-            {"group": group.id, "results": [api_common.result_json(r) for r in results]}, status=code
-        )
+        data = request.data if isinstance(request.data, dict) else {}
+        form = act.form(data, resource=resource, request=request) if act.form is not None else None
+        if form is not None and not form.is_valid():
+            return Response(
+                {"message": first_error(form), "errors": {k: list(v) for k, v in form.errors.items()}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
+        outcome = services.run(request, act, resource, form, key=key)
+        return Response(outcome_json(act, outcome), status=status_of(outcome))
+
+
+def view_for(action):
+    """An ``ActionAPIView`` subclass for ``action``, documented with its own request and examples."""
+    name = f"{action.target.title().replace('-', '')}{action.name[:1].upper()}{action.name[1:]}APIView"
+
+    def post(self, request, **ids):  # a function of its own: the schema decorator marks it
+        return ActionAPIView.post(self, request, **ids)
+
+    post = extend_schema(
+        operation_id=f"{action.target}_{action.name}".replace("-", "_"),
+        summary=action.label,
+        description=action.description or f"{action.label} ({action.target}).",
+        tags=[f"{action.target} actions"],
+        request=schema.request_serializer(action),
+        parameters=[IDEMPOTENCY],
+        responses={
+            200: schema.ActionResultSerializer,
+            202: schema.ActionResultSerializer,
+            400: schema.REFUSAL,
+            401: UNAUTHORIZED,
+            403: schema.REFUSAL,
+            404: MESSAGE,
+            409: MESSAGE,
+            503: MESSAGE,
+        },
+        examples=schema.examples(action),
+    )(post)
+    return type(name, (ActionAPIView,), {"action": action, "post": post, "__doc__": action.label})

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class ActionsConfig(AppConfig):
@@ -6,3 +7,9 @@ class ActionsConfig(AppConfig):
     name = "apps.actions"
     label = "actions"
     verbose_name = "Actions"
+
+    def ready(self):
+        # The registry: this app's declarations, then every other app's ``actions.py``.
+        from . import group_actions, server_actions  # noqa: F401
+
+        autodiscover_modules("actions")

@@ -6,20 +6,10 @@ moving a group under itself or one of its descendants is refused here, before an
 
 from django import forms
 
+from .forms import ActionForm
+
 MAX_NAME = 256
 MAX_DESCRIPTION = 1024
-
-# name -> (label, destructive: ask to confirm first)
-GROUP_POWER_OPERATIONS = {
-    "powerOn": ("Power on", False),
-    "powerOff": ("Power off", True),
-    "shutDown": ("Shut down", True),
-    "reboot": ("Reboot", True),
-    "reset": ("Reset", True),
-    "pause": ("Pause", True),
-    "startMaintenance": ("Start maintenance", False),
-    "stopMaintenance": ("End maintenance", False),
-}
 
 
 def _no_control(value: str, what: str) -> str:
@@ -40,11 +30,28 @@ def group_choices(groups, *, exclude_subtree_of=None):
     ]
 
 
-class GroupInfoForm(forms.Form):
+class GroupForm(ActionForm):
+    """``resource``: ``selectors.GroupForChange`` (the group, its data center's groups)."""
+
+    @property
+    def group(self):
+        return self.resource.group if self.resource is not None else None
+
+    @property
+    def groups(self):
+        return self.resource.groups if self.resource is not None else ()
+
+
+class GroupInfoForm(GroupForm):
     name = forms.CharField(label="Name", max_length=MAX_NAME)
     description = forms.CharField(
         label="Description", max_length=MAX_DESCRIPTION, required=False, widget=forms.Textarea({"rows": 3})
     )
+
+    def setup(self):
+        if self.group is not None and not self.is_bound:
+            self.initial.setdefault("name", self.group.name)
+            self.initial.setdefault("description", self.group.description)
 
     def clean_name(self):
         return _no_control(self.cleaned_data["name"], "name")
@@ -58,24 +65,25 @@ class GroupCreateForm(GroupInfoForm):
 
     field_order = ["parent", "name", "description"]
 
-    def __init__(self, *args, groups=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = group_choices(groups)
+    def setup(self):
+        self.fields["parent"].choices = group_choices(self.groups)
+        if self.group is not None:
+            self.initial.setdefault("parent", self.group.id)
 
 
-class GroupMoveForm(forms.Form):
+class GroupMoveForm(GroupForm):
     parent = forms.CharField(label="New parent group", max_length=200)
 
-    def __init__(self, *args, group=None, groups=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.group = group
-        self.groups = {g.id.lower(): g for g in groups}
-        self.choices = group_choices(groups, exclude_subtree_of=group)
+    def setup(self):
+        self.by_id = {g.id.lower(): g for g in self.groups}
+        self.choices = group_choices(self.groups, exclude_subtree_of=self.group)
         self.fields["parent"].widget = forms.Select(choices=self.choices)
+        if self.group is not None:
+            self.initial.setdefault("parent", self.group.parent_id)
 
     def clean_parent(self):
         wanted = self.cleaned_data["parent"].strip().lower()
-        target = self.groups.get(wanted)
+        target = self.by_id.get(wanted)
         if target is None:
             raise forms.ValidationError("Pick a group of this data center.")
         if self.group is not None:
@@ -90,9 +98,8 @@ class GroupMoveForm(forms.Form):
         return target.id
 
 
-class GroupRestoreForm(forms.Form):
+class GroupRestoreForm(GroupForm):
     target = forms.ChoiceField(label="Restore into")
 
-    def __init__(self, *args, groups=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target"].choices = group_choices(groups)
+    def setup(self):
+        self.fields["target"].choices = group_choices(self.groups)

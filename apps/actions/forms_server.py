@@ -1,10 +1,16 @@
-"""Forms of the server actions. Each takes ``detail`` (``selectors.ServerDetail``) and, where it
-needs the data center's groups, ``groups`` (``GroupNode``s); messages are for people."""
+"""Forms of the server actions. Each gets the server (``selectors.ServerDetail``) as ``resource``
+(also ``detail``) and, where it needs them, the data center's groups (``groups``, read through the
+inventory's cached view); messages are for people."""
 
 import ipaddress
 import re
+from functools import cached_property
 
 from django import forms
+
+from apps.inventory import selectors
+
+from .forms import ActionForm
 
 MAX_CPU = 16
 MAX_MEMORY_GB = 128
@@ -28,23 +34,25 @@ def _int_field(label, low, high, unit=""):
     )
 
 
-class ServerForm(forms.Form):
-    def __init__(self, *args, detail=None, groups=(), **kwargs):
-        self.detail = detail
-        self.groups = groups
-        super().__init__(*args, **kwargs)
-        self.setup()
+class ServerForm(ActionForm):
+    @property
+    def detail(self):
+        return self.resource
 
-    def setup(self):
-        pass
-
-
-class ConfirmForm(ServerForm):
-    """Nothing to fill in: the confirmation itself (and the idempotency key)."""
+    @cached_property
+    def groups(self):
+        """Every group of the server's data center (depth-first), from the inventory's cache."""
+        dc = getattr(getattr(self.detail, "datacenter", None), "id", "")
+        if not dc or self.request is None:
+            return ()
+        return selectors.datacenter_view(self.request.user, dc).groups
 
 
 class SnapshotTargetForm(ServerForm):
+    """Names one of the server's snapshots (``?snapshot=<id>`` on the page's GET)."""
+
     snapshot = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    selects = ("snapshot",)
 
     def clean_snapshot(self):
         value = self.cleaned_data["snapshot"].strip()
@@ -52,9 +60,15 @@ class SnapshotTargetForm(ServerForm):
             raise forms.ValidationError("This snapshot no longer exists.")
         return value
 
+    def target_label(self, value: str) -> str:
+        return next((s["name"] for s in snapshot_choices(self.detail) if s["id"] == value), value)
+
 
 class PublicIpTargetForm(ServerForm):
+    """Names one of the server's public IP addresses (``?ip=<address>``)."""
+
     ip = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    selects = ("ip",)
 
     def clean_ip(self):
         value = self.cleaned_data["ip"].strip()
@@ -106,8 +120,8 @@ class DiskForm(ServerForm):
                 self.add_error("size_gb", f"A disk can only grow: give more than {current.size_gb:g} GB.")
         return data
 
-    def patch(self) -> list[dict]:
-        """The complete new disk list the API wants."""
+    def payload(self) -> dict:
+        """``{"disks": <the complete new disk list the API wants>}``."""
         data = self.cleaned_data
         disks = []
         for d in self.detail.disks:
@@ -119,7 +133,7 @@ class DiskForm(ServerForm):
             if path:
                 new["path"] = path
             disks.append(new)
-        return [{"op": "set", "member": "disks", "value": disks}]
+        return {"disks": disks}
 
 
 class DescriptionForm(ServerForm):
@@ -215,12 +229,13 @@ class AddPublicIpForm(ServerForm):
             out.append({"cidr": part})
         return out
 
-    def body(self) -> dict:
+    def payload(self) -> dict:
+        """``{"spec": <the add-public-IP body>}``."""
         data = self.cleaned_data
         body = {"ports": data["ports"], "sourceRestrictions": data["source_restrictions"]}
         if data.get("internal_ip"):
             body["internalIPAddress"] = data["internal_ip"]
-        return body
+        return {"spec": body}
 
 
 # --- what the server offers (from links) ---------------------------------------------------------

@@ -25,12 +25,22 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from apps.activities.models import ActionRequest
-from apps.activities.services import UNCERTAIN, IdempotencyConflict
+from apps.activities.services import UNCERTAIN
 from apps.clc import errors as clc_errors
 
 __all__ = ["once", "new_key", "valid_key", "Once", "IdempotencyConflict", "UNCERTAIN", "UncertainOutcome"]
 
 PREFIX = "portal:"
+
+
+class IdempotencyConflict(Exception):
+    """The key was used for a different action, or its first use is still in flight."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 UNCERTAIN_VALUE = {"kind": "error", "message": UNCERTAIN, "uncertain": True}
 
 

@@ -1,46 +1,27 @@
-"""The action core: run an action once per form, record what it queued, say what happened.
+"""Running actions: once per key, what the cloud queued becomes activities, every attempt is audited.
 
-Shared by the server actions (``views_server``), group actions and the create-server wizard.
+``run(request, action, resource, form, key=...)`` is how every registered action
+(``registry.Action``) is performed, from a page (``views``) or the API (``api``,
+``api_operations``); ``deny()`` audits a refused attempt. ``perform()`` underneath runs one upstream
+call:
 
-Mechanism (use it for every action that calls the cloud)
---------------------------------------------------------
-1. Every rendered action form carries ONE idempotency key: a hidden field ``idempotency_key``
-   (uuid4) generated when the form renders — ``{% load actions %}{% idempotency_field %}`` in a
-   template, or ``idempotency.new_key()`` in Python. Read it back with ``key_from(request)``.
-2. In the view (POST only, after validating the form)::
+* at most once per (person, idempotency key): a double click, a refresh or a retry with the same key
+  replays the first outcome (``outcome.replayed``) and never reaches the cloud again. Every rendered
+  action form carries one key (hidden field ``idempotency_key``: ``{% idempotency_field %}``); the API
+  takes the ``Idempotency-Key`` header.
+* the call may return ``None`` (done at once, no activity), a ``StatusLink`` / status dict / href (one
+  queued activity), a ``QueuedResult`` or a list of them (one activity per queued item; an item refused
+  with a message → a failed activity; not queued without a message → "already in that state").
+* upstream errors are mapped, never raised: BadRequest → 400 + ``field_error`` (a form error);
+  Forbidden → 403; NotFound → 404; Conflict / IdempotencyConflict → 409; UpstreamUnavailable → 503
+  (the key keeps an "uncertain" outcome: never re-sent). ``Unauthorized`` propagates (the accounts
+  middleware signs the person out).
+* each performed (not replayed) action is audited (``<target>.<action>``, one entry per target, result
+  success / failure / denied) and the inventory cache of what it touched is dropped.
 
-       from apps.actions.services import perform, perform_power, flash
-       outcome = perform(request, "setCpuMemory", "server", server_id,
-                         lambda: clc_servers.update_server(client, server_id, ops),
-                         key=key_from(request), label="Change CPU and memory")
-       if outcome.field_error:           # the cloud said 400: re-render the form, status 400
-           form.add_error(None, outcome.message)
-       else:
-           flash(request, outcome)       # success / notice / error message with an Activities link
-           return redirect(...)          # PRG
-
-   ``fn`` runs at most once per (person, key): a double click, a refresh or a retry with the same
-   key replays the first outcome (``outcome.replayed``) and never reaches the cloud again.
-   ``fn`` may return: ``None`` (immediate 204: done, no activity), a ``StatusLink`` / bare status
-   dict / href (one queued activity), a ``QueuedResult`` or a list of them (one activity per queued
-   item; a refused item → a failed activity; not queued without message → "already in that state"
-   notice). ``resource_ids`` (default ``[target_id]``) are the activity's resources;
-   ``invalidate`` (default: by ``target_type``) drops the inventory cache.
-3. Power operations (powerOn … archive) use ``perform_power(request, operation, ids, key=...)``:
-   one upstream call for all ids (``apps.activities.services.start_server_operation``, which has
-   its own replay on the same ``ActionRequest`` table).
-
-``perform`` / ``perform_power`` return an ``Outcome``:
-    kind      "queued" | "done" | "notice" | "error"
-    message   text for the person (the cloud's own message for a 400)
-    status    the HTTP status a re-rendered page should use: 200, 400, 403, 404, 409, 503
-    activity_ids, replayed, field_error (True only for a 400 from the cloud: a form error)
-Upstream errors are mapped, never raised: BadRequest → 400 + ``field_error``; Forbidden → 403;
-NotFound → 404; Conflict / IdempotencyConflict → 409; UpstreamUnavailable → 503 (the key keeps an
-"uncertain" outcome: never re-sent). ``Unauthorized`` propagates (the accounts middleware signs
-the person out). Each performed (not replayed) action is audited through
-``apps.audit.services.record(request=, action="<target_type>.<action>", target_type=, target_id=,
-result="success"|"failure"|"denied", detail={...})``, and the inventory cache is invalidated.
+``Outcome``: kind ("queued" | "done" | "notice" | "error"), message, status (for a page: 200, 400,
+403, 404, 409, 503), activity_ids, items (one per resource the cloud answered for), replayed,
+field_error, then (where a page goes next).
 """
 
 import logging
@@ -54,25 +35,13 @@ from apps.activities.models import Activity
 from apps.clc import errors as clc_errors
 from apps.clc.entities import QueuedResult, StatusLink
 
-from . import idempotency
+from . import idempotency, registry
 from .idempotency import IdempotencyConflict
 
 log = logging.getLogger(__name__)
 
 KEY_FIELD = "idempotency_key"
 ALREADY = activity_services.ALREADY
-
-LABELS = {
-    "powerOn": "Power on",
-    "powerOff": "Power off",
-    "shutDown": "Shut down",
-    "reboot": "Reboot",
-    "reset": "Reset",
-    "pause": "Pause",
-    "startMaintenance": "Start maintenance",
-    "stopMaintenance": "End maintenance",
-    "archive": "Archive",
-}
 
 
 @dataclass
@@ -86,6 +55,9 @@ class Outcome:
     field_error: bool = False
     counts: dict = field(default_factory=dict)  # bulk: {"queued": n, "notice": n, "error": n}
     errors: list = field(default_factory=list)  # bulk: one message per refused server
+    # One entry per resource the cloud answered for: {"resource", "outcome", "message", "activity"}
+    items: list = field(default_factory=list)
+    then: str = ""  # where a page goes next (an action's ``then``), when it said
 
     @property
     def ok(self) -> bool:
@@ -99,6 +71,7 @@ class Outcome:
             "activity_ids": list(self.activity_ids),
             "counts": dict(self.counts),
             "errors": list(self.errors),
+            "items": list(self.items),
         }
 
     @classmethod
@@ -112,6 +85,7 @@ class Outcome:
             activity_ids=list(value.get("activity_ids") or ()),
             counts=dict(value.get("counts") or {}),
             errors=list(value.get("errors") or ()),
+            items=list(value.get("items") or ()),
             replayed=True,
         )
 
@@ -159,7 +133,7 @@ def invalidate(user, target_type: str, target_id: str) -> None:
         log.warning("inventory invalidation failed", exc_info=True)
 
 
-def _audit_outcome(request, action, target_type, target_ids, outcome: Outcome) -> None:
+def _audit_outcome(request, action, target_type, target_ids, outcome: Outcome, resources=None) -> None:
     if outcome.replayed:
         return
     result = {"error": "failure"}.get(outcome.kind, "success")
@@ -170,6 +144,8 @@ def _audit_outcome(request, action, target_type, target_ids, outcome: Outcome) -
         detail["message"] = outcome.message
     if outcome.activity_ids:
         detail["activities"] = list(outcome.activity_ids)
+    if resources and [str(r).upper() for r in resources] != [str(t).upper() for t in target_ids]:
+        detail["resources"] = list(resources)  # e.g. the servers a group operation acted on
     for target in target_ids or [""]:
         audit(request, action, target_type, target, result, detail)
 
@@ -188,36 +164,71 @@ def record_answer(user, action, target_type, resource_ids, answer, label="") -> 
     items = _as_items(answer)
     if not items:
         return Outcome("done", f"{label or action}: done.", label)
-    activity_ids, errors, notices = [], [], 0
+    activity_ids, errors, notices, per_item = [], [], 0, []
     for item in items:
         if isinstance(item, QueuedResult):
             ids = [item.server.upper()] if item.server else list(resource_ids)
+            resource = ",".join(ids)
             if item.is_queued and item.operation is not None:
                 activity = activity_services.record_queued(
                     user, action, ids, item.operation, resource_type=target_type
                 )
                 activity_ids.append(activity.pk)
+                per_item.append(
+                    {"resource": resource, "outcome": "queued", "message": "", "activity": activity.pk}
+                )
             elif item.error_message:
                 activity = activity_services.record_failed(
                     user, action, ids, item.error_message, resource_type=target_type
                 )
                 activity_ids.append(activity.pk)
-                errors.append(item.error_message)
+                prefix = f"{resource}: " if len(items) > 1 else ""
+                errors.append(prefix + item.error_message)
+                per_item.append(
+                    {
+                        "resource": resource,
+                        "outcome": "error",
+                        "message": item.error_message,
+                        "activity": activity.pk,
+                    }
+                )
             else:
                 notices += 1
+                per_item.append(
+                    {"resource": resource, "outcome": "notice", "message": ALREADY, "activity": None}
+                )
         elif isinstance(item, StatusLink | dict | str):
             activity = activity_services.record_queued(
                 user, action, list(resource_ids), item, resource_type=target_type
             )
             activity_ids.append(activity.pk)
+            per_item.append(
+                {
+                    "resource": ",".join(resource_ids),
+                    "outcome": "queued",
+                    "message": "",
+                    "activity": activity.pk,
+                }
+            )
         else:
             raise TypeError(f"cannot record {type(item).__name__}")
     counts = {"queued": len(activity_ids) - len(errors), "notice": notices, "error": len(errors)}
     if errors and not counts["queued"]:
-        return Outcome("error", errors[0], label, 400, activity_ids, counts=counts)
+        return Outcome(
+            "error", "; ".join(errors), label, 400, activity_ids, counts=counts, errors=errors, items=per_item
+        )
     if counts["queued"]:
-        return Outcome("queued", f"{label or action} queued", label, 200, activity_ids, counts=counts)
-    return Outcome("notice", ALREADY, label, 200, counts=counts)
+        return Outcome(
+            "queued",
+            f"{label or action} queued",
+            label,
+            200,
+            activity_ids,
+            counts=counts,
+            errors=errors,
+            items=per_item,
+        )
+    return Outcome("notice", ALREADY, label, 200, counts=counts, items=per_item)
 
 
 def _refusal(exc: Exception, label: str) -> Outcome:
@@ -249,12 +260,14 @@ def perform(
     label: str = "",
     resource_ids=None,
     invalidate_ids=None,
+    audit_targets=None,
 ) -> Outcome:
     """Run ``fn`` once under ``key``, record activities, audit, invalidate; never raises ClcError
     (except ``Unauthorized``)."""
     user = request.user
-    label = label or LABELS.get(action, action)
+    audit_targets = list(audit_targets or [target_id])
     ids = list(resource_ids) if resource_ids is not None else [str(target_id).upper()]
+    label = label or registry.label(action)
 
     def run():
         answer = fn()
@@ -267,62 +280,57 @@ def perform(
     except (clc_errors.ClcError, IdempotencyConflict) as exc:
         outcome = _refusal(exc, label)
         if isinstance(exc, clc_errors.UpstreamUnavailable):
-            invalidate(user, target_type, target_id)
-        _audit_outcome(request, action, target_type, [target_id], outcome)
+            for rid in invalidate_ids or audit_targets:
+                invalidate(user, target_type, rid)
+        _audit_outcome(request, action, target_type, audit_targets, outcome, ids)
         return outcome
     outcome = Outcome.from_stored(result.value, label)
     outcome.replayed = result.replayed
     if result.value and result.value.get("uncertain"):
         outcome.status = 503
     if not outcome.replayed:
-        for rid in invalidate_ids or [target_id]:
+        for rid in invalidate_ids or audit_targets:
             invalidate(user, target_type, rid)
-    _audit_outcome(request, action, target_type, [target_id], outcome)
+    _audit_outcome(request, action, target_type, audit_targets, outcome, ids)
     return outcome
 
 
-def perform_power(request, operation: str, server_ids, *, key: str | None) -> Outcome:
-    """One upstream call for all servers (``start_server_operation``); one summary ``Outcome``."""
-    label = LABELS.get(operation, operation)
-    ids = [str(s).upper() for s in server_ids]
-    try:
-        results = activity_services.start_server_operation(request.user, operation, ids, idempotency_key=key)
-    except clc_errors.Unauthorized:
-        raise
-    except ValueError as exc:
-        return Outcome("error", str(exc), label, 400, field_error=True)
-    except (clc_errors.ClcError, IdempotencyConflict) as exc:
-        outcome = _refusal(exc, label)
-        _audit_outcome(request, operation, "server", ids, outcome)
-        return outcome
-    counts = {"queued": 0, "notice": 0, "error": 0}
-    activity_ids, errors = [], []
-    for r in results:
-        counts[r.outcome] = counts.get(r.outcome, 0) + 1
-        if r.outcome == "queued" and r.activity is not None:
-            activity_ids.append(r.activity.pk)
-        if r.outcome == "error":
-            errors.append(f"{r.resource_id}: {r.message}" if len(results) > 1 else r.message)
-    replayed = bool(results) and all(r.replayed for r in results)
-    if counts["queued"]:
-        kind, message, status = "queued", f"{label} queued", 200
-    elif counts["error"]:
-        kind, message, status = "error", "; ".join(errors), 400
-    else:
-        kind, message, status = "notice", ALREADY, 200
-    outcome = Outcome(
-        kind, message, label, status, activity_ids, replayed=replayed, counts=counts, errors=errors
+def run(request, action, resource, form=None, *, key: str | None) -> Outcome:
+    """Run a registered ``action`` (``registry.Action``) on a loaded ``resource`` with a valid
+    ``form`` (or None): once per ``key``, activities for what the cloud queued, an audit entry per
+    target, the cache dropped. The caller has checked ``action.allowed()``."""
+    from apps.accounts.services import client_for_request
+
+    kind = registry.target(action.target)
+    data = form.payload() if form is not None else {}
+    call = registry.Run(client_for_request(request), resource, data, request.user, form)
+    ident = kind.ident(resource)
+    targets = list(resource.ids) if kind.many else [ident]
+    outcome = perform(
+        request,
+        action.name,
+        kind.audit_name,
+        ident,
+        lambda: action.call(call),
+        key=key,
+        label=action.label,
+        resource_ids=action.resource_ids(call) if action.resource_ids else targets,
+        audit_targets=targets,
     )
-    if not replayed:
-        for r in results:
-            result = {"queued": "success", "notice": "success"}.get(r.outcome, "failure")
-            detail = {"outcome": r.outcome}
-            if r.message:
-                detail["message"] = r.message
-            if r.activity is not None:
-                detail["activity"] = r.activity.pk
-            audit(request, operation, "server", r.resource_id, result, detail)
+    if action.done and outcome.kind == "done" and not outcome.replayed:
+        outcome.message = action.done
+    outcome.then = (
+        action.then(call) if action.then is not None and outcome.ok and not outcome.replayed else ""
+    )
     return outcome
+
+
+def deny(request, action, resource, reason: str) -> None:
+    """Audit a refused attempt (a POST the person's role or the resource's state does not allow)."""
+    kind = registry.target(action.target)
+    targets = list(resource.ids) if kind.many else [kind.ident(resource)]
+    for target in targets:
+        audit(request, action.name, kind.audit_name, target, "denied", {"message": reason})
 
 
 # --- telling the person ---------------------------------------------------------------------------
@@ -363,3 +371,57 @@ def flash(request, outcome: Outcome, *, subject: str = "") -> None:
 
 def activities_of(outcome: Outcome):
     return list(Activity.objects.filter(pk__in=outcome.activity_ids))
+
+
+@dataclass
+class OperationResult:
+    """One server's result of ``start_operation``."""
+
+    resource_id: str
+    outcome: str  # "queued" | "notice" | "error"
+    message: str = ""
+    activity: Activity | None = None
+    replayed: bool = False
+
+
+def start_operation(user, operation: str, server_ids, *, key: str | None = None) -> list[OperationResult]:
+    """The ``servers`` action ``operation`` on behalf of ``user`` outside a page or an API call (a
+    worker, a benchmark): one upstream call, activities, audit, replay by ``key`` — as ``run``.
+    Raises ``ValueError`` for an unknown operation, no ids, or a person whose role can't."""
+    from django.http import HttpRequest
+
+    from .server_actions import Selection
+
+    action = registry.get("servers", operation)
+    if action is None:
+        raise ValueError(f"Unknown operation {operation!r}.")
+    ids = [str(s).strip().upper() for s in server_ids if str(s).strip()]
+    if not ids:
+        raise ValueError("Give at least one server id.")
+    verdict = action.allowed(user, None)
+    if not verdict:
+        raise ValueError(verdict.reason)
+    request = HttpRequest()
+    request.method = "POST"
+    request.user = user
+    outcome = run(request, action, Selection(tuple(dict.fromkeys(ids))), None, key=key)
+    if outcome.kind == "error" and not outcome.items:
+        raise _ERRORS.get(outcome.status, clc_errors.ClcError)(outcome.message)
+    activities = Activity.objects.select_related("user").in_bulk(
+        [i["activity"] for i in outcome.items if i["activity"]]
+    )
+    return [
+        OperationResult(
+            i["resource"], i["outcome"], i["message"], activities.get(i["activity"]), outcome.replayed
+        )
+        for i in outcome.items
+    ]
+
+
+_ERRORS = {
+    400: clc_errors.BadRequest,
+    403: clc_errors.Forbidden,
+    404: clc_errors.NotFound,
+    409: IdempotencyConflict,
+    503: clc_errors.UpstreamUnavailable,
+}

@@ -1,15 +1,8 @@
-"""``/api/v1/`` operations and activities (DRF, session auth). Thin: the logic is in ``services``.
+"""``/api/v1/activities/`` (DRF, session or personal token). Thin: the logic is in ``services``.
+(Starting operations is the action registry's: ``apps.actions.api`` / ``api_operations``.)
 
-POST /api/v1/servers/<id>/operations/  {"operation": "powerOff"}
-    202 {"outcome": "queued", "activity": {...}}      accepted, tracked
-    200 {"outcome": "notice", "message": ...}          already in that state
-    400 {"message": <upstream errorMessage>, "activity": {...failed}}
-    403 {"message"}  the person's roles can't (checked locally), or the cloud said 403
-POST /api/v1/servers/operations/  {"operation": ..., "servers": [...]}
-    202 when anything was queued, else 200: {"results": [{"server", "outcome", "message", "activity"}]}
 GET  /api/v1/activities/?status=&operation=&mine=1&limit=   the account's activities, newest first
 GET  /api/v1/activities/<id>/                              with its history; another account's: 404
-The ``Idempotency-Key`` header makes a retry replay the first answer without calling the cloud.
 """
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
@@ -17,36 +10,16 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.clc.operations import POWER_OPERATIONS
-
 from . import services
 from .api_common import (
     EXAMPLE_ACTIVITY,
-    EXAMPLES,
-    IDEMPOTENCY,
     MESSAGE,
     UNAUTHORIZED,
     ActivitySerializer,
-    OperationView,
-    ResultSerializer,
-    first_error,
     message_response,
-    result_json,
 )
 from .models import Status
 from .streams import activity_json
-
-MAX_SERVERS = 500
-
-
-class OperationSerializer(serializers.Serializer):
-    operation = serializers.ChoiceField(choices=POWER_OPERATIONS)
-
-
-class BulkOperationSerializer(OperationSerializer):
-    servers = serializers.ListField(
-        child=serializers.CharField(max_length=64), allow_empty=False, max_length=MAX_SERVERS
-    )
 
 
 class HistorySerializer(serializers.Serializer):
@@ -58,9 +31,6 @@ class HistorySerializer(serializers.Serializer):
 
 class ActivityDetailSerializer(ActivitySerializer):
     history = HistorySerializer(many=True)
-
-
-OperationResults = inline_serializer("OperationResults", {"results": ResultSerializer(many=True)})
 
 
 def _activity_detail(activity, with_history=False) -> dict:
@@ -77,78 +47,6 @@ def _activity_detail(activity, with_history=False) -> dict:
             for e in activity.events.all()
         ]
     return data
-
-
-class ServerOperationView(OperationView):
-    """Start a power operation on one server."""
-
-    serializer_class = OperationSerializer
-
-    @extend_schema(
-        operation_id="server_operation_start",
-        request=OperationSerializer,
-        parameters=[IDEMPOTENCY],
-        responses={
-            202: ResultSerializer,
-            200: ResultSerializer,
-            400: ResultSerializer,
-            401: UNAUTHORIZED,
-            403: MESSAGE,
-            404: MESSAGE,
-        },
-        examples=EXAMPLES,
-    )
-    def post(self, request, server_id):
-        form = OperationSerializer(data=request.data)
-        if not form.is_valid():
-            return message_response(first_error(form.errors))
-        results, error = self.start(request, form.validated_data["operation"], [server_id])
-        if error is not None:
-            return error
-        [result] = results
-        body = result_json(result)
-        if result.outcome == "queued":
-            return Response(body, status=status.HTTP_202_ACCEPTED)
-        if result.outcome == "notice":
-            return Response(body, status=status.HTTP_200_OK)
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
-
-
-class BulkOperationView(OperationView):
-    """Start a power operation on several servers with one upstream call."""
-
-    serializer_class = BulkOperationSerializer
-
-    @extend_schema(
-        operation_id="servers_operation_start",
-        request=BulkOperationSerializer,
-        parameters=[IDEMPOTENCY],
-        responses={
-            202: OperationResults,
-            200: OperationResults,
-            400: MESSAGE,
-            401: UNAUTHORIZED,
-            403: MESSAGE,
-        },
-        examples=[
-            OpenApiExample(
-                "Power off two",
-                {"operation": "powerOff", "servers": ["WA1DEMOWEB01", "WA1DEMOWEB02"]},
-                request_only=True,
-            ),
-            *EXAMPLES[2:],
-        ],
-    )
-    def post(self, request):
-        form = BulkOperationSerializer(data=request.data)
-        if not form.is_valid():
-            return message_response(first_error(form.errors))
-        data = form.validated_data
-        results, error = self.start(request, data["operation"], data["servers"])
-        if error is not None:
-            return error
-        code = status.HTTP_202_ACCEPTED if any(r.outcome == "queued" for r in results) else status.HTTP_200_OK
-        return Response({"results": [result_json(r) for r in results]}, status=code)
 
 
 class ActivityListView(APIView):

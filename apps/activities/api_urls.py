@@ -1,15 +1,11 @@
-"""``/api/v1/`` operations and activities (included by ``apps.api.urls`` before the inventory
-routes, so ``servers/operations/`` is not taken for a server id)."""
+"""``/api/v1/activities/``: the account's activities (the operation endpoints are the action
+registry's: ``apps.actions.api_urls``)."""
 
 from django.urls import path
 
 from . import api
 
 urlpatterns = [
-    path("servers/operations/", api.BulkOperationView.as_view(), name="api-server-operations"),
-    path(
-        "servers/<str:server_id>/operations/", api.ServerOperationView.as_view(), name="api-server-operation"
-    ),
     path("activities/", api.ActivityListView.as_view(), name="api-activities"),
     path("activities/<int:activity_id>/", api.ActivityDetailView.as_view(), name="api-activity"),
 ]

@@ -55,6 +55,10 @@ def _parse_when(value: str, name: str, end: bool = False):
     return moment
 
 
+# Roles that start operations (ROLES.md): the others only watch the team's.
+ACTING_ROLES = frozenset({"AccountAdmin", "ServerAdmin", "ServerOperator", "NetworkAdmin", "SecurityAdmin"})
+
+
 @dataclass
 class ActivityFilters:
     scope: str = "mine"
@@ -72,7 +76,7 @@ class ActivityFilters:
     @classmethod
     def default_scope(cls, user) -> str:
         # A person who may not act has no activities of their own: show the team's.
-        return "mine" if services.allowed(user, "powerOff") else "team"
+        return "mine" if set(getattr(user, "roles", None) or ()) & ACTING_ROLES else "team"
 
     @classmethod
     def from_query(cls, query, user) -> "ActivityFilters":

@@ -1,30 +1,21 @@
-"""Starting operations and recording what the cloud queued (the interface pages and the API use).
+"""Recording what the cloud queued (the action registry's ``apps.actions.services`` calls these).
 
-    from apps.activities.services import start_server_operation, record_queued
-    results = start_server_operation(user, "powerOff", ["WA1DEMOWEB01"], idempotency_key=key)
-    for r in results: r.outcome in ("queued", "notice", "error"); r.activity; r.message
     activity = record_queued(user, "createServer", ["WA1DEMONEW01"], status_link)
+    activity = record_failed(user, "powerOff", ["WA1DEMOWEB01"], "<the cloud's errorMessage>")
 
-One upstream POST per call (all ids at once). An accepted item becomes an ``Activity`` (queued,
-polled by the dispatcher); an item refused with an errorMessage becomes a *failed* activity with
-that message (outcome "error"); "already in that state" (isQueued false, no message) is a notice
-and no activity. With an idempotency key, a second call with the same key (same person) replays
-the first call's results and never reaches the cloud again.
+An accepted operation becomes an ``Activity`` (queued, polled by the dispatcher); an operation
+refused with an errorMessage becomes a *failed* activity with that message.
 """
 
 import hashlib
-import time
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.clc import errors as clc_errors
-from apps.clc import operations as clc_operations
 from apps.clc.entities import StatusLink
 
 from . import tracking
-from .models import TERMINAL, ActionRequest, Activity, Status
+from .models import TERMINAL, Activity, Status
 
 ALREADY = "Nothing to do: the server is already in that state."
 NO_ANSWER = "The cloud did not answer for this server."
@@ -32,39 +23,6 @@ UNCERTAIN = (
     "The cloud did not answer in time: the operation may or may not have been queued. "
     "Check the servers before trying again."
 )
-POWER_ROLES = frozenset({"ServerOperator", "ServerAdmin", "AccountAdmin"})
-OPERATION_ROLES = {name: POWER_ROLES for name in clc_operations.POWER_OPERATIONS}
-
-
-class IdempotencyConflict(Exception):
-    """The key was used for a different request, or the first request is still in flight."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass
-class OperationResult:
-    resource_id: str
-    outcome: str  # "queued" | "notice" | "error"
-    message: str = ""
-    activity: Activity | None = None
-    replayed: bool = False
-
-    def as_stored(self) -> dict:
-        return {
-            "resource_id": self.resource_id,
-            "outcome": self.outcome,
-            "message": self.message,
-            "activity_id": self.activity.pk if self.activity else None,
-        }
-
-
-def allowed(user, operation: str) -> bool:
-    """The local role check (the cloud checks again and may answer 403 anyway)."""
-    needed = OPERATION_ROLES.get(operation, POWER_ROLES)
-    return bool(set(getattr(user, "roles", None) or ()) & needed)
 
 
 def _activity_key(user, key: str | None, resource: str) -> str | None:
@@ -72,58 +30,6 @@ def _activity_key(user, key: str | None, resource: str) -> str | None:
         return None
     digest = hashlib.sha256(key.encode()).hexdigest()[:40]
     return f"{user.pk}:{digest}:{resource.lower()}"[:300]
-
-
-def _normalise_ids(ids) -> list[str]:
-    out, seen = [], set()
-    for raw in ids or ():
-        if not isinstance(raw, str) or not raw.strip():
-            raise ValueError("Every server id must be a non-empty string.")
-        value = raw.strip().upper()
-        if value not in seen:
-            seen.add(value)
-            out.append(value)
-    if not out:
-        raise ValueError("Give at least one server id.")
-    return out
-
-
-def _replay(request: ActionRequest) -> list[OperationResult]:
-    ids = [r.get("activity_id") for r in request.results or () if r.get("activity_id")]
-    activities = Activity.objects.select_related("user").in_bulk(ids)
-    return [
-        OperationResult(
-            resource_id=r.get("resource_id", ""),
-            outcome=r.get("outcome", "error"),
-            message=r.get("message", ""),
-            activity=activities.get(r.get("activity_id")),
-            replayed=True,
-        )
-        for r in request.results or ()
-    ]
-
-
-def _claim_key(user, key: str, operation: str, ids: list[str], wait: float = 10.0):
-    """(request, None) when this call owns the key; (request, replayed results) when it was used."""
-    try:
-        with transaction.atomic():
-            return ActionRequest.objects.create(
-                user=user, key=key, operation=operation, resource_ids=ids
-            ), None
-    except IntegrityError:
-        pass
-    deadline = time.monotonic() + wait
-    while True:
-        existing = ActionRequest.objects.filter(user=user, key=key).first()
-        if existing is None:  # the first call failed before reaching the cloud and gave the key back
-            return _claim_key(user, key, operation, ids, wait=max(0.0, deadline - time.monotonic()))
-        if existing.operation != operation or sorted(existing.resource_ids) != sorted(ids):
-            raise IdempotencyConflict("This Idempotency-Key was already used for a different request.")
-        if existing.results is not None:
-            return existing, _replay(existing)
-        if time.monotonic() > deadline:
-            raise IdempotencyConflict("A request with this Idempotency-Key is still in progress.")
-        time.sleep(0.05)
 
 
 def _new_activity(
@@ -147,62 +53,6 @@ def _new_activity(
     )
     tracking.announce_created(activity)
     return activity
-
-
-def start_server_operation(user, operation: str, server_ids, idempotency_key: str | None = None):
-    """Queue ``operation`` on the servers with one upstream call; one ``OperationResult`` per server.
-
-    Raises ``ValueError`` (unknown operation, bad ids), ``IdempotencyConflict``, and the client's
-    errors for the call as a whole (``BadRequest``, ``Forbidden``, ``Unauthorized`` /
-    ``CloudSessionExpired``, ``UpstreamUnavailable``).
-    """
-    from apps.accounts.services import cloud_client_for
-
-    if operation not in clc_operations.POWER_OPERATIONS:
-        raise ValueError(f"Unknown operation {operation!r}.")
-    ids = _normalise_ids(server_ids)
-    key = (idempotency_key or "").strip()[:200] or None
-    request = None
-    if key:
-        request, replayed = _claim_key(user, key, operation, ids)
-        if replayed is not None:
-            return replayed
-    try:
-        client = cloud_client_for(user)
-        answers = clc_operations.server_operation(client, operation, ids)
-    except clc_errors.UpstreamUnavailable:
-        if request is not None:  # the POST may have reached the cloud: never send it again
-            results = [OperationResult(i, "error", UNCERTAIN) for i in ids]
-            ActionRequest.objects.filter(pk=request.pk).update(results=[r.as_stored() for r in results])
-        raise
-    except Exception:
-        if request is not None:  # refused as a whole (400/401/403): nothing was queued
-            ActionRequest.objects.filter(pk=request.pk).delete()
-        raise
-    by_server = {a.server.upper(): a for a in answers if a.server}
-    results = []
-    with transaction.atomic():
-        for server_id in ids:
-            answer = by_server.get(server_id)
-            akey = _activity_key(user, key, server_id)
-            if answer is None:
-                results.append(OperationResult(server_id, "error", NO_ANSWER))
-            elif answer.is_queued and answer.operation is not None:
-                activity = _new_activity(
-                    user, operation, [server_id], link=answer.operation, key=akey, request=request
-                )
-                results.append(OperationResult(server_id, "queued", "", activity))
-            elif answer.error_message:
-                activity = _new_activity(
-                    user, operation, [server_id], key=akey, request=request, error=answer.error_message
-                )
-                results.append(OperationResult(server_id, "error", answer.error_message, activity))
-            else:
-                results.append(OperationResult(server_id, "notice", ALREADY))
-        if request is not None:
-            ActionRequest.objects.filter(pk=request.pk).update(results=[r.as_stored() for r in results])
-    tracking_invalidate(user, ids)
-    return results
 
 
 def tracking_invalidate(user, server_ids) -> None:

@@ -365,6 +365,16 @@ class StatusLink:
         op_id = link.id or link.href.rstrip("/").rsplit("/", 1)[-1]
         return cls(id=op_id, href=link.href)
 
+    @classmethod
+    def from_body(cls, body) -> "StatusLink | None":
+        """A write's answer: a bare status link (``{"rel": "status", ...}``) or an object with
+        ``links``; None when it carries no status link (done at once)."""
+        if isinstance(body, dict):
+            if body.get("rel") == "status":
+                return cls.from_links(parse_links([body]))
+            return cls.from_links(parse_links(body.get("links")))
+        return None
+
 
 @dataclass(frozen=True)
 class QueuedResult:

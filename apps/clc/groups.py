@@ -4,7 +4,6 @@ from urllib.parse import quote
 
 from .client import ClcClient
 from .entities import Group, StatusLink
-from .links import parse_links
 
 
 def _id(group_id: str) -> str:
@@ -40,24 +39,16 @@ def update_group(
         client.patch(f"/v2/groups/{{alias}}/{_id(group_id)}", json=ops)
 
 
-def _status(body) -> StatusLink | None:
-    if isinstance(body, dict):
-        if body.get("rel") == "status":
-            return StatusLink.from_links(parse_links([body]))
-        return StatusLink.from_links(parse_links(body.get("links")))
-    return None
-
-
 def delete_group(client: ClcClient, group_id: str) -> StatusLink | None:
-    return _status(client.delete(f"/v2/groups/{{alias}}/{_id(group_id)}"))
+    return StatusLink.from_body(client.delete(f"/v2/groups/{{alias}}/{_id(group_id)}"))
 
 
 def archive_group(client: ClcClient, group_id: str) -> StatusLink | None:
-    return _status(client.post(f"/v2/groups/{{alias}}/{_id(group_id)}/archive"))
+    return StatusLink.from_body(client.post(f"/v2/groups/{{alias}}/{_id(group_id)}/archive"))
 
 
 def restore_group(client: ClcClient, group_id: str, target_group_id: str) -> StatusLink | None:
-    return _status(
+    return StatusLink.from_body(
         client.post(f"/v2/groups/{{alias}}/{_id(group_id)}/restore", json={"targetGroupId": target_group_id})
     )
 

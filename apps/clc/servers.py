@@ -5,7 +5,6 @@ from urllib.parse import quote
 from .client import ClcClient
 from .entities import QueuedResult, Server, StatusLink
 from .fanout import fan_out
-from .links import parse_links
 
 
 def _id(server_id: str) -> str:
@@ -42,7 +41,7 @@ def update_server(client: ClcClient, server_id: str, operations: list[dict]) -> 
     """PATCH: ``[{"op": "set", "member": "cpu", "value": 2}, ...]``. 204 (None) or 202 with a status link."""
     body = client.patch(f"/v2/servers/{{alias}}/{_id(server_id)}", json=operations)
     if isinstance(body, dict) and body.get("rel") == "status":
-        return StatusLink.from_links(parse_links([body]))
+        return StatusLink.from_body(body)
     return None
 
 
@@ -50,13 +49,52 @@ def restore_server(client: ClcClient, server_id: str, target_group_id: str) -> S
     body = client.post(
         f"/v2/servers/{{alias}}/{_id(server_id)}/restore", json={"targetGroupId": target_group_id}
     )
-    if isinstance(body, dict):
-        return StatusLink.from_links(
-            parse_links([body] if body.get("rel") == "status" else body.get("links"))
-        )
-    return None
+    return StatusLink.from_body(body)
 
 
 def get_credentials(client: ClcClient, server_id: str) -> dict:
     """``{"userName", "password"}``: show once, never cache or log."""
     return client.get(f"/v2/servers/{{alias}}/{_id(server_id)}/credentials") or {}
+
+
+def set_cpu_memory(client: ClcClient, server_id: str, cpu: int, memory_gb: int) -> StatusLink | None:
+    return update_server(
+        client,
+        server_id,
+        [{"op": "set", "member": "cpu", "value": cpu}, {"op": "set", "member": "memory", "value": memory_gb}],
+    )
+
+
+def set_disks(client: ClcClient, server_id: str, disks: list[dict]) -> StatusLink | None:
+    """The complete new disk list (``[{"diskId", "sizeGB"} | {"path", "sizeGB", "type"}]``)."""
+    return update_server(client, server_id, [{"op": "set", "member": "disks", "value": disks}])
+
+
+def set_description(client: ClcClient, server_id: str, description: str) -> StatusLink | None:
+    return update_server(client, server_id, [{"op": "set", "member": "description", "value": description}])
+
+
+def move_server(client: ClcClient, server_id: str, group_id: str) -> StatusLink | None:
+    return update_server(client, server_id, [{"op": "set", "member": "groupId", "value": group_id}])
+
+
+def delete_snapshot(client: ClcClient, server_id: str, snapshot_id: str) -> StatusLink | None:
+    body = client.delete(f"/v2/servers/{{alias}}/{_id(server_id)}/snapshots/{quote(snapshot_id, safe='')}")
+    return StatusLink.from_body(body)
+
+
+def revert_snapshot(client: ClcClient, server_id: str, snapshot_id: str) -> StatusLink | None:
+    path = f"/v2/servers/{{alias}}/{_id(server_id)}/snapshots/{quote(snapshot_id, safe='')}/restore"
+    return StatusLink.from_body(client.post(path))
+
+
+def add_public_ip(client: ClcClient, server_id: str, spec: dict) -> StatusLink | None:
+    """``spec``: ``{"ports": [...], "sourceRestrictions": [...], "internalIPAddress"?}`` (202)."""
+    return StatusLink.from_body(
+        client.post(f"/v2/servers/{{alias}}/{_id(server_id)}/publicIPAddresses", json=spec)
+    )
+
+
+def remove_public_ip(client: ClcClient, server_id: str, address: str) -> StatusLink | None:
+    path = f"/v2/servers/{{alias}}/{_id(server_id)}/publicIPAddresses/{quote(address, safe='')}"
+    return StatusLink.from_body(client.delete(path))

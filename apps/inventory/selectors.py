@@ -18,7 +18,7 @@ Upstream calls per page, cold (N = servers shown):
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, Generic, TypeVar
@@ -893,6 +893,81 @@ def server_detail(user, server_id: str, *, client=None, fresh: bool = False) -> 
     )
 
 
+@dataclass(frozen=True)
+class GroupForChange(HasLinks):
+    """A group about to be changed: read fresh (its whole subtree, links included, so a
+    confirmation lists what really goes), placed in its data center's cached tree (depth, parent),
+    with every group of that data center (for parent and target choices)."""
+
+    group: GroupNode
+    datacenter: str
+    groups: tuple[GroupNode, ...]
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return self.group.links
+
+
+def group_for_change(user, group_id: str, *, client=None, with_tree: bool = True) -> GroupForChange:
+    """Raises ``NotFound`` for a malformed, unknown or another account's group id."""
+    client = _client(user, client)
+    group_id = _checked_id(group_id, "group")
+    try:
+        group = GroupNode.from_group(clc_groups.get_group(client, group_id))
+    except errors.NotFound:
+        raise NotFound(f"No group {group_id} in your account.") from None
+    dc = group.location_id.upper()
+    groups: tuple = ()
+    if with_tree and dc:
+        view = datacenter_view(user, dc, client=client)
+        groups = view.groups
+        placed = view.tree.find(group.id)
+        if placed is not None:  # the fresh group has no depth / parent of its own inside the tree
+            group = replace(group, depth=placed.depth, parent_id=placed.parent_id)
+    return GroupForChange(group, dc, groups)
+
+
+def active_servers_below(user, group: GroupForChange, *, client=None) -> list[ServerRow]:
+    """Every active server of the group's subtree (rows of the data center view, cached)."""
+    view = datacenter_view(user, group.datacenter, group.group.id, client=_client(user, client))
+    return [r for r in view.servers if r.status == "active" and not r.error]
+
+
+def checked_server_ids(raw, *, limit: int) -> list[str]:
+    """Server ids a person picked (a form's or a body's list): upper-cased, each once, in order.
+    Raises ``ValueError`` with a message for people (none, too many, not an id)."""
+    if isinstance(raw, str):
+        raw = [raw]
+    out: list[str] = []
+    for value in raw or ():
+        value = str(value).strip().upper()
+        if not value:
+            continue
+        if len(value) > 64 or not value.replace("-", "").isalnum():
+            raise ValueError(f"{value[:64]} is not a server id.")
+        if value not in out:
+            out.append(value)
+    if not out:
+        raise ValueError("Select at least one server first.")
+    if len(out) > limit:
+        raise ValueError(f"Select at most {limit:,} servers at once.")
+    return out
+
+
+def require_visible_servers(client, server_ids) -> None:
+    """Raise ``NotFound`` naming the ids the person's account cannot read (another account's or
+    unknown), before anything is sent upstream: one concurrent GET per server, the person's token."""
+    ids = [str(s).upper() for s in server_ids]
+    found = clc_servers.get_servers(client, ids, return_exceptions=True)
+    hidden = (errors.NotFound, errors.BadRequest, errors.Forbidden)
+    unseen = [i for i, got in zip(ids, found, strict=True) if isinstance(got, hidden)]
+    for got in found:  # 401, upstream down: answered as for any other call
+        if isinstance(got, Exception) and not isinstance(got, hidden):
+            raise got
+    if unseen:
+        raise NotFound(f"Not found: {', '.join(unseen)}.")
+
+
 def server_credentials(user, server_id: str, *, client=None) -> Credentials:
     """The server's administrator credentials: one GET, never cached, never logged."""
     server_id = _checked_id(server_id, "server")
@@ -938,6 +1013,11 @@ __all__ = [
     "datacenter_servers",
     "datacenter_view",
     "group_detail",
+    "GroupForChange",
+    "active_servers_below",
+    "checked_server_ids",
+    "group_for_change",
+    "require_visible_servers",
     "server_credentials",
     "server_detail",
 ]

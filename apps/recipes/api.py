@@ -17,7 +17,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.activities import api as activities_api
+from apps.activities import api_common as activities_api
+from apps.activities.services import UNCERTAIN
 from apps.activities.streams import activity_json
 from apps.clc import errors as clc_errors
 
@@ -223,7 +224,7 @@ class RecipeLaunchView(APIView):
             ),
             OpenApiExample(
                 "No answer",
-                {"message": activities_api.services.UNCERTAIN},
+                {"message": UNCERTAIN},
                 response_only=True,
                 status_codes=["503"],
             ),
@@ -251,7 +252,7 @@ class RecipeLaunchView(APIView):
         except services.Refused as exc:
             return _message(exc.message, exc.status)
         except clc_errors.UpstreamUnavailable:
-            return _message(activities_api.services.UNCERTAIN, status.HTTP_503_SERVICE_UNAVAILABLE)
+            return _message(UNCERTAIN, status.HTTP_503_SERVICE_UNAVAILABLE)
         outcome = result.outcome
         if outcome.kind == "error":
             return _message(outcome.message or "The cloud refused this launch.", outcome.status)

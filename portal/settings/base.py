@@ -148,7 +148,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "ENUM_NAME_OVERRIDES": {
         "ServerOperationEnum": "apps.clc.operations.POWER_OPERATIONS",
-        "GroupOperationEnum": "apps.actions.api.GROUP_POWER_OPERATIONS",
+        "GroupOperationEnum": "apps.actions.api_operations.GROUP_OPERATIONS",
     },
 }
 

@@ -240,8 +240,9 @@
     if (!dialog) {
       dialog = document.createElement("dialog");
       dialog.className = "confirm-dialog";
-      dialog.innerHTML = '<form method="dialog"><p class="q"></p><menu>' +
-        '<button value="cancel" type="submit">Cancel</button> ' +
+      dialog.setAttribute("aria-labelledby", "confirm-dialog-q");
+      dialog.innerHTML = '<form method="dialog"><p class="q" id="confirm-dialog-q"></p><menu>' +
+        '<button value="cancel" type="submit" autofocus>Cancel</button> ' +
         '<button value="ok" type="submit" class="danger" data-ok></button></menu></form>';
       document.body.appendChild(dialog);
     }
@@ -254,6 +255,7 @@
       post.action = source.action;
       hiddenInput(post, "csrfmiddlewaretoken", source.getAttribute("data-csrf") || "");
       hiddenInput(post, "idempotency_key", source.getAttribute("data-key") || "");
+      hiddenInput(post, "confirmed", "1"); /* the person said yes: the action's page need not ask again */
       Array.prototype.forEach.call(source.querySelectorAll('input[type="hidden"]'), function (input) {
         hiddenInput(post, input.name, input.value);
       });

@@ -1,0 +1,231 @@
+"""The operation endpoints scripts already call, answered by the registry's power actions:
+
+POST /api/v1/servers/<id>/operations/   {"operation": "powerOff"}
+    202 {"server", "outcome": "queued", "message", "activity", "replayed"}; 200 "notice" (already in that
+    state); 400 the cloud refused it (with the failed activity)
+POST /api/v1/servers/operations/        {"operation", "servers": [...]}   -> {"results": [...]}
+POST /api/v1/groups/<id>/operations/    {"operation"}  every active server below the group
+    -> {"group", "results": [...]} (200 with a message when it has no active server)
+
+Each is the ``servers`` (or ``group``) action of that name run through ``services.run``: the same
+role check (403 before anything is sent), 404 for a server the account cannot read, one upstream
+call, ``Idempotency-Key`` replay and audit as every other action (``api.py``).
+"""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.activities.api_common import EXAMPLES, IDEMPOTENCY, MESSAGE, UNAUTHORIZED, ResultSerializer
+from apps.activities.models import Activity
+from apps.activities.services import UNCERTAIN
+from apps.activities.streams import activity_json
+from apps.clc.operations import POWER_OPERATIONS
+from apps.inventory import selectors
+
+from . import registry, services
+from .group_actions import NO_ACTIVE
+from .server_actions import MAX_BULK, Selection
+
+NO_POWER_ROLE = (
+    "Your roles don't allow power operations (ServerOperator, ServerAdmin or AccountAdmin needed)."
+)
+GROUP_OPERATIONS = tuple(a.name for a in registry.actions("group") if a.placement == "power")
+
+
+class OperationSerializer(serializers.Serializer):
+    operation = serializers.ChoiceField(choices=POWER_OPERATIONS)
+
+
+class BulkOperationSerializer(OperationSerializer):
+    servers = serializers.ListField(
+        child=serializers.CharField(max_length=64), allow_empty=False, max_length=500
+    )
+
+
+class GroupOperationSerializer(serializers.Serializer):
+    operation = serializers.ChoiceField(choices=GROUP_OPERATIONS)
+
+
+OperationResults = inline_serializer("OperationResults", {"results": ResultSerializer(many=True)})
+GroupOperationResults = inline_serializer(
+    "GroupOperationResults",
+    {
+        "group": serializers.CharField(),
+        "message": serializers.CharField(required=False),
+        "results": ResultSerializer(many=True),
+    },
+)
+
+
+def _message(text, code=status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"message": text}, status=code)
+
+
+def _first_error(errors) -> str:
+    for field, messages in errors.items():
+        text = messages[0] if isinstance(messages, list) and messages else messages
+        if isinstance(text, dict):
+            text = next(iter(text.values()), "")
+            text = text[0] if isinstance(text, list) and text else text
+        return f"{field}: {text}"
+    return "The request is invalid."
+
+
+def _results(outcome) -> list[dict]:
+    activities = Activity.objects.select_related("user").in_bulk(
+        [i["activity"] for i in outcome.items if i.get("activity")]
+    )
+    return [
+        {
+            "server": item["resource"],
+            "outcome": item["outcome"],
+            "message": item["message"],
+            "activity": activity_json(activities[item["activity"]])
+            if item.get("activity") in activities
+            else None,
+            "replayed": outcome.replayed,
+        }
+        for item in outcome.items
+    ]
+
+
+def _run(request, action, resource):
+    """(outcome, None) or (None, the refusal Response)."""
+    verdict = action.allowed(request.user, resource)
+    if not verdict:
+        services.deny(request, action, resource, verdict.reason)
+        text = (
+            NO_POWER_ROLE
+            if verdict.kind == "role"
+            else f"You can't {action.label.lower()} this: {verdict.reason}."
+        )
+        return None, _message(text, status.HTTP_403_FORBIDDEN)
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
+    outcome = services.run(request, action, resource, None, key=key)
+    if outcome.kind == "error" and not outcome.items:
+        return None, _message(outcome.message, outcome.status or 400)
+    return outcome, None
+
+
+def _servers(request, operation, ids):
+    action = registry.get("servers", operation)
+    if not action.allowed(request.user, None):  # roles first: nothing is read or sent
+        return _run(request, action, Selection(tuple(str(i).upper() for i in ids)))
+    try:
+        ids = selectors.checked_server_ids(ids, limit=MAX_BULK)
+    except ValueError as exc:
+        return None, _message(str(exc))
+    from apps.accounts.services import client_for_request
+
+    selectors.require_visible_servers(client_for_request(request), ids)  # 404 through the handler
+    return _run(request, action, Selection(tuple(ids)))
+
+
+def _code(outcome) -> int:
+    if any(i["outcome"] == "queued" for i in outcome.items):
+        return status.HTTP_202_ACCEPTED
+    return status.HTTP_200_OK
+
+
+_COMMON = {401: UNAUTHORIZED, 403: MESSAGE, 404: MESSAGE, 409: MESSAGE, 503: MESSAGE}
+_REFUSALS = [
+    OpenApiExample(
+        "Not found", {"message": "Not found: WA1DEMONOPE01."}, response_only=True, status_codes=["404"]
+    ),
+    OpenApiExample(
+        "Key reused",
+        {"message": "This form was already used for a different action."},
+        response_only=True,
+        status_codes=["409"],
+    ),
+    OpenApiExample("Cloud did not answer", {"message": UNCERTAIN}, response_only=True, status_codes=["503"]),
+]
+
+
+class ServerOperationView(APIView):
+    """Start a power operation on one server."""
+
+    @extend_schema(
+        operation_id="server_operation_start",
+        request=OperationSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={202: ResultSerializer, 200: ResultSerializer, 400: ResultSerializer, **_COMMON},
+        examples=[*EXAMPLES, *_REFUSALS],
+    )
+    def post(self, request, server_id):
+        form = OperationSerializer(data=request.data)
+        if not form.is_valid():
+            return _message(_first_error(form.errors))
+        outcome, refusal = _servers(request, form.validated_data["operation"], [server_id])
+        if refusal is not None:
+            return refusal
+        [result] = _results(outcome) or [
+            {
+                "server": server_id.upper(),
+                "outcome": "error",
+                "message": outcome.message,
+                "activity": None,
+                "replayed": outcome.replayed,
+            }
+        ]
+        code = {"queued": 202, "notice": 200}.get(result["outcome"], 400)
+        return Response(result, status=code)
+
+
+class BulkOperationView(APIView):
+    """Start a power operation on several servers with one upstream call."""
+
+    @extend_schema(
+        operation_id="servers_operation_start",
+        request=BulkOperationSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={202: OperationResults, 200: OperationResults, 400: MESSAGE, **_COMMON},
+        examples=[
+            OpenApiExample(
+                "Power off two",
+                {"operation": "powerOff", "servers": ["WA1DEMOWEB01", "WA1DEMOWEB02"]},
+                request_only=True,
+            ),
+            *EXAMPLES[2:],
+            *_REFUSALS,
+        ],
+    )
+    def post(self, request):
+        form = BulkOperationSerializer(data=request.data)
+        if not form.is_valid():
+            return _message(_first_error(form.errors))
+        outcome, refusal = _servers(request, form.validated_data["operation"], form.validated_data["servers"])
+        if refusal is not None:
+            return refusal
+        return Response({"results": _results(outcome)}, status=_code(outcome))
+
+
+class GroupOperationView(APIView):
+    """Start a power operation on every active server of a group and its sub-groups (one upstream call)."""
+
+    @extend_schema(
+        operation_id="group_operation_start",
+        request=GroupOperationSerializer,
+        parameters=[IDEMPOTENCY],
+        responses={202: GroupOperationResults, 200: GroupOperationResults, 400: MESSAGE, **_COMMON},
+        examples=[
+            OpenApiExample("Power off a group", {"operation": "powerOff"}, request_only=True),
+            *EXAMPLES[2:],
+            *_REFUSALS,
+        ],
+    )
+    def post(self, request, group_id):
+        form = GroupOperationSerializer(data=request.data)
+        if not form.is_valid():
+            return _message(_first_error(form.errors))
+        action = registry.get("group", form.validated_data["operation"])
+        group = registry.target("group").load(request, group_id=group_id)
+        nothing = Response({"group": group.group.id, "message": NO_ACTIVE, "results": []})
+        if group.group.status == "active" and not group.group.server_count:
+            return nothing
+        outcome, refusal = _run(request, action, group)
+        if refusal is not None:
+            return nothing if refusal.data.get("message") == NO_ACTIVE else refusal
+        return Response({"group": group.group.id, "results": _results(outcome)}, status=_code(outcome))
