@@ -186,7 +186,7 @@ def postgres_install() -> Path:
     return Path(spec.submodule_search_locations[0]) / "pginstall"
 
 
-def others_can_run(path: Path) -> bool:
+def others_can_reach(path: Path) -> bool:
     return all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents))
 
 
@@ -200,7 +200,10 @@ class TestServices:
 
     def workdir(self, name: str) -> Path:
         if self.tmp is None:
-            self.tmp = Path(tempfile.mkdtemp(prefix="make-test-"))
+            base = Path(tempfile.gettempdir())
+            if os.geteuid() == 0 and not others_can_reach(base):
+                base = Path("/tmp")  # PostgreSQL runs as nobody, who must reach its directory
+            self.tmp = Path(tempfile.mkdtemp(prefix="make-test-", dir=base))
         path = self.tmp / name
         path.mkdir()
         return path
@@ -238,7 +241,7 @@ class TestServices:
         say(
             f"no Redis answered at {', '.join(sorted({urls[n].rsplit('/', 1)[0] for n in silent}))}; "
             f"started a throwaway one at 127.0.0.1:{port} for {', '.join(silent)} "
-            f"({time.monotonic() - started:.1f}s)"
+            f"(in {self.tmp}, {time.monotonic() - started:.1f}s)"
         )
 
     # -- PostgreSQL ------------------------------------------------------------------------------
@@ -253,7 +256,7 @@ class TestServices:
         install = postgres_install()
         pgdir = self.workdir("postgres")
         as_user = self.postgres_user(pgdir)
-        if as_user and not others_can_run(install / "bin" / "postgres"):
+        if as_user and not others_can_reach(install / "bin" / "postgres"):
             # `nobody` cannot reach the wheel (a venv under /root, say): run a copy it can.
             install = Path(
                 shutil.copytree(install, pgdir / "pginstall", ignore=shutil.ignore_patterns("include"))
@@ -293,7 +296,7 @@ class TestServices:
         say(
             f"no PostgreSQL answered at {where}; started a throwaway one at {self.environ['DATABASE_URL']}"
             + (f" (as {as_user['user']})" if as_user else "")
-            + f" ({time.monotonic() - started:.1f}s)"
+            + f" (in {self.tmp}, {time.monotonic() - started:.1f}s)"
         )
 
     @staticmethod

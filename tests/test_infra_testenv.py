@@ -42,11 +42,16 @@ def nothing_answers_env(tmp: Path) -> dict:
     return env
 
 
-def started_ports(output: str) -> dict[str, int]:
-    redis = re.search(r"started a throwaway one at 127\.0\.0\.1:(\d+) for TEST_REDIS_URL", output)
-    postgres = re.search(r"started a throwaway one at postgres://postgres@127\.0\.0\.1:(\d+)/test", output)
-    assert redis and postgres, output[-4000:]
-    return {"redis": int(redis.group(1)), "postgres": int(postgres.group(1))}
+def started(output: str) -> tuple[dict[str, int], Path]:
+    """The throwaway services' ports, and their temporary directory, from what make test printed."""
+    redis = re.search(
+        r"started a throwaway one at 127\.0\.0\.1:(\d+) for TEST_REDIS_URL.* \(in (\S+),", output
+    )
+    postgres = re.search(
+        r"started a throwaway one at postgres://postgres@127\.0\.0\.1:(\d+)/test .*\(in (\S+),", output
+    )
+    assert redis and postgres and redis.group(2) == postgres.group(2), output[-4000:]
+    return {"redis": int(redis.group(1)), "postgres": int(postgres.group(1))}, Path(redis.group(2))
 
 
 def listening(port: int) -> bool:
@@ -57,19 +62,20 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def assert_nothing_left(tmp: Path, ports: dict[str, int]):
+def assert_nothing_left(tmp: Path, ports: dict[str, int], workdir: Path):
     def leftovers():
         found = []
         for proc in psutil.process_iter(["pid", "cmdline"]):
             with_tmp = " ".join(proc.info["cmdline"] or [])
-            if str(tmp) in with_tmp and proc.pid != os.getpid():
+            if (str(tmp) in with_tmp or str(workdir) in with_tmp) and proc.pid != os.getpid():
                 found.append(with_tmp)
         return found
 
     wait_until(lambda: not leftovers(), timeout=10, interval=0.2, message="every started process to exit")
     for name, port in ports.items():
         assert not listening(port), f"the throwaway {name} still listens on {port}"
-    assert not list((tmp / "tmp").glob("make-test-*")), "the temporary directory was left behind"
+    assert not workdir.exists(), f"{workdir} was left behind"
+    assert not list((tmp / "tmp").glob("make-test-*")), "a temporary directory was left behind"
 
 
 @pytest.mark.slow
@@ -97,9 +103,9 @@ def test_make_test_in_a_fresh_clone_with_nothing_running_starts_and_stops_its_ow
     out = run.stdout
     assert run.returncode == 0, out[-6000:]
     assert re.search(r"^=+ 3 passed", out, re.M), out[-3000:]
-    ports = started_ports(out)
+    ports, workdir = started(out)
     assert "make test | stopped PostgreSQL, Redis" in out
-    assert_nothing_left(tmp_path, ports)
+    assert_nothing_left(tmp_path, ports, workdir)
 
 
 @pytest.mark.slow
@@ -125,7 +131,7 @@ def test_sigterm_while_the_suite_runs_stops_pytest_and_the_services(tmp_path):
                 interval=0.1,
                 message="the throwaway PostgreSQL",
             )
-            ports = started_ports(log_path.read_text())
+            ports, workdir = started(log_path.read_text())
             proc.send_signal(signal.SIGTERM)
             code = proc.wait(timeout=120)
         finally:
@@ -135,7 +141,7 @@ def test_sigterm_while_the_suite_runs_stops_pytest_and_the_services(tmp_path):
     out = log_path.read_text()
     assert code != 0, out[-3000:]
     assert "make test | stopped PostgreSQL, Redis" in out, out[-3000:]
-    assert_nothing_left(tmp_path, ports)
+    assert_nothing_left(tmp_path, ports, workdir)
 
 
 def test_without_chromium_browser_tests_stop_before_the_suite_unless_left_out(tmp_path):
