@@ -50,7 +50,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "postgis"}
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 NO_CHROMIUM = (
-    "make test: the selected tests include browser tests and there is no Chromium: install Debian's "
+    "the selected tests include browser tests and there is no Chromium: install Debian's "
     "(sudo apt-get install chromium, or set CHROMIUM_PATH) or leave them out with "
     "make test PYTEST_ARGS='-m \"not browser\"'"
 )
@@ -123,7 +123,7 @@ def ensure_chromium(environ: dict[str, str], pytest_args: list[str]) -> None:
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
     ):
         if subprocess.run(command, env=apt_env, stdout=subprocess.DEVNULL).returncode != 0:
-            raise TestEnvError(f"make test: `{' '.join(command)}` failed; {NO_CHROMIUM.split(': ', 1)[1]}")
+            raise TestEnvError(f"`{' '.join(command)}` failed; {NO_CHROMIUM}")
     if not find_chromium(environ):
         raise TestEnvError(NO_CHROMIUM)
 
@@ -385,13 +385,12 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)
     signal.signal(signal.SIGTERM, _interrupted)
     signal.signal(signal.SIGHUP, _interrupted)
-    environ = dict(os.environ)
-    services = TestServices(environ)
+    services = TestServices(dict(os.environ))
     try:
         ensure_chromium(services.environ, pytest_args)
         code = run_pytest(pytest_args, services.start())
     except TestEnvError as exc:
-        print(str(exc) if str(exc).startswith("make test:") else f"make test: {exc}", file=sys.stderr)
+        print(f"make test: {exc}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Interrupted):
         print("make test: interrupted", file=sys.stderr)
