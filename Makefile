@@ -49,14 +49,16 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# pytest exits 5 when it collected no test: that is a failure too, and says so.
+# portal/testenv.py starts a throwaway Redis and PostgreSQL when none answers at the configured URLs
+# (and stops them after), checks Chromium for browser tests, runs `pytest -n 2 $(PYTEST_ARGS)`, and
+# fails on pytest's exit code 5 (no test collected) as on any failure. `exec`: signals reach it.
+# DJANGO_SETTINGS_MODULE is given (pyproject's test settings unless set), as importing the portal
+# package would otherwise default it to the development settings for pytest too.
 test: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
-	@rc=0; DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} \
-	  $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS) || rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "make test: FAILED - pytest collected no tests" >&2; \
-	elif [ $$rc -ne 0 ]; then echo "make test: FAILED (pytest exit code $$rc)" >&2; fi; \
-	exit $$rc
+	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} \
+	  DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-portal.settings.test} \
+	  exec $(PY) -m portal.testenv $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)
 	$(PY) bench/simulator.py

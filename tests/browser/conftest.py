@@ -25,9 +25,11 @@ def browser():
     lives, so Django's synchronous ORM calls from tests are allowed only meanwhile, and the loop is
     gone before other modules' tests (asyncio.run, subprocesses reading the environment) run."""
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"no Chromium at {CHROMIUM}: .ci/run installs Debian's chromium")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        # Never a silent skip; `make test` says so before the suite starts (portal/testenv.py).
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set "
+            "CHROMIUM_PATH, or leave browser tests out with -m 'not browser'"
+        )
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
