@@ -273,7 +273,7 @@ def post(session, target: str, body: bytes) -> tuple[int | None, str | None]:
             if 200 <= answer.status_code < 300:
                 return answer.status_code, None
             return answer.status_code, f"HTTP {answer.status_code}"
-    except requests.RequestException as exc:
+    except Exception as exc:  # any target, any failure: recorded, then retried
         return None, f"{type(exc).__name__}: {exc}"[:300]
 
 
