@@ -5,6 +5,7 @@ import re
 from . import errors
 from .models import Disk, Group, Server
 from .state import World
+from .webhook_events import server_deleted
 
 TEMPLATES = {
     # name: (description, osType, os code, storage GB, linux?)
@@ -197,3 +198,4 @@ def remove_server(world: World, server: Server) -> None:
     if group is not None and server.key in group.servers:
         group.servers.remove(server.key)
     world.servers.pop(server.key, None)
+    server_deleted(world, server)

@@ -8,6 +8,7 @@ import time
 
 from werkzeug.serving import make_server
 
+from . import webhook_delivery
 from .app import SimulatorApp
 from .seed import build_world
 from .state import World
@@ -57,6 +58,7 @@ def serve(
     httpd = make_server(addr, port, SimulatorApp(world), threaded=True)
     httpd.daemon_threads = True
     start_ticker(world)
+    webhook_delivery.start(world)  # the webhook sender threads (never under the world lock)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(
         f"CLC API v2 simulator on http://{addr}:{port}/v2/ seed={world.seed_name} "

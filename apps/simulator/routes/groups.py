@@ -24,6 +24,7 @@ from ..roles import can
 from ..router import route
 from ..serializers_group import Perms, is_system, serialize_group
 from ..state import effect
+from ..webhook_events import server_updated
 from .custom_fields import resolve_custom_fields
 from .datacenters import network_ids
 
@@ -276,6 +277,7 @@ def _archive_group(world, op):
                 server.status = "archived"
                 server.power_state = "stopped"
                 server.in_maintenance = False
+                server_updated(world, server)
     archive = _archive_group_of(world, group)
     if archive is not None and group.parent_id != archive.id:
         _move(world, group, archive)
@@ -333,6 +335,7 @@ def _restore_group(world, op):
             if server is not None and server.status == "archived":
                 server.status = "active"
                 server.power_state = "stopped"  # as a restored server (routes/servers.py)
+                server_updated(world, server)
     if group.parent_id != target.id and not _is_descendant(world, target, group):
         _move(world, group, target)
 

@@ -32,6 +32,7 @@ from ..models import Server, Snapshot
 from ..roles import can
 from ..router import route
 from ..state import effect
+from ..webhook_events import server_updated
 
 NOT_QUEUED = (
     "The operation cannot be queued because the server cannot be found or it is not in a valid state."
@@ -167,6 +168,7 @@ def _power_route(action: str):
             server = _live_server(world, op)
             if server is not None:
                 server.power_state = target
+                server_updated(world, server)
 
     return handler
 
@@ -252,6 +254,7 @@ def _start_maintenance(world, op):
     server = _live_server(world, op)
     if server is not None:
         server.in_maintenance = True
+        server_updated(world, server)
 
 
 @effect("stopMaintenance")
@@ -259,6 +262,7 @@ def _stop_maintenance(world, op):
     server = _live_server(world, op)
     if server is not None:
         server.in_maintenance = False
+        server_updated(world, server)
 
 
 @effect("setMaintenance")
@@ -266,6 +270,7 @@ def _set_maintenance(world, op):
     server = _live_server(world, op)
     if server is not None:
         server.in_maintenance = bool(op.params.get("inMaintenanceMode"))
+        server_updated(world, server)
 
 
 # --- archive ----------------------------------------------------------------------------------
@@ -300,6 +305,7 @@ def archive_server(world, server: Server) -> None:
             old.servers.remove(server.key)
         target.servers.append(server.key)
         server.group_id = target.id
+    server_updated(world, server)
 
 
 @effect("archive")

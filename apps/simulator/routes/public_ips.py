@@ -13,6 +13,7 @@ from ..models import PublicIp
 from ..router import route
 from ..serializers_server import public_ip_json
 from ..state import effect
+from ..webhook_events import server_updated
 from .servers import find_server, queued, refuse_unless_active, require
 
 PROTOCOLS = ("TCP", "UDP", "ICMP")
@@ -142,6 +143,7 @@ def _added(world, op):
     server.public_ips.append(
         PublicIp(address, internal, list(op.params["ports"]), list(op.params["sourceRestrictions"]))
     )
+    server_updated(world, server)
 
 
 @effect("updatePublicIp")
@@ -151,6 +153,7 @@ def _updated(world, op):
         if ip.address == op.params["address"]:
             ip.ports = list(op.params["ports"])
             ip.source_restrictions = list(op.params["sourceRestrictions"])
+            server_updated(world, server)
 
 
 @effect("removePublicIp")
@@ -158,6 +161,7 @@ def _removed(world, op):
     server = _server_of(world, op)
     if server is not None:
         server.public_ips = [ip for ip in server.public_ips if ip.address != op.params["address"]]
+        server_updated(world, server)
 
 
 def _free_public_address(world) -> str:

@@ -111,10 +111,14 @@ BUSINESS_NAMES = {"DEMO": "Demo Company", "OTHR": "Other Company"}
 @route("GET", "/v2/accounts/{alias}")
 def get_account(req, alias):
     """Any signed-in user of the account may read it (the app already refused other accounts)."""
-    account = req.world.account(alias)
+    return account_json(req.world, req.world.account(alias))
+
+
+def account_json(world, account) -> dict:
+    """The account as GET shows it (the Account webhook payload is built from it too)."""
     code = account.alias.upper()
-    locations = [u.location for u in req.world.users.values() if u.alias.upper() == code]
-    dcs = [dc.upper() for dc in req.world.account_datacenters.get(account.alias, {})]
+    locations = [u.location for u in world.users.values() if u.alias.upper() == code]
+    dcs = [dc.upper() for dc in world.account_datacenters.get(account.alias, {})]
     primary = locations[0] if locations else (dcs[0] if dcs else "")
     lower = code.lower()
     return {

@@ -14,6 +14,7 @@ from ..roles import can
 from ..router import route
 from ..serializers_server import is_linux, public_uuid, server_json
 from ..state import effect, failure_effect
+from ..webhook_events import server_created, server_updated
 
 SERVER_TYPES = ("standard", "hyperscale", "bareMetal")
 STORAGE_TYPES = ("standard", "premium", "hyperscale")
@@ -299,6 +300,7 @@ def _built(world, op):
     if server is not None and server.status == "underConstruction":
         server.status = "active"
         server.power_state = "started"
+        server_created(world, server)
 
 
 @failure_effect("createServer")
@@ -450,6 +452,7 @@ def _apply_immediate(req, server, changes: dict) -> None:
     if "groupId" in changes:
         move(req.world, server, changes["groupId"])
     touch(req, server)
+    server_updated(req.world, server)
 
 
 def move(world, server: Server, group) -> None:
@@ -474,6 +477,7 @@ def _updated(world, op):
         _apply_disks(server, params["disks"])
     server.change.modified_by = params.get("user", server.change.modified_by)
     server.change.modified_date = op.ends_at
+    server_updated(world, server)
 
 
 def _apply_disks(server: Server, wanted: list[dict]) -> None:
@@ -524,3 +528,4 @@ def _restored(world, op):
         move(world, server, group)
     server.change.modified_by = op.params.get("user", server.change.modified_by)
     server.change.modified_date = op.ends_at
+    server_updated(world, server)
