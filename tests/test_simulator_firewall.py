@@ -6,32 +6,21 @@ address list), and who may do what (ROLES.md).
 Queued work is finished by moving the simulator's clock (``POST /control/clock``).
 """
 
+import ipaddress
 import re
 
 import pytest
 
-from apps.simulator.seed import build_demo
+from tests.support.networks import DEMO_SEED, HEX32, NETS, api, finish_queue, slow_queue
 
-_DEMO = build_demo()
 INTRA = "/v2-experimental/firewallPolicies"
 CROSS = "/v2-experimental/crossDcFirewallPolicies"
-HEX32 = re.compile(r"^[0-9a-f]{32}$")
 STATUS_HREF = re.compile(r"^/v2/operations/demo/status/(wa1-\d+)$")
-
-
-def api(sim, session, method, path, **kwargs):
-    return session.request(method, f"{sim.url}{path}", timeout=10, **kwargs)
-
-
-def finish_queue(sim):
-    sim.control("clock", advance=3600)
 
 
 @pytest.fixture
 def slow(simulator):
-    """Queued operations take an hour of simulator time: they finish only when the clock moves."""
-    simulator.control("config", durationSeconds=3000 * 50)
-    return simulator
+    return slow_queue(simulator)
 
 
 def intra_body(**extra):
@@ -289,7 +278,7 @@ def test_cross_enable_disable_and_delete(simulator):
 
 # --- public IP addresses ------------------------------------------------------------------------
 def _server(public_ip: bool):
-    for server in _DEMO.servers.values():
+    for server in DEMO_SEED.servers.values():
         if server.alias == "DEMO" and server.location == "WA1" and server.status == "active":
             if bool(server.public_ips) == public_ip and len(server.internal_ips) == 1:
                 return server
@@ -305,13 +294,9 @@ def _status_id(response) -> str:
 
 def _network_entries(sim, session, address: str) -> list[dict]:
     """The address list entries of the WA1 network that holds ``address``."""
-    import ipaddress
-
-    for network in api(sim, session, "GET", "/v2-experimental/networks/DEMO/WA1").json():
+    for network in api(sim, session, "GET", f"{NETS}/DEMO/WA1").json():
         if ipaddress.IPv4Address(address) in ipaddress.IPv4Network(network["cidr"]):
-            return api(
-                sim, session, "GET", f"/v2-experimental/networks/DEMO/WA1/{network['id']}/ipAddresses"
-            ).json()
+            return api(sim, session, "GET", f"{NETS}/DEMO/WA1/{network['id']}/ipAddresses").json()
     raise LookupError(address)
 
 
