@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from apps.simulator.addressing import seeded_network_id
 from apps.simulator.seed import build_demo
-from tests.support.contract import doc_entry, fill, shape_mismatches
+from tests.support.contract import DROP, doc_entry, fill, shape_mismatches
 from tests.support.portal import wait_operation
 
 _DEMO = build_demo()  # the same deterministic seed the simulator runs
@@ -171,10 +172,15 @@ def create_body(**overrides):
         "sourceServerId": "UBUNTU-22-64-TEMPLATE",
         "customFields": [{"id": "22f002123e3b46d9a8b38ecd4c6df7f9", "value": "CC-NEW"}],
         "additionalDisks": [{"path": "data", "sizeGB": 10, "type": "partitioned"}],
+        # The documented networkId is another account's and its ipAddress (10.123.456.12) no address.
+        "networkId": seeded_network_id("DEMO", "WA1", 0),
+        "ipAddress": DROP,
     }
     values.update(overrides)
     body = fill(example, **values)
-    body.update({k: v for k, v in values.items() if k not in body})  # keys the example lacks
+    body.update(
+        {k: v for k, v in values.items() if k not in body and v is not DROP}
+    )  # keys the example lacks
     return body
 
 

@@ -2,7 +2,7 @@
 
 import re
 
-from . import errors
+from . import addressing, errors
 from .models import Disk, Group, Server
 from .state import World
 from .webhook_events import server_deleted
@@ -151,8 +151,15 @@ def add_server(
     user="admin",
     custom_fields=None,
     is_template=False,
+    network_id=None,
+    ip_address=None,
 ) -> Server:
+    """``network_id``/``ip_address``: where its first address comes from (the caller checked them,
+    see ``addressing.for_new_server``); by default the data center's first network with room."""
     location = group.location
+    network = addressing.find(world, alias, location, network_id) if network_id else None
+    network = network or addressing.default_network(world, alias, location)
+    address = ip_address or addressing.allocate(world, network)
     server_id = next_server_id(world, alias, location, name)
     desc, os_type, os_code, os_gb, linux = TEMPLATES.get(template, TEMPLATES["UBUNTU-22-64-TEMPLATE"])
     disks = [
@@ -182,11 +189,12 @@ def add_server(
         cpu=int(cpu),
         memory_mb=int(memory_gb) * 1024,
         disks=disks,
-        internal_ips=[internal_ip(world, location)],
+        internal_ips=[address],
         password=password,
         change=world.change(user),
         custom_fields=list(custom_fields or []),
         is_template=is_template,
+        network_id=network.id,
     )
     world.servers[server.key] = server
     group.servers.append(server.key)

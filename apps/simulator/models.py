@@ -140,3 +140,51 @@ class Operation:
     @property
     def ends_at(self) -> float:
         return self.started_at + self.duration
+
+
+@dataclass
+class Network:
+    """A private network (VLAN) an account holds in a data center. Its claimed addresses are not
+    stored: they are the servers' internal addresses inside ``cidr`` (see ``addressing``)."""
+
+    id: str  # 32 hex characters, lowercase
+    alias: str
+    location: str  # data center id, "WA1"
+    cidr: str  # "10.16.0.0/24"
+    gateway: str
+    netmask: str
+    vlan: int
+    name: str
+    description: str
+    type: str = "private"
+    releasing: bool = False  # a release is queued: no new addresses, no second release
+
+
+@dataclass
+class FirewallPolicy:
+    """An intra data center firewall policy (``/v2-experimental/firewallPolicies``)."""
+
+    id: str
+    alias: str  # the source account
+    location: str
+    destination_account: str
+    source: list[str]
+    destination: list[str]
+    ports: list[str]
+    enabled: bool = True
+    status: str = "pending"  # pending -> active (or error)
+
+
+@dataclass
+class CrossDcFirewallPolicy:
+    """A cross data center firewall policy (``/v2-experimental/crossDcFirewallPolicies``)."""
+
+    id: str
+    alias: str  # the source account
+    location: str  # the source data center
+    source_cidr: str
+    destination_account: str
+    destination_location: str
+    destination_cidr: str
+    enabled: bool = True
+    status: str = "pending"

@@ -28,6 +28,12 @@ CAPABILITIES: dict[str, set[str]] = {
     "view_public_ips": {ADMIN, VIEWER, DNS, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},
     "view_policies": _VIEWERS,
     "manage_alert_policy_on_server": _OPERATORS,
+    # Networks and firewall (routes/networks.py, server_networks.py, firewall_*.py).
+    "view_networks": {ADMIN, VIEWER, DNS, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},
+    "manage_networks": {ADMIN, NETWORK},  # claim, rename, release
+    "server_networks": {ADMIN, NETWORK, SERVER_ADMIN},  # add/remove a server's secondary network
+    "view_firewall": {ADMIN, VIEWER, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},
+    "manage_firewall": {ADMIN, NETWORK, SECURITY},  # policies; network log forwarding
 }
 
 

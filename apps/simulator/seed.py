@@ -5,6 +5,7 @@ import random
 
 from .factory import add_group, add_server
 from .models import Account, DataCenter, PublicIp, Snapshot, User
+from .network_seed import SequentialAddresses, add_secondary_address, seed_firewall_policies, seed_networks
 from .state import World
 
 DATACENTERS = [
@@ -21,6 +22,8 @@ DEMO_USERS = [
     ("operator", "operator", "DEMO", "WA1", ["ServerOperator"]),
     ("viewer", "viewer", "DEMO", "WA1", ["AccountViewer"]),
     ("other", "other", "OTHR", "VA1", ["AccountAdmin"]),
+    ("netadmin", "netadmin", "DEMO", "WA1", ["NetworkAdmin"]),
+    ("security", "security", "DEMO", "WA1", ["SecurityAdmin"]),
 ]
 
 ACCOUNT_CUSTOM_FIELDS = [
@@ -168,6 +171,8 @@ def build_demo(speed: float = 1.0) -> World:
     ip_counter = 0
     for dc_id, count in per_dc.items():
         root, archive, default, _templates = _hardware(world, "DEMO", dc_id)
+        # Every fourth server lives in the "Backend" network; every sixth also has an adapter there.
+        networks = seed_networks(world, "DEMO", dc_id, count + 1)
         teams: list = []
         _team_groups(
             world, "DEMO", dc_id, root, TEAM_TREE if count >= 8 else {"Web": {"Frontend": {}}}, teams
@@ -189,6 +194,7 @@ def build_demo(speed: float = 1.0) -> World:
                 extra_disks=(50,) if i % 3 == 0 else (),
                 description=f"{group.name} {names[i % len(names)].lower()} server",
                 power_state=power,
+                network_id=networks[1 if i % 4 == 3 else 0].id,
                 custom_fields=[
                     {
                         "id": ACCOUNT_CUSTOM_FIELDS[0]["id"],
@@ -202,6 +208,8 @@ def build_demo(speed: float = 1.0) -> World:
             )
             if i % 7 == 3:
                 server.in_maintenance = True
+            if i % 6 == 5 and i % 4 != 3:
+                add_secondary_address(world, server, networks[1])
             if i % 3 == 1:  # web-ish servers get RAM and CPU alerts, the others a disk alert
                 picks = (
                     ALERT_POLICIES[:2]
@@ -227,6 +235,7 @@ def build_demo(speed: float = 1.0) -> World:
         archived.status = "archived"
     for dc_id in ("VA1", "GB3"):
         root, archive, default, _t = _hardware(world, "OTHR", dc_id)
+        seed_networks(world, "OTHR", dc_id, 3)
         team = add_group(world, "OTHR", dc_id, "Payments", root, description="Payments team")
         for i in range(3):
             add_server(
@@ -238,6 +247,7 @@ def build_demo(speed: float = 1.0) -> World:
                 memory_gb=4,
                 description="Payments server",
             )
+    seed_firewall_policies(world, "DEMO")
     _finish(world)
     return world
 
@@ -252,6 +262,7 @@ def build_scale(n: int, speed: float = 1.0) -> World:
     for alias in ("DEMO", "OTHR"):
         for dc_id in dcs if alias == "DEMO" else ["VA1"]:
             _hardware(world, alias, dc_id)
+    seed_networks(world, "OTHR", "VA1")
     shares = {"WA1": 0.5}
     rest = (1 - 0.5) / (len(dcs) - 1)
     n_groups = max(1, n // 10)
@@ -259,6 +270,8 @@ def build_scale(n: int, speed: float = 1.0) -> World:
     for index, dc_id in enumerate(dcs):
         count = int(round(n * shares.get(dc_id, rest))) if index < len(dcs) - 1 else n - placed
         placed += count
+        network = seed_networks(world, "DEMO", dc_id, max(count, 0))[0]
+        addresses = SequentialAddresses(network)  # sized to fit: no rescan per server
         if count <= 0:
             continue
         root = world.root_group("DEMO", dc_id)
@@ -279,6 +292,8 @@ def build_scale(n: int, speed: float = 1.0) -> World:
                 memory_gb=2 ** (1 + i % 4),
                 power_state="started" if roll < 0.7 else ("stopped" if roll < 0.9 else "paused"),
                 description=f"scale server {i}",
+                network_id=network.id,
+                ip_address=next(addresses),
             )
     _finish(world)
     return world

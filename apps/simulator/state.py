@@ -106,6 +106,12 @@ class World:
     groups: dict[str, Group] = field(default_factory=dict)  # key: id lowercased
     servers: dict[str, Server] = field(default_factory=dict)  # key: id lowercased
     operations: dict[str, Operation] = field(default_factory=dict)  # key: id lowercased
+    # Networks and firewall (routes/networks.py, routes/firewall_*.py; addressing.py allocates):
+    # id lowercased -> models.Network / FirewallPolicy / CrossDcFirewallPolicy.
+    networks: dict = field(default_factory=dict)
+    firewall_policies: dict = field(default_factory=dict)
+    cross_dc_policies: dict = field(default_factory=dict)
+    log_forwarding: dict = field(default_factory=dict)  # "ALIAS:DC" -> {remoteAddress, protocol}
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     lock: threading.RLock = field(default_factory=threading.RLock)
     _pending: list = field(default_factory=list)  # heap of (ends_at, seq, op id)

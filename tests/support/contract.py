@@ -8,6 +8,7 @@
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,20 @@ def load_api() -> list[dict]:
             raise FileNotFoundError(f"the published contract is missing: {API_JSON}")
         _api_cache = json.loads(API_JSON.read_text(encoding="utf-8"))
     return _api_cache
+
+
+def md_examples(page: str) -> list:
+    """The JSON examples of a documentation page (``Firewall/create-cross-dc-firewall-policy.md``),
+    parsed, in page order: for endpoints api.json leaves out. Fenced blocks that are not JSON are
+    skipped."""
+    text = (API_JSON.parent / page).read_text(encoding="utf-8")
+    out = []
+    for block in re.findall(r"^```[a-zA-Z]*\n(.*?)^```", text, flags=re.S | re.M):
+        try:
+            out.append(json.loads(block))
+        except ValueError:
+            continue
+    return out
 
 
 def doc_entry(method: str, path: str) -> dict:

@@ -1,6 +1,6 @@
 """Data centers: list, one (with ``groupLinks``), deployment capabilities."""
 
-from .. import errors
+from .. import addressing, errors
 from ..factory import LINUX_RESERVED, TEMPLATES, WINDOWS_RESERVED
 from ..links import link
 from ..roles import can
@@ -62,20 +62,15 @@ def deployment_capabilities(req, alias, dc):
         "supportsBareMetalServers": False,
         "supportsSharedLoadBalancer": True,
         "deployableNetworks": [
-            {
-                "name": f"vlan_{700 + i}_10.{10 + i}.{i}",
-                "networkId": net_id,
-                "type": "private",
-                "accountID": alias.upper(),
-            }
-            for i, net_id in enumerate(network_ids(alias, datacenter.id))
+            {"name": n.name, "networkId": n.id, "type": n.type, "accountID": n.alias.upper()}
+            for n in addressing.networks_of(req.world, alias, datacenter.id)
+            if not n.releasing
         ],
         "templates": templates,
     }
 
 
 def network_ids(alias: str, dc_id: str) -> list[str]:
-    """Two stable private networks per account and data center."""
-    import hashlib
-
-    return [hashlib.md5(f"{alias.upper()}:{dc_id.upper()}:{i}".encode()).hexdigest() for i in range(2)]
+    """The ids of the networks the seeds give every account in a data center (the first is the
+    default of groups that set none)."""
+    return [addressing.seeded_network_id(alias, dc_id, i) for i in range(2)]

@@ -1,14 +1,14 @@
 """Public IP addresses of a server: add (POST), get, update (PUT), remove (DELETE).
 
 Adding, updating and removing are queued (202 with a bare status link); the address itself is
-allocated when the add completes. Without ``internalIPAddress`` a new internal address is
-allocated for it too.
+allocated when the add completes. Without ``internalIPAddress`` a new internal address of the
+server's primary network is held for it from the request on (400 when that network is full).
+A port's ``portTo`` of 0 means "no range" (the Go CLI always sends it).
 """
 
 import ipaddress
 
-from .. import errors
-from ..factory import internal_ip
+from .. import addressing, errors
 from ..models import PublicIp
 from ..router import route
 from ..serializers_server import public_ip_json
@@ -50,7 +50,7 @@ def _port(req, item) -> dict:
     port = _port_number(req.field(item, "port"), "port")
     entry = {"protocol": protocol, "port": port}
     port_to = req.field(item, "portTo")
-    if port_to is not None:
+    if port_to is not None and str(port_to).strip() not in ("0", ""):
         port_to = _port_number(port_to, "portTo")
         if port_to < port:
             raise errors.bad_request(f"portTo ({port_to}) must not be below port ({port}).")
@@ -96,6 +96,9 @@ def add_public_ip(req, alias, server_id):
             raise errors.bad_request(f"The internal address {internal} already has a public address.")
     ports, restrictions = _rules(req, body)
     params = {"internal": internal, "ports": ports, "sourceRestrictions": restrictions}
+    if internal is None:  # hold a new address of the primary network for it
+        network = addressing.primary_network(req.world, server)
+        params.update(networkId=network.id, reservedAddress=addressing.allocate(req.world, network))
     return queued(req, server, "addPublicIp", params)
 
 
@@ -135,9 +138,8 @@ def _added(world, op):
     server = _server_of(world, op)
     if server is None:
         return
-    internal = op.params.get("internal")
-    if not internal:
-        internal = internal_ip(world, server.location)
+    internal = op.params.get("internal") or op.params["reservedAddress"]
+    if internal not in server.internal_ips:
         server.internal_ips.append(internal)
     address = _free_public_address(world)
     server.public_ips.append(

@@ -6,7 +6,7 @@ Shared helpers for the server sub-resources (public IPs, snapshots) live here to
 
 import string
 
-from .. import errors
+from .. import addressing, errors
 from ..factory import LINUX_RESERVED, TEMPLATES, WINDOWS_RESERVED, add_server, validate_server_name
 from ..links import link, status_link
 from ..models import Disk, Server
@@ -223,6 +223,7 @@ def create_server(req, alias):
         raise errors.bad_request("additionalDisks must be a list of disks.")
     used: set[str] = set()
     disks = [new_disk(req, d, linux, used) for d in extra]
+    network, address = addressing.for_new_server(req.world, alias, group, f("networkId"), f("ipAddress"))
 
     server = add_server(
         req.world,
@@ -240,13 +241,13 @@ def create_server(req, alias):
         password=password or _password(req.world.rng),
         user=req.user.username,
         custom_fields=custom,
+        network_id=network.id,
+        ip_address=address,
     )
     if source is not None:
         server.disks = [Disk(d.id, d.size_gb, list(d.partition_paths)) for d in source.disks]
     for size, paths in disks:
         server.disks.append(Disk(f"0:{len(server.disks)}", size, paths))
-    network = f("networkId")
-    server.network_id = network if isinstance(network, str) else ""
     op = req.world.queue(alias, server.location, "createServer", [server.id])
     uuid = public_uuid(server)
     return 202, {

@@ -1,0 +1,153 @@
+"""Cross data center firewall policies (``/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}``):
+list (``?destinationAccountId=``), create, get, enable/disable (``PUT ...?enabled=true|false``),
+delete.
+
+As the pages show: accounts and locations come back in lower case (``sourceAccount: "src"``,
+``sourceLocation: "va1"``) and so do the hrefs; a new policy is ``pending`` until its queued
+provisioning completes (then ``active``, or ``error`` when it fails). Create answers 201 with the
+whole policy; update and delete answer 204 without a body. The destination must be another data
+center that the destination account uses. Roles as for intra data center policies.
+"""
+
+from .. import errors, firewall_rules
+from ..links import link
+from ..models import CrossDcFirewallPolicy
+from ..roles import can
+from ..router import route
+from ..state import effect, failure_effect
+from .networks import require
+
+BASE = "/v2-experimental/crossDcFirewallPolicies"
+
+
+def policy_href(policy) -> str:
+    return f"{BASE}/{policy.alias.lower()}/{policy.location.lower()}/{policy.id}"
+
+
+def policy_json(policy, roles) -> dict:
+    verbs = ["GET", "PUT", "DELETE"] if can(roles, "manage_firewall") else ["GET"]
+    return {
+        "id": policy.id,
+        "status": policy.status,
+        "enabled": policy.enabled,
+        "sourceCidr": policy.source_cidr,
+        "sourceAccount": policy.alias.lower(),
+        "sourceLocation": policy.location.lower(),
+        "destinationCidr": policy.destination_cidr,
+        "destinationAccount": policy.destination_account.lower(),
+        "destinationLocation": policy.destination_location.lower(),
+        "links": [link("self", policy_href(policy), verbs=verbs)],
+    }
+
+
+def _find(req, alias, dc, policy_id) -> CrossDcFirewallPolicy:
+    datacenter = req.world.datacenter(alias, dc)
+    policy = req.world.cross_dc_policies.get(policy_id.strip().lower())
+    if (
+        policy is None
+        or policy.alias.upper() != alias.upper()
+        or policy.location.upper() != datacenter.id.upper()
+    ):
+        raise errors.not_found()
+    return policy
+
+
+@route("GET", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}")
+def list_policies(req, alias, dc):
+    datacenter = req.world.datacenter(alias, dc)
+    require(req, "view_firewall")
+    wanted = (
+        req.param("destinationAccountId")
+        or req.param("destinationAccountAlias")
+        or req.param("destinationAccount")
+        or ""
+    ).strip()
+    return [
+        policy_json(p, req.user.roles)
+        for p in req.world.cross_dc_policies.values()
+        if p.alias.upper() == alias.upper()
+        and p.location.upper() == datacenter.id.upper()
+        and (not wanted or p.destination_account.upper() == wanted.upper())
+    ]
+
+
+@route("POST", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}")
+def create_policy(req, alias, dc):
+    world = req.world
+    datacenter = world.datacenter(alias, dc)
+    require(req, "manage_firewall")
+    body = req.json_object()
+    f = lambda name: req.field(body, name)  # noqa: E731
+    destination_account = firewall_rules.account(world, f("destinationAccountId"), "destinationAccountId")
+    location = f("destinationLocationId")
+    if not isinstance(location, str) or not location.strip():
+        raise errors.bad_request("destinationLocationId is required.")
+    location = location.strip().upper()
+    if location.lower() not in world.datacenters:
+        raise errors.bad_request(f"destinationLocationId: the data center '{location}' does not exist.")
+    if location == datacenter.id.upper():
+        raise errors.bad_request(
+            "destinationLocationId must be another data center: use an intra data center policy within one."
+        )
+    if location.lower() not in world.account_datacenters.get(destination_account, {}):
+        raise errors.bad_request(f"The account {destination_account} has no network in {location}.")
+    destination_cidr = firewall_rules.cidr(f("destinationCidr"), "destinationCidr")
+    source_cidr = firewall_rules.cidr(f("sourceCidr"), "sourceCidr")
+    enabled = f("enabled")
+    if enabled is None:
+        raise errors.bad_request("enabled is required: true or false.")
+    policy = CrossDcFirewallPolicy(
+        id=world.new_group_id(),
+        alias=alias.upper(),
+        location=datacenter.id.upper(),
+        source_cidr=source_cidr,
+        destination_account=destination_account,
+        destination_location=location,
+        destination_cidr=destination_cidr,
+        enabled=firewall_rules.boolean(enabled, "enabled"),
+    )
+    world.cross_dc_policies[policy.id] = policy
+    world.queue(alias, datacenter.id, "createCrossDcFirewallPolicy", [policy.id])
+    return 201, policy_json(policy, req.user.roles)
+
+
+@effect("createCrossDcFirewallPolicy")
+def _provisioned(world, op):
+    policy = world.cross_dc_policies.get(op.resource_ids[0])
+    if policy is not None and policy.status == "pending":
+        policy.status = "active"
+
+
+@failure_effect("createCrossDcFirewallPolicy")
+def _provisioning_failed(world, op):
+    policy = world.cross_dc_policies.get(op.resource_ids[0])
+    if policy is not None and policy.status == "pending":
+        policy.status = "error"
+
+
+@route("GET", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}/{policy_id}")
+def get_policy(req, alias, dc, policy_id):
+    policy = _find(req, alias, dc, policy_id)
+    require(req, "view_firewall")
+    return policy_json(policy, req.user.roles)
+
+
+@route("PUT", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}/{policy_id}")
+def update_policy(req, alias, dc, policy_id):
+    policy = _find(req, alias, dc, policy_id)
+    require(req, "manage_firewall")
+    enabled = req.param("enabled")
+    if enabled is None:  # the page puts it in the query; a body {"enabled": ...} is taken too
+        enabled = req.field(req.json_object(), "enabled")
+    if enabled is None:
+        raise errors.bad_request("enabled is required: ?enabled=true or ?enabled=false.")
+    policy.enabled = firewall_rules.boolean(enabled, "enabled")
+    return 204, None
+
+
+@route("DELETE", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}/{policy_id}")
+def delete_policy(req, alias, dc, policy_id):
+    policy = _find(req, alias, dc, policy_id)
+    require(req, "manage_firewall")
+    del req.world.cross_dc_policies[policy.id]
+    return 204, None

@@ -1,0 +1,149 @@
+"""Intra data center firewall policies (``/v2-experimental/firewallPolicies/{alias}/{dc}``): list
+(``?destinationAccount=``), create, get, update, delete.
+
+A new policy is ``pending`` and becomes ``active`` when its (queued) provisioning completes, or
+``error`` when that fails; clients poll the policy's ``status`` (scripts written against the real
+service did exactly that). Create answers 201 with the documented ``{"links": [self]}``; update and
+delete answer 204 at once. Hrefs are paths with the alias and data center in upper case, as in the
+examples. Roles: listing is "Firewall policies: list", changes "add, change, delete" (AccountAdmin,
+NetworkAdmin, SecurityAdmin); the self link's verbs say which.
+"""
+
+from .. import errors, firewall_rules
+from ..links import link
+from ..models import FirewallPolicy
+from ..roles import can
+from ..router import route
+from ..state import effect, failure_effect
+from .networks import require
+
+BASE = "/v2-experimental/firewallPolicies"
+
+
+def policy_href(policy) -> str:
+    return f"{BASE}/{policy.alias.upper()}/{policy.location.upper()}/{policy.id}"
+
+
+def _links(policy, roles) -> list[dict]:
+    verbs = ["GET", "PUT", "DELETE"] if can(roles, "manage_firewall") else ["GET"]
+    return [link("self", policy_href(policy), verbs=verbs)]
+
+
+def policy_json(policy, roles) -> dict:
+    return {
+        "id": policy.id,
+        "status": policy.status,
+        "enabled": policy.enabled,
+        "source": list(policy.source),
+        "destination": list(policy.destination),
+        "destinationAccount": policy.destination_account,
+        "ports": list(policy.ports),
+        "links": _links(policy, roles),
+    }
+
+
+def _find(req, alias, dc, policy_id) -> FirewallPolicy:
+    datacenter = req.world.datacenter(alias, dc)
+    policy = req.world.firewall_policies.get(policy_id.strip().lower())
+    if (
+        policy is None
+        or policy.alias.upper() != alias.upper()
+        or policy.location.upper() != datacenter.id.upper()
+    ):
+        raise errors.not_found()
+    return policy
+
+
+@route("GET", "/v2-experimental/firewallPolicies/{alias}/{dc}")
+def list_policies(req, alias, dc):
+    datacenter = req.world.datacenter(alias, dc)
+    require(req, "view_firewall")
+    wanted = (req.param("destinationAccount") or req.param("destinationAccountAlias") or "").strip().upper()
+    return [
+        policy_json(p, req.user.roles)
+        for p in req.world.firewall_policies.values()
+        if p.alias.upper() == alias.upper()
+        and p.location.upper() == datacenter.id.upper()
+        and (not wanted or p.destination_account.upper() == wanted)
+    ]
+
+
+@route("POST", "/v2-experimental/firewallPolicies/{alias}/{dc}")
+def create_policy(req, alias, dc):
+    world = req.world
+    datacenter = world.datacenter(alias, dc)
+    require(req, "manage_firewall")
+    body = req.json_object()
+    destination_account = firewall_rules.account(
+        world, req.field(body, "destinationAccount"), "destinationAccount"
+    )
+    source = firewall_rules.cidr_list(req.field(body, "source"), "source")
+    destination = firewall_rules.cidr_list(req.field(body, "destination"), "destination")
+    ports = req.field(body, "ports")
+    ports = ["any"] if ports is None else firewall_rules.port_list(ports)
+    enabled = req.field(body, "enabled")
+    policy = FirewallPolicy(
+        id=world.new_group_id(),
+        alias=alias.upper(),
+        location=datacenter.id.upper(),
+        destination_account=destination_account,
+        source=source,
+        destination=destination,
+        ports=ports,
+        enabled=True if enabled is None else firewall_rules.boolean(enabled, "enabled"),
+    )
+    world.firewall_policies[policy.id] = policy
+    world.queue(alias, datacenter.id, "createFirewallPolicy", [policy.id])
+    return 201, {"links": _links(policy, req.user.roles)}
+
+
+@effect("createFirewallPolicy")
+def _provisioned(world, op):
+    policy = world.firewall_policies.get(op.resource_ids[0])
+    if policy is not None and policy.status == "pending":
+        policy.status = "active"
+
+
+@failure_effect("createFirewallPolicy")
+def _provisioning_failed(world, op):
+    policy = world.firewall_policies.get(op.resource_ids[0])
+    if policy is not None and policy.status == "pending":
+        policy.status = "error"
+
+
+@route("GET", "/v2-experimental/firewallPolicies/{alias}/{dc}/{policy_id}")
+def get_policy(req, alias, dc, policy_id):
+    policy = _find(req, alias, dc, policy_id)
+    require(req, "view_firewall")
+    return policy_json(policy, req.user.roles)
+
+
+@route("PUT", "/v2-experimental/firewallPolicies/{alias}/{dc}/{policy_id}")
+def update_policy(req, alias, dc, policy_id):
+    policy = _find(req, alias, dc, policy_id)
+    require(req, "manage_firewall")
+    body = req.json_object()
+    missing = object()
+    raw = {name: req.field(body, name, missing) for name in ("enabled", "source", "destination", "ports")}
+    given = {name: value for name, value in raw.items() if value is not missing}
+    if not given:
+        raise errors.bad_request("Nothing to update: send enabled, source, destination or ports.")
+    changes = {}
+    if "enabled" in given:
+        changes["enabled"] = firewall_rules.boolean(given["enabled"], "enabled")
+    for name in ("source", "destination"):
+        if name in given:
+            changes[name] = firewall_rules.cidr_list(given[name], name)
+    if "ports" in given:
+        changes["ports"] = firewall_rules.port_list(given["ports"])
+    for name, value in changes.items():
+        setattr(policy, name, value)
+    return 204, None
+
+
+@route("DELETE", "/v2-experimental/firewallPolicies/{alias}/{dc}/{policy_id}")
+def delete_policy(req, alias, dc, policy_id):
+    policy = _find(req, alias, dc, policy_id)
+    require(req, "manage_firewall")
+    del req.world.firewall_policies[policy.id]
+    return 204, None
