@@ -3,9 +3,11 @@
 
 import random
 
+from .balancers import seed_load_balancers
 from .factory import add_group, add_server
 from .models import Account, DataCenter, PublicIp, Snapshot, User
 from .state import World
+from .usage import seed_past
 
 DATACENTERS = [
     ("WA1", "US West (Seattle)"),
@@ -21,6 +23,7 @@ DEMO_USERS = [
     ("operator", "operator", "DEMO", "WA1", ["ServerOperator"]),
     ("viewer", "viewer", "DEMO", "WA1", ["AccountViewer"]),
     ("other", "other", "OTHR", "VA1", ["AccountAdmin"]),
+    ("billing", "billing", "DEMO", "WA1", ["BillingAdmin"]),
 ]
 
 ACCOUNT_CUSTOM_FIELDS = [
@@ -121,8 +124,8 @@ def _finish(world: World) -> None:
     month-to-date), and the demo's group defaults and CMDB ids. Uses its own random generator so
     the world's ids and power states stay what they were."""
     rng = random.Random(f"history:{world.seed_name}")
-    now = world.now()
     day = 86400.0
+    now = world.now() // day * day  # the seed's day: the same seed has the same past all day
     for group in world.groups.values():  # parents were added before their children
         parent = world.groups.get(group.parent_id) if group.parent_id else None
         if parent is None:
@@ -155,6 +158,8 @@ def _finish(world: World) -> None:
         created = rng.uniform(max(floor, now - 500 * day), now - 2 * day)
         server.change.created_date = created
         server.change.modified_date = rng.uniform(created, now - 3600)
+    seed_load_balancers(world)  # demo only
+    seed_past(world)  # billing history up to the seed's day (usage.py)
 
 
 def build_demo(speed: float = 1.0) -> World:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import errors
+from .ledger import UsageLedger
 from .models import Account, ChangeInfo, DataCenter, Group, Operation, Server, Token, User
 
 TOKEN_LIFETIME_SECONDS = 14 * 24 * 3600
@@ -115,6 +116,8 @@ class World:
     _timers: list = field(default_factory=list)  # heap of (due, seq, name, args)
     events: deque = field(default_factory=lambda: deque(maxlen=EVENT_LOG_SIZE))
     _event_counter: int = 0
+    load_balancers: dict = field(default_factory=dict)  # key: id -> balancers.LoadBalancer
+    usage: UsageLedger = field(default_factory=UsageLedger)  # billing history (ledger.py)
 
     # --- clock ------------------------------------------------------------------------------
     def now(self) -> float:
@@ -319,6 +322,8 @@ class World:
             failure = FAILURE_EFFECTS.get(op.kind)
             if failure is not None:
                 failure(self, op)
+        for hook in AFTER_OPERATION:
+            hook(self, op)
 
     def status_of(self, op: Operation) -> str:
         now = self.now()
@@ -360,6 +365,17 @@ def listener(fn):
 
 # kind -> effect(world, op), registered by the route modules that queue those kinds.
 EFFECTS: dict[str, Callable[[World, Operation], None]] = {}
+# fn(world, op): told after every completed operation (its effect applied or not), e.g. to
+# record what changed for billing (``@after_operation``).
+AFTER_OPERATION: list[Callable[[World, Operation], None]] = []
+
+
+def after_operation(fn):
+    if fn not in AFTER_OPERATION:
+        AFTER_OPERATION.append(fn)
+    return fn
+
+
 # kind -> what a failed operation leaves behind (e.g. a failed build leaves a failed server).
 FAILURE_EFFECTS: dict[str, Callable[[World, Operation], None]] = {}
 
