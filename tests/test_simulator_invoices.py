@@ -252,6 +252,18 @@ def test_the_running_month_shows_usage_so_far_and_later_months_nothing(simulator
     )
 
 
+def test_the_running_month_agrees_with_the_estimates(simulator):
+    session = simulator.session("demo")
+    now = sim_now(simulator)
+    root = sim_root_id(session, "WA1", ALIAS)
+    billing = session.get(url(simulator, f"/v2/groups/{ALIAS}/{root}/billing")).json()
+    estimates = {k.upper(): v for group in billing["groups"].values() for k, v in group["servers"].items()}
+    billed = details(invoice(simulator, session, now.year, now.month))
+    assert estimates and set(estimates) <= set(billed)
+    for server_id, figures_ in estimates.items():
+        assert billed[server_id][1] == pytest.approx(figures_["monthToDate"], abs=0.011), server_id
+
+
 @pytest.mark.parametrize(
     "path, params",
     [

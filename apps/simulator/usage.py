@@ -15,6 +15,7 @@
 """
 
 import hashlib
+from datetime import UTC, datetime
 
 from .ledger import ARCHIVE, COMPUTE, NONE, STORAGE, Period, ServerUsage, UsageLedger
 from .pricing import ARCHIVE_GB_HOUR, unit_prices
@@ -171,5 +172,13 @@ def cost(record: ServerUsage, start: float, end: float) -> float:
     return sum(hourly(period) * seconds / HOUR for period, seconds in spans(record, start, end))
 
 
-def compute_hours(record: ServerUsage, start: float, end: float) -> float:
-    return sum(seconds / HOUR for period, seconds in spans(record, start, end) if period.state == COMPUTE)
+def month_to_date(world: World, server) -> float:
+    """What the server has cost since the start of the month (the estimates' ``monthToDate``)."""
+    observe(world, server)
+    record = world.usage.servers.get(server.key)
+    if record is None:
+        return 0.0
+    now = world.now()
+    moment = datetime.fromtimestamp(now, tz=UTC)
+    start = datetime(moment.year, moment.month, 1, tzinfo=UTC).timestamp()
+    return cost(record, start, now)

@@ -21,6 +21,7 @@ from ..pricing import estimate, unit_prices
 from ..roles import can
 from ..router import route
 from ..state import iso
+from ..usage import month_to_date
 
 HOUR = 3600
 RETENTION = 14 * 24 * HOUR
@@ -46,7 +47,7 @@ def group_billing(req, alias, group_id):
         for key in member.servers:
             server = world.servers.get(key)
             if server is not None:
-                servers[key] = estimate(server, now)
+                servers[key] = estimate(server, now, month_to_date(world, server))
         groups[member.id] = {"name": member.name, "servers": servers}
     return {"date": iso(now), "groups": groups}
 
@@ -57,7 +58,7 @@ def server_estimate(req, alias, server_id):
     world = req.world
     server = world.server(alias, server_id)
     now = world.now()
-    return {"id": server.id, "date": iso(now), **estimate(server, now)}
+    return {"id": server.id, "date": iso(now), **estimate(server, now, month_to_date(world, server))}
 
 
 @route("GET", "/v2/billing/{alias}/serverPricing/{server_id}")
