@@ -185,6 +185,12 @@ def _group(ctx, entry):
     return ctx.call("GET", f"/v2/groups/{ALIAS}/{group['id']}")
 
 
+@case("group-get-detailed", "GET", "/v2/groups/{accountAlias}/{groupId}", OK, tree=True)
+def _group_detailed(ctx, entry):
+    # ?serverDetail=detailed adds each group's "servers" (undocumented); the rest stays documented.
+    return ctx.call("GET", f"/v2/groups/{ALIAS}/{ctx.seed.root_id}", params={"serverDetail": "detailed"})
+
+
 @case("group-create", "POST", "/v2/groups/{accountAlias}", CREATED)
 def _group_create(ctx, entry):
     body = fill(
