@@ -1,4 +1,5 @@
-"""Simulator throughput: requests per second for one server GET and the whole WA1 group tree GET.
+"""Simulator throughput: requests per second for one server GET and the whole WA1 group tree GET,
+plain and with ``?serverDetail=detailed`` (every server as a full object, in one call).
 
 Starts the simulator (its own process, like the tests) at ``scale:5000``, signs in as demo, finds
 WA1's root group through ``groupLinks``, and measures each endpoint with a few concurrent threads for
@@ -142,6 +143,7 @@ def main() -> int:
             ("GET /control (baseline)", f"{base}/control", {}, args.requests),
             ("GET one server", server_url, auth, args.requests),
             ("GET WA1 root group tree", tree_url, auth, args.tree_requests),
+            ("GET WA1 tree, detailed", f"{tree_url}?serverDetail=detailed", auth, args.tree_requests),
         ]
         # Interleaved rounds, best of each: a busy machine shows up as noise, not as a ratio.
         best: dict[str, Result] = {}

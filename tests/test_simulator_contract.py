@@ -203,6 +203,12 @@ def _group(ctx, entry):
     return ctx.call("GET", f"/v2/groups/{ALIAS}/{group['id']}")
 
 
+@case("group-get-detailed", "GET", "/v2/groups/{accountAlias}/{groupId}", OK, tree=True)
+def _group_detailed(ctx, entry):
+    # ?serverDetail=detailed adds each group's "servers" (undocumented); the rest stays documented.
+    return ctx.call("GET", f"/v2/groups/{ALIAS}/{ctx.seed.root_id}", params={"serverDetail": "detailed"})
+
+
 @case("group-create", "POST", "/v2/groups/{accountAlias}", CREATED)
 def _group_create(ctx, entry):
     body = fill(
@@ -406,6 +412,129 @@ def _queue_status(ctx, entry):
     return ctx.call("GET", f"/v2/operations/{ALIAS}/status/{status_id}")
 
 
+# --- shared load balancers and invoices ---------------------------------------------------------
+LB = "/v2/sharedLoadBalancers/{accountAlias}/{dataCenter}"
+
+
+def _balancer(ctx) -> dict:
+    """The demo's first WA1 load balancer (it has pools with nodes)."""
+    response = ctx.call("GET", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}")
+    assert response.status_code == 200 and response.json(), f"load balancers: {response.text}"
+    return response.json()[0]
+
+
+def _node_addresses(ctx, count: int) -> list[str]:
+    found = [
+        ip["internal"]
+        for server in ctx.seed.servers.values()
+        if _active(server)
+        for ip in server["details"]["ipAddresses"]
+    ]
+    assert len(found) >= count, "the demo seed has too few WA1 servers for load balancer nodes"
+    return found[:count]
+
+
+@case("lb-list", "GET", LB, OK)
+def _lb_list(ctx, entry):
+    return ctx.call("GET", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}")
+
+
+@case("lb-get", "GET", LB + "/{loadBalancerId}", OK)
+def _lb_get(ctx, entry):
+    return ctx.call("GET", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{_balancer(ctx)['id']}")
+
+
+@case("lb-create", "POST", LB, OK)  # 200 with the load balancer, as recorded from the live service
+def _lb_create(ctx, entry):
+    return ctx.call("POST", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}", json=entry["ContentExample"])
+
+
+@case("lb-pools", "GET", LB + "/{loadBalancerId}/pools", OK)
+def _lb_pools(ctx, entry):
+    return ctx.call("GET", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{_balancer(ctx)['id']}/pools")
+
+
+@case("lb-pool-get", "GET", LB + "/{loadBalancerId}/pools/{poolId}", OK)
+def _lb_pool(ctx, entry):
+    lb = _balancer(ctx)
+    return ctx.call("GET", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{lb['id']}/pools/{lb['pools'][0]['id']}")
+
+
+@case("lb-pool-create", "POST", LB + "/{loadBalancerId}/pools", OK)
+def _lb_pool_create(ctx, entry):
+    created = ctx.call(
+        "POST", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}", json={"name": "pools", "description": ""}
+    )
+    assert created.status_code == 200, f"a load balancer for the pool: {created.text}"
+    lb_id = created.json()["id"]
+    return ctx.call(
+        "POST", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{lb_id}/pools", json=entry["ContentExample"]
+    )
+
+
+@case("lb-nodes", "GET", LB + "/{loadBalancerId}/pools/{poolId}/nodes", OK)
+def _lb_nodes(ctx, entry):
+    lb = _balancer(ctx)
+    return ctx.call(
+        "GET", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{lb['id']}/pools/{lb['pools'][0]['id']}/nodes"
+    )
+
+
+@case("invoice-last-month", "GET", "/v2/invoice/{accountAlias}/{year}/{month}", OK)
+def _invoice(ctx, entry):
+    last = datetime.now(UTC).replace(day=1) - timedelta(days=1)
+    return ctx.call("GET", f"/v2/invoice/{ALIAS}/{last.year}/{last.month}")
+
+
+# Calls documented with no response body: 204 No Content (the pages say so).
+NO_CONTENT: list[Case] = []
+
+
+def no_content(case_id, method, doc_path):
+    def register(fn):
+        NO_CONTENT.append(Case(case_id, method, doc_path, {204}, fn))
+        return fn
+
+    return register
+
+
+@no_content("lb-update", "PUT", LB + "/{loadBalancerId}")
+def _lb_update(ctx, entry):
+    return ctx.call(
+        "PUT", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{_balancer(ctx)['id']}", json=entry["ContentExample"]
+    )
+
+
+@no_content("lb-delete", "DELETE", LB + "/{loadBalancerId}")
+def _lb_delete(ctx, entry):
+    return ctx.call("DELETE", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{_balancer(ctx)['id']}")
+
+
+@no_content("lb-pool-update", "PUT", LB + "/{loadBalancerId}/pools/{poolId}")
+def _lb_pool_update(ctx, entry):
+    lb = _balancer(ctx)
+    path = f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{lb['id']}/pools/{lb['pools'][0]['id']}"
+    return ctx.call("PUT", path, json=entry["ContentExample"])
+
+
+@no_content("lb-pool-delete", "DELETE", LB + "/{loadBalancerId}/pools/{poolId}")
+def _lb_pool_delete(ctx, entry):
+    lb = _balancer(ctx)
+    return ctx.call("DELETE", f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{lb['id']}/pools/{lb['pools'][0]['id']}")
+
+
+@no_content("lb-nodes-update", "PUT", LB + "/{loadBalancerId}/pools/{poolId}/nodes")
+def _lb_nodes_update(ctx, entry):
+    lb = _balancer(ctx)
+    # The documented addresses are no servers of ours: the same nodes with real ones.
+    body = [
+        dict(node, ipAddress=ip)
+        for node, ip in zip(entry["ContentExample"], _node_addresses(ctx, 2), strict=True)
+    ]
+    path = f"/v2/sharedLoadBalancers/{ALIAS}/{DC}/{lb['id']}/pools/{lb['pools'][0]['id']}/nodes"
+    return ctx.call("PUT", path, json=body)
+
+
 # --- the tests ----------------------------------------------------------------------------------
 def test_contract_file_is_present():
     # Never skipped: without the contract every case below would be meaningless.
@@ -467,6 +596,16 @@ def check_simulator_answer(simulator, case: Case) -> None:
             stack += [(f"{where}[id={group.get('id')}].groups", g) for g in group.get("groups", [])]
     shown = problems[:12] + ([f"... and {len(problems) - 12} more"] if len(problems) > 12 else [])
     assert not problems, f"{request} differs from the documented response:\n  " + "\n  ".join(shown)
+
+
+@pytest.mark.parametrize("case", NO_CONTENT, ids=lambda c: c.id)
+def test_simulator_answers_no_content_where_documented(simulator, case):
+    entry = doc_entry(case.method, case.doc_path)
+    assert entry["ResExample"] is None, f"{case.id}: api.json documents a body after all"
+    response = case.run(Ctx(simulator), entry)
+    request = f"{response.request.method} {response.request.path_url}"
+    assert response.status_code == 204, f"{request}: {response.status_code} {response.text[:400]}"
+    assert response.content == b"", f"{request}: 204 with a body {response.text[:200]!r}"
 
 
 def test_shape_rules_catch_what_they_should():

@@ -76,16 +76,17 @@ def _month_bounds(now: float) -> tuple[float, float]:
     return start.timestamp(), start.timestamp() + days * 86400
 
 
-def estimate(server, now: float) -> dict:
-    """The five figures of one server in ``GET /v2/groups/{alias}/{id}/billing``."""
+def estimate(server, now: float, so_far: float | None = None) -> dict:
+    """The five figures of one server in ``GET /v2/groups/{alias}/{id}/billing``. ``so_far``: what
+    the month has cost until now when it is known (the billing history, usage.py)."""
     month_start, month_end = _month_bounds(now)
     since = max(month_start, min(server.change.created_date, now))
     hours_so_far = max(now - since, 0.0) / 3600
     hours_left = max(month_end - now, 0.0) / 3600
     current = hourly_rate(server)
-    if server.status == "archived":
+    if so_far is None and server.status == "archived":
         so_far = current * hours_so_far
-    else:
+    elif so_far is None:
         so_far = (_compute_hour(server) * _uptime_share(server) + _storage_hour(server)) * hours_so_far
     monthly = so_far + current * hours_left
     archive_cost = monthly if server.status == "archived" else 0.0

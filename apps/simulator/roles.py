@@ -34,9 +34,21 @@ CAPABILITIES: dict[str, set[str]] = {
     "server_networks": {ADMIN, NETWORK, SERVER_ADMIN},  # add/remove a server's secondary network
     "view_firewall": {ADMIN, VIEWER, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},
     "manage_firewall": {ADMIN, NETWORK, SECURITY},  # policies; network log forwarding
+    # Data center reads: the viewers, plus the roles whose pages are per data center (networks,
+    # DNS, load balancers). Not BillingAdmin ("A Billing Manager sees no groups or servers").
+    "view_datacenters": _VIEWERS | {DNS, NETWORK},
+    "view_load_balancers": {ADMIN, VIEWER, DNS, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},
+    "manage_load_balancers": {ADMIN, NETWORK, SERVER_ADMIN},
 }
 
 
+_DECIDED: dict[tuple, bool] = {}  # (roles, capability) -> answer: a big tree asks thousands of times
+
+
 def can(roles, capability: str) -> bool:
-    allowed = CAPABILITIES[capability]
-    return any(role in allowed for role in roles)
+    key = (tuple(roles), capability)
+    answer = _DECIDED.get(key)
+    if answer is None:
+        allowed = CAPABILITIES[capability]
+        answer = _DECIDED[key] = any(role in allowed for role in roles)
+    return answer

@@ -3,10 +3,12 @@
 
 import random
 
+from .balancers import seed_load_balancers
 from .factory import add_group, add_server
 from .models import Account, DataCenter, PublicIp, Snapshot, User
 from .network_seed import SequentialAddresses, add_secondary_address, seed_firewall_policies, seed_networks
 from .state import World
+from .usage import seed_past
 
 DATACENTERS = [
     ("WA1", "US West (Seattle)"),
@@ -24,6 +26,7 @@ DEMO_USERS = [
     ("other", "other", "OTHR", "VA1", ["AccountAdmin"]),
     ("netadmin", "netadmin", "DEMO", "WA1", ["NetworkAdmin"]),
     ("security", "security", "DEMO", "WA1", ["SecurityAdmin"]),
+    ("billing", "billing", "DEMO", "WA1", ["BillingAdmin"]),
 ]
 
 ACCOUNT_CUSTOM_FIELDS = [
@@ -124,8 +127,8 @@ def _finish(world: World) -> None:
     month-to-date), and the demo's group defaults and CMDB ids. Uses its own random generator so
     the world's ids and power states stay what they were."""
     rng = random.Random(f"history:{world.seed_name}")
-    now = world.now()
     day = 86400.0
+    now = world.now() // day * day  # the seed's day: the same seed has the same past all day
     for group in world.groups.values():  # parents were added before their children
         parent = world.groups.get(group.parent_id) if group.parent_id else None
         if parent is None:
@@ -158,6 +161,8 @@ def _finish(world: World) -> None:
         created = rng.uniform(max(floor, now - 500 * day), now - 2 * day)
         server.change.created_date = created
         server.change.modified_date = rng.uniform(created, now - 3600)
+    seed_load_balancers(world)  # demo only
+    seed_past(world)  # billing history up to the seed's day (usage.py)
 
 
 def build_demo(speed: float = 1.0) -> World:

@@ -4,6 +4,7 @@ A whole data center's tree is one call, so counts are computed in one pass over 
 (``subtree_counts``) and the caller's permissions once per request (``Perms``).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import Group
@@ -118,16 +119,24 @@ def group_links(world: World, group: Group, perms: Perms) -> list[dict]:
     return links
 
 
-def serialize_group(world: World, group: Group, perms: Perms, counts: dict[str, int] | None = None) -> dict:
-    """The group with all its sub-groups, recursively, each with the same shape."""
+def serialize_group(
+    world: World,
+    group: Group,
+    perms: Perms,
+    counts: dict[str, int] | None = None,
+    servers_of: Callable[[Group], list[dict]] | None = None,
+) -> dict:
+    """The group with all its sub-groups, recursively, each with the same shape. With
+    ``servers_of`` (``?serverDetail=detailed``) each group also carries ``servers``: what
+    ``servers_of(group)`` returns (the full server objects, see group_detail.py)."""
     if counts is None:
         counts = subtree_counts(world, group)
-    return _serialize(world, group, perms, counts)
+    return _serialize(world, group, perms, counts, servers_of)
 
 
-def _serialize(world: World, group: Group, perms: Perms, counts: dict[str, int]) -> dict:
+def _serialize(world: World, group: Group, perms: Perms, counts: dict[str, int], servers_of=None) -> dict:
     children = [world.groups[c] for c in group.children if c in world.groups]
-    return {
+    out = {
         "id": group.id,
         "name": group.name,
         "description": group.description,
@@ -135,8 +144,11 @@ def _serialize(world: World, group: Group, perms: Perms, counts: dict[str, int])
         "type": group.type,
         "status": group.status,
         "serversCount": counts.get(group.id, 0),
-        "groups": [_serialize(world, child, perms, counts) for child in children],
+        "groups": [_serialize(world, child, perms, counts, servers_of) for child in children],
         "links": group_links(world, group, perms),
         "changeInfo": change_info(group.change),
         "customFields": [dict(field) for field in group.custom_fields],
     }
+    if servers_of is not None:
+        out["servers"] = servers_of(group)
+    return out

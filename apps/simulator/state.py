@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import errors
+from .ledger import UsageLedger
 from .models import Account, ChangeInfo, DataCenter, Group, Operation, Server, Token, User
 from .webhook_store import WebhookStore
 
@@ -123,6 +124,8 @@ class World:
     events: deque = field(default_factory=lambda: deque(maxlen=EVENT_LOG_SIZE))
     _event_counter: int = 0
     webhooks: WebhookStore = field(default_factory=WebhookStore)  # configs, faults, deliveries
+    load_balancers: dict = field(default_factory=dict)  # key: id -> balancers.LoadBalancer
+    usage: UsageLedger = field(default_factory=UsageLedger)  # billing history (ledger.py)
 
     # --- clock ------------------------------------------------------------------------------
     def now(self) -> float:
@@ -327,6 +330,8 @@ class World:
             failure = FAILURE_EFFECTS.get(op.kind)
             if failure is not None:
                 failure(self, op)
+        for hook in AFTER_OPERATION:
+            hook(self, op)
 
     def status_of(self, op: Operation) -> str:
         now = self.now()
@@ -368,6 +373,17 @@ def listener(fn):
 
 # kind -> effect(world, op), registered by the route modules that queue those kinds.
 EFFECTS: dict[str, Callable[[World, Operation], None]] = {}
+# fn(world, op): told after every completed operation (its effect applied or not), e.g. to
+# record what changed for billing (``@after_operation``).
+AFTER_OPERATION: list[Callable[[World, Operation], None]] = []
+
+
+def after_operation(fn):
+    if fn not in AFTER_OPERATION:
+        AFTER_OPERATION.append(fn)
+    return fn
+
+
 # kind -> what a failed operation leaves behind (e.g. a failed build leaves a failed server).
 FAILURE_EFFECTS: dict[str, Callable[[World, Operation], None]] = {}
 

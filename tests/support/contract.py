@@ -44,16 +44,17 @@ def md_examples(page: str) -> list:
 
 
 def doc_entry(method: str, path: str) -> dict:
-    """The one api.json entry with this method and URL template (query template ignored)."""
-    found = [
-        entry
+    """The one api.json entry with this method and URL template (query template ignored). Entries
+    repeated word for word (api.json lists some shared load balancer calls twice) count once."""
+    found = {
+        json.dumps(entry, sort_keys=True): entry
         for entry in load_api()
         if entry["Method"].upper() == method.upper()
         and entry["Url"].removeprefix(DOC_HOST).split("?", 1)[0].rstrip("/") == path.rstrip("/")
-    ]
+    }
     if len(found) != 1:
-        raise LookupError(f"api.json has {len(found)} entries for {method} {path}")
-    return found[0]
+        raise LookupError(f"api.json has {len(found)} different entries for {method} {path}")
+    return next(iter(found.values()))
 
 
 # --- shapes ---------------------------------------------------------------------------------------

@@ -1,14 +1,15 @@
 """Data centers: list, one (with ``groupLinks``), deployment capabilities."""
 
 from .. import addressing, errors
+from ..balancers import supports_shared_load_balancer
 from ..factory import LINUX_RESERVED, TEMPLATES, WINDOWS_RESERVED
 from ..links import link
 from ..roles import can
 from ..router import route
 
 
-def _require_view(req):
-    if not can(req.user.roles, "view"):
+def _require_view(req, capability: str = "view"):
+    if not can(req.user.roles, capability):
         raise errors.forbidden()
 
 
@@ -20,6 +21,7 @@ def _dcs_of(req):
 
 @route("GET", "/v2/datacenters/{alias}")
 def list_datacenters(req, alias):
+    _require_view(req, "view_datacenters")
     return [
         {
             "id": dc.id,
@@ -33,6 +35,7 @@ def list_datacenters(req, alias):
 @route("GET", "/v2/datacenters/{alias}/{dc}")
 def get_datacenter(req, alias, dc):
     datacenter = req.world.datacenter(alias, dc)
+    _require_view(req, "view_datacenters")
     links = [link("self", f"/v2/datacenters/{alias.lower()}/{datacenter.id.lower()}")]
     if req.flag("groupLinks"):
         _require_view(req)
@@ -44,7 +47,7 @@ def get_datacenter(req, alias, dc):
 @route("GET", "/v2/datacenters/{alias}/{dc}/deploymentCapabilities")
 def deployment_capabilities(req, alias, dc):
     datacenter = req.world.datacenter(alias, dc)
-    _require_view(req)
+    _require_view(req, "view_datacenters")
     templates = []
     for name, (description, _os_type, _os, size_gb, linux) in TEMPLATES.items():
         entry = {
@@ -60,7 +63,7 @@ def deployment_capabilities(req, alias, dc):
     return {
         "supportsPremiumStorage": datacenter.id.upper() in ("WA1", "VA1", "UC1", "IL1"),
         "supportsBareMetalServers": False,
-        "supportsSharedLoadBalancer": True,
+        "supportsSharedLoadBalancer": supports_shared_load_balancer(datacenter.id),
         "deployableNetworks": [
             {"name": n.name, "networkId": n.id, "type": n.type, "accountID": n.alias.upper()}
             for n in addressing.networks_of(req.world, alias, datacenter.id)

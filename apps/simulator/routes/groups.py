@@ -18,6 +18,7 @@ import ipaddress
 
 from .. import errors
 from ..factory import TEMPLATES, add_group, remove_server
+from ..group_detail import servers_of, wants_detail
 from ..links import status_link
 from ..models import Group
 from ..roles import can
@@ -103,7 +104,8 @@ def _touch(req, group: Group) -> None:
 def get_group(req, alias, group_id):
     _require(req, "view")
     group = req.world.group(alias, group_id)
-    return serialize_group(req.world, group, Perms.of(req.user.roles))
+    detail = servers_of(req.world, req.user.roles) if wants_detail(req) else None
+    return serialize_group(req.world, group, Perms.of(req.user.roles), servers_of=detail)
 
 
 @route("POST", "/v2/groups/{alias}")
