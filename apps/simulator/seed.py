@@ -5,6 +5,7 @@ import random
 
 from .factory import add_group, add_server
 from .models import Account, DataCenter, PublicIp, Snapshot, User
+from .monitoring.seed import seed_monitoring
 from .state import World
 
 DATACENTERS = [
@@ -155,6 +156,7 @@ def _finish(world: World) -> None:
         created = rng.uniform(max(floor, now - 500 * day), now - 2 * day)
         server.change.created_date = created
         server.change.modified_date = rng.uniform(created, now - 3600)
+    seed_monitoring(world)  # alert, autoscale and anti-affinity policies
 
 
 def build_demo(speed: float = 1.0) -> World:

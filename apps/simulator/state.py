@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 
 from . import errors
 from .models import Account, ChangeInfo, DataCenter, Group, Operation, Server, Token, User
+from .monitoring.model import Monitoring
 
 TOKEN_LIFETIME_SECONDS = 14 * 24 * 3600
 EVENT_LOG_SIZE = 2000  # events kept for GET /control/events
@@ -115,6 +116,7 @@ class World:
     _timers: list = field(default_factory=list)  # heap of (due, seq, name, args)
     events: deque = field(default_factory=lambda: deque(maxlen=EVENT_LOG_SIZE))
     _event_counter: int = 0
+    monitoring: Monitoring = field(default_factory=Monitoring)  # policies, schedules, alerts
 
     # --- clock ------------------------------------------------------------------------------
     def now(self) -> float:

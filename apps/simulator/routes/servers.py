@@ -222,6 +222,9 @@ def create_server(req, alias):
         raise errors.bad_request("additionalDisks must be a list of disks.")
     used: set[str] = set()
     disks = [new_disk(req, d, linux, used) for d in extra]
+    from .server_policies import apply_new_server_policies, new_server_policies  # they import this module
+
+    policies = new_server_policies(req, alias, body, server_type, group)
 
     server = add_server(
         req.world,
@@ -246,6 +249,7 @@ def create_server(req, alias):
         server.disks.append(Disk(f"0:{len(server.disks)}", size, paths))
     network = f("networkId")
     server.network_id = network if isinstance(network, str) else ""
+    apply_new_server_policies(req.world, server, policies)
     op = req.world.queue(alias, server.location, "createServer", [server.id])
     uuid = public_uuid(server)
     return 202, {
