@@ -117,22 +117,21 @@ def _unit(*parts) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
-def _units4(*parts) -> tuple[float, float, float, float]:
-    """Four stable numbers in [0, 1) from one hash."""
-    digest = hashlib.blake2b("|".join(str(p) for p in parts).encode(), digest_size=8).digest()
-    return tuple(b / 256 + digest[i + 4] / 65536 for i, b in enumerate(digest[:4]))
-
-
 def _clamp(value: float) -> float:
     return min(max(value, 0.0), 100.0)
 
 
 # --- one server -------------------------------------------------------------------------------
+_TWO_PI = 2 * math.pi
+
+
 class Profile:
-    """What doesn't change between one server's samples, computed once per request."""
+    """One server's series. Takes a snapshot of what it needs (id, size, disks, power, loads), so
+    samples can be computed after the world lock is released."""
 
     def __init__(self, server, overrides=()):
-        self.server = server
+        self.key = server.key
+        self._prefix = f"{server.id}|".encode()
         self.running = server.power_state == "started" and server.status == "active"
         self.disks = [{"id": d.id, "capacityMB": d.size_gb * 1024} for d in server.disks]
         self.total = float(sum(d["capacityMB"] for d in self.disks))
@@ -150,31 +149,36 @@ class Profile:
                 return load
         return None
 
-    def metrics(self, t: float) -> dict[str, float]:
-        """cpu, memory and disk (fullest partition) percentages of the bucket ``t`` falls in."""
-        if not self.running:
-            return {"cpu": 0.0, "memory": 0.0, "disk": 0.0}
+    def _values(self, t: float):
+        """(cpu %, memory %, partition shares, day wave, r, x) of the bucket ``t`` falls in."""
         bucket = int(t // BUCKET)
-        day = math.sin(2 * math.pi * (((t / 3600) % 24) - 9) / 24)  # busier in the afternoon (UTC)
-        c, m, _r, _x = _units4(self.server.id, bucket)
+        digest = hashlib.blake2b(self._prefix + str(bucket).encode(), digest_size=8).digest()
+        c = digest[0] / 256 + digest[4] / 65536
+        m = digest[1] / 256 + digest[5] / 65536
+        r = digest[2] / 256 + digest[6] / 65536
+        x = digest[3] / 256 + digest[7] / 65536
+        day = math.sin(_TWO_PI * (((t / 3600) % 24) - 9) / 24)  # busier in the afternoon (UTC)
         cpu = _clamp(self.cpu_base * (1 + 0.5 * day) + 15 * (c - 0.5))
         memory = _clamp(self.memory_base + 8 * (m - 0.5))
         growth = 0.02 * ((t / 86400) % 10)  # disks slowly fill up, never beyond 95%
         shares = [min(share + growth, 0.95) for _path, _capacity, share in self.partitions]
-        load = self.override_at(bucket * BUCKET)
-        if load is not None:
-            if load.cpu is not None:
-                cpu = _clamp(load.cpu * load.cpu_count / max(self.cpus, 1.0))
-            if load.memory is not None:
-                memory = load.memory
-            if load.disk is not None:
-                shares = [load.disk / 100 for _ in shares]
-        return {
-            "cpu": round(cpu, 2),
-            "memory": round(memory, 2),
-            "disk": round(100 * max(shares), 2) if shares else 0.0,
-            "_shares": shares,
-        }
+        if self.overrides:
+            load = self.override_at(bucket * BUCKET)
+            if load is not None:
+                if load.cpu is not None:
+                    cpu = _clamp(load.cpu * load.cpu_count / max(self.cpus, 1.0))
+                if load.memory is not None:
+                    memory = load.memory
+                if load.disk is not None:
+                    shares = [load.disk / 100 for _ in shares]
+        return round(cpu, 2), round(memory, 2), shares, day, r, x
+
+    def metrics(self, t: float) -> dict[str, float]:
+        """cpu, memory and disk (fullest partition) percentages of the bucket ``t`` falls in."""
+        if not self.running:
+            return {"cpu": 0.0, "memory": 0.0, "disk": 0.0}
+        cpu, memory, shares, _day, _r, _x = self._values(t)
+        return {"cpu": cpu, "memory": memory, "disk": round(100 * max(shares), 2) if shares else 0.0}
 
     def sample(self, t: float, stamp: str) -> dict:
         """One statistics sample as ``.../statistics`` shows it."""
@@ -191,25 +195,26 @@ class Profile:
                 "diskUsage": self.disks,
                 "guestDiskUsage": [],
             }
-        values = self.metrics(t)
-        _c, _m, r, x = _units4(self.server.id, int(t // BUCKET))
-        day = math.sin(2 * math.pi * (((t / 3600) % 24) - 9) / 24)
+        cpu, memory, shares, day, r, x = self._values(t)
         net = self.net_base * (1.2 + day)
         return {
             "timestamp": stamp,
             "cpu": self.cpus,
-            "cpuPercent": values["cpu"],
+            "cpuPercent": cpu,
             "memoryMB": self.memory_mb,
-            "memoryPercent": values["memory"],
+            "memoryPercent": memory,
             "networkReceivedKBps": round(net * (0.6 + 0.8 * r), 2),
             "networkTransmittedKBps": round(net * 0.7 * (0.6 + 0.8 * x), 2),
             "diskUsageTotalCapacityMB": self.total,
             "diskUsage": self.disks,
             "guestDiskUsage": [
                 {"path": path, "capacityMB": capacity, "consumedMB": int(capacity * share)}
-                for (path, capacity, _base), share in zip(self.partitions, values["_shares"], strict=True)
+                for (path, capacity, _base), share in zip(self.partitions, shares, strict=True)
             ],
         }
+
+    def series(self, times: list[float], stamps: list[str]) -> list[dict]:
+        return [self.sample(t, stamp) for t, stamp in zip(times, stamps, strict=True)]
 
 
 def _guest_paths(server) -> list[tuple[str, int, float]]:

@@ -22,6 +22,7 @@ from .. import errors
 from ..links import link
 from ..monitoring.model import AlertPolicy, owned
 from ..monitoring.watch import duration_seconds, ensure_tick, forget_alert_runs
+from ..roles import can
 from ..router import route
 from ..serializers_server import server_href
 from .policy_common import active_server, id_field, name_field, require, unique_name, verbs
@@ -193,7 +194,8 @@ def delete_policy(req, alias, policy_id):
 # --- on a server ------------------------------------------------------------------------------
 def _mapping_json(req, server, policy_id: str, name: str) -> dict:
     href = f"{server_href(server)}/alertPolicies/{policy_id}"
-    links = [link("self", href, verbs=verbs(req, "DELETE", capability="manage_alert_policy_on_server"))]
+    may_remove = can(req.user.roles, "manage_alert_policy_on_server") and server.status == "active"
+    links = [link("self", href, verbs=["DELETE"] if may_remove else None)]
     links.append(link("alertPolicy", f"/v2/alertPolicies/{server.alias.lower()}/{policy_id}"))
     return {"id": policy_id, "name": name, "links": links}
 

@@ -7,7 +7,8 @@ GET /v2/servers/{alias}/{id}/statistics    the server's own entry, ``{name, stat
 
 Both take ``type=latest|hourly|realtime``, ``start``, ``end`` and ``sampleInterval``; the figures
 come from ``monitoring.series``, so a group's entry for a server is that server's answer, sample
-for sample. Any role that may view servers may read them.
+for sample. Any role that may view servers may read them. The samples are computed after the
+world lock is released, from snapshots of the servers taken under it.
 """
 
 from .. import errors
@@ -28,18 +29,18 @@ def group_statistics(req, alias, group_id):
     world = req.world
     group = world.group(alias, group_id)
     _kind, times = sample_times(req, world.now())
-    stamps = stamps_for(times)
-    out = []
-    for member in world.subtree_groups(group):
-        for key in member.servers:
-            server = world.servers.get(key)
-            if server is None or not is_reported(server):
-                continue
-            prof = profile(world, server)
-            out.append(
-                {"name": key, "stats": [prof.sample(t, s) for t, s in zip(times, stamps, strict=True)]}
-            )
-    return out
+    profiles = [
+        profile(world, world.servers[key])
+        for member in world.subtree_groups(group)
+        for key in member.servers
+        if key in world.servers and is_reported(world.servers[key])
+    ]
+
+    def answer():  # after the world lock is released: the profiles are snapshots
+        stamps = stamps_for(times)
+        return [{"name": p.key, "stats": p.series(times, stamps)} for p in profiles]
+
+    return answer
 
 
 @route("GET", "/v2/servers/{alias}/{server_id}/statistics")
@@ -51,7 +52,4 @@ def server_statistics(req, alias, server_id):
         raise errors.bad_request(f"The server {server.id} has no monitoring statistics ({server.status}).")
     _kind, times = sample_times(req, world.now())
     prof = profile(world, server)
-    return {
-        "name": server.key,
-        "stats": [prof.sample(t, s) for t, s in zip(times, stamps_for(times), strict=True)],
-    }
+    return lambda: {"name": prof.key, "stats": prof.series(times, stamps_for(times))}
