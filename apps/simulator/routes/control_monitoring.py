@@ -14,7 +14,7 @@ GET  /control/operations  queued operations, oldest first (``?kind=autoscaleCpu`
 
 from .. import errors
 from ..monitoring.model import LoadOverride
-from ..monitoring.series import BUCKET
+from ..monitoring.series import BUCKET, RETENTION
 from ..monitoring.watch import ensure_tick
 from ..router import route
 from ..state import iso
@@ -50,7 +50,9 @@ def set_load(req):
         raise errors.bad_request(f"minutes must be a number from 1 to {MAX_LOAD_MINUTES}.")
     now = world.now()
     load = LoadOverride(now - now % BUCKET, now + minutes * 60, cpu_count=server.cpu, **values)
-    world.monitoring.overrides.setdefault(server.key, []).append(load)
+    loads = world.monitoring.overrides.setdefault(server.key, [])
+    loads[:] = [old for old in loads if old.until > now - RETENTION]  # past the statistics' history
+    loads.append(load)
     ensure_tick(world)
     return {"serverId": server.id, "from": iso(load.start), "until": iso(load.until), **values}
 
