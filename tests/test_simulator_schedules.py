@@ -326,3 +326,35 @@ def _act(repeat, begin, offset_minutes=0, days=(), **kwargs):
 def test_next_occurrence(act, now, expected):
     found = next_occurrence(act, parse(now).timestamp())
     assert (stamp(datetime.fromtimestamp(found, tz=UTC)) if found is not None else None) == expected
+
+
+# --- the state file ---------------------------------------------------------------------------------
+def test_activities_and_policies_survive_the_state_file(tmp_path):
+    """Activities, policy mappings and their armed timers pickle with the world (--state-file)."""
+    from werkzeug.test import Client
+
+    from apps.simulator.app import SimulatorApp
+    from apps.simulator.persistence import load, save
+    from apps.simulator.seed import build_world
+
+    world = build_world("demo", speed=50)
+    client = Client(SimulatorApp(world))
+    token = client.post("/v2/authentication/login", json={"username": "demo", "password": "demo"}).json[
+        "bearerToken"
+    ]
+    headers = {"Authorization": f"Bearer {token}"}
+    group = group_named("Web")
+    begin = datetime.fromtimestamp(world.now(), tz=UTC) + timedelta(hours=2)
+    made = client.post(
+        f"/v2/groups/{ALIAS}/{group.id}/scheduledActivities",
+        json=activity(type_="shutdown", begin=stamp(begin)),
+        headers=headers,
+    )
+    assert made.status_code == 200
+    save(world, tmp_path / "state.pickle")
+
+    restored = load(tmp_path / "state.pickle")
+    restored.advance_clock(3 * 3600)
+    running = [s for s in subtree_servers(group) if s.status == "active" and s.power_state == "started"]
+    assert running and all(restored.servers[s.key].power_state == "stopped" for s in running)
+    assert restored.monitoring.schedules[made.json["id"]].occurrence_count == 1

@@ -142,6 +142,15 @@ class Profile:
         self.net_base = 40 * _unit(server.id, "net")
         self.partitions = _guest_paths(server) if self.running else []
         self.overrides = list(overrides)
+        # What the quiet series can never exceed (or go below): lets the monitoring tick skip work.
+        self.ceiling = {
+            "cpu": min(self.cpu_base * 1.5 + 7.5, 100.0) if self.running else 0.0,
+            "memory": self.memory_base + 4 if self.running else 0.0,
+            "disk": 100 * min(max((p[2] for p in self.partitions), default=-1) + 0.2, 0.95)
+            if self.partitions
+            else 0.0,
+        }
+        self.cpu_floor = max(self.cpu_base * 0.5 - 7.5, 0.0) if self.running else 0.0
 
     def override_at(self, t: float):
         for load in reversed(self.overrides):  # the last load set wins

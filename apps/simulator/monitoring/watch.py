@@ -40,6 +40,30 @@ def duration_seconds(text: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
+# server key -> (signature, Profile): the static part of a watched server's series, rebuilt when
+# anything it depends on changes (not kept in the world: it is derived data).
+_PROFILES: dict[str, tuple[tuple, Profile]] = {}
+
+
+def _profile(world, server) -> Profile:
+    signature = (
+        server.id,
+        server.status,
+        server.power_state,
+        server.cpu,
+        server.memory_mb,
+        server.os,
+        tuple((d.id, d.size_gb, tuple(d.partition_paths)) for d in server.disks),
+    )
+    cached = _PROFILES.get(server.key)
+    if cached is None or cached[0] != signature:
+        cached = (signature, Profile(server))
+        _PROFILES[server.key] = cached
+    prof = cached[1]
+    prof.overrides = world.monitoring.overrides.get(server.key, [])
+    return prof
+
+
 @timer(TICK)
 def _tick(world) -> None:
     now = world.now()
@@ -69,15 +93,23 @@ def _tick(world) -> None:
 # --- alerts -----------------------------------------------------------------------------------
 def _check_alerts(world, server, sample_at: float, now: float) -> None:
     mon = world.monitoring
-    values = Profile(server, mon.overrides.get(server.key, ())).metrics(sample_at)
+    prof = _profile(world, server)
+    quiet = prof.override_at(sample_at) is None
+    values = None
     for ref in server.alert_policies:
         policy = mon.alert_policies.get(ref["id"])
         if policy is None:
             continue
         for index, trigger in enumerate(policy.triggers):
-            run = mon.alert_runs.setdefault(
-                f"{server.key}|{policy.id}|{index}", {"overSince": None, "firing": False}
-            )
+            key = f"{server.key}|{policy.id}|{index}"
+            run = mon.alert_runs.get(key)
+            idle = run is None or (run["overSince"] is None and not run["firing"])
+            if idle and quiet and trigger["threshold"] > prof.ceiling[trigger["metric"]]:
+                continue  # the quiet series cannot reach this threshold
+            if run is None:
+                run = mon.alert_runs[key] = {"overSince": None, "firing": False}
+            if values is None:
+                values = prof.metrics(sample_at)
             value = values[trigger["metric"]]
             if value >= trigger["threshold"]:
                 if run["overSince"] is None:
@@ -168,7 +200,12 @@ def _check_autoscale(world, server, policy, sample_at: float, now: float) -> Non
     if server.status != "active" or server.power_state != "started":
         run["overSince"] = run["underSince"] = None
         return
-    cpu = Profile(server, mon.overrides.get(server.key, ())).metrics(sample_at)["cpu"]
+    prof = _profile(world, server)
+    idle = run["overSince"] is None and run["underSince"] is None
+    if idle and prof.override_at(sample_at) is None:
+        if policy.scale_up_threshold > prof.ceiling["cpu"] and policy.scale_down_threshold < prof.cpu_floor:
+            return  # the quiet series can neither scale it up nor down
+    cpu = prof.metrics(sample_at)["cpu"]
     if cpu >= policy.scale_up_threshold:
         run["overSince"] = run["overSince"] if run["overSince"] is not None else sample_at
         run["underSince"] = None
