@@ -2,7 +2,9 @@
 
 Route modules (``routes/*``) register handlers with ``router.route``; a handler takes a
 ``SimRequest`` plus the path parameters and returns a body (200), ``(status, body)``, or raises
-``ApiError``. Anything unexpected becomes a 500 ``{"message": ...}``, never a traceback.
+``ApiError``. Anything unexpected becomes a 500 ``{"message": ...}``, never a traceback. A body
+may be a function: it is called once the world lock is released (long answers built from a
+snapshot taken under the lock, such as statistics).
 """
 
 import json
@@ -170,6 +172,8 @@ class SimulatorApp:
             status, body = result
         else:
             status, body = 200, result
+        if callable(body):  # a long answer (statistics) computed from a snapshot, outside the lock
+            body = body()
         return status, body, []
 
 

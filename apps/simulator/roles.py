@@ -27,6 +27,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "manage_public_ips": {ADMIN, SERVER_ADMIN},
     "view_public_ips": {ADMIN, VIEWER, DNS, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},
     "view_policies": _VIEWERS,
+    "manage_policies": {ADMIN, SERVER_ADMIN},  # create, edit, delete alert/autoscale/anti-affinity
     "manage_alert_policy_on_server": _OPERATORS,
     # Networks and firewall (routes/networks.py, server_networks.py, firewall_*.py).
     "view_networks": {ADMIN, VIEWER, DNS, NETWORK, SECURITY, SERVER_ADMIN, SERVER_OPERATOR},

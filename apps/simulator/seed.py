@@ -6,6 +6,7 @@ import random
 from .balancers import seed_load_balancers
 from .factory import add_group, add_server
 from .models import Account, DataCenter, PublicIp, Snapshot, User
+from .monitoring.seed import seed_monitoring
 from .network_seed import SequentialAddresses, add_secondary_address, seed_firewall_policies, seed_networks
 from .state import World
 from .usage import seed_past
@@ -163,6 +164,7 @@ def _finish(world: World) -> None:
         server.change.modified_date = rng.uniform(created, now - 3600)
     seed_load_balancers(world)  # demo only
     seed_past(world)  # billing history up to the seed's day (usage.py)
+    seed_monitoring(world)  # alert, autoscale and anti-affinity policies
 
 
 def build_demo(speed: float = 1.0) -> World:

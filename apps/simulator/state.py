@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from . import errors
 from .ledger import UsageLedger
 from .models import Account, ChangeInfo, DataCenter, Group, Operation, Server, Token, User
+from .monitoring.model import Monitoring
 from .webhook_store import WebhookStore
 
 TOKEN_LIFETIME_SECONDS = 14 * 24 * 3600
@@ -126,6 +127,7 @@ class World:
     webhooks: WebhookStore = field(default_factory=WebhookStore)  # configs, faults, deliveries
     load_balancers: dict = field(default_factory=dict)  # key: id -> balancers.LoadBalancer
     usage: UsageLedger = field(default_factory=UsageLedger)  # billing history (ledger.py)
+    monitoring: Monitoring = field(default_factory=Monitoring)  # policies, schedules, alerts
 
     # --- clock ------------------------------------------------------------------------------
     def now(self) -> float:

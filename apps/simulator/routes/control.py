@@ -11,6 +11,11 @@ GET  /control/clock              the simulator's clock: {"now": iso, "epoch": se
 POST /control/clock              {"advance": seconds} or {"to": iso | epoch}: move the clock forward and
                                  replay everything that fell due (schedules, autoscale, ttl, ...)
 GET  /control/events             the last events the world emitted (?since=<seq>, ?event=<name>)
+POST /control/load               {"serverId", "cpu"|"memory"|"disk": percent, "minutes"}: make a server
+                                 busy (its monitoring series, alerts and autoscale follow)
+GET  /control/alerts             fired alert notifications (?since=<seq>, ?serverId=)
+GET  /control/operations         queued operations (?kind=autoscaleCpu, ?resource=<server id>)
+(the last three: control_monitoring.py)
 """
 
 from dataclasses import fields

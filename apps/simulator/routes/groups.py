@@ -11,7 +11,8 @@ archive, restore, and defaults.
   server).
 - The root ``<DC> Hardware`` group and the ``Archive`` group can't be renamed, moved, deleted or archived.
 - Sibling group names are unique (case-insensitive); a name is 1-256 characters.
-- Scheduled activities read as an empty list (nothing is ever scheduled here).
+- Scheduled activities, horizontal autoscale and statistics: ``schedules.py``,
+  ``horizontal_autoscale.py``, ``statistics.py``.
 """
 
 import ipaddress
@@ -449,18 +450,3 @@ def set_defaults(req, alias, group_id):
     if updates:
         _touch(req, group)
     return effective_defaults(world, group)
-
-
-# --- scheduled activities (read-only: the simulator schedules nothing) ------------------------
-@route("GET", "/v2/groups/{alias}/{group_id}/scheduledActivities")
-def scheduled_activities(req, alias, group_id):
-    _require(req, "view")
-    req.world.group(alias, group_id)
-    return []
-
-
-@route("GET", "/v2/groups/{alias}/{group_id}/upcomingScheduledActivities")
-def upcoming_scheduled_activities(req, alias, group_id):
-    _require(req, "view")
-    req.world.group(alias, group_id)
-    return []

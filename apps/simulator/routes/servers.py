@@ -224,6 +224,9 @@ def create_server(req, alias):
     used: set[str] = set()
     disks = [new_disk(req, d, linux, used) for d in extra]
     network, address = addressing.for_new_server(req.world, alias, group, f("networkId"), f("ipAddress"))
+    from .server_policies import apply_new_server_policies, new_server_policies  # they import this module
+
+    policies = new_server_policies(req, alias, body, server_type, group)
 
     server = add_server(
         req.world,
@@ -248,6 +251,7 @@ def create_server(req, alias):
         server.disks = [Disk(d.id, d.size_gb, list(d.partition_paths)) for d in source.disks]
     for size, paths in disks:
         server.disks.append(Disk(f"0:{len(server.disks)}", size, paths))
+    apply_new_server_policies(req.world, server, policies)
     op = req.world.queue(alias, server.location, "createServer", [server.id])
     uuid = public_uuid(server)
     return 202, {

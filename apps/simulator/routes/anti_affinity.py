@@ -1,0 +1,179 @@
+"""Anti-affinity policies (api.json ``/v2/antiAffinityPolicies``) and a server's membership.
+
+GET    /v2/antiAffinityPolicies/{alias}              ``{items, links}``
+POST   /v2/antiAffinityPolicies/{alias}              ``{name, location}`` -> the policy
+GET    /v2/antiAffinityPolicies/{alias}/{id}         the policy; its members are ``server`` links
+PUT    /v2/antiAffinityPolicies/{alias}/{id}         ``{name}`` -> the policy
+DELETE /v2/antiAffinityPolicies/{alias}/{id}         200, no content (its servers leave it)
+GET    /v2/servers/{alias}/{id}/antiAffinityPolicy   ``{id, name, links}``; 404 when the server has none
+PUT    /v2/servers/{alias}/{id}/antiAffinityPolicy   ``{id}`` -> ``{id, links}``
+DELETE /v2/servers/{alias}/{id}/antiAffinityPolicy   200, no content
+
+A policy belongs to one data center; only hyperscale servers of that data center may join it
+(create-server's ``antiAffinityPolicyId`` says so), each server in at most one policy. Names
+are unique in the account. Viewing roles may read; AccountAdmin and ServerAdmin change policies;
+the server operators move a server in or out (the server's ``antiAffinityPolicyMapping`` link).
+"""
+
+from .. import errors
+from ..links import link
+from ..monitoring.model import AntiAffinityPolicy, owned
+from ..router import route
+from ..serializers_server import server_href
+from .policy_common import active_server, id_field, name_field, require, unique_name, verbs
+from .servers import find_server
+
+
+def _href(policy: AntiAffinityPolicy) -> str:
+    return f"/v2/antiAffinityPolicies/{policy.alias.lower()}/{policy.id}"
+
+
+def members(world, policy: AntiAffinityPolicy) -> list:
+    """The policy's servers that still exist (deleted servers drop out)."""
+    policy.servers = [key for key in policy.servers if key in world.servers]
+    return [world.servers[key] for key in policy.servers]
+
+
+def policy_json(req, policy: AntiAffinityPolicy) -> dict:
+    links = [link("self", _href(policy), verbs=verbs(req, "DELETE", "PUT"))]
+    for server in members(req.world, policy):
+        links.append(link("server", server_href(server), id=server.key, name=server.id))
+    return {"id": policy.id, "name": policy.name, "location": policy.location, "links": links}
+
+
+def _policy(req, alias: str, policy_id: str) -> AntiAffinityPolicy:
+    policy = owned(req.world.monitoring.anti_affinity, alias, policy_id)
+    if policy is None:
+        raise errors.not_found()
+    return policy
+
+
+def policy_of(world, server) -> AntiAffinityPolicy | None:
+    for policy in world.monitoring.anti_affinity.values():
+        if server.key in policy.servers:
+            return policy
+    return None
+
+
+def check_member(world, alias: str, policy_id, server_type: str, location: str) -> AntiAffinityPolicy:
+    """The policy a (new or existing) server may join, or a 400 saying why not."""
+    policy = owned(world.monitoring.anti_affinity, alias, policy_id) if isinstance(policy_id, str) else None
+    if policy is None:
+        raise errors.bad_request(f"The anti-affinity policy '{policy_id}' does not exist.")
+    if server_type != "hyperscale":
+        raise errors.bad_request("Anti-affinity policies are only valid for hyperscale servers.")
+    if policy.location.upper() != location.upper():
+        raise errors.bad_request(
+            f"The anti-affinity policy '{policy.name}' is in {policy.location}; the server is in {location.upper()}."
+        )
+    return policy
+
+
+def join(world, server, policy: AntiAffinityPolicy) -> None:
+    current = policy_of(world, server)
+    if current is not None and current is not policy:
+        current.servers.remove(server.key)
+    if server.key not in policy.servers:
+        policy.servers.append(server.key)
+
+
+# --- policies ---------------------------------------------------------------------------------
+@route("GET", "/v2/antiAffinityPolicies/{alias}")
+def list_policies(req, alias):
+    require(req, "view_policies")
+    items = [p for p in req.world.monitoring.anti_affinity.values() if p.alias.upper() == alias.upper()]
+    return {
+        "items": [policy_json(req, p) for p in sorted(items, key=lambda p: (p.location, p.name.lower()))],
+        "links": [link("self", f"/v2/antiAffinityPolicies/{alias.lower()}", verbs=verbs(req, "POST"))],
+    }
+
+
+@route("POST", "/v2/antiAffinityPolicies/{alias}")
+def create_policy(req, alias):
+    require(req, "manage_policies")
+    world = req.world
+    body = req.json_object()
+    name = name_field(req.field(body, "name"))
+    location = req.field(body, "location")
+    if not isinstance(location, str) or not location.strip():
+        raise errors.bad_request("The request is invalid: location is required.")
+    try:
+        datacenter = world.datacenter(alias, location.strip())
+    except errors.ApiError:
+        raise errors.bad_request(f"The data center '{location}' is not available to this account.") from None
+    unique_name(world.monitoring.anti_affinity, alias, name, "An anti-affinity policy")
+    policy = AntiAffinityPolicy(world.new_group_id(), alias.upper(), name, datacenter.id.upper())
+    world.monitoring.anti_affinity[policy.id] = policy
+    return policy_json(req, policy)
+
+
+@route("GET", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
+def get_policy(req, alias, policy_id):
+    require(req, "view_policies")
+    return policy_json(req, _policy(req, alias, policy_id))
+
+
+@route("PUT", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
+def update_policy(req, alias, policy_id):
+    require(req, "manage_policies")
+    policy = _policy(req, alias, policy_id)
+    body = req.json_object()
+    name = name_field(req.field(body, "name"))
+    unique_name(req.world.monitoring.anti_affinity, alias, name, "An anti-affinity policy", policy)
+    policy.name = name
+    return policy_json(req, policy)
+
+
+@route("DELETE", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
+def delete_policy(req, alias, policy_id):
+    require(req, "manage_policies")
+    policy = _policy(req, alias, policy_id)
+    del req.world.monitoring.anti_affinity[policy.id]
+    return 200, None
+
+
+# --- a server's membership --------------------------------------------------------------------
+def _membership_json(server, policy: AntiAffinityPolicy) -> dict:
+    return {
+        "id": policy.id,
+        "name": policy.name,
+        "links": [
+            link("self", f"{server_href(server)}/antiAffinityPolicy"),
+            link("antiAffinityPolicy", _href(policy), id=policy.id, name=policy.name),
+        ],
+    }
+
+
+@route("GET", "/v2/servers/{alias}/{server_id}/antiAffinityPolicy")
+def server_policy(req, alias, server_id):
+    require(req, "view")
+    server = find_server(req, alias, server_id)
+    policy = policy_of(req.world, server)
+    if policy is None:
+        raise errors.not_found("The server is not in an anti-affinity policy.")
+    return _membership_json(server, policy)
+
+
+@route("PUT", "/v2/servers/{alias}/{server_id}/antiAffinityPolicy")
+def set_server_policy(req, alias, server_id):
+    require(req, "manage_alert_policy_on_server")
+    world = req.world
+    server = find_server(req, alias, server_id)
+    policy_id = id_field(req, req.json_object())
+    active_server(req, server, "change its anti-affinity policy")
+    policy = check_member(world, alias, policy_id, server.type, server.location)
+    join(world, server, policy)
+    answer = _membership_json(server, policy)
+    return {"id": policy.id, "links": answer["links"]}
+
+
+@route("DELETE", "/v2/servers/{alias}/{server_id}/antiAffinityPolicy")
+def remove_server_policy(req, alias, server_id):
+    require(req, "manage_alert_policy_on_server")
+    world = req.world
+    server = find_server(req, alias, server_id)
+    active_server(req, server, "change its anti-affinity policy")
+    policy = policy_of(world, server)
+    if policy is not None:
+        policy.servers.remove(server.key)
+    return 200, None
