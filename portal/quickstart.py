@@ -43,6 +43,9 @@ DEMO_SIGN_INS = [
     ("demo", "demo", "AccountAdmin + ServerAdmin, account DEMO"),
     ("operator", "operator", "ServerOperator, account DEMO"),
     ("viewer", "viewer", "AccountViewer, account DEMO"),
+    ("netadmin", "netadmin", "NetworkAdmin, account DEMO"),
+    ("security", "security", "SecurityAdmin, account DEMO"),
+    ("billing", "billing", "BillingAdmin (billing only, no servers), account DEMO"),
     ("other", "other", "AccountAdmin, another account OTHR"),
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
