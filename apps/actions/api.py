@@ -70,6 +70,10 @@ class ActionAPIView(APIView):
     def post(self, request, **ids):
         act = self.action
         kind = registry.target(act.target)
+        key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
+        done = services.replay(request, act, key)
+        if done is not None:  # a retry: the first answer, nothing sent again
+            return Response(outcome_json(act, done), status=status_of(done))
         try:
             resource = kind.load(request, **ids)
         except ValueError as exc:
@@ -91,7 +95,6 @@ class ActionAPIView(APIView):
                 {"message": first_error(form), "errors": {k: list(v) for k, v in form.errors.items()}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
         outcome = services.run(request, act, resource, form, key=key)
         return Response(outcome_json(act, outcome), status=status_of(outcome))
 

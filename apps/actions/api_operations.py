@@ -93,6 +93,10 @@ def _results(outcome) -> list[dict]:
 
 def _run(request, action, resource):
     """(outcome, None) or (None, the refusal Response)."""
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
+    done = services.replay(request, action, key)
+    if done is not None:  # a retry: the first answer, nothing sent again
+        return done, None
     verdict = action.allowed(request.user, resource)
     if not verdict:
         services.deny(request, action, resource, verdict.reason)
@@ -102,7 +106,6 @@ def _run(request, action, resource):
             else f"You can't {action.label.lower()} this: {verdict.reason}."
         )
         return None, _message(text, status.HTTP_403_FORBIDDEN)
-    key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
     outcome = services.run(request, action, resource, None, key=key)
     if outcome.kind == "error" and not outcome.items:
         return None, _message(outcome.message, outcome.status or 400)

@@ -94,6 +94,16 @@ def _claim(user, key: str, operation: str, ids: list, wait: float):
         time.sleep(0.05)
 
 
+def stored(user, key: str | None, action: str) -> Once | None:
+    """The stored value of a finished call with this key for this action (a replay), else None."""
+    if not key:
+        return None
+    existing = ActionRequest.objects.filter(user=user, key=key, operation=_operation(action)).first()
+    if existing is None or existing.results is None:
+        return None
+    return Once(existing.results, replayed=True)
+
+
 def once(user, key: str | None, action: str, fn, *, target: str = "", wait: float = 15.0) -> Once:
     """Call ``fn()`` once for this person and key; replay its stored value for later calls.
 

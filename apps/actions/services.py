@@ -325,6 +325,19 @@ def run(request, action, resource, form=None, *, key: str | None) -> Outcome:
     return outcome
 
 
+def replay(request, action, key: str | None) -> Outcome | None:
+    """The first outcome of a form (or API call) already performed with ``key``: a double submit
+    is answered with it whatever the resource's state is now, and nothing is sent again."""
+    kind = registry.target(action.target)
+    found = idempotency.stored(request.user, key, f"{kind.audit_name}.{action.name}")
+    if found is None:
+        return None
+    outcome = Outcome.from_stored(found.value, action.label)
+    if found.value and found.value.get("uncertain"):
+        outcome.status = 503
+    return outcome
+
+
 def deny(request, action, resource, reason: str) -> None:
     """Audit a refused attempt (a POST the person's role or the resource's state does not allow)."""
     kind = registry.target(action.target)

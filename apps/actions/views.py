@@ -85,6 +85,12 @@ def action_page(request, target: str, action: str, **ids):
     if act is None:
         raise UnknownAction(f"No such action: {action[:60]}.")
     kind = registry.target(target)
+    if request.method == "POST":  # a double submit: the first answer, whatever the state is now
+        done = services.replay(request, act, services.key_from(request))
+        if done is not None:
+            services.flash(request, done)
+            page = "/" if kind.many else request.path.split("actions/")[0]  # the resource's page
+            return redirect(_back(request, page))
     try:
         resource = kind.load(request, **ids)
     except ValueError as exc:  # a selection the person sent (none, too many, not an id)
