@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -12,7 +13,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.audit import services as audit
 from apps.clc import errors
 
 from . import services, throttle
@@ -56,7 +56,10 @@ def login_view(request):
         user = services.authenticate_with_cloud(username, password)
     except errors.BadRequest as exc:
         throttle.record_failure(username, address)
-        audit.record_failed_sign_in(request, username, exc.message or "")
+        # Recorded by the audit log (apps.audit.signals), which sits above this app.
+        user_login_failed.send(
+            sender=__name__, credentials={"username": username}, request=request, reason=exc.message or ""
+        )
         return _form(request, form, next_url, status=400, error=exc.message)
     except errors.UpstreamUnavailable:
         return _form(request, form, next_url, status=503, error="The cloud API is unavailable")
