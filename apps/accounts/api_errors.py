@@ -9,26 +9,17 @@
   ``Retry-After``. DRF's headers are kept.
 * An exception whose detail is already a dict with ``message`` (e.g. the personal-token 401
   ``{"message", "login"}``) is answered as it is.
-
-Also the API's sign-in vocabulary (the 401 messages), so every API module's schema examples say
-the same as the answers.
 """
 
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
-from rest_framework import views as drf_views  # the module: see exception_handler
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.clc.errors import ClcError
 
 from .middleware import is_api, response_for
 
-# A personal token's owner has no usable cloud token (apps.tokens.authentication).
-CLOUD_EXPIRED_MESSAGE = (
-    "Your cloud session expired — sign in to the portal again (/login/); "
-    "your personal token keeps working after that."
-)
-INVALID_TOKEN_MESSAGE = "Invalid, revoked or expired token."
 INVALID_INPUT = "The request is invalid."
 
 
@@ -63,10 +54,8 @@ def exception_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, ClcError) and request is not None:
         return response_for(getattr(request, "_request", request), exc)
-    # Http404 and PermissionDenied too; its headers (WWW-Authenticate, Retry-After) are kept. Looked up
-    # at call time: apps.tokens.authentication imports this module while DRF's settings load it, in
-    # the middle of importing rest_framework.views.
-    response = drf_views.exception_handler(exc, context)
+    # Http404 and PermissionDenied too; its headers (WWW-Authenticate, Retry-After) are kept.
+    response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.APIException):

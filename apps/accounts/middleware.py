@@ -28,6 +28,14 @@ log = logging.getLogger(__name__)
 EXPIRED_MESSAGE = "Your cloud session expired — sign in again."
 # An API caller (a script with a personal token) is told where: the portal's sign-in page.
 API_EXPIRED_MESSAGE = "Your cloud session expired — sign in to the portal again (/login/)."
+# The personal token's 401s (apps.tokens.authentication), here so that every API module's schema
+# examples say the same (this module imports nothing of DRF: the token module is loaded by DRF's
+# settings).
+CLOUD_EXPIRED_MESSAGE = (
+    "Your cloud session expired — sign in to the portal again (/login/); "
+    "your personal token keeps working after that."
+)
+INVALID_TOKEN_MESSAGE = "Invalid, revoked or expired token."
 UNAVAILABLE_MESSAGE = "The cloud API is unavailable. Try again in a moment."
 RETRY_AFTER_SECONDS = 5  # what an API caller is told to wait when the cloud API is down
 

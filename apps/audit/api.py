@@ -18,7 +18,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.api_errors import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
+from apps.accounts.middleware import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
 
 from . import services
 from .export import csv_response

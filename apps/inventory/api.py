@@ -16,8 +16,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.api_errors import INVALID_TOKEN_MESSAGE
-from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
+from apps.accounts.middleware import API_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.services import client_for_request
 
 from . import selectors

@@ -10,7 +10,7 @@ The bodies are shaped by the API's exception handler (``apps.accounts.api_errors
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from apps.accounts.api_errors import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
+from apps.accounts.middleware import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
 from apps.accounts.services import CloudSessionExpired, cloud_client_for
 
 from . import services
