@@ -48,6 +48,7 @@ migrate: $(STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 # portal/testenv.py starts a throwaway Redis and PostgreSQL when none answers at the configured URLs
 # (and stops them after), checks Chromium for browser tests, runs `pytest -n 2 $(PYTEST_ARGS)`, and
@@ -56,6 +57,7 @@ lint: $(DEV_STAMP)
 # package would otherwise default it to the development settings for pytest too.
 test: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} \
 	  DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-portal.settings.test} \
 	  exec $(PY) -m portal.testenv $(PYTEST_ARGS)

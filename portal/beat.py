@@ -7,10 +7,10 @@ app's ``beat_schedule`` rather than set in settings, so that no app's schedule r
 
 from __future__ import annotations
 
+from portal.celery import app
+
 
 def register(name: str, entry: dict) -> None:
-    from portal.celery import app
-
     schedule = dict(app.conf.beat_schedule or {})
     schedule[name] = entry
     app.conf.beat_schedule = schedule

@@ -3,6 +3,10 @@ from django.http import JsonResponse
 from django.urls import include, path
 
 from apps.activities.urls import pages as activity_pages
+from apps.activities.urls import team as team_page
+
+handler404 = "apps.accounts.api_errors.page_not_found"  # {"message"} under /api/
+handler500 = "apps.accounts.api_errors.server_error"
 
 
 def healthz(request):
@@ -16,7 +20,8 @@ urlpatterns = [
     path("profile/", include("apps.tokens.urls")),
     path("events/", include("apps.activities.urls")),
     path("activities/", include(activity_pages)),
-    path("", include("apps.audit.urls")),  # /audit/, /team/
+    path("", include("apps.audit.urls")),  # /audit/
+    path("team/", include(team_page)),
     path("notifications/", include("apps.notifications.urls")),
     path("recipes/", include("apps.recipes.urls")),
     path("", include("apps.actions.urls")),

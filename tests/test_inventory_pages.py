@@ -352,7 +352,7 @@ def test_unknown_ids_are_a_friendly_404(demo, url):
     response = demo.get(url)
     assert response.status_code == 404
     text = text_of(response)
-    assert "No such" in text and "Back to the dashboard" in text
+    assert "Not found" in text and "It may have been deleted" in text and "Back to the dashboard" in text
 
 
 def test_unknown_path_uses_the_404_template(demo):

@@ -49,7 +49,7 @@ def test_other_account_sees_only_its_people(clc_settings):
 
 
 def test_team_order_uses_latest_of_activity_and_audit():
-    from apps.audit.views_team import team_members
+    from apps.activities.views_team import team_members
 
     now = timezone.now()
     a = User.objects.create(username="DEMO/a", cloud_username="a", account_alias="DEMO", roles=[])

@@ -4,11 +4,14 @@
 * An upstream 401 (``apps.clc.errors.Unauthorized``, including ``CloudSessionExpired``) anywhere marks
   the token invalid, ends the session and sends the person to ``/login/?next=<where they were>``
   with a message; ``/api/`` paths get ``401 {"message": ...}`` instead.
-* Other upstream failures that a view did not handle become a friendly page (or JSON), never a 500.
+* Other upstream failures that a view did not handle become a friendly page (or JSON), never a 500:
+  403, 404, 503 "cloud unavailable" (``Retry-After`` on the API), 502 for anything else. Views don't
+  re-map these themselves; ``response_for`` is the one mapping, used here for every view and by the
+  API's exception handler (``apps.accounts.api_errors``).
 """
 
 import logging
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib import messages
@@ -25,7 +28,16 @@ log = logging.getLogger(__name__)
 EXPIRED_MESSAGE = "Your cloud session expired — sign in again."
 # An API caller (a script with a personal token) is told where: the portal's sign-in page.
 API_EXPIRED_MESSAGE = "Your cloud session expired — sign in to the portal again (/login/)."
+# The personal token's 401s (apps.tokens.authentication), here so that every API module's schema
+# examples say the same (this module imports nothing of DRF: the token module is loaded by DRF's
+# settings).
+CLOUD_EXPIRED_MESSAGE = (
+    "Your cloud session expired — sign in to the portal again (/login/); "
+    "your personal token keeps working after that."
+)
+INVALID_TOKEN_MESSAGE = "Invalid, revoked or expired token."
 UNAVAILABLE_MESSAGE = "The cloud API is unavailable. Try again in a moment."
+RETRY_AFTER_SECONDS = 5  # what an API caller is told to wait when the cloud API is down
 
 
 def is_api(request) -> bool:
@@ -40,8 +52,6 @@ def login_url_for(request) -> str:
         referer = request.headers.get("Referer", "")
         target = referer if safe_next(request, referer) else "/"
         if target.startswith(("http://", "https://")):
-            from urllib.parse import urlsplit
-
             parts = urlsplit(target)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
     return "/login/?" + urlencode({"next": target})
@@ -84,20 +94,10 @@ class CloudSessionMiddleware:
         return await self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, errors.Unauthorized):
-            return self._expired(request)
-        if isinstance(exception, errors.UpstreamUnavailable):
-            log.warning("upstream unavailable during %s %s", request.method, request.path)
-            return self._error(request, 503, UNAVAILABLE_MESSAGE)
-        if isinstance(exception, errors.Forbidden):
-            return self._error(request, 403, exception.message)
-        if isinstance(exception, errors.NotFound):
-            return self._error(request, 404, exception.message)
-        if isinstance(exception, errors.ClcError):
-            return self._error(request, 502, exception.message)
-        return None
+        return response_for(request, exception)
 
-    def _expired(self, request):
+    @staticmethod
+    def _expired(request):
         target = login_url_for(request)
         services.mark_token_invalid(request.user)
         services.sign_out_session_only(request)
@@ -109,7 +109,31 @@ class CloudSessionMiddleware:
     @staticmethod
     def _error(request, status, message):
         if is_api(request):
-            return JsonResponse({"message": message}, status=status)
+            response = JsonResponse({"message": message}, status=status)
+            if status == 503:
+                response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         return render(
             request, "accounts/upstream_error.html", {"message": message, "status": status}, status=status
         )
+
+
+def response_for(request, exception):
+    """The answer to an ``apps.clc`` error (a redirect to sign in, a page, or ``{"message"}`` JSON
+    under ``/api/``), or None for any other exception."""
+    if isinstance(exception, errors.Unauthorized):
+        return CloudSessionMiddleware._expired(request)
+    if isinstance(exception, errors.UpstreamUnavailable):
+        log.warning("upstream unavailable during %s %s", request.method, request.path)
+        if getattr(request, "_clc_datacenters", None) is None:
+            # The top bar's data-center list would ask the failing upstream again (with retries):
+            # tell it this request already found the cloud API down (accounts.services memo).
+            request._clc_datacenters = exception
+        return CloudSessionMiddleware._error(request, 503, UNAVAILABLE_MESSAGE)
+    if isinstance(exception, errors.Forbidden):
+        return CloudSessionMiddleware._error(request, 403, exception.message)
+    if isinstance(exception, errors.NotFound):
+        return CloudSessionMiddleware._error(request, 404, exception.message)
+    if isinstance(exception, errors.ClcError):
+        return CloudSessionMiddleware._error(request, 502, exception.message)
+    return None

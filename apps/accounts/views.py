@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -12,12 +13,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.audit import services as audit
 from apps.clc import errors
 
 from . import services, throttle
 from .forms import SignInForm
-from .middleware import UNAVAILABLE_MESSAGE, safe_next
+from .middleware import safe_next
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,15 @@ def login_view(request):
         response = _form(request, form, next_url, status=429, error=blocked.message)
         response["Retry-After"] = str(blocked.retry_after)
         return response
+    # Mapped here, not by the middleware: no one is signed in yet, and the form must show again.
     try:
         user = services.authenticate_with_cloud(username, password)
     except errors.BadRequest as exc:
         throttle.record_failure(username, address)
-        audit.record_failed_sign_in(request, username, exc.message or "")
+        # Recorded by the audit log (apps.audit.signals), which sits above this app.
+        user_login_failed.send(
+            sender=__name__, credentials={"username": username}, request=request, reason=exc.message or ""
+        )
         return _form(request, form, next_url, status=400, error=exc.message)
     except errors.UpstreamUnavailable:
         return _form(request, form, next_url, status=503, error="The cloud API is unavailable")
@@ -94,14 +98,5 @@ def logout_view(request):
 @login_required
 def dashboard(request):
     """For now: the person's data centers (the inventory pages replace this)."""
-    unavailable = None
-    try:
-        dcs = services.user_datacenters(request, refresh=True)
-    except errors.UpstreamUnavailable:
-        dcs, unavailable = [], UNAVAILABLE_MESSAGE
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {"datacenters": dcs, "unavailable": unavailable},
-        status=503 if unavailable else 200,
-    )
+    dcs = services.user_datacenters(request, refresh=True)
+    return render(request, "accounts/dashboard.html", {"datacenters": dcs})

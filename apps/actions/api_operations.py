@@ -17,6 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.services import client_for_request
 from apps.activities.api_common import EXAMPLES, IDEMPOTENCY, MESSAGE, UNAUTHORIZED, ResultSerializer
 from apps.activities.models import Activity
 from apps.activities.services import UNCERTAIN
@@ -120,8 +121,6 @@ def _servers(request, operation, ids):
         ids = selectors.checked_server_ids(ids, limit=MAX_BULK)
     except ValueError as exc:
         return None, _message(str(exc))
-    from apps.accounts.services import client_for_request
-
     selectors.require_visible_servers(client_for_request(request), ids)  # 404 through the handler
     return _run(request, action, Selection(tuple(ids)))
 

@@ -9,7 +9,8 @@ class ActionsConfig(AppConfig):
     verbose_name = "Actions"
 
     def ready(self):
-        # The registry: this app's declarations, then every other app's ``actions.py``.
+        # The registry: this app's declarations, then every other app's ``actions.py``. Here, not at
+        # the top: the declarations import models, which Django loads after the app configs.
         from . import group_actions, server_actions  # noqa: F401
 
         autodiscover_modules("actions")

@@ -8,6 +8,7 @@ and links), so a confirmation lists what really goes.
 
 from django.urls import reverse
 
+from apps.accounts.services import client_for_request
 from apps.clc import errors as clc_errors
 from apps.clc import groups as clc_groups
 from apps.clc import operations as clc_operations
@@ -20,8 +21,6 @@ from .server_actions import POWER
 
 
 def _load_group(request, group_id: str):
-    from apps.accounts.services import client_for_request
-
     return selectors.group_for_change(request.user, group_id, client=client_for_request(request))
 
 

@@ -6,6 +6,9 @@ from drf_spectacular.utils import OpenApiExample, inline_serializer
 from rest_framework import serializers
 
 from apps.activities.api_common import EXAMPLE_ACTIVITY, ActivitySerializer
+from apps.activities.services import UNCERTAIN
+
+from .registry import target
 
 _FIELD_TYPES = (
     (forms.IntegerField, serializers.IntegerField),
@@ -43,8 +46,6 @@ def request_serializer(action):
     fields = {}
     if action.form is not None:
         fields = {name: _serializer_field(field) for name, field in action.form.base_fields.items()}
-    from .registry import target
-
     if target(action.target).many:
         fields["ids"] = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1)
     return inline_serializer(f"{_component(action)}Request", fields) if fields else None
@@ -89,7 +90,6 @@ def _result(action, outcome: str, message: str) -> dict:
 
 def examples(action) -> list:
     """A request example and one example per documented answer."""
-    from apps.activities.services import UNCERTAIN
 
     def answer(name, body, code):
         return OpenApiExample(name, body, response_only=True, status_codes=[str(code)])

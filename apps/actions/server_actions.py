@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from apps.accounts.services import client_for_request
 from apps.clc import operations as clc_operations
 from apps.clc import servers as clc_servers
 from apps.inventory import selectors
@@ -22,8 +23,6 @@ MAX_BULK = 2000
 
 # --- targets ------------------------------------------------------------------------------------
 def _load_server(request, server_id: str):
-    from apps.accounts.services import client_for_request
-
     return selectors.server_detail(request.user, server_id, client=client_for_request(request))
 
 
@@ -61,8 +60,6 @@ class Selection:
 
 
 def _load_selection(request, **_):
-    from apps.accounts.services import client_for_request
-
     source = request.POST if request.method == "POST" else request.GET
     raw = source.getlist("ids") if hasattr(source, "getlist") else source.get("ids") or []
     ids = selectors.checked_server_ids(raw, limit=MAX_BULK)

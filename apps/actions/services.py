@@ -28,15 +28,20 @@ import logging
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.http import HttpRequest
 from django.utils.html import format_html
 
+from apps.accounts.services import client_for_request
 from apps.activities import services as activity_services
 from apps.activities.models import Activity
+from apps.audit.services import record
 from apps.clc import errors as clc_errors
 from apps.clc.entities import QueuedResult, StatusLink
+from apps.inventory import cache
 
 from . import idempotency, registry
 from .idempotency import IdempotencyConflict
+from .server_actions import Selection
 
 log = logging.getLogger(__name__)
 
@@ -97,29 +102,18 @@ def key_from(request) -> str | None:
 
 # --- audit and cache --------------------------------------------------------------------------
 def audit(request, action: str, target_type: str, target_id: str, result: str, detail) -> None:
-    """``apps.audit.services.record`` when the audit app is there; never breaks the action."""
-    try:
-        from apps.audit.services import record
-    except Exception:  # pragma: no cover - the audit app is optional
-        return
-    try:
-        record(
-            request=request,
-            action=f"{target_type}.{action}",
-            target_type=target_type,
-            target_id=str(target_id)[:200],
-            result=result,
-            detail=detail,
-        )
-    except Exception:
-        log.warning("audit record failed for %s.%s", target_type, action, exc_info=True)
+    """One ``<target>.<action>`` entry (``apps.audit.services.record``, which never raises)."""
+    record(
+        request=request,
+        action=f"{target_type}.{action}",
+        target_type=target_type,
+        target_id=str(target_id)[:200],
+        result=result,
+        detail=detail,
+    )
 
 
 def invalidate(user, target_type: str, target_id: str) -> None:
-    try:
-        from apps.inventory import cache
-    except Exception:  # pragma: no cover
-        return
     try:
         if target_type == "server":
             cache.invalidate_server(user, target_id)
@@ -299,8 +293,6 @@ def run(request, action, resource, form=None, *, key: str | None) -> Outcome:
     """Run a registered ``action`` (``registry.Action``) on a loaded ``resource`` with a valid
     ``form`` (or None): once per ``key``, activities for what the cloud queued, an audit entry per
     target, the cache dropped. The caller has checked ``action.allowed()``."""
-    from apps.accounts.services import client_for_request
-
     kind = registry.target(action.target)
     data = form.payload() if form is not None else {}
     call = registry.Run(client_for_request(request), resource, data, request.user, form)
@@ -401,10 +393,6 @@ def start_operation(user, operation: str, server_ids, *, key: str | None = None)
     """The ``servers`` action ``operation`` on behalf of ``user`` outside a page or an API call (a
     worker, a benchmark): one upstream call, activities, audit, replay by ``key`` — as ``run``.
     Raises ``ValueError`` for an unknown operation, no ids, or a person whose role can't."""
-    from django.http import HttpRequest
-
-    from .server_actions import Selection
-
     action = registry.get("servers", operation)
     if action is None:
         raise ValueError(f"Unknown operation {operation!r}.")

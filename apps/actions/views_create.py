@@ -10,7 +10,6 @@ and a redirect to the group page with a message linking to it. One idempotency k
 form: a double submit creates one server.
 """
 
-import dataclasses
 import logging
 
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,6 @@ from apps.clc import datacenters as clc_datacenters
 from apps.clc import errors
 from apps.clc import groups as clc_groups
 from apps.clc import servers as clc_servers
-from apps.clc.entities import QueuedResult
 from apps.inventory import selectors
 
 from . import idempotency
@@ -41,18 +39,7 @@ def _clean_id(value: str, limit: int = 64) -> str:
     return value
 
 
-def _server_id_of(client, answer: QueuedResult) -> QueuedResult:
-    """The 202 names the server by its short name and a uuid ``self`` link; resolve the real id
-    (one GET) so the activity names the server. Falls back to the name."""
-    link = next((lk for lk in answer.links if lk.rel == "self"), None)
-    if link is None or not link.id:
-        return answer
-    try:
-        body = client.get(f"/v2/servers/{{alias}}/{link.id}", params={"uuid": "true"})
-    except errors.ClcError:
-        return answer
-    server_id = str((body or {}).get("id") or "").upper()
-    return dataclasses.replace(answer, server=server_id) if server_id else answer
+_server_id_of = clc_servers.with_server_id  # the created server's real id (one GET)
 
 
 @login_required

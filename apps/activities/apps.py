@@ -1,4 +1,13 @@
+import logging
+
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+
+from portal import beat
+
+from . import conf
+
+log = logging.getLogger(__name__)
 
 
 class ActivitiesConfig(AppConfig):
@@ -6,29 +15,22 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
-
         user_logged_in.connect(_resume_after_signin, dispatch_uid="activities.resume_after_signin")
         _register_beat()
 
 
 def _resume_after_signin(sender, request, user, **kwargs):
+    # Here, not at the top: tracking imports models, which Django loads after the app configs.
     from .tracking import resume_for_user
 
     try:
         resume_for_user(user)
     except Exception:  # a sign-in never fails because of tracking; the sweep catches up
-        import logging
-
-        logging.getLogger(__name__).warning("could not resume activities of %s", user, exc_info=True)
+        log.warning("could not resume activities of %s", user, exc_info=True)
 
 
 def _register_beat():
     """The dispatcher's beat entry (expires: a tick the worker could not take in time is dropped)."""
-    from portal import beat
-
-    from . import conf
-
     interval = conf.dispatch_interval()
     beat.register(
         "activities-dispatch",

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from apps.accounts.models import User
+
 from . import services
 from .models import Activity, Status
 
@@ -149,8 +151,6 @@ def filter_choices(user) -> dict:
     operations = (
         Activity.objects.filter(account_alias=alias).order_by().values_list("operation", flat=True).distinct()
     )
-    from apps.accounts.models import User
-
     people = (
         User.objects.filter(account_alias__iexact=alias)
         .exclude(cloud_username="")

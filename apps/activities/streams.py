@@ -44,6 +44,19 @@ def _client() -> redis.Redis:
     return client
 
 
+def newest_id(alias: str) -> str:
+    """The id of the newest entry of the account's stream; ``0-0`` when it is empty, ``""`` when
+    Redis does not answer."""
+    try:
+        newest = _client().xrevrange(stream_key(alias), count=1)
+    except Exception:
+        return ""
+    if not newest:
+        return "0-0"
+    entry_id = newest[0][0]
+    return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
+
 def _iso(value):
     return value.isoformat() if value else None
 

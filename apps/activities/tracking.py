@@ -23,12 +23,15 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts.services import CloudSessionExpired, cloud_client_for, mark_token_invalid
 from apps.clc import errors as clc_errors
 from apps.clc import operations as clc_operations
 from apps.clc.entities import OperationStatus
+from apps.inventory import cache as inventory_cache
 
 from . import conf, streams
 from .models import RANK, TERMINAL, Activity, ActivityEvent, Status
+from .signals import activity_finished
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +59,16 @@ def deadline_message() -> str:
 
 
 def invalidate_inventory(activity) -> None:
-    """Drop the cached inventory the operation touched (if the inventory cache exists)."""
-    try:
-        from apps.inventory import cache as inventory_cache
-    except Exception:
-        return
+    """Drop the cached inventory the operation touched."""
     try:
         alias = activity.account_alias
-        if activity.resource_type == "server" and hasattr(inventory_cache, "invalidate_server"):
+        if activity.resource_type == "server":
             for server_id in activity.resource_ids or ():
                 inventory_cache.invalidate_server(alias, server_id)
-        elif activity.resource_type == "group" and hasattr(inventory_cache, "invalidate_group"):
+        elif activity.resource_type == "group":
             for group_id in activity.resource_ids or ():
                 inventory_cache.invalidate_group(alias, group_id)
-        elif hasattr(inventory_cache, "invalidate_account"):
+        else:
             inventory_cache.invalidate_account(alias)
     except Exception:
         log.warning("inventory invalidation failed for activity %s", activity.pk, exc_info=True)
@@ -109,13 +108,16 @@ def _after_commit_many(changed) -> None:
 
 
 def notify_finished(activity) -> None:
-    """The person's notifications (apps.notifications); a problem there never breaks tracking."""
-    try:
-        from apps.notifications.services import activity_finished
-
-        activity_finished(activity)
-    except Exception:
-        log.warning("notifications for activity %s failed", activity.pk, exc_info=True)
+    """Announce a terminal activity (``signals.activity_finished``: the person's notifications); a
+    problem in a receiver never breaks tracking."""
+    for receiver, result in activity_finished.send_robust(sender=Activity, activity=activity):
+        if isinstance(result, Exception):
+            log.warning(
+                "%s failed for activity %s",
+                getattr(receiver, "__qualname__", receiver),
+                activity.pk,
+                exc_info=result,
+            )
 
 
 def announce_created(activity) -> None:
@@ -384,8 +386,6 @@ def _poll_plan(activity, result, now):
 
 def _mark_tokens_invalid(activities) -> None:
     """A 401 on a poll: the person's stored token is no longer good (once per person)."""
-    from apps.accounts.services import mark_token_invalid
-
     seen = set()
     for activity in activities:
         if activity.user_id and activity.user_id not in seen:
@@ -435,8 +435,6 @@ def poll_activities(activity_ids) -> dict:
     Each person's token is decrypted once per batch, in the worker. The answers are written as one
     batch of compare-and-sets (``transition_many``).
     """
-    from apps.accounts.services import CloudSessionExpired, cloud_client_for
-
     now = timezone.now()
     deadline = timedelta(seconds=conf.deadline_seconds())
     activities = list(

@@ -1,8 +1,8 @@
-"""Mounted twice by ``portal.urls``: ``/events/`` (the SSE stream) and ``/activities/`` (the screen)."""
+"""Mounted by ``portal.urls``: ``/events/`` (the SSE stream), ``/activities/`` (the screen) and ``/team/``."""
 
 from django.urls import path
 
-from . import views
+from . import views, views_team
 
 urlpatterns = [
     path("", views.events, name="events"),
@@ -11,4 +11,8 @@ urlpatterns = [
 pages = [
     path("", views.activity_list, name="activities"),
     path("<str:activity_id>/", views.activity_detail, name="activity"),
+]
+
+team = [
+    path("", views_team.team, name="team"),
 ]

@@ -28,7 +28,8 @@ from django.views.decorators.cache import never_cache
 from portal.csv_cells import row_writer, safe_cell
 
 from . import conf, selectors
-from .models import TERMINAL, Activity
+from .display import decorate, duration_text
+from .models import Activity
 from .streams import stream_key
 
 log = logging.getLogger(__name__)
@@ -153,36 +154,6 @@ CSV_COLUMNS = [
     "id", "created_at", "person", "operation", "resource_type", "resources", "data_center", "status",
     "upstream_status", "started_at", "finished_at", "polls", "status_id", "error",
 ]  # fmt: skip
-
-
-def duration_text(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-
-
-def decorate(activity, now=None):
-    """Display fields the templates use (elapsed, data center, resource links)."""
-    now = now or timezone.now()
-    end = activity.finished_at or now
-    activity.elapsed = duration_text((end - activity.created_at).total_seconds())
-    activity.terminal = activity.status in TERMINAL
-    ids = list(activity.resource_ids or ())
-    activity.datacenter = (
-        selectors.datacenter_of(ids[0]) if activity.resource_type == "server" and ids else ""
-    )
-    kind = (
-        "servers"
-        if activity.resource_type == "server"
-        else "groups"
-        if activity.resource_type == "group"
-        else ""
-    )
-    activity.resources = [{"id": rid, "href": f"/{kind}/{rid.lower()}/" if kind else ""} for rid in ids]
-    return activity
 
 
 def _csv_rows(queryset):

@@ -18,9 +18,10 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.tokens.authentication import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
+from apps.accounts.middleware import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
 
-from . import services, views
+from . import services
+from .export import csv_response
 
 MAX_LIMIT = 500
 
@@ -170,7 +171,7 @@ class AuditListView(APIView):
             ),
             OpenApiExample(
                 "Bad token",
-                {"message": INVALID_TOKEN_MESSAGE, "detail": INVALID_TOKEN_MESSAGE},
+                {"message": INVALID_TOKEN_MESSAGE},
                 response_only=True,
                 status_codes=["401"],
                 media_type="application/json",
@@ -191,7 +192,7 @@ class AuditListView(APIView):
         if before:
             qs = qs.filter(pk__lt=before)
         if fmt == "csv":
-            return views.csv_response(qs, "audit.csv")
+            return csv_response(qs, "audit.csv")
         qs = qs.order_by("-id")
         entries = list(qs[: limit + 1])
         more = len(entries) > limit

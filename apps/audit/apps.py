@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from portal import beat
+
 
 class AuditConfig(AppConfig):
     name = "apps.audit"
@@ -7,8 +9,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self):
-        from portal import beat
-
+        # Here, not at the top: signals imports models, which Django loads after the app configs.
         from . import signals  # noqa: F401  (sign-in / sign-out entries)
 
         # Daily prune of entries past AUDIT_RETENTION_DAYS (also: manage.py prune_audit).

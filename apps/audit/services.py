@@ -33,6 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from apps.accounts.models import User
+
 from .models import AuditEntry, Result
 
 log = logging.getLogger(__name__)
@@ -150,8 +152,6 @@ def record(
 
 def record_failed_sign_in(request, username: str, reason: str = ""):
     """A failed sign-in: no person acted; attributed to the account of the unique local match."""
-    from apps.accounts.models import User
-
     name = (username or "").strip()
     entry = AuditEntry(
         username=_clip(name, 150),

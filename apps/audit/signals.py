@@ -1,13 +1,15 @@
-"""Sign-in and sign-out entries (Django's auth signals). Failed sign-ins: ``apps.accounts.views``.
+"""Sign-in, failed sign-in and sign-out entries (Django's auth signals, sent by ``apps.accounts``).
 
 ``sign_out.expired``: the portal ended the session because the cloud refused the person's token.
 """
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from apps.accounts.models import CloudToken
+
 from .models import Result
-from .services import record
+from .services import record, record_failed_sign_in
 
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
@@ -22,11 +24,15 @@ def _signed_in(sender, request, user, **kwargs):
     )
 
 
+@receiver(user_login_failed, dispatch_uid="audit_failed_sign_in")
+def _sign_in_failed(sender, credentials=None, request=None, reason="", **kwargs):
+    """The cloud refused the credentials (``apps.accounts.views``; Django's own sign-in forms too)."""
+    record_failed_sign_in(request, (credentials or {}).get("username", ""), reason)
+
+
 def _ended_by_expiry(user) -> bool:
     """The portal ended the session because the cloud token stopped working (the accounts middleware
     marks the token invalid, then logs out); a person's own sign-out deletes the token first."""
-    from apps.accounts.models import CloudToken
-
     try:
         return CloudToken.objects.filter(user_id=user.pk, invalid=True).exists()
     except Exception:

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from . import views, views_team
+from . import views
 
 urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
-    path("team/", views_team.team, name="team"),
 ]

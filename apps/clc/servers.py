@@ -1,9 +1,11 @@
 """Servers: details (one or many, fanned out), create, update, delete, restore, credentials."""
 
+import dataclasses
 from urllib.parse import quote
 
 from .client import ClcClient
 from .entities import QueuedResult, Server, StatusLink
+from .errors import ClcError
 from .fanout import fan_out
 
 
@@ -31,6 +33,21 @@ def get_servers(client: ClcClient, server_ids, *, return_exceptions: bool = Fals
 def create_server(client: ClcClient, spec: dict) -> QueuedResult:
     """POST /v2/servers/{alias} (202): the spec uses the API's field names."""
     return QueuedResult.from_api(client.post("/v2/servers/{alias}", json=spec) or {})
+
+
+def with_server_id(client: ClcClient, answer: QueuedResult) -> QueuedResult:
+    """A create's 202 names the server by its short name and a uuid ``self`` link: the answer with
+    the real server id (one GET ``?uuid=true``), so the activity names the server. Falls back to
+    the answer as it was when there is no link or the GET fails."""
+    link = next((lk for lk in answer.links if lk.rel == "self"), None)
+    if link is None or not link.id:
+        return answer
+    try:
+        body = client.get(f"/v2/servers/{{alias}}/{quote(link.id, safe='')}", params={"uuid": "true"})
+    except ClcError:
+        return answer
+    server_id = str((body or {}).get("id") or "").upper()
+    return dataclasses.replace(answer, server=server_id) if server_id else answer
 
 
 def delete_server(client: ClcClient, server_id: str) -> QueuedResult:

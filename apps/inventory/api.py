@@ -1,8 +1,8 @@
 """The inventory's JSON API (``/api/v1/``): thin views and serializers over ``selectors``.
 
-Errors: unknown id -> 404 ``{"detail"}``; the cloud API down -> 503 ``{"detail"}``; a role that may
-not read the resource -> 403; no credentials or a bad personal token -> 401 ``{"detail"}``; an expired cloud session
--> 401 ``{"message", "login"}`` (``apps.accounts`` middleware).
+Errors (``{"message"}``, mapped by ``apps.accounts.api_errors`` like every API error): unknown id
+-> 404; the cloud API down -> 503 (``Retry-After``); a role that may not read the resource -> 403; no
+credentials or a bad personal token -> 401; an expired cloud session -> 401 ``{"message", "login"}``.
 """
 
 from drf_spectacular.utils import (
@@ -12,16 +12,14 @@ from drf_spectacular.utils import (
     extend_schema,
     inline_serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.middleware import API_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.services import client_for_request
-from apps.clc import errors
 
 from . import selectors
-
-UNAVAILABLE = "The cloud API is unavailable right now. Try again in a moment."
 
 
 # --- serializers (read-only views of the selectors' dataclasses) -----------------------------
@@ -316,62 +314,41 @@ class ServerDetailSerializer(serializers.Serializer):
     cost = CostPanelSerializer()
 
 
-DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
+MESSAGE = inline_serializer("ErrorMessage", {"message": serializers.CharField()})
 SIGN_IN = inline_serializer(
     "SignInAgain", {"message": serializers.CharField(), "login": serializers.CharField(required=False)}
 )
 ERROR_RESPONSES = {
     401: OpenApiResponse(
         SIGN_IN,
-        description='No or an invalid/revoked personal token (`{"detail"}`), or the person\'s cloud session '
-        'expired: sign in to the portal again (`{"message", "login"}`).',
+        description="No or an invalid/revoked personal token, or the person's cloud session expired: "
+        'sign in to the portal again (`{"message", "login"}`).',
         examples=[
-            OpenApiExample(
-                "Cloud session expired",
-                {
-                    "message": "Your cloud session expired — sign in to the portal again (/login/).",
-                    "login": "/login/",
-                },
-            ),
-            OpenApiExample("Revoked token", {"detail": "Invalid, revoked or expired token."}),
+            OpenApiExample("Cloud session expired", {"message": API_EXPIRED_MESSAGE, "login": "/login/"}),
+            OpenApiExample("Revoked token", {"message": INVALID_TOKEN_MESSAGE}),
         ],
     ),
     403: OpenApiResponse(
-        DETAIL,
+        MESSAGE,
         description="The person's cloud role may not read this.",
-        examples=[OpenApiExample("Role", {"detail": "You do not have permission to read this resource."})],
+        examples=[OpenApiExample("Role", {"message": "You do not have permission to read this resource."})],
     ),
     404: OpenApiResponse(
-        DETAIL,
+        MESSAGE,
         description="No such resource in the person's account.",
-        examples=[OpenApiExample("Unknown id", {"detail": "Server WA1NOSUCH01 not found."})],
+        examples=[OpenApiExample("Unknown id", {"message": "No server 'WA1NOSUCH01'."})],
     ),
     503: OpenApiResponse(
-        DETAIL,
+        MESSAGE,
         description="The cloud API is unavailable (`Retry-After: 5`).",
-        examples=[OpenApiExample("Upstream down", {"detail": UNAVAILABLE})],
+        examples=[OpenApiExample("Upstream down", {"message": UNAVAILABLE_MESSAGE})],
     ),
 }
 
 
 # --- views -----------------------------------------------------------------------------------
 class InventoryAPIView(APIView):
-    """Maps the upstream client's typed errors to JSON answers; a 401 goes to the middleware."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, errors.Unauthorized):
-            raise exc  # apps.accounts middleware: mark the token invalid, 401 {"message", "login"}
-        if isinstance(exc, errors.NotFound):
-            return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
-        if isinstance(exc, errors.UpstreamUnavailable):
-            response = Response({"detail": UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-            response["Retry-After"] = "5"
-            return response
-        if isinstance(exc, errors.Forbidden):
-            return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
-        if isinstance(exc, errors.ClcError):
-            return Response({"detail": exc.message}, status=status.HTTP_502_BAD_GATEWAY)
-        return super().handle_exception(exc)
+    """A read: the upstream client's typed errors are the API's exception handler's to answer."""
 
     def fresh(self, request) -> bool:
         return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
+from apps.accounts.services import cloud_client_for
 from apps.clc import billing as clc_billing
 from apps.clc import datacenters as clc_datacenters
 from apps.clc import errors
@@ -45,7 +46,7 @@ from apps.clc.entities import (
     cost_totals,
 )
 from apps.clc.fanout import fan_out
-from apps.clc.links import HasLinks, Link, find_link
+from apps.clc.links import HasLinks, Link
 
 from .cache import PersonCache
 
@@ -415,8 +416,6 @@ class Credentials:
 def _client(user, client):
     if client is not None:
         return client
-    from apps.accounts.services import cloud_client_for
-
     return cloud_client_for(user)
 
 
@@ -834,10 +833,7 @@ def group_detail(user, group_id: str, *, client=None, fresh: bool = False) -> Gr
 
 # --- server detail ---------------------------------------------------------------------------
 def _server_cost(client, server: Server) -> ServerCostEstimate | None:
-    link = find_link(server.links, "billing")
-    if link is None:
-        return None
-    return ServerCostEstimate.from_api(client.get(link.href) or {})
+    return clc_billing.server_cost_estimate(client, server)
 
 
 def _group_name(client, cache: PersonCache, server: Server) -> GroupRef | None:

@@ -1,7 +1,8 @@
 """Inventory pages: the dashboard, a data center (group tree + servers), a group, a server.
 
 Views are thin: they read through ``apps.inventory.selectors`` (cached per person) and decide only
-what the page shows. The action bars are ``apps.actions``' template tags (``server_action_buttons``,
+what the page shows. Upstream errors are not mapped here: an unknown id (404), a role the cloud
+refuses (403) or the cloud API down (503) are the accounts middleware's pages. The action bars are ``apps.actions``' template tags (``server_action_buttons``,
 ``group_action_buttons``): they follow the resource's ``links`` and their ``verbs``, so a role that
 may not act sees none.
 """
@@ -16,14 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.services import client_for_request
-from apps.clc import errors
 
 from . import selectors
 from .cache import invalidate_account
 
 log = logging.getLogger(__name__)
-
-UNAVAILABLE = "The cloud API is unavailable right now, so this page can't be shown. Try again in a moment."
 
 
 # --- server table: columns, sorting and filtering (server side; the page's JS does the same) -----
@@ -170,19 +168,6 @@ def table_context(request, rows, state: TableState) -> dict:
 
 
 # --- pages -------------------------------------------------------------------------------------
-def not_found(request, message: str, what: str = "page"):
-    return render(request, "inventory/not_found.html", {"message": message, "what": what}, status=404)
-
-
-def unavailable(request, title: str, extra: dict | None = None, exc: Exception | None = None):
-    if exc is not None and getattr(request, "_clc_datacenters", None) is None:
-        # The top bar's data-center list would ask the failing upstream again (with retries);
-        # tell it this request already found the cloud API down (accounts.services memo).
-        request._clc_datacenters = exc
-    context = {"title": title, "message": UNAVAILABLE, **(extra or {})}
-    return render(request, "inventory/unavailable.html", context, status=503)
-
-
 def _fresh(request) -> bool:
     return request.GET.get("refresh") == "1"
 
@@ -194,25 +179,16 @@ def dashboard(request):
         # dashboard(fresh=True) re-reads only its own entry, not the per-data-center pieces it is
         # built from; a deliberate Refresh makes the account's next reads fresh (cheap: a counter).
         invalidate_account(request.user)
-    try:
-        board = selectors.dashboard(request.user, client=client_for_request(request), fresh=fresh)
-    except errors.UpstreamUnavailable as exc:
-        log.warning("dashboard: upstream unavailable")
-        return unavailable(request, "Dashboard", exc=exc)
+    board = selectors.dashboard(request.user, client=client_for_request(request), fresh=fresh)
     return render(request, "inventory/dashboard.html", {"board": board})
 
 
 @login_required
 def datacenter(request, dc: str):
     group_id = request.GET.get("group", "").strip() or None
-    try:
-        view = selectors.datacenter_view(
-            request.user, dc, group_id, client=client_for_request(request), fresh=_fresh(request)
-        )
-    except selectors.NotFound as exc:
-        return not_found(request, exc.message, "data center" if not group_id else "group")
-    except errors.UpstreamUnavailable as exc:
-        return unavailable(request, f"Data center {dc.upper()}", {"current_datacenter": dc.upper()}, exc)
+    view = selectors.datacenter_view(
+        request.user, dc, group_id, client=client_for_request(request), fresh=_fresh(request)
+    )
     state = TableState.from_request(request)
     selected_path = set()
     if view.selected_group is not None:
@@ -247,14 +223,9 @@ def chart_series(stats):
 
 @login_required
 def group_detail(request, group_id: str):
-    try:
-        detail = selectors.group_detail(
-            request.user, group_id, client=client_for_request(request), fresh=_fresh(request)
-        )
-    except selectors.NotFound as exc:
-        return not_found(request, exc.message, "group")
-    except errors.UpstreamUnavailable as exc:
-        return unavailable(request, f"Group {group_id}", exc=exc)
+    detail = selectors.group_detail(
+        request.user, group_id, client=client_for_request(request), fresh=_fresh(request)
+    )
     state = TableState.from_request(request)
     stats = detail.statistics.data
     context = {
@@ -270,14 +241,9 @@ def group_detail(request, group_id: str):
 
 @login_required
 def server_detail(request, server_id: str):
-    try:
-        detail = selectors.server_detail(
-            request.user, server_id, client=client_for_request(request), fresh=_fresh(request)
-        )
-    except selectors.NotFound as exc:
-        return not_found(request, exc.message, "server")
-    except errors.UpstreamUnavailable as exc:
-        return unavailable(request, f"Server {server_id.upper()}", exc=exc)
+    detail = selectors.server_detail(
+        request.user, server_id, client=client_for_request(request), fresh=_fresh(request)
+    )
     context = {
         "detail": detail,
         "server": detail.server,
@@ -292,12 +258,7 @@ def server_detail(request, server_id: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def server_credentials(request, server_id: str):
     """GET: a confirmation; POST: the credentials, shown once (``Cache-Control: no-store``)."""
-    try:
-        detail = selectors.server_detail(request.user, server_id, client=client_for_request(request))
-    except selectors.NotFound as exc:
-        return not_found(request, exc.message, "server")
-    except errors.UpstreamUnavailable:
-        return unavailable(request, f"Server {server_id.upper()}")
+    detail = selectors.server_detail(request.user, server_id, client=client_for_request(request))
     server = detail.server
     if server.link("credentials") is None:
         return render(
@@ -308,16 +269,9 @@ def server_credentials(request, server_id: str):
         )
     credentials = None
     if request.method == "POST":
-        try:
-            credentials = selectors.server_credentials(
-                request.user, server.id, client=client_for_request(request)
-            )
-        except errors.Forbidden:
-            return render(
-                request, "inventory/credentials.html", {"server": server, "forbidden": True}, status=403
-            )
-        except errors.UpstreamUnavailable:
-            return unavailable(request, f"Credentials of {server.name}")
+        credentials = selectors.server_credentials(
+            request.user, server.id, client=client_for_request(request)
+        )
         log.info("credentials of %s shown to %s", server.id, request.user)
     response = render(request, "inventory/credentials.html", {"server": server, "credentials": credentials})
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from portal import beat
+
 
 class NotificationsConfig(AppConfig):
     name = "apps.notifications"
@@ -7,7 +9,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from portal import beat
+        # Here, not at the top: signals imports models, which Django loads after the app configs.
+        from . import signals  # noqa: F401  (a terminal activity may notify its person)
 
         # Re-queue deliveries whose retry message was lost (a Redis flush, a killed worker).
         beat.register(

@@ -89,7 +89,7 @@ def payload_for(activity, event: str) -> dict:
 
 def _enqueue(delivery_id: int) -> None:
     try:
-        from .tasks import deliver
+        from .tasks import deliver  # here: the task module imports this one
 
         deliver.delay(delivery_id)
     except Exception:  # broker down: the row stays pending and visible; `retry_pending` re-queues

@@ -6,6 +6,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from apps.audit.services import record
+
 from .forms import PreferenceForm
 from .models import Delivery, Preference
 
@@ -37,16 +39,11 @@ def preferences(request):
 
 def _audit(request, result, detail):
     """``notifications.update``: which fields changed (names only: a webhook URL may hold a secret)."""
-    try:
-        from apps.audit.services import record
-
-        record(
-            request=request,
-            action="notifications.update",
-            target_type="user",
-            target_id=request.user.username,
-            result=result,
-            detail=detail,
-        )
-    except Exception:  # the audit app is optional here
-        pass
+    record(
+        request=request,
+        action="notifications.update",
+        target_type="user",
+        target_id=request.user.username,
+        result=result,
+        detail=detail,
+    )

@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 from apps.activities import api_common as activities_api
 from apps.activities.services import UNCERTAIN
 from apps.activities.streams import activity_json
-from apps.clc import errors as clc_errors
 
 from . import services
 from .models import CREATE_ROLES, STORAGE_TYPES
@@ -251,8 +250,6 @@ class RecipeLaunchView(APIView):
             result = services.launch(request, recipe, name, key)
         except services.Refused as exc:
             return _message(exc.message, exc.status)
-        except clc_errors.UpstreamUnavailable:
-            return _message(UNCERTAIN, status.HTTP_503_SERVICE_UNAVAILABLE)
         outcome = result.outcome
         if outcome.kind == "error":
             return _message(outcome.message or "The cloud refused this launch.", outcome.status)

@@ -17,8 +17,12 @@ from datetime import UTC, timedelta
 
 from django.utils import timezone
 
+from apps.accounts.services import client_for_request
 from apps.actions import idempotency
 from apps.actions.services import Outcome, perform
+from apps.activities.models import Activity
+from apps.audit.models import AuditEntry
+from apps.audit.services import record
 from apps.clc import servers as clc_servers
 
 from .models import CREATE_ROLES, Recipe
@@ -151,22 +155,15 @@ def spec_for(recipe: Recipe, name: str, *, now=None) -> dict:
 
 # --- audit ---------------------------------------------------------------------------------------
 def audit(request, action: str, recipe_id, result: str, detail=None) -> None:
-    """``apps.audit.services.record`` (``recipe.<action>``); never breaks the request."""
-    try:
-        from apps.audit.services import record
-    except Exception:  # pragma: no cover - the audit app is optional
-        return
-    try:
-        record(
-            request=request,
-            action=f"recipe.{action}",
-            target_type="recipe",
-            target_id=str(recipe_id or ""),
-            result=result,
-            detail=detail or {},
-        )
-    except Exception:
-        log.warning("audit record failed for recipe.%s", action, exc_info=True)
+    """One ``recipe.<action>`` entry (``apps.audit.services.record``, which never raises)."""
+    record(
+        request=request,
+        action=f"recipe.{action}",
+        target_type="recipe",
+        target_id=str(recipe_id or ""),
+        result=result,
+        detail=detail or {},
+    )
 
 
 # --- launch --------------------------------------------------------------------------------------
@@ -179,19 +176,9 @@ def check_key(raw) -> str | None:
     return raw.strip()
 
 
-def _server_id_of(client, answer):
-    try:
-        from apps.actions.views_create import _server_id_of as resolve
-    except Exception:  # pragma: no cover
-        return answer
-    return resolve(client, answer)
-
-
 def launch(request, recipe: Recipe, name, key: str | None) -> LaunchResult:
     """Create one server from the recipe (at most once per key). Raises ``Refused`` (403 / 400)
     before anything is sent; upstream refusals come back as an error ``Outcome``."""
-    from apps.accounts.services import client_for_request
-
     user = request.user
     alias = (user.account_alias or "").upper()
     reason = why_not(recipe, user)
@@ -210,15 +197,13 @@ def launch(request, recipe: Recipe, name, key: str | None) -> LaunchResult:
         "createServer",
         "server",
         f"{dc}:{name.upper()}",
-        lambda: _server_id_of(client, clc_servers.create_server(client, spec)),
+        lambda: clc_servers.with_server_id(client, clc_servers.create_server(client, spec)),
         key=key,
         label=f"Create server {name.upper()} from recipe {recipe.name}",
         resource_ids=[name.upper()],
     )
     activity = None
     if outcome.activity_ids:
-        from apps.activities.models import Activity
-
         activity = Activity.objects.filter(pk=outcome.activity_ids[0]).first()
     server_id = activity.resource_ids[0] if activity and activity.resource_ids else name.upper()
     ttl = spec.get("ttl") if outcome.ok else None
@@ -240,10 +225,6 @@ def launch(request, recipe: Recipe, name, key: str | None) -> LaunchResult:
 def _first_ttl(user, recipe: Recipe, activity_ids) -> str | None:
     """A replayed launch sends nothing: its ``ttl`` is the one the first launch sent (its audit entry)."""
     if not activity_ids:
-        return None
-    try:
-        from apps.audit.models import AuditEntry
-    except Exception:  # pragma: no cover - the audit app is optional
         return None
     entries = AuditEntry.objects.filter(
         user_id=user.pk, action="recipe.launch", target_id=str(recipe.pk), result="success"

@@ -17,7 +17,6 @@ from apps.accounts.models import User
 from apps.accounts.services import client_for_request, user_datacenters
 from apps.actions.services import KEY_FIELD, flash
 from apps.clc import datacenters as clc_datacenters
-from apps.clc import errors
 from apps.inventory import selectors
 
 from . import services
@@ -191,8 +190,6 @@ def recipe_launch(request, recipe_id):
         result = services.launch(request, recipe, request.POST.get("name"), key)
     except services.Refused as exc:
         return again(exc.message, exc.status)
-    except errors.UpstreamUnavailable:
-        return again("The cloud API is unavailable right now. Try again in a moment.", 503)
     outcome = result.outcome
     if outcome.kind == "error" and not outcome.replayed:
         return again(outcome.message or "The cloud refused this launch.", outcome.status)

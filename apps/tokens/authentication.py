@@ -1,34 +1,26 @@
 """DRF authentication with a personal token: ``Authorization: Bearer clcp_…`` (or ``Token clcp_…``).
 
 The request acts as the token's owner, with the owner's stored cloud token behind it, so the cloud's
-roles still decide. Unknown, revoked or expired personal token -> 401 ``{"message", "detail"}``. The owner's cloud
+roles still decide. Unknown, revoked or expired personal token -> 401 ``{"message"}``. The owner's cloud
 token expired or invalid -> 401 ``{"message", "login"}`` telling them to sign in to the portal again
 (the personal token itself stays valid and works again after that sign-in). Values are never logged.
+The bodies are shaped by the API's exception handler (``apps.accounts.api_errors``).
 """
 
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from apps.accounts.middleware import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
 from apps.accounts.services import CloudSessionExpired, cloud_client_for
 
 from . import services
 
 KEYWORDS = ("bearer", "token")
-CLOUD_EXPIRED_MESSAGE = (
-    "Your cloud session expired — sign in to the portal again (/login/); "
-    "your personal token keeps working after that."
-)
-
-
-INVALID_TOKEN_MESSAGE = "Invalid, revoked or expired token."
+__all__ = ["CLOUD_EXPIRED_MESSAGE", "INVALID_TOKEN_MESSAGE", "PersonalTokenAuthentication", "TokenRefused"]
 
 
 class TokenRefused(exceptions.AuthenticationFailed):
-    """A 401 whose body has ``message`` (like every other API error) and DRF's usual ``detail``."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.detail = {"message": message, "detail": message}
+    """A refused personal token: 401 ``{"message"}`` (like every other API error)."""
 
 
 class CloudSessionExpiredForToken(exceptions.AuthenticationFailed):

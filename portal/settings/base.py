@@ -140,6 +140,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One error shape under /api/v1/: {"message": ...} plus fields (apps/accounts/api_errors.py).
+    "EXCEPTION_HANDLER": "apps.accounts.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CLC Portal API",

@@ -2,8 +2,8 @@
 
 from django import template
 
-from .. import selectors
-from ..views import decorate
+from .. import selectors, streams
+from ..display import decorate
 
 register = template.Library()
 
@@ -32,16 +32,7 @@ def stream_position(context):
     """The id of the newest entry of the person's event stream when the page was rendered: live.js
     resumes ``/events/`` from there, so a change between render and connect is never missed.
     ``0-0`` when the stream is empty; ``""`` when Redis does not answer (start from now)."""
-    from ..streams import _client, stream_key
-
     user = getattr(context.get("request"), "user", None) or context.get("user")
     if user is None or not user.is_authenticated or not user.account_alias:
         return ""
-    try:
-        newest = _client().xrevrange(stream_key(user.account_alias), count=1)
-    except Exception:
-        return ""
-    if not newest:
-        return "0-0"
-    entry_id = newest[0][0]
-    return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+    return streams.newest_id(user.account_alias)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from apps.audit import services
+from apps.audit.models import AuditEntry
 
 
 class Command(BaseCommand):
@@ -12,8 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only count what would be deleted.")
 
     def handle(self, *args, dry_run=False, **options):
-        from apps.audit.models import AuditEntry
-
         cutoff = services.retention_cutoff()
         if dry_run:
             count = AuditEntry.objects.filter(at__lt=cutoff).count()

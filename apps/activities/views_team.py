@@ -1,19 +1,20 @@
-"""/team/: the people of the signed-in person's account who have used the portal."""
+"""/team/: the people of the signed-in person's account who have used the portal, with their last
+activity or audit entry (here, above both ``apps.accounts`` and ``apps.audit``)."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import AuditEntry
+from apps.accounts.models import User
+from apps.audit.models import AuditEntry
+
+from .models import Activity
 
 
 def team_members(user):
     """Local users of the same account alias, each with ``last_activity_at`` / ``last_action``,
     most recently active first (never-active people last)."""
-    from apps.accounts.models import User
-    from apps.activities.models import Activity
-
     alias = (user.account_alias or "").upper()
     latest_activity = Activity.objects.filter(user_id=OuterRef("pk")).order_by("-created_at", "-id")
     latest_audit = AuditEntry.objects.filter(user_id=OuterRef("pk")).order_by("-at", "-id")

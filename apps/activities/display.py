@@ -1,0 +1,36 @@
+"""What the activity pages and the dashboard's template tags show of an activity."""
+
+from django.utils import timezone
+
+from . import selectors
+from .models import TERMINAL
+
+
+def duration_text(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def decorate(activity, now=None):
+    """Display fields the templates use (elapsed, data center, resource links)."""
+    now = now or timezone.now()
+    end = activity.finished_at or now
+    activity.elapsed = duration_text((end - activity.created_at).total_seconds())
+    activity.terminal = activity.status in TERMINAL
+    ids = list(activity.resource_ids or ())
+    activity.datacenter = (
+        selectors.datacenter_of(ids[0]) if activity.resource_type == "server" and ids else ""
+    )
+    kind = (
+        "servers"
+        if activity.resource_type == "server"
+        else "groups"
+        if activity.resource_type == "group"
+        else ""
+    )
+    activity.resources = [{"id": rid, "href": f"/{kind}/{rid.lower()}/" if kind else ""} for rid in ids]
+    return activity
