@@ -25,6 +25,8 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("recipes/", include("apps.recipes.urls")),
     path("", include("apps.actions.urls")),
+    path("", include("apps.balancers.urls")),  # /datacenters/<dc>/load-balancers/...
+    path("billing/", include("apps.billing.urls")),
     # Inventory first: its "/" (the dashboard) replaces the accounts placeholder.
     path("", include("apps.inventory.urls")),
     path("", include("apps.accounts.urls")),

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TOKEN_LIFETIME = timedelta(days=14)
 SESSION_TOKEN_EXPIRES = "cloud_token_expires"
 DATACENTER_CACHE_SECONDS = 300
+# A Billing Manager alone sees no data centers, groups or servers (ROLES.md): the cloud answers 403.
+INVENTORY_BLIND_ROLES = frozenset({"BillingAdmin"})
 
 
 class CloudSessionExpired(Unauthorized):
@@ -152,6 +154,13 @@ def client_for_request(request) -> ClcClient:
 
 
 # --- the person's data centers (top bar switcher, dashboard) -----------------------------------
+def sees_inventory(user) -> bool:
+    """False for a person whose only roles see no inventory (a Billing Manager alone): their pages
+    skip data center, group and server reads instead of collecting 403s."""
+    roles = set(getattr(user, "roles", None) or ())
+    return not roles or bool(roles - INVENTORY_BLIND_ROLES)
+
+
 def _dc_cache_key(user) -> str:
     return f"accounts:datacenters:{user.pk}"
 
@@ -164,7 +173,10 @@ def forget_datacenters(user) -> None:
 
 
 def user_datacenters(request, *, refresh: bool = False) -> list[dict]:
-    """``[{"id": "WA1", "name": "US West (Seattle)"}, ...]`` from the upstream, cached per user."""
+    """``[{"id": "WA1", "name": "US West (Seattle)"}, ...]`` from the upstream, cached per user
+    (``[]`` without asking for a person who sees no inventory)."""
+    if not sees_inventory(request.user):
+        return []
     memo = getattr(request, "_clc_datacenters", None)
     if isinstance(memo, Exception):
         raise memo  # failed once in this request: don't ask again (top bar after the page)

@@ -20,6 +20,8 @@ _FIELD_TYPES = (
 
 
 def _serializer_field(field: forms.Field):
+    if hasattr(field, "api_field"):  # a field with a structured value (e.g. a pool's node list)
+        return field.api_field()
     kwargs = {"required": field.required, "help_text": str(field.help_text or field.label or "")}
     if isinstance(field, forms.MultipleChoiceField):
         return serializers.ListField(child=serializers.CharField(), **kwargs)

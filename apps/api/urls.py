@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("apps.activities.api_urls")),
     path("", include("apps.actions.api_urls")),
     path("", include("apps.recipes.api_urls")),
+    path("", include("apps.balancers.api_urls")),
+    path("", include("apps.billing.api_urls")),
     path("", include("apps.inventory.api_urls")),
     path("", include("apps.audit.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -10,13 +10,15 @@ may not act sees none.
 import ipaddress
 import logging
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.services import client_for_request
+from apps.accounts.services import client_for_request, sees_inventory
 
 from . import selectors
 from .cache import invalidate_account
@@ -172,8 +174,31 @@ def _fresh(request) -> bool:
     return request.GET.get("refresh") == "1"
 
 
+def not_for_role(request):
+    """A person whose roles see no inventory (a Billing Manager alone): a clear 403, nothing asked
+    upstream, and the pages they may use (the top bar's links)."""
+    return render(request, "inventory/not_for_role.html", status=403)
+
+
+def inventory_reader(view):
+    """The view reads data centers, groups or servers: refused at once for a person who sees none."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not sees_inventory(request.user):
+            return not_for_role(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
 def dashboard(request):
+    if not sees_inventory(request.user):  # a Billing Manager alone starts on the billing page
+        try:
+            return redirect(reverse("billing"))
+        except NoReverseMatch:
+            return not_for_role(request)
     fresh = _fresh(request)
     if fresh:
         # dashboard(fresh=True) re-reads only its own entry, not the per-data-center pieces it is
@@ -184,6 +209,7 @@ def dashboard(request):
 
 
 @login_required
+@inventory_reader
 def datacenter(request, dc: str):
     group_id = request.GET.get("group", "").strip() or None
     view = selectors.datacenter_view(
@@ -222,6 +248,7 @@ def chart_series(stats):
 
 
 @login_required
+@inventory_reader
 def group_detail(request, group_id: str):
     detail = selectors.group_detail(
         request.user, group_id, client=client_for_request(request), fresh=_fresh(request)
@@ -240,6 +267,7 @@ def group_detail(request, group_id: str):
 
 
 @login_required
+@inventory_reader
 def server_detail(request, server_id: str):
     detail = selectors.server_detail(
         request.user, server_id, client=client_for_request(request), fresh=_fresh(request)
@@ -255,6 +283,7 @@ def server_detail(request, server_id: str):
 
 @never_cache
 @login_required
+@inventory_reader
 @require_http_methods(["GET", "HEAD", "POST"])
 def server_credentials(request, server_id: str):
     """GET: a confirmation; POST: the credentials, shown once (``Cache-Control: no-store``)."""

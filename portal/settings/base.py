@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.actions",
     "apps.recipes",
+    "apps.balancers",
+    "apps.billing",
     "apps.simulator",
 ]
 

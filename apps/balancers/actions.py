@@ -1,0 +1,334 @@
+"""The load balancer actions, one registry declaration each (``docs/actions.md``).
+
+Targets: a data center's load balancers (``/datacenters/<dc>/load-balancers/``: create one), a load
+balancer (``.../<lb_id>/``: edit, delete, add a pool) and a pool (``.../<lb_id>/pools/<pool_id>/``:
+edit, delete, its nodes, and one node at a time: enable, disable, take out). Every change applies at
+once upstream (no activity), is audited (``datacenter.createLoadBalancer``, ``loadbalancer.*``,
+``pool.*``) and drops the account's cached reads. Who may: AccountAdmin, NetworkAdmin, ServerAdmin
+(``roles.BALANCERS``), and the links' verbs the cloud returned.
+"""
+
+from dataclasses import replace
+
+from django.urls import reverse
+
+from apps.actions.registry import Action, Target, register, register_target
+from apps.actions.roles import BALANCERS
+from apps.clc import balancers as clc
+
+from . import selectors
+from .forms import BalancerForm, DisableNodeForm, EnableNodeForm, NodeForm, NodesForm, PoolForm
+
+
+def _client(request):
+    from apps.accounts.services import client_for_request
+
+    return client_for_request(request)
+
+
+def _fresh(request) -> bool:
+    return request.method == "POST"  # a change starts from the cloud's current state
+
+
+def _load_list(request, dc):
+    return selectors.datacenter_balancers(request.user, dc, client=_client(request))
+
+
+def _load_balancer(request, dc, lb_id):
+    return selectors.balancer(request.user, dc, lb_id, client=_client(request), fresh=_fresh(request))
+
+
+def _load_pool(request, dc, lb_id, pool_id):
+    return selectors.pool(request.user, dc, lb_id, pool_id, client=_client(request), fresh=_fresh(request))
+
+
+def list_url(dc: str) -> str:
+    return reverse("datacenter-balancers", args=[dc.lower()])
+
+
+def balancer_url(dc: str, lb_id: str) -> str:
+    return reverse("balancer", args=[dc.lower(), lb_id])
+
+
+def pool_url(dc: str, lb_id: str, pool_id: str) -> str:
+    return reverse("balancer-pool", args=[dc.lower(), lb_id, pool_id])
+
+
+register_target(
+    Target(
+        name="balancers",
+        route="datacenters/<str:dc>/load-balancers/",
+        load=_load_list,
+        ident=lambda r: r.dc,
+        title=lambda r: f"load balancers of {r.dc}",
+        url=lambda r: list_url(r.dc),
+        kwargs=lambda r: {"dc": r.dc.lower()},
+        audit_type="datacenter",
+        crumbs=lambda r: [(r.dc, reverse("datacenter", args=[r.dc.lower()]))],
+    )
+)
+register_target(
+    Target(
+        name="loadbalancer",
+        route="datacenters/<str:dc>/load-balancers/<str:lb_id>/",
+        load=_load_balancer,
+        ident=lambda v: v.balancer.id,
+        title=lambda v: v.balancer.name or v.balancer.id,
+        url=lambda v: balancer_url(v.dc, v.balancer.id),
+        kwargs=lambda v: {"dc": v.dc.lower(), "lb_id": v.balancer.id},
+        crumbs=lambda v: [
+            (v.dc, reverse("datacenter", args=[v.dc.lower()])),
+            ("Load balancers", list_url(v.dc)),
+        ],
+    )
+)
+register_target(
+    Target(
+        name="pool",
+        route="datacenters/<str:dc>/load-balancers/<str:lb_id>/pools/<str:pool_id>/",
+        load=_load_pool,
+        ident=lambda v: f"{v.balancer.id}/{v.pool.id}",
+        title=lambda v: f"{v.balancer.name or v.balancer.id} · port {v.pool.port}",
+        url=lambda v: pool_url(v.dc, v.balancer.id, v.pool.id),
+        kwargs=lambda v: {"dc": v.dc.lower(), "lb_id": v.balancer.id, "pool_id": v.pool.id},
+        crumbs=lambda v: [
+            (v.dc, reverse("datacenter", args=[v.dc.lower()])),
+            ("Load balancers", list_url(v.dc)),
+            (v.balancer.name or v.balancer.id, balancer_url(v.dc, v.balancer.id)),
+        ],
+    )
+)
+
+
+# --- load balancers ------------------------------------------------------------------------------
+def _unsupported(r) -> str | None:
+    return f"{r.dc} has no shared load balancers" if r.supported is False else None
+
+
+def _create(run):
+    created = clc.create_balancer(run.client, run.resource.dc, **run.data)
+    run.result["id"] = created.id
+
+
+register(
+    Action(
+        name="createLoadBalancer",
+        target="balancers",
+        label="New load balancer",
+        form=BalancerForm,
+        call=_create,
+        roles=BALANCERS,
+        state=_unsupported,
+        button="Create load balancer",
+        done="Load balancer created.",
+        queues=False,
+        then=lambda run: balancer_url(run.resource.dc, run.result["id"])
+        if run.result.get("id")
+        else list_url(run.resource.dc),
+        order=10,
+        example={"name": "Web", "description": "Public entry to the web servers", "status": "enabled"},
+        description="Create a shared load balancer in the data center (its public address is assigned).",
+    )
+)
+
+
+def _what_goes(user, v) -> list[str]:
+    lines = [
+        f"Port {p.port}: {len(p.nodes)} node{'s' if len(p.nodes) != 1 else ''}" for p in v.balancer.pools
+    ]
+    return lines or ["It has no pools."]
+
+
+register(
+    Action(
+        name="editLoadBalancer",
+        target="loadbalancer",
+        label="Edit",
+        form=BalancerForm,
+        call=lambda run: clc.update_balancer(
+            run.client, run.resource.dc, run.resource.balancer.id, **run.data
+        ),
+        roles=BALANCERS,
+        link=("self", "PUT"),
+        button="Save",
+        done="Load balancer saved.",
+        queues=False,
+        order=10,
+        example={"name": "Web", "description": "Public entry", "status": "disabled"},
+        description="Rename, describe, enable or disable a load balancer (fields left out stay as they are).",
+    )
+)
+
+
+def _create_pool(run):
+    created = clc.create_pool(run.client, run.resource.dc, run.resource.balancer.id, **run.data)
+    run.result["id"] = created.id
+
+
+register(
+    Action(
+        name="createPool",
+        target="loadbalancer",
+        label="Add pool",
+        form=PoolForm,
+        call=_create_pool,
+        roles=BALANCERS,
+        link=("pools", "POST"),
+        button="Add pool",
+        done="Pool added: now pick its nodes.",
+        queues=False,
+        then=lambda run: pool_url(run.resource.dc, run.resource.balancer.id, run.result["id"])
+        if run.result.get("id")
+        else balancer_url(run.resource.dc, run.resource.balancer.id),
+        order=20,
+        example={"port": 80, "method": "roundRobin", "persistence": "standard"},
+        description="Add a pool on public port 80 or 443 (one pool per port).",
+    )
+)
+register(
+    Action(
+        name="deleteLoadBalancer",
+        target="loadbalancer",
+        label="Delete load balancer",
+        call=lambda run: clc.delete_balancer(run.client, run.resource.dc, run.resource.balancer.id),
+        roles=BALANCERS,
+        link=("self", "DELETE"),
+        confirm=True,
+        danger=True,
+        question="Delete {name} and its pools? Its public address stops answering. This can't be undone.",
+        button="Delete load balancer",
+        done="Load balancer deleted.",
+        queues=False,
+        affects=_what_goes,
+        then=lambda run: list_url(run.resource.dc),
+        order=90,
+    )
+)
+
+
+# --- pools and nodes -----------------------------------------------------------------------------
+def _ids(run) -> tuple[str, str, str]:
+    return run.resource.dc, run.resource.balancer.id, run.resource.pool.id
+
+
+def _set_nodes(run, nodes):
+    dc, lb_id, pool_id = _ids(run)
+    return clc.set_nodes(run.client, dc, lb_id, pool_id, nodes)
+
+
+def _with_node(status: str | None):
+    """The pool's node list with ``run.data["node"]`` set to ``status`` (None: taken out)."""
+
+    def call(run):
+        key = run.data["node"]
+        nodes = []
+        for node in run.resource.pool.nodes:
+            if node.key != key:
+                nodes.append(node)
+            elif status is not None:
+                nodes.append(replace(node, status=status))
+        return _set_nodes(run, nodes)
+
+    return call
+
+
+def _node_lines(user, v) -> list[str]:
+    return [
+        f"{r.server.name if r.server is not None else r.node.ip_address} ({r.key}, {r.node.status})"
+        for r in v.rows
+    ] or ["It has no nodes."]
+
+
+register(
+    Action(
+        name="setNodes",
+        target="pool",
+        label="Edit nodes",
+        form=NodesForm,
+        call=lambda run: _set_nodes(run, run.data["nodes"]),
+        roles=BALANCERS,
+        link=("nodes", "PUT"),
+        button="Save nodes",
+        done="Nodes saved.",
+        queues=False,
+        order=10,
+        example={
+            "nodes": [
+                {"ipAddress": "10.16.0.12", "privatePort": 80, "status": "enabled"},
+                {"server": "WA1DEMOWEB02", "privatePort": 80},
+                {"ipAddress": "10.16.0.24", "privatePort": 80, "status": "disabled"},
+            ]
+        },
+        description="Replace the pool's nodes: each an internal address (or a server's name) of the data "
+        "center and a private port 1-65535, enabled or disabled; [] empties the pool.",
+    )
+)
+register(
+    Action(
+        name="editPool",
+        target="pool",
+        label="Edit pool",
+        form=PoolForm,
+        call=lambda run: clc.update_pool(run.client, *_ids(run), **run.data),
+        roles=BALANCERS,
+        link=("self", "PUT"),
+        button="Save",
+        done="Pool saved.",
+        queues=False,
+        order=20,
+        example={"port": 443, "method": "leastConnection", "persistence": "sticky"},
+        description="Change a pool's port, method or persistence (fields left out stay as they are).",
+    )
+)
+register(
+    Action(
+        name="deletePool",
+        target="pool",
+        label="Delete pool",
+        call=lambda run: clc.delete_pool(run.client, *_ids(run)),
+        roles=BALANCERS,
+        link=("self", "DELETE"),
+        confirm=True,
+        danger=True,
+        question="Delete the pool {name}? Its nodes get no more traffic through it.",
+        button="Delete pool",
+        done="Pool deleted.",
+        queues=False,
+        affects=_node_lines,
+        then=lambda run: balancer_url(run.resource.dc, run.resource.balancer.id),
+        order=90,
+    )
+)
+for _name, _label, _form, _status, _question, _danger in (
+    (
+        "disableNode",
+        "Disable",
+        DisableNodeForm,
+        "disabled",
+        "Disable {target} (for maintenance)? It gets no traffic until enabled again.",
+        True,
+    ),
+    ("enableNode", "Enable", EnableNodeForm, "enabled", "Enable {target}? It gets traffic again.", False),
+    ("removeNode", "Take out", NodeForm, None, "Take {target} out of the pool?", True),
+):
+    register(
+        Action(
+            name=_name,
+            target="pool",
+            label=f"{_label} node",
+            form=_form,
+            call=_with_node(_status),
+            roles=BALANCERS,
+            link=("nodes", "PUT"),
+            confirm=True,
+            danger=_danger,
+            question=_question,
+            button=_label,
+            done=f"Node {'taken out' if _status is None else _status}.",
+            queues=False,
+            placement="item",
+            order=50,
+            example={"node": "10.16.0.12:80"},
+            description=f"{_label} one node of the pool (named address:port); the other nodes stay as they are.",
+        )
+    )

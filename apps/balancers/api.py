@@ -1,0 +1,343 @@
+"""``/api/v1/`` load balancer reads (the changes are the registry's action routes:
+``datacenters/<dc>/load-balancers/actions/createLoadBalancer/``, ``.../<lb_id>/actions/<name>/``,
+``.../<lb_id>/pools/<pool_id>/actions/<name>/``).
+
+    GET datacenters/<dc>/load-balancers/                       the data center's load balancers
+    GET datacenters/<dc>/load-balancers/<lb_id>/               one, its pools and their nodes
+    GET datacenters/<dc>/load-balancers/<lb_id>/pools/<id>/    one pool and its nodes
+    GET servers/<server_id>/load-balancer-pools/               the pools a server is a node of
+
+Each node says which server holds its address (when the person may read servers) and why it serves
+no traffic (``flag``: server stopped, paused, archived, no server). Errors: ``{"message"}`` with 401,
+403 (a role that may not list load balancers), 404, 503.
+"""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.services import client_for_request
+from apps.clc import errors
+from apps.inventory import selectors as inventory
+
+from . import selectors
+
+UNAVAILABLE = "The cloud API is unavailable right now. Try again in a moment."
+LB_ID = "c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50"
+POOL_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+class LinkSerializer(serializers.Serializer):
+    rel = serializers.CharField()
+    href = serializers.CharField()
+    verbs = serializers.ListField(child=serializers.CharField(), source="allowed_verbs")
+
+
+class NodeServerSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    power_state = serializers.CharField()
+
+
+class NodeSerializer(serializers.Serializer):
+    ip_address = serializers.CharField(source="node.ip_address")
+    private_port = serializers.IntegerField(source="node.private_port")
+    status = serializers.CharField(source="node.status", help_text="enabled or disabled")
+    server = NodeServerSerializer(allow_null=True, help_text="The server holding the address (null: unknown)")
+    flag = serializers.CharField(help_text="Why the node serves no traffic (empty: nothing to say)")
+
+
+class PoolSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    port = serializers.IntegerField()
+    method = serializers.CharField()
+    persistence = serializers.CharField()
+    nodes = NodeSerializer(many=True)
+    links = LinkSerializer(many=True)
+
+
+class BalancerSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    datacenter = serializers.CharField()
+    ip_address = serializers.CharField()
+    status = serializers.CharField()
+    pools = PoolSerializer(many=True)
+    links = LinkSerializer(many=True)
+
+
+class BalancerListSerializer(serializers.Serializer):
+    datacenter = serializers.CharField()
+    supported = serializers.BooleanField(
+        allow_null=True, help_text="The data center offers shared load balancers"
+    )
+    count = serializers.IntegerField()
+    results = BalancerSerializer(many=True)
+
+
+class MembershipSerializer(serializers.Serializer):
+    load_balancer = serializers.DictField()
+    pool = serializers.DictField()
+    ip_address = serializers.CharField()
+    private_port = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class ServerPoolsSerializer(serializers.Serializer):
+    server = serializers.CharField()
+    count = serializers.IntegerField()
+    results = MembershipSerializer(many=True)
+
+
+def _pool_json(pool, rows) -> dict:
+    return {
+        "id": pool.id,
+        "port": pool.port,
+        "method": pool.method,
+        "persistence": pool.persistence,
+        "nodes": [
+            {
+                "node": r.node,
+                "server": None
+                if r.server is None
+                else {
+                    "id": r.server.id,
+                    "name": r.server.name,
+                    "status": r.server.status,
+                    "power_state": r.server.power_state,
+                },
+                "flag": r.flag,
+            }
+            for r in rows
+        ],
+        "links": pool.links,
+    }
+
+
+def _balancer_json(lb, index=None) -> dict:
+    return {
+        "id": lb.id,
+        "name": lb.name,
+        "description": lb.description,
+        "datacenter": lb.datacenter,
+        "ip_address": lb.ip_address,
+        "status": lb.status,
+        "pools": [
+            _pool_json(p, selectors.node_rows(p, index)) for p in sorted(lb.pools, key=lambda p: p.port)
+        ],
+        "links": lb.links,
+    }
+
+
+MESSAGE = inline_serializer("BalancerMessage", {"message": serializers.CharField()})
+
+
+def _error(code: int, description: str, text: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        MESSAGE, description=description, examples=[OpenApiExample(str(code), {"message": text})]
+    )
+
+
+ERRORS = {
+    401: _error(
+        401,
+        "Sign in to the portal again (the cloud session expired) or a bad token.",
+        "Your cloud session expired — sign in to the portal again (/login/).",
+    ),
+    403: _error(
+        403, "The person's roles may not list load balancers.", "You do not have permission to read this."
+    ),
+    404: _error(
+        404,
+        "No such data center, load balancer, pool or server in the person's account.",
+        "No load balancer c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50 in WA1.",
+    ),
+    503: _error(503, "The cloud API is unavailable.", UNAVAILABLE),
+}
+EXAMPLE_NODE = {
+    "ip_address": "10.16.0.12",
+    "private_port": 80,
+    "status": "enabled",
+    "server": {"id": "WA1DEMOWEB01", "name": "WA1DEMOWEB01", "status": "active", "power_state": "started"},
+    "flag": "",
+}
+EXAMPLE_POOL = {
+    "id": POOL_ID,
+    "port": 80,
+    "method": "roundRobin",
+    "persistence": "standard",
+    "nodes": [
+        EXAMPLE_NODE,
+        {
+            **EXAMPLE_NODE,
+            "ip_address": "10.16.0.24",
+            "status": "disabled",
+            "server": {
+                "id": "WA1DEMOWEB03",
+                "name": "WA1DEMOWEB03",
+                "status": "active",
+                "power_state": "stopped",
+            },
+            "flag": "server stopped",
+        },
+    ],
+    "links": [
+        {
+            "rel": "self",
+            "href": f"/v2/sharedLoadBalancers/demo/wa1/{LB_ID}/pools/{POOL_ID}",
+            "verbs": ["GET", "PUT", "DELETE"],
+        },
+        {
+            "rel": "nodes",
+            "href": f"/v2/sharedLoadBalancers/demo/wa1/{LB_ID}/pools/{POOL_ID}/nodes",
+            "verbs": ["GET", "PUT"],
+        },
+    ],
+}
+EXAMPLE_LB = {
+    "id": LB_ID,
+    "name": "Web Frontend",
+    "description": "Public entry to the web servers",
+    "datacenter": "WA1",
+    "ip_address": "66.150.160.11",
+    "status": "enabled",
+    "pools": [EXAMPLE_POOL],
+    "links": [
+        {
+            "rel": "self",
+            "href": f"/v2/sharedLoadBalancers/demo/wa1/{LB_ID}",
+            "verbs": ["GET", "PUT", "DELETE"],
+        },
+        {"rel": "pools", "href": f"/v2/sharedLoadBalancers/demo/wa1/{LB_ID}/pools", "verbs": ["GET", "POST"]},
+    ],
+}
+
+
+def _schema(operation_id: str, summary: str, serializer, example: dict):
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        tags=["load balancers"],
+        responses={200: serializer, **ERRORS},
+        examples=[OpenApiExample("Found", example, response_only=True, status_codes=["200"])],
+    )
+
+
+class BalancerAPIView(APIView):
+    """Maps the client's typed errors to ``{"message"}`` answers; a 401 goes to the middleware."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, errors.Unauthorized):
+            raise exc
+        answers = (
+            (errors.NotFound, status.HTTP_404_NOT_FOUND),
+            (errors.Forbidden, status.HTTP_403_FORBIDDEN),
+            (errors.UpstreamUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
+            (errors.ClcError, status.HTTP_502_BAD_GATEWAY),
+        )
+        for kind, code in answers:
+            if isinstance(exc, kind):
+                message = UNAVAILABLE if code == 503 else exc.message
+                return Response({"message": message}, status=code)
+        return super().handle_exception(exc)
+
+    def fresh(self, request) -> bool:
+        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
+
+
+class BalancerListView(BalancerAPIView):
+    @_schema(
+        "loadbalancers_list",
+        "A data center's shared load balancers with their pools and nodes",
+        BalancerListSerializer,
+        {"datacenter": "WA1", "supported": True, "count": 1, "results": [EXAMPLE_LB]},
+    )
+    def get(self, request, dc: str):
+        found = selectors.datacenter_balancers(
+            request.user, dc, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        body = {
+            "datacenter": found.dc,
+            "supported": found.supported,
+            "count": len(found.balancers),
+            "results": [_balancer_json(lb) for lb in found.balancers],
+        }
+        return Response(BalancerListSerializer(body).data)
+
+
+class BalancerDetailView(BalancerAPIView):
+    @_schema(
+        "loadbalancer_detail",
+        "One load balancer, its pools, and each node's server and flag",
+        BalancerSerializer,
+        EXAMPLE_LB,
+    )
+    def get(self, request, dc: str, lb_id: str):
+        view = selectors.balancer(
+            request.user, dc, lb_id, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        return Response(BalancerSerializer(_balancer_json(view.balancer, view.index)).data)
+
+
+class PoolDetailView(BalancerAPIView):
+    @_schema(
+        "loadbalancer_pool_detail", "One pool and each node's server and flag", PoolSerializer, EXAMPLE_POOL
+    )
+    def get(self, request, dc: str, lb_id: str, pool_id: str):
+        view = selectors.pool(
+            request.user, dc, lb_id, pool_id, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        return Response(PoolSerializer(_pool_json(view.pool, view.rows)).data)
+
+
+class ServerPoolsView(BalancerAPIView):
+    @_schema(
+        "server_loadbalancer_pools",
+        "The load balancer pools a server is a node of",
+        ServerPoolsSerializer,
+        {
+            "server": "WA1DEMOWEB01",
+            "count": 1,
+            "results": [
+                {
+                    "load_balancer": {
+                        "id": LB_ID,
+                        "name": "Web Frontend",
+                        "datacenter": "WA1",
+                        "status": "enabled",
+                    },
+                    "pool": {"id": POOL_ID, "port": 80},
+                    "ip_address": "10.16.0.12",
+                    "private_port": 80,
+                    "status": "enabled",
+                }
+            ],
+        },
+    )
+    def get(self, request, server_id: str):
+        client = client_for_request(request)
+        detail = inventory.server_detail(request.user, server_id, client=client)
+        memberships = selectors.pools_of_server(request.user, detail.server, client=client)
+        body = {
+            "server": detail.server.id,
+            "count": len(memberships),
+            "results": [
+                {
+                    "load_balancer": {
+                        "id": m.balancer.id,
+                        "name": m.balancer.name,
+                        "datacenter": m.balancer.datacenter,
+                        "status": m.balancer.status,
+                    },
+                    "pool": {"id": m.pool.id, "port": m.pool.port},
+                    "ip_address": m.node.ip_address,
+                    "private_port": m.node.private_port,
+                    "status": m.node.status,
+                }
+                for m in memberships
+            ],
+        }
+        return Response(ServerPoolsSerializer(body).data)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "apps.billing"
+    label = "billing"
+    verbose_name = "Billing"
+
+    def ready(self):
+        from portal.extensions import NavLink, register_nav
+
+        from .selectors import may_see_billing
+
+        register_nav(NavLink(label="Billing", url_name="billing", visible=may_see_billing, order=50))
