@@ -28,34 +28,36 @@ LB_ID = "c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50"
 POOL_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
-class LinkSerializer(serializers.Serializer):
+class BalancerLinkSerializer(serializers.Serializer):
     rel = serializers.CharField()
     href = serializers.CharField()
     verbs = serializers.ListField(child=serializers.CharField(), source="allowed_verbs")
 
 
-class NodeServerSerializer(serializers.Serializer):
+class BalancerNodeServerSerializer(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     status = serializers.CharField()
     power_state = serializers.CharField()
 
 
-class NodeSerializer(serializers.Serializer):
+class BalancerNodeSerializer(serializers.Serializer):
     ip_address = serializers.CharField(source="node.ip_address")
     private_port = serializers.IntegerField(source="node.private_port")
     status = serializers.CharField(source="node.status", help_text="enabled or disabled")
-    server = NodeServerSerializer(allow_null=True, help_text="The server holding the address (null: unknown)")
+    server = BalancerNodeServerSerializer(
+        allow_null=True, help_text="The server holding the address (null: unknown)"
+    )
     flag = serializers.CharField(help_text="Why the node serves no traffic (empty: nothing to say)")
 
 
-class PoolSerializer(serializers.Serializer):
+class BalancerPoolSerializer(serializers.Serializer):
     id = serializers.CharField()
     port = serializers.IntegerField()
     method = serializers.CharField()
     persistence = serializers.CharField()
-    nodes = NodeSerializer(many=True)
-    links = LinkSerializer(many=True)
+    nodes = BalancerNodeSerializer(many=True)
+    links = BalancerLinkSerializer(many=True)
 
 
 class BalancerSerializer(serializers.Serializer):
@@ -65,8 +67,8 @@ class BalancerSerializer(serializers.Serializer):
     datacenter = serializers.CharField()
     ip_address = serializers.CharField()
     status = serializers.CharField()
-    pools = PoolSerializer(many=True)
-    links = LinkSerializer(many=True)
+    pools = BalancerPoolSerializer(many=True)
+    links = BalancerLinkSerializer(many=True)
 
 
 class BalancerListSerializer(serializers.Serializer):
@@ -78,9 +80,21 @@ class BalancerListSerializer(serializers.Serializer):
     results = BalancerSerializer(many=True)
 
 
-class MembershipSerializer(serializers.Serializer):
-    load_balancer = serializers.DictField()
-    pool = serializers.DictField()
+class MembershipBalancerSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    datacenter = serializers.CharField()
+    status = serializers.CharField()
+
+
+class MembershipPoolSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    port = serializers.IntegerField()
+
+
+class BalancerMembershipSerializer(serializers.Serializer):
+    load_balancer = MembershipBalancerSerializer()
+    pool = MembershipPoolSerializer()
     ip_address = serializers.CharField()
     private_port = serializers.IntegerField()
     status = serializers.CharField()
@@ -89,7 +103,7 @@ class MembershipSerializer(serializers.Serializer):
 class ServerPoolsSerializer(serializers.Serializer):
     server = serializers.CharField()
     count = serializers.IntegerField()
-    results = MembershipSerializer(many=True)
+    results = BalancerMembershipSerializer(many=True)
 
 
 def _pool_json(pool, rows) -> dict:
@@ -284,13 +298,16 @@ class BalancerDetailView(BalancerAPIView):
 
 class PoolDetailView(BalancerAPIView):
     @_schema(
-        "loadbalancer_pool_detail", "One pool and each node's server and flag", PoolSerializer, EXAMPLE_POOL
+        "loadbalancer_pool_detail",
+        "One pool and each node's server and flag",
+        BalancerPoolSerializer,
+        EXAMPLE_POOL,
     )
     def get(self, request, dc: str, lb_id: str, pool_id: str):
         view = selectors.pool(
             request.user, dc, lb_id, pool_id, client=client_for_request(request), fresh=self.fresh(request)
         )
-        return Response(PoolSerializer(_pool_json(view.pool, view.rows)).data)
+        return Response(BalancerPoolSerializer(_pool_json(view.pool, view.rows)).data)
 
 
 class ServerPoolsView(BalancerAPIView):

@@ -144,7 +144,7 @@ class PoolForm(ActionForm):
 
 
 # --- nodes ---------------------------------------------------------------------------------------
-class NodeSerializer(serializers.Serializer):
+class NodeRequestSerializer(serializers.Serializer):
     ipAddress = serializers.CharField(
         required=False, help_text="An internal address of one of the data center's servers"
     )
@@ -152,7 +152,9 @@ class NodeSerializer(serializers.Serializer):
         required=False, help_text="Or a server's name or id: its first internal address"
     )
     privatePort = serializers.IntegerField(min_value=1, max_value=65535)
-    status = serializers.ChoiceField(choices=list(STATUSES), required=False, default="enabled")
+    status = serializers.CharField(
+        required=False, default="enabled", help_text="enabled (default) or disabled"
+    )
 
 
 class NodesField(forms.Field):
@@ -161,7 +163,9 @@ class NodesField(forms.Field):
     widget = NodesWidget
 
     def api_field(self):  # the API schema's type (apps.actions.schema)
-        return NodeSerializer(many=True, help_text="The pool's whole node list (it replaces the old one)")
+        return NodeRequestSerializer(
+            many=True, help_text="The pool's whole node list (it replaces the old one)"
+        )
 
     def to_python(self, value):
         if value in (None, ""):

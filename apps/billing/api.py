@@ -29,12 +29,12 @@ UNAVAILABLE = "The cloud API is unavailable right now. Try again in a moment."
 MAX_MONTHS = 24
 
 
-class DetailSerializer(serializers.Serializer):
+class BillingLineServerSerializer(serializers.Serializer):
     server = serializers.CharField(source="description", help_text="The server's id")
     cost = serializers.FloatField()
 
 
-class LineSerializer(serializers.Serializer):
+class BillingLineSerializer(serializers.Serializer):
     description = serializers.CharField(source="item.description")
     kind = serializers.CharField(help_text="group, deleted, ips, balancer or other")
     title = serializers.CharField(help_text="For a server group: the group's name")
@@ -42,10 +42,10 @@ class LineSerializer(serializers.Serializer):
     quantity = serializers.FloatField(source="item.quantity")
     unit_cost = serializers.FloatField(source="item.unit_cost")
     total = serializers.FloatField(source="item.total")
-    servers = DetailSerializer(many=True, source="item.details")
+    servers = BillingLineServerSerializer(many=True, source="item.details")
 
 
-class InvoiceSerializer(serializers.Serializer):
+class BillingInvoiceSerializer(serializers.Serializer):
     year = serializers.IntegerField(source="month.year")
     month = serializers.IntegerField(source="month.month")
     id = serializers.CharField(source="invoice.id")
@@ -54,13 +54,13 @@ class InvoiceSerializer(serializers.Serializer):
     complete = serializers.BooleanField(help_text="The month has ended: its figures are final")
     total_amount = serializers.FloatField(source="total")
     datacenters = serializers.SerializerMethodField()
-    line_items = LineSerializer(many=True, source="lines")
+    line_items = BillingLineSerializer(many=True, source="lines")
 
     def get_datacenters(self, view) -> dict[str, float]:
         return dict(view.datacenters)
 
 
-class MonthTotalSerializer(serializers.Serializer):
+class BillingMonthSerializer(serializers.Serializer):
     year = serializers.IntegerField(source="month.year")
     month = serializers.IntegerField(source="month.month")
     total_amount = serializers.FloatField(source="total", allow_null=True)
@@ -72,8 +72,8 @@ class MonthTotalSerializer(serializers.Serializer):
         return dict(item.datacenters)
 
 
-class HistorySerializer(serializers.Serializer):
-    months = MonthTotalSerializer(many=True)
+class BillingHistorySerializer(serializers.Serializer):
+    months = BillingMonthSerializer(many=True)
 
 
 MESSAGE = inline_serializer("BillingMessage", {"message": serializers.CharField()})
@@ -162,7 +162,7 @@ class InvoiceView(BillingAPIView):
         operation_id="billing_invoice",
         summary="A month's invoice: totals, per data center, line items and their servers",
         tags=["billing"],
-        responses={200: InvoiceSerializer, **ERRORS},
+        responses={200: BillingInvoiceSerializer, **ERRORS},
         examples=[OpenApiExample("June", EXAMPLE_INVOICE, response_only=True, status_codes=["200"])],
     )
     def get(self, request, year: int, month: int):
@@ -174,7 +174,7 @@ class InvoiceView(BillingAPIView):
         except ValueError as exc:
             return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         view = selectors.invoice(request.user, wanted, client=client_for_request(request))
-        return Response(InvoiceSerializer(view).data)
+        return Response(BillingInvoiceSerializer(view).data)
 
 
 MONTHS = OpenApiParameter(
@@ -188,7 +188,7 @@ class HistoryView(BillingAPIView):
         summary="The last months' invoice totals (the running month last)",
         tags=["billing"],
         parameters=[MONTHS],
-        responses={200: HistorySerializer, **ERRORS},
+        responses={200: BillingHistorySerializer, **ERRORS},
         examples=[
             OpenApiExample(
                 "Two months",
@@ -227,4 +227,4 @@ class HistoryView(BillingAPIView):
                 {"message": f"months: a number from 1 to {MAX_MONTHS}."}, status=status.HTTP_400_BAD_REQUEST
             )
         found = selectors.history(request.user, months=int(raw), client=client_for_request(request))
-        return Response(HistorySerializer(found).data)
+        return Response(BillingHistorySerializer(found).data)
