@@ -22,13 +22,18 @@ NON_OPERATION_ACTIONS = ("sign_in", "sign_out", "sign_in_failed", "token.")
 SERVER_PATH = re.compile(r"/v2(?:-experimental)?/servers/[^/]+/([^/?]+)", re.I)
 GROUP_PATH = re.compile(r"/v2(?:-experimental)?/groups/[^/]+/([^/?]+)", re.I)
 BULK_PATH = re.compile(r"/v2/operations/[^/]+/servers/", re.I)
+# A load balancer's write names it; a pool's (and its nodes') names the pool.
+BALANCER_PATH = re.compile(r"/v2/sharedLoadBalancers/[^/]+/[^/]+/([^/?]+)(?:/pools/([^/?]+))?", re.I)
 
 
 def named_targets(path: str, body) -> set[str]:
-    """The server or group ids one upstream write acts on (empty for a create)."""
+    """The server, group, load balancer or pool ids one upstream write acts on (empty for a create)."""
     if BULK_PATH.search(path):
         ids = body.get("serverIds", []) if isinstance(body, dict) else body or []
         return {str(i).lower() for i in ids}
+    balancer = BALANCER_PATH.search(path)
+    if balancer:
+        return {(balancer.group(2) or balancer.group(1)).lower()}
     match = SERVER_PATH.search(path) or GROUP_PATH.search(path)
     return {match.group(1).lower()} if match else set()
 
