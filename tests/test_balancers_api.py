@@ -173,3 +173,20 @@ def test_the_schema_documents_the_load_balancer_api(client):
     item = schema["components"]["schemas"][nodes["items"]["$ref"].rsplit("/", 1)[1]]
     assert {"ipAddress", "server", "privatePort", "status"} <= set(item["properties"])
     assert item["properties"]["privatePort"]["maximum"] == 65535
+
+
+def test_a_retry_with_the_same_key_creates_one_load_balancer(api, simulator):
+    for _ in range(2):
+        response = api.post(
+            f"{BASE}actions/createLoadBalancer/",
+            {"name": "Once"},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="create-once-1",
+        )
+        assert response.status_code == 200
+    assert response.json()["replayed"] is True
+    names = [
+        lb["name"]
+        for lb in simulator.session("demo").get(f"{simulator.url}/v2/sharedLoadBalancers/demo/wa1").json()
+    ]
+    assert names.count("Once") == 1

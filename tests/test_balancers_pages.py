@@ -380,3 +380,54 @@ def test_upstream_calls_of_the_pages(demo, simulator):
     assert upstream_calls(demo.get(lb_url(front))) == 0
     assert upstream_calls(demo.get(pool_url(front, pool))) == 0
     assert upstream_calls(demo.get("/datacenters/wa1/")) == 0  # the data center page shares its servers
+
+
+def test_upstream_calls_of_a_change(demo, simulator):
+    front = sim_lb(simulator, "Web Frontend")
+    pool = front["pools"][0]
+    # the top bar, the load balancer, the data center view (root group id, tree, 21 servers)
+    assert upstream_calls(demo.get(lb_url(front))) == 1 + 1 + (1 + 1 + 21)
+    editor = demo.get(pool_url(front, pool, "actions/setNodes/"))
+    assert upstream_calls(editor) == 0  # all cached
+    url = pool_url(front, pool, "actions/disableNode/")
+    done = post(demo, url, {"node": "10.16.0.12:80"}, confirmed=True)
+    assert done.status_code == 302
+    assert upstream_calls(done) == 1 + 1  # the load balancer read fresh, then one PUT of the nodes
+    again = demo.post(url, {"idempotency_key": key_of(editor.content.decode()), "node": "10.16.0.12:80"})
+    assert again.status_code == 400  # already disabled: said before anything is sent
+
+
+def test_a_network_admin_edits_nodes_by_address(client, clc_settings, simulator):
+    """NetworkAdmin may change load balancers but not read servers: the editor takes addresses."""
+    sign_in(client, "netadmin")
+    front = sim_lb(simulator, "Web Frontend")
+    pool = next(p for p in front["pools"] if p["port"] == 80)
+    page = client.get(pool_url(front, pool))
+    assert page.status_code == 200
+    assert "Your role can't read this data center's servers" in htmllib.unescape(text_of(page))
+    editor = client.get(pool_url(front, pool, "actions/setNodes/"))
+    html = editor.content.decode()
+    assert 'name="other"' in html and 'name="add"' not in html
+    keep = {f"address-{i}": a for i, a in enumerate(["10.16.0.12", "10.16.0.18", "10.16.0.24"])}
+    form = {
+        "idempotency_key": key_of(html),
+        "keep": ["0", "1", "2"],
+        **keep,
+        **{f"port-{i}": "80" for i in range(3)},
+        **{f"status-{i}": "enabled" for i in range(3)},
+        "other": "10.16.0.13",
+        "add_port": "8080",
+        "add_status": "disabled",
+    }
+    assert client.post(pool_url(front, pool, "actions/setNodes/"), form).status_code == 302
+    nodes = next(p for p in sim_lb(simulator, "Web Frontend")["pools"] if p["port"] == 80)["nodes"]
+    assert nodes[-1] == {
+        "status": "disabled",
+        "ipAddress": "10.16.0.13",
+        "privatePort": 8080,
+        "name": "10.16.0.13",
+    }
+    # an address of no server: the cloud says so, shown on the form
+    form["other"], form["idempotency_key"] = "10.99.0.9", str(uuid.uuid4())
+    refused = client.post(pool_url(front, pool, "actions/setNodes/"), form)
+    assert refused.status_code == 400 and "10.99.0.9" in text_of(refused)
