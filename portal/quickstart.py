@@ -47,7 +47,6 @@ DEMO_SIGN_INS = [
     ("security", "security", "SecurityAdmin, account DEMO"),
     ("billing", "billing", "BillingAdmin (billing only, no servers), account DEMO"),
     ("other", "other", "AccountAdmin, another account OTHR"),
-    ("billing", "billing", "BillingAdmin (invoices only), account DEMO"),
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 

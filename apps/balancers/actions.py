@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from django.urls import reverse
 
+from apps.accounts.services import client_for_request
 from apps.actions.registry import Action, Target, register, register_target
 from apps.actions.roles import BALANCERS
 from apps.clc import balancers as clc
@@ -20,26 +21,24 @@ from . import selectors
 from .forms import BalancerForm, DisableNodeForm, EnableNodeForm, NodeForm, NodesForm, PoolForm
 
 
-def _client(request):
-    from apps.accounts.services import client_for_request
-
-    return client_for_request(request)
-
-
 def _fresh(request) -> bool:
     return request.method == "POST"  # a change starts from the cloud's current state
 
 
 def _load_list(request, dc):
-    return selectors.datacenter_balancers(request.user, dc, client=_client(request))
+    return selectors.datacenter_balancers(request.user, dc, client=client_for_request(request))
 
 
 def _load_balancer(request, dc, lb_id):
-    return selectors.balancer(request.user, dc, lb_id, client=_client(request), fresh=_fresh(request))
+    return selectors.balancer(
+        request.user, dc, lb_id, client=client_for_request(request), fresh=_fresh(request)
+    )
 
 
 def _load_pool(request, dc, lb_id, pool_id):
-    return selectors.pool(request.user, dc, lb_id, pool_id, client=_client(request), fresh=_fresh(request))
+    return selectors.pool(
+        request.user, dc, lb_id, pool_id, client=client_for_request(request), fresh=_fresh(request)
+    )
 
 
 def list_url(dc: str) -> str:

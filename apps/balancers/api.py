@@ -13,17 +13,17 @@ no traffic (``flag``: server stopped, paused, archived, no server). Errors: ``{"
 """
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.services import client_for_request
-from apps.clc import errors
+from apps.clc.balancers import href
 from apps.inventory import selectors as inventory
 
 from . import selectors
 
-UNAVAILABLE = "The cloud API is unavailable right now. Try again in a moment."
+UNAVAILABLE = "The cloud API is unavailable. Try again in a moment."
 LB_ID = "c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50"
 POOL_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
@@ -201,12 +201,12 @@ EXAMPLE_POOL = {
     "links": [
         {
             "rel": "self",
-            "href": f"/v2/sharedLoadBalancers/demo/wa1/{LB_ID}/pools/{POOL_ID}",
+            "href": href("demo", "wa1", LB_ID, POOL_ID),
             "verbs": ["GET", "PUT", "DELETE"],
         },
         {
             "rel": "nodes",
-            "href": f"/v2/sharedLoadBalancers/demo/wa1/{LB_ID}/pools/{POOL_ID}/nodes",
+            "href": href("demo", "wa1", LB_ID, POOL_ID, "/nodes"),
             "verbs": ["GET", "PUT"],
         },
     ],
@@ -222,10 +222,10 @@ EXAMPLE_LB = {
     "links": [
         {
             "rel": "self",
-            "href": f"/v2/sharedLoadBalancers/demo/wa1/{LB_ID}",
+            "href": href("demo", "wa1", LB_ID),
             "verbs": ["GET", "PUT", "DELETE"],
         },
-        {"rel": "pools", "href": f"/v2/sharedLoadBalancers/demo/wa1/{LB_ID}/pools", "verbs": ["GET", "POST"]},
+        {"rel": "pools", "href": href("demo", "wa1", LB_ID, tail="/pools"), "verbs": ["GET", "POST"]},
     ],
 }
 
@@ -241,22 +241,7 @@ def _schema(operation_id: str, summary: str, serializer, example: dict):
 
 
 class BalancerAPIView(APIView):
-    """Maps the client's typed errors to ``{"message"}`` answers; a 401 goes to the middleware."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, errors.Unauthorized):
-            raise exc
-        answers = (
-            (errors.NotFound, status.HTTP_404_NOT_FOUND),
-            (errors.Forbidden, status.HTTP_403_FORBIDDEN),
-            (errors.UpstreamUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
-            (errors.ClcError, status.HTTP_502_BAD_GATEWAY),
-        )
-        for kind, code in answers:
-            if isinstance(exc, kind):
-                message = UNAVAILABLE if code == 503 else exc.message
-                return Response({"message": message}, status=code)
-        return super().handle_exception(exc)
+    """Upstream errors are the API's one error handler's (``apps.accounts.api_errors``)."""
 
     def fresh(self, request) -> bool:
         return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from portal.extensions import Panel, Tab, register_panel, register_tab
+
 
 class BalancersConfig(AppConfig):
     name = "apps.balancers"
@@ -7,8 +9,7 @@ class BalancersConfig(AppConfig):
     verbose_name = "Load balancers"
 
     def ready(self):
-        from portal.extensions import Panel, Tab, register_panel, register_tab
-
+        # panels reads through apps.accounts (models): importable once the app registry is ready
         from . import panels
 
         register_tab(

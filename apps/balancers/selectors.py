@@ -16,6 +16,7 @@ an action's target is read fresh on POST (the node list it replaces is the cloud
 import re
 from dataclasses import dataclass, field
 
+from apps.accounts.services import cloud_client_for
 from apps.clc import balancers as clc_balancers
 from apps.clc import datacenters as clc_datacenters
 from apps.clc import errors
@@ -35,11 +36,7 @@ class NotFound(errors.NotFound):
 
 
 def _client(user, client):
-    if client is not None:
-        return client
-    from apps.accounts.services import cloud_client_for
-
-    return cloud_client_for(user)
+    return client if client is not None else cloud_client_for(user)
 
 
 def checked_dc(dc: str) -> str:

@@ -1,6 +1,8 @@
 """Load balancer pages: a data center's load balancers (a tab of the data center page), one load
 balancer with its pools, one pool with its nodes. Thin: read through ``selectors``, render. Every
 change is a registered action (``actions.py``), reached through the action bars and item buttons.
+Upstream errors (an unknown id 404, a role the cloud refuses 403, the cloud down 503) are the
+accounts middleware's pages.
 """
 
 import ipaddress
@@ -10,11 +12,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.services import client_for_request
-from apps.clc import errors
 
 from . import selectors
-
-UNAVAILABLE = "The cloud API is unavailable right now, so this page can't be shown. Try again in a moment."
 
 SORTS = {
     "name": lambda b: (b.name.lower(), b.id),
@@ -43,23 +42,6 @@ def _fresh(request) -> bool:
     return request.GET.get("refresh") == "1"
 
 
-def _failed(request, exc, title: str, dc: str = ""):
-    """Our answer to an upstream failure of the page's main read (None: let the middleware say)."""
-    if isinstance(exc, selectors.NotFound):
-        what = (
-            "load balancer"
-            if "balancer" in exc.message
-            else "pool"
-            if "pool" in exc.message
-            else "data center"
-        )
-        return render(request, "inventory/not_found.html", {"message": exc.message, "what": what}, status=404)
-    if isinstance(exc, errors.UpstreamUnavailable):
-        context = {"title": title, "message": UNAVAILABLE, "current_datacenter": dc.upper()}
-        return render(request, "inventory/unavailable.html", context, status=503)
-    return None
-
-
 def _headers(request, sort: str, direction: str) -> list[dict]:
     out = []
     for key, label, kind, css in COLUMNS:
@@ -80,12 +62,9 @@ def _headers(request, sort: str, direction: str) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def balancer_list(request, dc: str):
-    try:
-        found = selectors.datacenter_balancers(
-            request.user, dc, client=client_for_request(request), fresh=_fresh(request)
-        )
-    except (selectors.NotFound, errors.UpstreamUnavailable) as exc:
-        return _failed(request, exc, f"Load balancers of {dc.upper()}", dc)
+    found = selectors.datacenter_balancers(
+        request.user, dc, client=client_for_request(request), fresh=_fresh(request)
+    )
     sort = request.GET.get("sort", "")
     direction = "desc" if request.GET.get("dir") == "desc" else "asc"
     rows = list(found.balancers)
@@ -104,12 +83,9 @@ def balancer_list(request, dc: str):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def balancer_detail(request, dc: str, lb_id: str):
-    try:
-        view = selectors.balancer(
-            request.user, dc, lb_id, client=client_for_request(request), fresh=_fresh(request)
-        )
-    except (selectors.NotFound, errors.UpstreamUnavailable) as exc:
-        return _failed(request, exc, "Load balancer", dc)
+    view = selectors.balancer(
+        request.user, dc, lb_id, client=client_for_request(request), fresh=_fresh(request)
+    )
     context = {"view": view, "lb": view.balancer, "dc": view.dc, "current_datacenter": view.dc}
     return render(request, "balancers/balancer.html", context)
 
@@ -117,12 +93,9 @@ def balancer_detail(request, dc: str, lb_id: str):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def pool_detail(request, dc: str, lb_id: str, pool_id: str):
-    try:
-        view = selectors.pool(
-            request.user, dc, lb_id, pool_id, client=client_for_request(request), fresh=_fresh(request)
-        )
-    except (selectors.NotFound, errors.UpstreamUnavailable) as exc:
-        return _failed(request, exc, "Load balancer pool", dc)
+    view = selectors.pool(
+        request.user, dc, lb_id, pool_id, client=client_for_request(request), fresh=_fresh(request)
+    )
     rows = view.rows
     context = {
         "view": view,

@@ -4,7 +4,7 @@
     GET billing/history/?months=12          the last months' totals (the running month last)
 
 Errors: ``{"message"}``: 400 (a month that has not begun, months out of 1-24), 401, 403 (a role
-that may not see billing: nothing is asked upstream), 503.
+that may not see billing: nothing is asked upstream), 503 (the API's one error handler).
 """
 
 from drf_spectacular.utils import (
@@ -19,13 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.services import client_for_request
-from apps.clc import errors
 
 from . import selectors
-from .selectors import Month
-from .views import NOT_FOR_ROLE
+from .selectors import NOT_FOR_ROLE, Month
 
-UNAVAILABLE = "The cloud API is unavailable right now. Try again in a moment."
+UNAVAILABLE = "The cloud API is unavailable. Try again in a moment."
 MAX_MONTHS = 24
 
 
@@ -140,16 +138,7 @@ EXAMPLE_INVOICE = {
 
 
 class BillingAPIView(APIView):
-    def handle_exception(self, exc):
-        if isinstance(exc, errors.Unauthorized):
-            raise exc
-        if isinstance(exc, errors.Forbidden):
-            return Response({"message": NOT_FOR_ROLE}, status=status.HTTP_403_FORBIDDEN)
-        if isinstance(exc, errors.UpstreamUnavailable):
-            return Response({"message": UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        if isinstance(exc, errors.ClcError):
-            return Response({"message": exc.message}, status=status.HTTP_502_BAD_GATEWAY)
-        return super().handle_exception(exc)
+    """Upstream errors are the API's one error handler's (``apps.accounts.api_errors``)."""
 
     def refused(self, request):
         if not selectors.may_see_billing(request.user):

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from apps.accounts.services import cloud_client_for
+from apps.actions.registry import role_phrase
 from apps.actions.roles import BILLING_VIEW
 from apps.clc import billing as clc_billing
 from apps.clc import errors
@@ -21,6 +23,7 @@ FINAL_SECONDS = 6 * 3600
 HISTORY_MONTHS = 12
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _GROUP = re.compile(r"^Server Group:\s*(.*?)(?:\s+-\s+[A-Za-z0-9]+)?$")
+NOT_FOR_ROLE = f"Billing is for the {role_phrase(BILLING_VIEW)} roles; yours may not see invoices."
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -124,11 +127,7 @@ class InvoiceView:
 
 
 def _client(user, client):
-    if client is not None:
-        return client
-    from apps.accounts.services import cloud_client_for
-
-    return cloud_client_for(user)
+    return client if client is not None else cloud_client_for(user)
 
 
 def _invoice(client, cache: PersonCache, month: Month, current: Month, fresh: bool = False) -> AccountInvoice:

@@ -1,7 +1,8 @@
 """``/billing/``: a month's invoice (``?month=YYYY-MM``, default the running month), its line items
 by group and server, the totals per data center, a chart of the last 12 months, and the month as
 CSV (``?format=csv``). For AccountAdmin, AccountViewer and BillingAdmin — a Billing Manager sees no
-inventory, so nothing here reads it."""
+inventory, so nothing here reads it. Other roles: a 403 before anything is asked upstream; upstream
+errors are the accounts middleware's pages."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -9,16 +10,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.services import client_for_request, sees_inventory
-from apps.actions.registry import role_phrase
-from apps.actions.roles import BILLING_VIEW
-from apps.clc import errors
 
 from . import selectors
 from .exports import csv_response
-from .selectors import Month
-
-UNAVAILABLE = "The cloud API is unavailable right now, so the invoice can't be shown. Try again in a moment."
-NOT_FOR_ROLE = f"Billing is for the {role_phrase(BILLING_VIEW)} roles; yours may not see invoices."
+from .selectors import NOT_FOR_ROLE, Month
 
 
 def _wants_csv(request) -> bool:
@@ -48,16 +43,9 @@ def billing(request):
             error = str(exc)
     fresh = request.GET.get("refresh") == "1"
     client = client_for_request(request)
-    try:
-        if _wants_csv(request):
-            return csv_response(
-                selectors.invoice(request.user, month, client=client), request.user.account_alias
-            )
-        page = selectors.billing_page(request.user, month, client=client, fresh=fresh)
-    except errors.Forbidden:
-        return _refused(request, NOT_FOR_ROLE + " (The cloud answered 403.)", 403)
-    except errors.UpstreamUnavailable:
-        return _refused(request, UNAVAILABLE, 503)
+    if _wants_csv(request):
+        return csv_response(selectors.invoice(request.user, month, client=client), request.user.account_alias)
+    page = selectors.billing_page(request.user, month, client=client, fresh=fresh)
     context = {
         "page": page,
         "view": page.view,

@@ -105,13 +105,18 @@ class LoadBalancer(HasLinks):
         )
 
 
-def _path(dc: str, lb_id: str | None = None, pool_id: str | None = None, tail: str = "") -> str:
-    path = f"/v2/sharedLoadBalancers/{{alias}}/{quote(dc.lower(), safe='')}"
+def href(alias: str, dc: str, lb_id: str | None = None, pool_id: str | None = None, tail: str = "") -> str:
+    """A load balancer's (or pool's) path as the API's links write it (``alias`` may be "{alias}")."""
+    path = f"/v2/sharedLoadBalancers/{alias}/{quote(dc.lower(), safe='')}"
     if lb_id is not None:
         path += f"/{quote(lb_id.lower(), safe='')}"
     if pool_id is not None:
         path += f"/pools/{quote(pool_id.lower(), safe='')}"
     return path + tail
+
+
+def _path(dc: str, lb_id: str | None = None, pool_id: str | None = None, tail: str = "") -> str:
+    return href("{alias}", dc, lb_id, pool_id, tail)
 
 
 # --- load balancers ------------------------------------------------------------------------------
