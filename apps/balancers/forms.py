@@ -111,7 +111,8 @@ class PoolForm(ActionForm):
 
     @property
     def current(self):
-        return getattr(self.resource, "pool", None) if hasattr(self.resource, "rows") else None
+        """The pool being edited (a ``PoolView``'s), None when adding one to a load balancer."""
+        return getattr(self.resource, "pool", None)
 
     def setup(self):
         self.fields["port"].error_messages["invalid"] = "The port must be 80 or 443."
