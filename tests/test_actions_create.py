@@ -108,7 +108,7 @@ def test_happy_path_creates_the_server_and_an_activity(demo, simulator):
     assert body["status"] in ("underConstruction", "active") and body["groupId"] == web["id"]
     assert body["description"] == "made by a test"
     page = demo.get(response["Location"])
-    assert "Create server WEB queued" in text_of(page)
+    assert "Create server queued" in text_of(page)
     assert f"/activities/{activity.pk}/" in page.content.decode()
 
 

@@ -16,6 +16,8 @@ POST /control/load               {"serverId", "cpu"|"memory"|"disk": percent, "m
 GET  /control/alerts             fired alert notifications (?since=<seq>, ?serverId=)
 GET  /control/operations         queued operations (?kind=autoscaleCpu, ?resource=<server id>)
 (the last three: control_monitoring.py)
+POST /control/custom-fields      {"alias", "fields": [...]}: replace an account's custom field
+                                 definitions (custom_fields.py)
 """
 
 from dataclasses import fields
