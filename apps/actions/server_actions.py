@@ -60,7 +60,11 @@ class Selection:
 
 
 def _load_selection(request, **_):
-    source = request.POST if request.method == "POST" else request.GET
+    if request.method != "POST":
+        source = request.GET
+    else:  # a page's form, or the API's body (DRF: ``data``, JSON or a form)
+        source = getattr(request, "data", None)
+        source = request.POST if source is None else source
     raw = source.getlist("ids") if hasattr(source, "getlist") else source.get("ids") or []
     ids = selectors.checked_server_ids(raw, limit=MAX_BULK)
     selectors.require_visible_servers(client_for_request(request), ids)
