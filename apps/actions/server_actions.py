@@ -66,6 +66,8 @@ def _load_selection(request, **_):
         source = getattr(request, "data", None)
         source = request.POST if source is None else source
     raw = source.getlist("ids") if hasattr(source, "getlist") else source.get("ids") or []
+    if not isinstance(raw, list | tuple | str):
+        raise ValueError("ids must be a list of server ids.")
     ids = selectors.checked_server_ids(raw, limit=MAX_BULK)
     selectors.require_visible_servers(client_for_request(request), ids)
     return Selection(tuple(ids))
