@@ -24,7 +24,7 @@ API_EXTRA = {
     "custom_fields": lambda: serializers.DictField(
         child=serializers.CharField(allow_blank=True),
         required=False,
-        help_text="Custom field values by the field's id or name (GET /v2/accounts/{alias}/customFields); "
+        help_text="Custom field values by the field's id or name (the account's custom field definitions); "
         'fields left out keep their value, "" unsets one.',
     ),
     "additional_disks": lambda: serializers.ListField(
