@@ -9,6 +9,7 @@ import pytest
 
 from apps.actions.forms_create import name_limit, password_problem
 from apps.activities.models import Activity
+from apps.audit.models import AuditEntry
 from apps.clc import servers as clc_servers
 from tests.support.portal import named_group, sign_in, text_of, walk
 
@@ -108,7 +109,7 @@ def test_happy_path_creates_the_server_and_an_activity(demo, simulator):
     assert body["status"] in ("underConstruction", "active") and body["groupId"] == web["id"]
     assert body["description"] == "made by a test"
     page = demo.get(response["Location"])
-    assert "Create server WEB queued" in text_of(page)
+    assert "Create server queued" in text_of(page)
     assert f"/activities/{activity.pk}/" in page.content.decode()
 
 
@@ -149,3 +150,89 @@ def test_other_account_group_is_not_found(client, clc_settings, simulator, no_up
     assert client.get(f"/create-server/?group={web['id']}").status_code == 404
     assert client.post("/create-server/", form_data(web["id"], datacenter="VA1")).status_code == 404
     assert no_upstream_create == []
+
+
+# --- the account's custom fields and extra disks ------------------------------------------------
+REQUIRED = [
+    {"id": "0wner0000000000000000000000000001", "name": "Owner", "type": "text", "isRequired": True},
+    {
+        "id": "tier0000000000000000000000000001",
+        "name": "Tier",
+        "type": "option",
+        "isRequired": False,
+        "options": [{"name": "Gold", "value": "gold"}],
+    },
+]
+OWNER = "cf_0wner0000000000000000000000000001"
+
+
+def test_required_custom_fields_and_extra_disks_are_checked_then_sent(demo, simulator, monkeypatch):
+    simulator.control("custom-fields", alias="DEMO", fields=REQUIRED)
+    web = named_group(simulator, "Web")
+    page = demo.get(f"/create-server/?group={web['id']}").content.decode()
+    assert f'name="{OWNER}"' in page and 'name="cf_tier0000000000000000000000000001"' in page
+    assert page.count('name="disk_size"') == 1 and "data-add-disk" in page
+    sent = []
+    real = clc_servers.create_server
+    monkeypatch.setattr(
+        clc_servers, "create_server", lambda client, spec: sent.append(spec) or real(client, spec)
+    )
+
+    missing = demo.post("/create-server/", form_data(web["id"]))
+    assert missing.status_code == 400 and "Owner is required." in text_of(missing)
+    disks = {"disk_size": ["20", "abc", "5", "7"], "disk_path": ["/data", "", "etc", "data/"]}
+    bad = demo.post("/create-server/", {**form_data(web["id"], **{OWNER: "ops"}), **disks})
+    text = text_of(bad)
+    assert bad.status_code == 400
+    assert "Extra disk 2: the size must be a whole number between 1 and 1024 GB." in text
+    assert "Extra disk 3: /etc is reserved by the operating system." in text
+    assert "Extra disk 4: /data is used twice." in text
+    assert 'value="abc"' in bad.content.decode()  # the rows come back as typed
+    assert sent == []
+
+    good = {"disk_size": ["20", "10", ""], "disk_path": ["/data", "", ""]}
+    created = demo.post("/create-server/", {**form_data(web["id"], name="cfd", **{OWNER: "ops"}), **good})
+    assert created.status_code == 302, text_of(created)[:1500]
+    [spec] = sent
+    assert spec["customFields"] == [{"id": REQUIRED[0]["id"], "value": "ops"}]
+    assert spec["additionalDisks"] == [
+        {"path": "/data", "sizeGB": 20, "type": "partitioned"},
+        {"sizeGB": 10, "type": "raw"},
+    ]
+    [server_id] = Activity.objects.get(operation="createServer").resource_ids
+    body = simulator.session("demo").get(f"{simulator.url}/v2/servers/demo/{server_id}").json()
+    assert body["groupId"] == web["id"] and body["status"] in ("underConstruction", "active")
+    assert AuditEntry.objects.filter(
+        action="group.createServer", target_id=web["id"], result="success"
+    ).exists()
+
+
+def test_create_server_through_the_api(demo, simulator):
+    web = named_group(simulator, "Web")
+    body = {
+        "name": "api",
+        "template": "UBUNTU-22-64-TEMPLATE",
+        "cpu": 1,
+        "memory_gb": 2,
+        "storage_type": "standard",
+        "password": PASSWORD,
+        "custom_fields": {"Environment": "Production"},
+        "additional_disks": [{"size_gb": 30, "path": "/app"}],
+    }
+    url = f"/api/v1/groups/{web['id']}/actions/createServer/"
+    key = str(uuid.uuid4())
+    answer = demo.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    assert answer.status_code == 202, answer.content
+    result = answer.json()
+    assert result["action"] == "group.createServer" and PASSWORD not in answer.content.decode()
+    [server_id] = result["activities"][0]["resource_ids"]
+    assert server_id.startswith("WA1DEMOAPI")
+    again = demo.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    assert again.json()["replayed"] is True
+    assert Activity.objects.filter(operation="createServer").count() == 1
+    bad = demo.post(url, {**body, "additional_disks": [{"size_gb": 2000}]}, content_type="application/json")
+    assert bad.status_code == 400 and "Extra disk 1" in bad.json()["message"]
+    elsewhere = demo.post(
+        url, {**body, "group": named_group(simulator, "Data")["id"]}, content_type="application/json"
+    )
+    assert elsewhere.status_code == 400 and "group" in elsewhere.json()["errors"]

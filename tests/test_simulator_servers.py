@@ -253,7 +253,7 @@ def test_clone_an_existing_server(fast):
         ({"memoryGB": 0}, "memoryGB must be between 1 and 128"),
         ({"type": "huge"}, "type must be one of"),
         ({"storageType": "gold"}, "storageType must be one of"),
-        ({"customFields": [{"id": "nope", "value": "x"}]}, "custom field 'nope' does not exist"),
+        ({"customFields": [{"id": "nope", "value": "x"}]}, "custom field 'nope' is not defined"),
         ({"additionalDisks": [{"path": "etc", "sizeGB": 10, "type": "partitioned"}]}, "reserved"),
         ({"additionalDisks": [{"sizeGB": 5000, "type": "raw"}]}, "sizeGB must be between"),
     ],

@@ -11,6 +11,6 @@ class ActionsConfig(AppConfig):
     def ready(self):
         # The registry: this app's declarations, then every other app's ``actions.py``. Here, not at
         # the top: the declarations import models, which Django loads after the app configs.
-        from . import group_actions, server_actions  # noqa: F401
+        from . import group_actions, lifecycle_actions, server_actions  # noqa: F401
 
         autodiscover_modules("actions")

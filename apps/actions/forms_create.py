@@ -1,4 +1,5 @@
-"""The create-server form: fed by the data center's deployment capabilities and the group's defaults.
+"""The create-server form (the ``group`` action ``createServer``): fed by the data center's
+deployment capabilities, the group's defaults and the account's custom field definitions.
 
 Checks made here, before anything is sent upstream (the cloud checks again):
 
@@ -10,17 +11,32 @@ Checks made here, before anything is sent upstream (the cloud checks again):
   where ``supportsPremiumStorage``).
 * password: required here (the API would generate one, but then only an admin could read it),
   8-128 characters with at least 3 of: upper case, lower case, digit, symbol — what the Control
-  Portal demanded. Typed twice.
+  Portal demanded. Typed twice on the page.
+* custom fields: every field the account defines, the required ones required (``forms_custom``).
+* extra disks: rows of a size (1-1024 GB) and an optional mount path (a partitioned disk; a Linux
+  path not reserved by the template, or a Windows drive letter), each path once. Pages post
+  ``disk_size`` / ``disk_path`` lists; the API ``additional_disks: [{"size_gb", "path"}]``.
 """
 
 import re
 
 from django import forms
+from django.http import QueryDict
+
+from apps.clc import errors
+
+from . import selectors
+from .forms import ActionForm
+from .forms_custom import CustomFieldsMixin
 
 NAME_RE = re.compile(r"^[A-Za-z0-9-]+$")
+LINUX_PATH_RE = re.compile(r"^/?[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*/?$")
 MAX_DESCRIPTION = 256
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
+PASSWORD_RULE = "8 or more characters with at least 3 of: upper case, lower case, digit, symbol."
+MAX_DISK_GB = 1024
+MAX_EXTRA_DISKS = 8
 
 
 def name_limit(alias: str) -> int:
@@ -48,44 +64,86 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-class CreateServerForm(forms.Form):
-    datacenter = forms.ChoiceField(label="Data center")
-    group = forms.ChoiceField(label="Group")
-    name = forms.CharField(label="Name", max_length=8, strip=True)
+def secret_field(label: str, autocomplete: str, *, required: bool = True, help_text: str = ""):
+    """A password input that is never rendered back to the page."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        strip=False,
+        max_length=PASSWORD_MAX,
+        help_text=help_text,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": autocomplete}),
+        error_messages={"required": f"{label} is required."},
+    )
+
+
+def check_typed_twice(form, field: str, again: str) -> None:
+    """A page's password is typed twice (the second must match); the API may leave it out."""
+    data = form.cleaned_data
+    if not data.get(field):
+        return
+    from_page = isinstance(form.data, QueryDict)
+    if (from_page or data.get(again)) and data.get(again) != data[field]:
+        form.add_error(again, "The two passwords differ." if data.get(again) else "Type the password again.")
+
+
+class CreateServerForm(CustomFieldsMixin, ActionForm):
+    """``resource``: the group (``selectors.GroupForChange``) the server is created in."""
+
+    api_extra = ("custom_fields", "additional_disks")
+
+    group = forms.ChoiceField(label="Group", required=False)
+    name = forms.CharField(label="Name", strip=True)
     description = forms.CharField(label="Description", max_length=MAX_DESCRIPTION, required=False)
     template = forms.ChoiceField(label="Template (operating system)")
     cpu = forms.IntegerField(label="CPU", min_value=1, max_value=16)
     memory_gb = forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128)
     network = forms.ChoiceField(label="Network", required=False)
     storage_type = forms.ChoiceField(label="Storage type")
-    password = forms.CharField(
-        label="Administrator password",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        strip=False,
-        max_length=PASSWORD_MAX,
-    )
-    password_confirm = forms.CharField(
-        label="Password again",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        strip=False,
-        max_length=PASSWORD_MAX,
-    )
+    password = secret_field("Administrator password", "new-password", help_text=PASSWORD_RULE)
+    password_confirm = secret_field("Password again", "new-password", required=False)
 
-    def __init__(
-        self,
-        *args,
-        alias: str,
-        datacenters=(),
-        groups=(),
-        capabilities=None,
-        defaults=None,
-        **kwargs,
-    ):
-        super().__init__(*args, **kwargs)
-        self.alias = (alias or "").upper()
-        limit = name_limit(self.alias)
-        self.fields["name"].max_length = None  # our own message below names the limit
-        self.fields["name"].validators = []
+    def setup(self):
+        r = self.resource
+        self.alias = str(getattr(self.request.user, "account_alias", "") or "").upper()
+        self.target = r.group
+        self.datacenter = r.datacenter
+        self.name_limit = name_limit(self.alias)
+        self.datacenters = selectors.datacenters(self.request)
+        self.groups = [
+            g
+            for g in r.groups
+            if g.status == "active" and g.type != "archive" and g.allows("createServer", "POST")
+        ]
+        self.capabilities = selectors.deployment_capabilities(self.request, r.datacenter)
+        self.defaults = self._defaults()
+        self._name_field()
+        self.fields["group"].choices = [(g.id, ("— " * max(g.depth, 0)) + g.name) for g in self.groups]
+        caps = self.capabilities
+        self.fields["template"].choices = [(t.name, t.description or t.name) for t in caps.templates]
+        self.fields["network"].choices = [("", "Chosen by the cloud")] + [
+            (n.id, f"{n.name} ({n.type})" if n.type else n.name) for n in caps.networks
+        ]
+        storage = [("standard", "Standard")]
+        if caps.supports_premium_storage:
+            storage.append(("premium", "Premium"))
+        self.fields["storage_type"].choices = storage
+        self._initial()
+        self.add_custom_fields({})
+        self.disk_rows = self._disk_rows()
+        self.disk_errors: dict[int, str] = {}
+
+    def _defaults(self) -> dict:
+        try:
+            found = selectors.group_defaults(self.request, self.target.id)
+        except errors.ClcError as exc:
+            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
+                raise
+            return {}
+        return {key: d.value for key, d in found.items()}
+
+    def _name_field(self):
+        limit = self.name_limit
         self.fields["name"].widget.attrs.update(
             {"maxlength": str(limit), "pattern": "[A-Za-z0-9-]+", "autocomplete": "off"}
         )
@@ -93,41 +151,116 @@ class CreateServerForm(forms.Form):
             f"1 to {limit} letters, digits or dashes (account {self.alias}: alias + name ≤ 10 characters). "
             f"The cloud adds the data center and alias in front and a number behind."
         )
-        self.fields["datacenter"].choices = [
-            (d["id"].upper(), f"{d['id']} {d.get('name', '')}") for d in datacenters
-        ]
-        self.fields["group"].choices = [(g.id, ("— " * max(g.depth, 0)) + g.name) for g in groups]
-        caps = capabilities
-        templates = list(caps.templates) if caps else []
-        self.fields["template"].choices = [(t.name, t.description or t.name) for t in templates]
-        networks = list(caps.networks) if caps else []
-        self.fields["network"].choices = [("", "Chosen by the cloud")] + [
-            (n.id, f"{n.name} ({n.type})" if n.type else n.name) for n in networks
-        ]
-        storage = [("standard", "Standard")]
-        if caps is not None and caps.supports_premium_storage:
-            storage.append(("premium", "Premium"))
-        self.fields["storage_type"].choices = storage
-        defaults = defaults or {}
+
+    def _initial(self):
+        if self.is_bound:
+            return
+        d, caps = self.defaults, self.capabilities
+        initial = {"storage_type": "standard", "group": self.target.id}
+        if d.get("cpu") is not None:
+            initial["cpu"] = d["cpu"]
+        if d.get("memoryGB") is not None:
+            initial["memory_gb"] = d["memoryGB"]
+        template = str(d.get("templateName") or "").lower()
+        match = next((t.name for t in caps.templates if t.name.lower() == template), None)
+        if match:
+            initial["template"] = match
+        if any(n.id == str(d.get("networkId") or "") for n in caps.networks):
+            initial["network"] = d["networkId"]
+        for key, value in initial.items():
+            self.initial.setdefault(key, value)
+
+    # --- extra disks -------------------------------------------------------------------------
+    def _disk_rows(self) -> list[tuple[str, str]]:
         if not self.is_bound:
-            initial = {"storage_type": "standard"}
-            if defaults.get("cpu") is not None:
-                initial["cpu"] = defaults["cpu"]
-            if defaults.get("memoryGB") is not None:
-                initial["memory_gb"] = defaults["memoryGB"]
-            template = str(defaults.get("templateName") or "")
-            match = next((t.name for t in templates if t.name.lower() == template.lower()), None)
-            if match:
-                initial["template"] = match
-            network = str(defaults.get("networkId") or "")
-            if any(n.id == network for n in networks):
-                initial["network"] = network
-            for key, value in initial.items():
-                self.initial.setdefault(key, value)
+            return []
+        if isinstance(self.data, QueryDict):
+            sizes, paths = self.data.getlist("disk_size"), self.data.getlist("disk_path")
+            rows = [
+                (sizes[i] if i < len(sizes) else "", paths[i] if i < len(paths) else "")
+                for i in range(max(len(sizes), len(paths)))
+            ]
+        else:
+            raw = self.data.get("additional_disks") or []
+            if not isinstance(raw, list) or not all(isinstance(d, dict) for d in raw):
+                self._disks_shape = False
+                return []
+            rows = [(d.get("size_gb", d.get("sizeGB", "")), d.get("path") or "") for d in raw]
+        return [(str(s if s is not None else "").strip(), str(p).strip()) for s, p in rows]
+
+    def disk_row_list(self) -> list[dict]:
+        """The rows a page shows: those posted (with their errors), then one empty row."""
+        rows = [
+            {"size": s, "path": p, "error": self.disk_errors.get(i, "")}
+            for i, (s, p) in enumerate(self.disk_rows)
+        ]
+        rows = [r for r in rows if r["size"] or r["path"] or r["error"]]
+        if len(rows) < MAX_EXTRA_DISKS:
+            rows.append({"size": "", "path": "", "error": ""})
+        return rows
+
+    def _template(self):
+        name = self.cleaned_data.get("template")
+        return next((t for t in self.capabilities.templates if t.name == name), None)
+
+    def _clean_disks(self) -> list[dict]:
+        if getattr(self, "_disks_shape", True) is False:
+            self.add_error(None, "additional_disks must be a list of {size_gb, path}.")
+            return []
+        template = self._template()
+        windows = bool(template and (template.drive_path_length or "win" in template.name.lower()))
+        reserved = {p.strip("/\\:").lower() for p in (template.reserved_drive_paths if template else ())}
+        disks, used = [], set()
+        filled = [(i, s, p) for i, (s, p) in enumerate(self.disk_rows) if s or p]
+        if len(filled) > MAX_EXTRA_DISKS:
+            self.add_error(None, f"At most {MAX_EXTRA_DISKS} extra disks.")
+            return []
+        for n, (i, size, path) in enumerate(filled, start=1):
+            problem, disk = self._disk(size, path, windows, reserved, used)
+            if problem:
+                self.disk_errors[i] = problem
+                self.add_error(None, f"Extra disk {n}: {problem}")
+            else:
+                disks.append(disk)
+        return disks
+
+    @staticmethod
+    def _disk(size, path, windows, reserved, used):
+        try:
+            size_gb = int(str(size))
+        except ValueError:
+            size_gb = 0
+        if not 1 <= size_gb <= MAX_DISK_GB:
+            return f"the size must be a whole number between 1 and {MAX_DISK_GB} GB.", None
+        if not path:
+            return None, {"sizeGB": size_gb, "type": "raw"}
+        if windows:
+            letter = path.strip().rstrip("\\").rstrip(":")
+            if len(letter) != 1 or not letter.isalpha():
+                return "on Windows the path is a drive letter, such as E.", None
+            path, bare = letter.upper(), letter.lower()
+        else:
+            if not LINUX_PATH_RE.match(path):
+                return "the mount path is letters, digits, dots, dashes and slashes, such as /data.", None
+            path = "/" + path.strip("/")
+            bare = path.strip("/").lower()
+        if bare in reserved:
+            return f"{path} is reserved by the operating system.", None
+        if bare in used:
+            return f"{path} is used twice.", None
+        used.add(bare)
+        return None, {"path": path, "sizeGB": size_gb, "type": "partitioned"}
+
+    # --- fields ----------------------------------------------------------------------------------
+    def clean_group(self):
+        value = (self.cleaned_data.get("group") or "").strip() or self.target.id
+        if value.lower() != self.target.id.lower():
+            raise forms.ValidationError("A server is created in the group of the address it is posted to.")
+        return self.target.id
 
     def clean_name(self):
         name = self.cleaned_data["name"]
-        limit = name_limit(self.alias)
+        limit = self.name_limit
         if not NAME_RE.match(name):
             raise forms.ValidationError("Use only letters, digits and dashes.")
         if len(name) > limit:
@@ -152,12 +285,9 @@ class CreateServerForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("password")
-            and "password_confirm" in data
-            and data["password"] != data["password_confirm"]
-        ):
-            self.add_error("password_confirm", "The two passwords differ.")
+        check_typed_twice(self, "password", "password_confirm")
+        self.clean_custom_fields()
+        self.extra_disks = self._clean_disks()
         return data
 
     def spec(self) -> dict:
@@ -176,4 +306,12 @@ class CreateServerForm(forms.Form):
         }
         if data.get("network"):
             spec["networkId"] = data["network"]
+        values = self.custom_field_values()
+        if values:
+            spec["customFields"] = values
+        if self.extra_disks:
+            spec["additionalDisks"] = self.extra_disks
         return spec
+
+    def payload(self) -> dict:
+        return {"spec": self.spec()}

@@ -1,12 +1,15 @@
-"""Group forms: create, rename/describe, move, restore; the power operations on a whole subtree.
+"""Group forms: create, rename/describe, move, restore, custom field values, defaults.
 
 The parent choices come from the data center's group tree (the inventory's cached ``GroupNode``s);
 moving a group under itself or one of its descendants is refused here, before any upstream call.
 """
 
 from django import forms
+from django.http import QueryDict
 
+from . import selectors
 from .forms import ActionForm
+from .forms_custom import CustomFieldsMixin
 
 MAX_NAME = 256
 MAX_DESCRIPTION = 1024
@@ -103,3 +106,98 @@ class GroupRestoreForm(GroupForm):
 
     def setup(self):
         self.fields["target"].choices = group_choices(self.groups)
+
+
+class GroupCustomFieldsForm(CustomFieldsMixin, GroupForm):
+    def setup(self):
+        current = {f.id: f.value for f in getattr(self.group, "custom_fields", ()) or ()}
+        self.add_custom_fields(current)
+
+    def clean(self):
+        data = super().clean()
+        self.clean_custom_fields()
+        return data
+
+    def payload(self) -> dict:
+        return {"values": self.custom_field_values()}
+
+
+# form field -> the API's default name
+DEFAULTS = {
+    "cpu": "cpu",
+    "memory_gb": "memoryGB",
+    "template": "templateName",
+    "network": "networkId",
+    "primary_dns": "primaryDns",
+    "secondary_dns": "secondaryDns",
+}
+
+
+def _ipv4(label):
+    return forms.GenericIPAddressField(
+        label=label,
+        protocol="IPv4",
+        required=False,
+        error_messages={"invalid": f"{label} must be an IPv4 address such as 8.8.8.8."},
+    )
+
+
+def _number(label, high, unit):
+    message = f"{label} must be a whole number between 1 and {high}{unit}."
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=high,
+        required=False,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+class GroupDefaultsForm(GroupForm):
+    """What servers created in the group start with. An empty field inherits the parent's value
+    (sent as ``null``: the group's own value is cleared). Pages send every field; the API may send
+    only the ones it changes (the others keep the group's own values)."""
+
+    cpu = _number("CPU", 16, " vCPUs")
+    memory_gb = _number("Memory (GB)", 128, " GB")
+    template = forms.ChoiceField(label="Template", required=False)
+    network = forms.ChoiceField(label="Network", required=False)
+    primary_dns = _ipv4("Primary DNS")
+    secondary_dns = _ipv4("Secondary DNS")
+
+    def setup(self):
+        if self.resource is None:
+            return
+        self.defaults = selectors.group_defaults(self.request, self.group.id)
+        caps = selectors.deployment_capabilities(self.request, self.resource.datacenter)
+        self._choices("template", [(t.name, t.description or t.name) for t in caps.templates])
+        self._choices(
+            "network", [(n.id, f"{n.name} ({n.type})" if n.type else n.name) for n in caps.networks]
+        )
+        own = {}
+        for name, key in DEFAULTS.items():
+            default = self.defaults.get(key)
+            if default is None:
+                continue
+            if not default.inherited:
+                own[name] = default.value
+                continue
+            choices = getattr(self.fields[name], "choices", None)
+            shown = dict(choices).get(default.value, default.value) if choices else default.value
+            self.fields[name].help_text = f"Empty: inherited (now {shown})."
+        if not self.is_bound:
+            for name, value in own.items():
+                self.initial.setdefault(name, value)
+        elif not isinstance(self.data, QueryDict):  # the API: what it leaves out stays as it is
+            self.data = {**{name: own.get(name, "") for name in DEFAULTS}, **self.data}
+
+    def _choices(self, name: str, choices: list) -> None:
+        default = self.defaults.get(DEFAULTS[name])
+        value = str(default.value) if default is not None and default.value else ""
+        if value and all(value.lower() != c[0].lower() for c in choices):
+            choices.append((value, value))  # set before, no longer offered: keep it visible
+        self.fields[name].choices = [("", "Inherit")] + choices
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        return {"values": {key: data.get(name) or None for name, key in DEFAULTS.items()}}

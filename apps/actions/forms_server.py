@@ -11,6 +11,8 @@ from django import forms
 from apps.inventory import selectors
 
 from .forms import ActionForm
+from .forms_create import PASSWORD_RULE, check_typed_twice, password_problem, secret_field
+from .forms_custom import CustomFieldsMixin
 
 MAX_CPU = 16
 MAX_MEMORY_GB = 128
@@ -136,6 +138,71 @@ class DiskForm(ServerForm):
         return {"disks": disks}
 
 
+class RemoveDiskForm(ServerForm):
+    """Names one disk to remove: the PATCH sends every other disk (the complete list)."""
+
+    disk = forms.ChoiceField(label="Disk to remove")
+    selects = ("disk",)
+
+    def target_label(self, value: str) -> str:
+        disk = next((d for d in removable_disks(self.detail) if d.id == value), None)
+        return f"the disk {disk_label(disk)}" if disk is not None else "a disk"
+
+    def setup(self):
+        self.fields["disk"].choices = [(d.id, disk_label(d)) for d in removable_disks(self.detail)]
+        self.fields["disk"].error_messages["invalid_choice"] = (
+            "Pick one of the server's extra disks: the operating system's disks can't be removed."
+        )
+
+    def payload(self) -> dict:
+        gone = self.cleaned_data["disk"]
+        return {
+            "disks": [{"diskId": d.id, "sizeGB": int(d.size_gb)} for d in self.detail.disks if d.id != gone]
+        }
+
+
+class PasswordForm(ServerForm):
+    """The cloud wants the current password with the new one (Set Server Credentials)."""
+
+    current_password = secret_field("Current password", "current-password")
+    new_password = secret_field("New password", "new-password", help_text=PASSWORD_RULE)
+    confirm_password = secret_field("New password again", "new-password", required=False)
+
+    def clean_new_password(self):
+        password = self.cleaned_data["new_password"]
+        problem = password_problem(password)
+        if problem:
+            raise forms.ValidationError(problem)
+        return password
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") == data.get("current_password"):
+            self.add_error("new_password", "The new password must differ from the current one.")
+        check_typed_twice(self, "new_password", "confirm_password")
+        return data
+
+    def payload(self) -> dict:
+        return {
+            "current": self.cleaned_data["current_password"],
+            "password": self.cleaned_data["new_password"],
+        }
+
+
+class ServerCustomFieldsForm(CustomFieldsMixin, ServerForm):
+    def setup(self):
+        current = {f.id: f.value for f in getattr(self.detail, "custom_fields", ()) or ()}
+        self.add_custom_fields(current)
+
+    def clean(self):
+        data = super().clean()
+        self.clean_custom_fields()
+        return data
+
+    def payload(self) -> dict:
+        return {"values": self.custom_field_values()}
+
+
 class DescriptionForm(ServerForm):
     description = forms.CharField(label="Description", required=False, max_length=256)
 
@@ -239,6 +306,28 @@ class AddPublicIpForm(ServerForm):
 
 
 # --- what the server offers (from links) ---------------------------------------------------------
+SYSTEM_DISKS = {"linux": 3, "windows": 2}  # the template's disks without a mount path (0:0, 0:1, ...)
+
+
+def is_windows(detail) -> bool:
+    server = getattr(detail, "server", None)
+    return "windows" in f"{getattr(server, 'os', '')} {getattr(server, 'os_type', '')}".lower()
+
+
+def removable_disks(detail) -> list:
+    """The disks a person may remove: not the operating system's (the template's first disks
+    without a mount path; the cloud refuses to remove them)."""
+    disks = list(getattr(detail, "disks", ()) or ())
+    count = SYSTEM_DISKS["windows" if is_windows(detail) else "linux"]
+    system = {d.id for d in disks[:count] if not d.partition_paths}
+    return [d for d in disks if d.id not in system]
+
+
+def disk_label(disk) -> str:
+    paths = ", ".join(disk.partition_paths)
+    return f"{disk.id} ({disk.size_gb:g} GB{', ' + paths if paths else ', raw'})"
+
+
 def snapshot_choices(detail) -> list[dict]:
     """``{"id", "name", "delete", "revert"}`` per snapshot (the id is the last part of its href)."""
     out = []

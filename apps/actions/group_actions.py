@@ -11,13 +11,12 @@ from django.urls import reverse
 from apps.accounts.services import client_for_request
 from apps.clc import errors as clc_errors
 from apps.clc import groups as clc_groups
-from apps.clc import operations as clc_operations
 from apps.inventory import selectors
 
 from .forms_group import GroupCreateForm, GroupInfoForm, GroupMoveForm, GroupRestoreForm
 from .registry import Action, Target, register, register_target
 from .roles import OPERATE
-from .server_actions import POWER
+from .server_actions import POWER, server_operation
 
 
 def _load_group(request, group_id: str):
@@ -158,7 +157,7 @@ def _group_power(operation):
         ids = _active_ids(run)
         if not ids:  # nothing is sent: said on the page, as the cloud would refuse
             raise clc_errors.BadRequest(message=NO_ACTIVE)
-        return clc_operations.server_operation(run.client, operation, ids)
+        return server_operation(run.client, operation, ids)
 
     return call
 

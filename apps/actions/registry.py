@@ -135,6 +135,7 @@ class Action:
     then: Callable[[Run], str] | None = None  # where a page goes after success (default: the target's page)
     resource_ids: Callable[[Run], list] | None = None  # the activity's resources (default: the target)
     affects: Callable[[Any, Any], list] | None = None  # (user, resource) -> what it touches, said when asking
+    template: str = ""  # the page's template (default: actions/action.html)
     example: dict = field(default_factory=dict)  # the API request example
     description: str = ""  # for the API documentation
 

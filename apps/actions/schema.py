@@ -19,10 +19,29 @@ _FIELD_TYPES = (
 )
 
 
+# Request members a form takes from the API besides its fields (``ActionForm.api_extra``).
+API_EXTRA = {
+    "custom_fields": lambda: serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text="Custom field values by the field's id or name (the account's custom field definitions); "
+        'fields left out keep their value, "" unsets one.',
+    ),
+    "additional_disks": lambda: serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        max_length=8,
+        help_text='Extra disks: [{"size_gb": 1-1024, "path": "/data" or a drive letter (optional: raw)}].',
+    ),
+}
+
+
 def _serializer_field(field: forms.Field):
     if hasattr(field, "api_field"):  # a field with a structured value (e.g. a pool's node list)
         return field.api_field()
     kwargs = {"required": field.required, "help_text": str(field.help_text or field.label or "")}
+    if isinstance(field.widget, forms.PasswordInput):
+        kwargs["style"] = {"input_type": "password"}
     if isinstance(field, forms.MultipleChoiceField):
         return serializers.ListField(child=serializers.CharField(), **kwargs)
     for form_type, serializer_type in _FIELD_TYPES:
@@ -48,6 +67,7 @@ def request_serializer(action):
     fields = {}
     if action.form is not None:
         fields = {name: _serializer_field(field) for name, field in action.form.base_fields.items()}
+        fields.update({name: API_EXTRA[name]() for name in getattr(action.form, "api_extra", ())})
     if target(action.target).many:
         fields["ids"] = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1)
     return inline_serializer(f"{_component(action)}Request", fields) if fields else None

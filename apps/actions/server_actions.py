@@ -15,7 +15,7 @@ from apps.clc import servers as clc_servers
 from apps.inventory import selectors
 
 from . import forms_server as f
-from .registry import Action, Target, register, register_target
+from .registry import ALLOWED, Action, Target, refuse_role, register, register_target
 from .roles import CREDENTIALS, OPERATE, SERVER_ADMINS
 
 MAX_BULK = 2000
@@ -60,8 +60,14 @@ class Selection:
 
 
 def _load_selection(request, **_):
-    source = request.POST if request.method == "POST" else request.GET
+    if request.method != "POST":
+        source = request.GET
+    else:  # a page's form, or the API's body (DRF: ``data``, JSON or a form)
+        source = getattr(request, "data", None)
+        source = request.POST if source is None else source
     raw = source.getlist("ids") if hasattr(source, "getlist") else source.get("ids") or []
+    if not isinstance(raw, list | tuple | str):
+        raise ValueError("ids must be a list of server ids.")
     ids = selectors.checked_server_ids(raw, limit=MAX_BULK)
     selectors.require_visible_servers(client_for_request(request), ids)
     return Selection(tuple(ids))
@@ -128,13 +134,19 @@ def _snapshot_state(detail) -> str | None:
     )
 
 
-def _has_snapshot(kind):
-    def rule(detail):
-        if not any(s[kind] for s in f.snapshot_choices(detail)):
-            return "it has no snapshot"
-        return None
+def _has_snapshot(detail) -> str | None:
+    return None if f.snapshot_choices(detail) else "it has no snapshot"
 
-    return rule
+
+def _snapshot_link(kind):
+    """The snapshot's own link (``delete`` / ``restore``): the cloud shows it to the roles that may."""
+
+    def check(user, detail):
+        if any(s[kind] for s in f.snapshot_choices(detail)):
+            return ALLOWED
+        return refuse_role(OPERATE)
+
+    return check
 
 
 # --- power (one server, and in bulk) ----------------------------------------------------------
@@ -151,10 +163,21 @@ POWER = (
 )
 
 
+MAINTENANCE = {"startMaintenance": True, "stopMaintenance": False}
+
+
+def server_operation(client, operation: str, ids):
+    """One upstream call for ``ids``: maintenance on/off through the documented ``setMaintenance``
+    (Power Operations), the power operations and archive through their own endpoints."""
+    if operation in MAINTENANCE:
+        return clc_servers.set_maintenance(client, {i: MAINTENANCE[operation] for i in ids})
+    return clc_operations.server_operation(client, operation, ids)
+
+
 def _power_call(operation):
     def call(run):
         ids = list(run.resource.ids) if isinstance(run.resource, Selection) else [run.resource.server.id]
-        return clc_operations.server_operation(run.client, operation, ids)
+        return server_operation(run.client, operation, ids)
 
     return call
 
@@ -250,7 +273,8 @@ register(
             run.client, run.resource.server.id, run.data["snapshot"]
         ),
         roles=OPERATE,
-        state=_has_snapshot("delete"),
+        state=_has_snapshot,
+        check=_snapshot_link("delete"),
         confirm=True,
         danger=True,
         question="Delete the snapshot {target} of {name}?",
@@ -269,7 +293,8 @@ register(
             run.client, run.resource.server.id, run.data["snapshot"]
         ),
         roles=OPERATE,
-        state=_has_snapshot("revert"),
+        state=_has_snapshot,
+        check=_snapshot_link("revert"),
         confirm=True,
         danger=True,
         question="Revert {name} to the snapshot {target}? Changes on its disks since then are lost.",
@@ -372,8 +397,8 @@ register(
         form=f.PublicIpTargetForm,
         call=lambda run: clc_servers.remove_public_ip(run.client, run.resource.server.id, run.data["ip"]),
         roles=SERVER_ADMINS,
-        state=lambda d: _unmodifiable(d)
-        or (None if f.public_ips(d, removable_only=True) else "it has no public IP"),
+        state=lambda d: _unmodifiable(d) or (None if f.public_ips(d) else "it has no public IP"),
+        check=lambda user, d: ALLOWED if f.public_ips(d, removable_only=True) else refuse_role(SERVER_ADMINS),
         confirm=True,
         danger=True,
         question="Remove the public IP address {target} from {name}?",

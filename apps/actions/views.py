@@ -11,6 +11,7 @@ resources and upstream failures are answered by the middleware (404, 503).
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from apps.clc import errors
@@ -18,6 +19,7 @@ from apps.clc import errors
 from . import registry, services
 from .idempotency import new_key
 
+SECRETS = ("current_password", "new_password", "confirm_password", "password", "password_confirm")
 EXPIRED = "This form has expired or was not sent completely: check it and submit again."
 GONE = "That item is not on this {what} (any more)."
 
@@ -69,7 +71,7 @@ class ActionPage:
             "many_ids": list(resource.ids) if kind.many else (),
             "next": _back(self.request, kind.url(resource)),
         }
-        return render(self.request, self.template, context, status=status)
+        return render(self.request, action.template or self.template, context, status=status)
 
 
 def _form(action, request, resource, data=None, initial=None):
@@ -80,6 +82,7 @@ def _form(action, request, resource, data=None, initial=None):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters(*SECRETS)
 def action_page(request, target: str, action: str, **ids):
     act = registry.get(target, action)
     if act is None:
@@ -108,7 +111,7 @@ def action_page(request, target: str, action: str, **ids):
         message = f"You can't {act.label.lower()} {kind.title(resource)}: {verdict.reason}."
         return page.render(status=403, error=message, refused=True)
     if request.method != "POST":
-        initial = {name: request.GET.get(name, "") for name in getattr(act.form, "selects", ())}
+        initial = {n: request.GET[n] for n in getattr(act.form, "selects", ()) if request.GET.get(n)}
         form = _form(act, request, resource, initial=initial)
         if initial and not _form(act, request, resource, data=initial).is_valid():
             return page.render(status=404, error=GONE.format(what=kind.name), refused=True)

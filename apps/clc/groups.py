@@ -1,5 +1,7 @@
-"""Groups: read the tree, create, rename/move, delete, archive, restore."""
+"""Groups: read the tree, create, rename/move, custom field values, delete, archive, restore,
+defaults (read and set)."""
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from .client import ClcClient
@@ -39,6 +41,14 @@ def update_group(
         client.patch(f"/v2/groups/{{alias}}/{_id(group_id)}", json=ops)
 
 
+def set_custom_fields(client: ClcClient, group_id: str, values: list[dict]) -> None:
+    """The complete list of ``{"id", "value"}`` pairs (a field left out is unset): 204."""
+    client.patch(
+        f"/v2/groups/{{alias}}/{_id(group_id)}",
+        json=[{"op": "set", "member": "customFields", "value": values}],
+    )
+
+
 def delete_group(client: ClcClient, group_id: str) -> StatusLink | None:
     return StatusLink.from_body(client.delete(f"/v2/groups/{{alias}}/{_id(group_id)}"))
 
@@ -53,11 +63,41 @@ def restore_group(client: ClcClient, group_id: str, target_group_id: str) -> Sta
     )
 
 
+DEFAULT_KEYS = ("cpu", "memoryGB", "networkId", "primaryDns", "secondaryDns", "templateName")
+
+
+@dataclass(frozen=True)
+class GroupDefault:
+    """One default of a group: its value, and whether it comes from a parent (``inherited``) or is
+    set on the group itself."""
+
+    value: object
+    inherited: bool
+
+
+def get_defaults(client: ClcClient, group_id: str) -> dict[str, GroupDefault]:
+    """GET /v2/groups/{alias}/{id}/defaults: ``{"cpu": GroupDefault(2, inherited=True), ...}``."""
+    return _defaults_of(client.get(f"/v2/groups/{{alias}}/{_id(group_id)}/defaults"))
+
+
 def get_group_defaults(client: ClcClient, group_id: str) -> dict:
-    """GET /v2/groups/{alias}/{id}/defaults, flattened: ``{"cpu": 2, "memoryGB": 4, "networkId": ...,
-    "templateName": ..., "primaryDns": ..., "secondaryDns": ...}`` (inherited or set on the group)."""
-    body = client.get(f"/v2/groups/{{alias}}/{_id(group_id)}/defaults") or {}
+    """The defaults flattened: ``{"cpu": 2, "memoryGB": 4, "networkId": ..., "templateName": ...,
+    "primaryDns": ..., "secondaryDns": ...}`` (inherited or set on the group)."""
+    return {key: default.value for key, default in get_defaults(client, group_id).items()}
+
+
+def set_defaults(client: ClcClient, group_id: str, values: dict) -> dict[str, GroupDefault]:
+    """POST /v2/groups/{alias}/{id}/defaults with some of ``DEFAULT_KEYS`` (a ``None`` value clears the
+    group's own value: it inherits again); -> the defaults as they now are."""
+    body = {k: v for k, v in values.items() if k in DEFAULT_KEYS}
+    return _defaults_of(client.post(f"/v2/groups/{{alias}}/{_id(group_id)}/defaults", json=body))
+
+
+def _defaults_of(body) -> dict[str, GroupDefault]:
     out = {}
     for key, item in body.items() if isinstance(body, dict) else ():
-        out[key] = item.get("value") if isinstance(item, dict) else item
+        if isinstance(item, dict):
+            out[key] = GroupDefault(item.get("value"), bool(item.get("inherited")))
+        else:
+            out[key] = GroupDefault(item, False)
     return out

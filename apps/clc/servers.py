@@ -1,11 +1,12 @@
-"""Servers: details (one or many, fanned out), create, update, delete, restore, credentials."""
+"""Servers: details (one or many, fanned out), create, update (CPU/memory, disks, description, group,
+custom fields, password), delete, restore, credentials, maintenance mode."""
 
 import dataclasses
 from urllib.parse import quote
 
 from .client import ClcClient
 from .entities import QueuedResult, Server, StatusLink
-from .errors import ClcError
+from .errors import ClcError, Unauthorized
 from .fanout import fan_out
 
 
@@ -44,7 +45,9 @@ def with_server_id(client: ClcClient, answer: QueuedResult) -> QueuedResult:
         return answer
     try:
         body = client.get(f"/v2/servers/{{alias}}/{quote(link.id, safe='')}", params={"uuid": "true"})
-    except ClcError:
+    except ClcError as exc:
+        if isinstance(exc, Unauthorized):
+            raise
         return answer
     server_id = str((body or {}).get("id") or "").upper()
     return dataclasses.replace(answer, server=server_id) if server_id else answer
@@ -85,6 +88,26 @@ def set_cpu_memory(client: ClcClient, server_id: str, cpu: int, memory_gb: int) 
 def set_disks(client: ClcClient, server_id: str, disks: list[dict]) -> StatusLink | None:
     """The complete new disk list (``[{"diskId", "sizeGB"} | {"path", "sizeGB", "type"}]``)."""
     return update_server(client, server_id, [{"op": "set", "member": "disks", "value": disks}])
+
+
+def set_password(client: ClcClient, server_id: str, current: str, new: str) -> StatusLink | None:
+    """Change the administrator/root password (needs the current one): 202, queued. Neither
+    password is logged or kept."""
+    value = {"current": current, "password": new}
+    return update_server(client, server_id, [{"op": "set", "member": "password", "value": value}])
+
+
+def set_custom_fields(client: ClcClient, server_id: str, values: list[dict]) -> StatusLink | None:
+    """The complete list of ``{"id", "value"}`` pairs (a field left out is unset): 204."""
+    return update_server(client, server_id, [{"op": "set", "member": "customFields", "value": values}])
+
+
+def set_maintenance(client: ClcClient, wanted: dict[str, bool]) -> list[QueuedResult]:
+    """``POST /v2/operations/{alias}/servers/setMaintenance``: each server on (True) or off, one
+    call for all of them; one result per server."""
+    body = {"servers": [{"id": s.upper(), "inMaintenanceMode": bool(on)} for s, on in wanted.items()]}
+    answer = client.post("/v2/operations/{alias}/servers/setMaintenance", json=body)
+    return [QueuedResult.from_api(item) for item in answer or () if isinstance(item, dict)]
 
 
 def set_description(client: ClcClient, server_id: str, description: str) -> StatusLink | None:

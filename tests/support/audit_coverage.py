@@ -30,6 +30,8 @@ def named_targets(path: str, body) -> set[str]:
     """The server, group, load balancer or pool ids one upstream write acts on (empty for a create)."""
     if BULK_PATH.search(path):
         ids = body.get("serverIds", []) if isinstance(body, dict) else body or []
+        if isinstance(body, dict) and "servers" in body:  # setMaintenance: [{"id", "inMaintenanceMode"}]
+            ids = [s.get("id") for s in body["servers"] if isinstance(s, dict)]
         return {str(i).lower() for i in ids}
     balancer = BALANCER_PATH.search(path)
     if balancer:

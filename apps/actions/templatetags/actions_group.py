@@ -1,5 +1,5 @@
 """``{% load actions_group %}{% group_action_buttons group %}``: the group action bar (the registry's
-group actions, from the group's links and state) and the "Create server" link. Used by the group
+group actions, "Create server" among them, from the group's links and state). Used by the group
 page and the data center page."""
 
 from django import template
@@ -11,10 +11,8 @@ register = template.Library()
 
 @register.inclusion_tag("actions/group_buttons.html", takes_context=True)
 def group_action_buttons(context, g):
-    active = g.status == "active" and g.type != "archive"
     return {
         "request": context.get("request"),
         "g": g,
         "resource": GroupForChange(g, (g.location_id or "").upper(), ()),
-        "create_server": active and g.allows("createServer", "POST"),
     }

@@ -5,7 +5,8 @@ POST /control/config             {"latencyMs", "errorRate", "failureRate", "spee
                                   "durationRange": [low, high] (each operation draws its duration)}
 POST /control/expire-tokens      every issued token stops working (401)
 POST /control/fail-next          {"count": 1}: the next N queued operations fail
-POST /control/reset              {"seed": "demo"}: rebuild the world from a seed
+POST /control/reset              {"seed": "demo", "keepTokens": false}: rebuild the world from a seed
+                                 (keepTokens: the tokens already issued keep working)
 GET  /control/operations/{id}    when an operation started and completes (for benchmarks)
 GET  /control/clock              the simulator's clock: {"now": iso, "epoch": seconds, "offset": s}
 POST /control/clock              {"advance": seconds} or {"to": iso | epoch}: move the clock forward and
@@ -16,6 +17,8 @@ POST /control/load               {"serverId", "cpu"|"memory"|"disk": percent, "m
 GET  /control/alerts             fired alert notifications (?since=<seq>, ?serverId=)
 GET  /control/operations         queued operations (?kind=autoscaleCpu, ?resource=<server id>)
 (the last three: control_monitoring.py)
+POST /control/custom-fields      {"alias", "fields": [...]}: replace an account's custom field
+                                 definitions (custom_fields.py)
 """
 
 from dataclasses import fields
@@ -115,8 +118,9 @@ def reset(req):
     world = req.world
     # Keep the same World object (the server holds it), its lock, speed and fault settings;
     # everything else (entities, tokens, queue, timers, clock, events) comes from the fresh world.
+    kept = {"lock", "faults", "speed"} | ({"tokens"} if body.get("keepTokens") is True else set())
     for f in fields(world):
-        if f.name not in ("lock", "faults", "speed"):
+        if f.name not in kept:
             setattr(world, f.name, getattr(fresh, f.name))
     world.seed_name = seed
     world.faults.fail_next = 0

@@ -84,3 +84,48 @@ def resolve_custom_fields(req, account, pairs) -> list[dict]:
             raise errors.bad_request(f"The custom field '{definition['name']}' is required.")
     order = [f["id"] for f in account.custom_fields]
     return [resolved[i] for i in order if i in resolved]
+
+
+# --- test aid: the account's definitions -----------------------------------------------------------
+@route("POST", "/control/custom-fields", auth=False)
+def define_custom_fields(req):
+    """``{"alias": "DEMO", "fields": [{id, name, type, isRequired, options}]}`` replaces the account's
+    definitions (tests and demos of required, checkbox and option fields; not part of the API).
+    Values already set on servers and groups are kept as they are."""
+    body = req.json_object()
+    alias = req.field(body, "alias")
+    account = req.world.accounts.get(alias.upper()) if isinstance(alias, str) else None
+    if account is None:
+        raise errors.bad_request("alias must name an account.")
+    fields = req.field(body, "fields")
+    if not isinstance(fields, list):
+        raise errors.bad_request("fields must be a list of custom field definitions.")
+    account.custom_fields = [_definition(req, item) for item in fields]
+    return [dict(f) for f in account.custom_fields]
+
+
+def _definition(req, item) -> dict:
+    if not isinstance(item, dict):
+        raise errors.bad_request("Each custom field must be an object.")
+    field_id, name = req.field(item, "id"), req.field(item, "name")
+    if not isinstance(field_id, str) or not field_id.strip() or not isinstance(name, str) or not name.strip():
+        raise errors.bad_request("Each custom field needs an id and a name.")
+    kind = req.field(item, "type", "text")
+    if kind not in ("text", "checkbox", "option"):
+        raise errors.bad_request("type must be text, checkbox or option.")
+    options = req.field(item, "options") or []
+    if kind == "option" and (
+        not isinstance(options, list)
+        or not options
+        or not all(isinstance(o, dict) and o.get("name") and o.get("value") for o in options)
+    ):
+        raise errors.bad_request("An option field needs options [{name, value}].")
+    return {
+        "id": field_id.strip(),
+        "name": name.strip(),
+        "isRequired": bool(req.field(item, "isRequired", False)),
+        "type": kind,
+        "options": [{"name": str(o["name"]), "value": str(o["value"])} for o in options]
+        if kind == "option"
+        else [],
+    }

@@ -17,7 +17,7 @@ archive, restore, and defaults.
 
 import ipaddress
 
-from .. import errors
+from .. import addressing, errors
 from ..factory import TEMPLATES, add_group, remove_server
 from ..group_detail import servers_of, wants_detail
 from ..links import status_link
@@ -401,10 +401,14 @@ def _template(value) -> str:
     raise errors.bad_request(f"The template '{value}' is not available in this data center.")
 
 
-def _network(value, alias: str, location: str) -> str:
+def _network(world, value, alias: str, location: str) -> str:
+    """A network of the account in the group's data center (``Get Network List``), not being released."""
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > 64:
         raise errors.bad_request("The request is invalid: networkId must be a network id.")
-    return value.strip()
+    network = addressing.find(world, alias, location, value)
+    if network is None or network.releasing:
+        raise errors.bad_request(f"The network '{value.strip()}' does not exist in {location.upper()}.")
+    return network.id
 
 
 @route("GET", "/v2/groups/{alias}/{group_id}/defaults")
@@ -425,7 +429,7 @@ def set_defaults(req, alias, group_id):
     parsers = {
         "cpu": lambda v: _int_between(v, "cpu", 1, 16),
         "memoryGB": lambda v: _int_between(v, "memoryGB", 1, 128),
-        "networkId": lambda v: _network(v, alias, group.location),
+        "networkId": lambda v: _network(world, v, alias, group.location),
         "primaryDns": lambda v: _dns(v, "primaryDns"),
         "secondaryDns": lambda v: _dns(v, "secondaryDns"),
         "templateName": _template,

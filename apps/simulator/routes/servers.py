@@ -15,6 +15,7 @@ from ..router import route
 from ..serializers_server import is_linux, public_uuid, server_json
 from ..state import effect, failure_effect
 from ..webhook_events import server_created, server_updated
+from .custom_fields import resolve_custom_fields
 
 SERVER_TYPES = ("standard", "hyperscale", "bareMetal")
 STORAGE_TYPES = ("standard", "premium", "hyperscale")
@@ -118,38 +119,9 @@ def target_group(req, group_id, name: str, location: str | None = None):
 
 
 def custom_field_values(req, value) -> list[dict]:
-    """``[{id, value}]`` checked against the account's definitions -> stored entries."""
-    if not isinstance(value, list):
-        raise errors.bad_request("customFields must be a list of {id, value} pairs.")
-    definitions = {f["id"].lower(): f for f in req.world.account(req.user.alias).custom_fields}
-    out, seen = [], set()
-    for item in value:
-        if not isinstance(item, dict):
-            raise errors.bad_request("customFields must be a list of {id, value} pairs.")
-        field_id = req.field(item, "id")
-        definition = definitions.get(field_id.lower()) if isinstance(field_id, str) else None
-        if definition is None:
-            raise errors.bad_request(f"The custom field '{field_id}' does not exist.")
-        raw = req.field(item, "value")
-        if raw is None:
-            raw = ""
-        if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
-            raise errors.bad_request(f"The value of custom field '{definition['name']}' must be a string.")
-        raw = str(raw)
-        display = raw
-        if definition.get("type") == "option" and raw:
-            names = {o["value"]: o["name"] for o in definition.get("options", [])}
-            if raw not in names:
-                raise errors.bad_request(f"'{raw}' is not an option of custom field '{definition['name']}'.")
-            display = names[raw]
-        seen.add(definition["id"].lower())
-        out.append(
-            {"id": definition["id"], "name": definition["name"], "value": raw, "displayValue": display}
-        )
-    for key, definition in definitions.items():
-        if definition.get("isRequired") and key not in seen:
-            raise errors.bad_request(f"The custom field '{definition['name']}' is required.")
-    return out
+    """``[{id, value}]`` checked against the account's definitions -> stored entries (the same rules
+    as a group's: ``custom_fields.resolve_custom_fields``)."""
+    return resolve_custom_fields(req, req.world.account(req.user.alias), value)
 
 
 def new_disk(req, item: dict, linux: bool, used_paths: set[str]) -> tuple[int, list[str]]:

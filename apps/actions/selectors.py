@@ -1,0 +1,41 @@
+"""Reads the action forms need beyond the resource itself, through ``apps.clc``: the account's
+custom field definitions and a data center's deployment capabilities (cached per person, like the
+inventory's reads), a group's defaults (read fresh: they are about to be shown or changed) and the
+person's data centers."""
+
+from apps.accounts.services import client_for_request, user_datacenters
+from apps.clc import custom_fields as clc_custom_fields
+from apps.clc import datacenters as clc_datacenters
+from apps.clc import groups as clc_groups
+from apps.inventory.cache import PersonCache
+
+
+def _client(request):
+    return client_for_request(request)
+
+
+def custom_field_definitions(request) -> tuple:
+    """The account's custom field definitions (``clc.custom_fields.CustomFieldDefinition``)."""
+    return PersonCache(request.user).get_or_fetch(
+        "custom-field-definitions",
+        lambda: tuple(clc_custom_fields.get_custom_fields(_client(request))),
+    )
+
+
+def deployment_capabilities(request, dc: str):
+    """Templates, networks and storage of a data center (``clc.entities.DeploymentCapabilities``)."""
+    dc = dc.upper()
+    return PersonCache(request.user).get_or_fetch(
+        f"deployment-capabilities:{dc}",
+        lambda: clc_datacenters.deployment_capabilities(_client(request), dc),
+    )
+
+
+def group_defaults(request, group_id: str) -> dict:
+    """``{"cpu": GroupDefault(value, inherited), ...}`` of a group, read now."""
+    return clc_groups.get_defaults(_client(request), group_id)
+
+
+def datacenters(request) -> list[dict]:
+    """``[{"id", "name"}]`` of the person's data centers (cached by the accounts app)."""
+    return user_datacenters(request)

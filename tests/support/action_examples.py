@@ -1,0 +1,402 @@
+"""One example per registered action (``apps.actions.registry``), for the walking test
+(``tests/test_actions_registry.py``): which resource of the demo seed it acts on, the valid form
+data a page posts and the JSON the API takes, and — for an action without a ``link`` — how the
+resource the cloud returns to a role shows whether the role may.
+
+Adding an action? Add its example here with ``add(...)``; the walking test fails for an action
+without one. ``pick(demo)`` returns the route's URL kwargs (``{"server_id": ...}``,
+``{"group_id": ...}``; ``{"ids": [...]}`` for servers in bulk); ``data(demo, kwargs)`` the page's
+form fields; ``api`` the API body when it differs; ``prepare(demo)`` changes the world first (e.g.
+archives a group to restore) and runs on a freshly reset simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from tests.support.portal import find_group, sim_root_id, wait_operation, walk
+
+PASSWORD = "Walk-passw0rd!"
+COST_CENTER = "22f002123e3b46d9a8b38ecd4c6df7f9"  # the demo account's "Cost Center" text field
+ENVIRONMENT = "a2e8b5e1f0f04c2e9e0f6f6c8d1b2a3c"  # its "Environment" option field
+
+
+class Demo:
+    """The demo seed (WA1) as the simulator shows it to demo; read once, when first needed."""
+
+    def __init__(self, simulator):
+        self.simulator = simulator
+
+    @cached_property
+    def session(self):
+        return self.simulator.session("demo")
+
+    @cached_property
+    def tree(self) -> dict:
+        """WA1's root group, its subtree and every server of it (one read: ``serverDetail``)."""
+        root = sim_root_id(self.session)
+        url = f"{self.simulator.url}/v2/groups/demo/{root}?serverDetail=detailed"
+        return self.session.get(url, timeout=10).json()
+
+    @cached_property
+    def servers(self) -> list[dict]:
+        return [s for g in walk(self.tree) for s in g.get("servers") or ()]
+
+    def group(self, name: str) -> dict:
+        return find_group(self.tree, name)
+
+    def server(self, test: Callable[[dict], bool], n: int = 1):
+        found = [s for s in self.servers if test(s)]
+        assert len(found) >= n, "the demo seed has no such server"
+        return found[:n] if n > 1 else found[0]
+
+    def forget(self) -> None:
+        for name in ("tree", "servers"):
+            self.__dict__.pop(name, None)
+
+
+@dataclass(frozen=True)
+class Example:
+    pick: Callable[[Demo], dict]
+    data: Callable[[Demo, dict], dict] = lambda demo, kwargs: {}
+    api: Callable[[Demo, dict], dict] | None = None
+    prepare: Callable[[Demo], None] | None = None
+    # For an action without a ``link``: does this resource, as the cloud returned it to a role, offer
+    # the action? (the server's or group's JSON; for servers in bulk, each server's)
+    offers: Callable[[dict], bool] | None = None
+    notes: str = ""
+
+    def api_body(self, demo: Demo, kwargs: dict) -> dict:
+        body = (self.api or self.data)(demo, kwargs)
+        if "ids" in kwargs:
+            body = {**body, "ids": list(kwargs["ids"])}
+        return body
+
+
+EXAMPLES: dict[tuple[str, str], Example] = {}
+
+
+def add(target: str, names, example: Example) -> None:
+    for name in [names] if isinstance(names, str) else names:
+        EXAMPLES[(target, name)] = example
+
+
+def example_for(action) -> Example:
+    found = EXAMPLES.get((action.target, action.name))
+    if found is None:
+        raise LookupError(
+            f"The action {action.audit_action} has no example: add one in tests/support/action_examples.py "
+            f'(add("{action.target}", "{action.name}", Example(pick=..., data=...)))'
+        )
+    return found
+
+
+# --- what a resource offers ---------------------------------------------------------------------
+def links(body: dict, rel: str) -> list[dict]:
+    return [lk for lk in body.get("links") or () if lk.get("rel") == rel]
+
+
+def has_link(body: dict, rel: str, verb: str | None = None) -> bool:
+    return any(verb is None or verb in (lk.get("verbs") or ()) for lk in links(body, rel))
+
+
+def offers(action, example: Example, body) -> bool:
+    """Whether the cloud offers ``action`` on ``body`` (one resource, or a list for servers in bulk)."""
+    bodies = body if isinstance(body, list) else [body]
+    if example.offers is not None:
+        return all(example.offers(b) for b in bodies)
+    assert action.link is not None, f"{action.audit_action}: give its example an `offers`"
+    return all(has_link(b, *action.link) for b in bodies)
+
+
+# --- servers ------------------------------------------------------------------------------------
+def details(s: dict) -> dict:
+    return s.get("details") or {}
+
+
+def active(s: dict) -> bool:
+    return s["status"] == "active" and not s.get("isTemplate")
+
+
+def started(s: dict) -> bool:
+    return active(s) and details(s)["powerState"] == "started" and not details(s)["inMaintenanceMode"]
+
+
+def stopped(s: dict) -> bool:
+    return active(s) and details(s)["powerState"] == "stopped"
+
+
+def in_maintenance(s: dict) -> bool:
+    return active(s) and details(s)["inMaintenanceMode"]
+
+
+def linux(s: dict) -> bool:
+    return "windows" not in (s.get("os") or "").lower()
+
+
+def one(test) -> Callable[[Demo], dict]:
+    return lambda demo: {"server_id": demo.server(test)["id"]}
+
+
+def many(test, n: int = 2) -> Callable[[Demo], dict]:
+    return lambda demo: {"ids": [s["id"] for s in demo.server(test, n)]}
+
+
+def server_of(demo: Demo, kwargs: dict) -> dict:
+    return next(s for s in demo.servers if s["id"].lower() == kwargs["server_id"].lower())
+
+
+def snapshot_id(s: dict) -> str:
+    link = links(details(s)["snapshots"][0], "self")[0]
+    return link["href"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def has_snapshot(s: dict) -> bool:
+    return active(s) and bool(details(s)["snapshots"])
+
+
+def snapshot_offers(rel: str):
+    return lambda body: any(links(snap, rel) for snap in details(body).get("snapshots") or ())
+
+
+def public_ip(s: dict) -> str:
+    return next(ip["public"] for ip in details(s)["ipAddresses"] if ip.get("public"))
+
+
+def has_public_ip(s: dict) -> bool:
+    return active(s) and any(ip.get("public") for ip in details(s)["ipAddresses"])
+
+
+def extra_disk(s: dict) -> str | None:
+    return next((d["id"] for d in details(s).get("disks") or () if d["partitionPaths"]), None)
+
+
+def password_of(demo: Demo, kwargs: dict) -> str:
+    base = demo.simulator.url
+    answer = demo.session.get(f"{base}/v2/servers/demo/{kwargs['server_id']}/credentials", timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["password"]
+
+
+def self_verb(verb: str):
+    return lambda body: has_link(body, "self", verb)
+
+
+POWER = {
+    "powerOn": stopped,
+    "shutDown": started,
+    "reboot": started,
+    "pause": started,
+    "powerOff": started,
+    "reset": started,
+    "startMaintenance": started,
+    "stopMaintenance": in_maintenance,
+}
+for _name, _test in POWER.items():
+    add("server", _name, Example(pick=one(_test)))
+    add("servers", _name, Example(pick=many(_test), offers=self_verb("PATCH")))
+add("servers", "archive", Example(pick=many(active), offers=self_verb("DELETE")))
+add("server", ["archive", "delete"], Example(pick=one(active)))
+add(
+    "server",
+    "description",
+    Example(pick=one(active), data=lambda d, k: {"description": "Walked by the test"}),
+)
+add(
+    "server",
+    "createSnapshot",
+    Example(
+        pick=one(lambda s: active(s) and not details(s)["snapshots"]),
+        data=lambda d, k: {"expiration_days": 3},
+    ),
+)
+add(
+    "server",
+    "deleteSnapshot",
+    Example(
+        pick=one(has_snapshot),
+        data=lambda d, k: {"snapshot": snapshot_id(server_of(d, k))},
+        offers=snapshot_offers("delete"),
+    ),
+)
+add(
+    "server",
+    "revertSnapshot",
+    Example(
+        pick=one(has_snapshot),
+        data=lambda d, k: {"snapshot": snapshot_id(server_of(d, k))},
+        offers=snapshot_offers("restore"),
+    ),
+)
+add("server", "setCpuMemory", Example(pick=one(active), data=lambda d, k: {"cpu": 3, "memory": 6}))
+add("server", "disk", Example(pick=one(active), data=lambda d, k: {"disk": "new", "size_gb": 20, "path": ""}))
+add(
+    "server",
+    "removeDisk",
+    Example(
+        pick=one(lambda s: active(s) and linux(s) and extra_disk(s)),
+        data=lambda d, k: {"disk": extra_disk(server_of(d, k))},
+    ),
+)
+add(
+    "server",
+    "move",
+    Example(pick=one(active), data=lambda d, k: {"group": d.group("Ops")["id"]}),
+)
+add(
+    "server",
+    "setPassword",
+    Example(
+        pick=one(lambda s: started(s) and linux(s)),
+        data=lambda d, k: {
+            "current_password": password_of(d, k),
+            "new_password": PASSWORD,
+            "confirm_password": PASSWORD,
+        },
+        api=lambda d, k: {"current_password": password_of(d, k), "new_password": PASSWORD},
+    ),
+)
+add(
+    "server",
+    "setCustomFields",
+    Example(
+        pick=one(active),
+        data=lambda d, k: {f"cf_{COST_CENTER}": "CC-WALK", f"cf_{ENVIRONMENT}": "prod"},
+        api=lambda d, k: {"custom_fields": {"Cost Center": "CC-API", "Environment": "Staging"}},
+    ),
+)
+add(
+    "server",
+    "addPublicIp",
+    Example(pick=one(active), data=lambda d, k: {"ports": "tcp/80, tcp/443", "source_restrictions": ""}),
+)
+add(
+    "server",
+    "removePublicIp",
+    Example(
+        pick=one(has_public_ip),
+        data=lambda d, k: {"ip": public_ip(server_of(d, k))},
+        offers=lambda body: any("DELETE" in (lk.get("verbs") or ()) for lk in links(body, "publicIPAddress")),
+    ),
+)
+add(
+    "server",
+    "restore",
+    Example(pick=one(lambda s: s["status"] == "archived"), data=lambda d, k: {"group": d.group("Web")["id"]}),
+)
+
+
+# --- groups -------------------------------------------------------------------------------------
+def group_named(name: str) -> Callable[[Demo], dict]:
+    return lambda demo: {"group_id": demo.group(name)["id"]}
+
+
+def archive_batch(demo: Demo) -> None:
+    """An archived group to restore: Batch (under Data › Analytics), archived and settled."""
+    batch = demo.group("Batch")
+    answer = demo.session.post(f"{demo.simulator.url}/v2/groups/demo/{batch['id']}/archive", timeout=10)
+    assert answer.status_code in (200, 202), answer.text
+    assert wait_operation(demo.simulator, demo.session, answer.json()["id"]) == "succeeded"
+    demo.forget()
+
+
+def create_server_data(name: str):
+    def data(demo: Demo, kwargs: dict) -> dict:
+        return {
+            "group": kwargs["group_id"],
+            "name": name,
+            "description": "made by the walking test",
+            "template": "UBUNTU-22-64-TEMPLATE",
+            "cpu": "2",
+            "memory_gb": "4",
+            "network": "",
+            "storage_type": "standard",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            f"cf_{COST_CENTER}": "CC-NEW",
+            "disk_size": "20",
+            "disk_path": "/data",
+        }
+
+    return data
+
+
+add(
+    "group",
+    "createGroup",
+    Example(
+        pick=group_named("Web"),
+        data=lambda d, k: {
+            "parent": k["group_id"],
+            "name": "Blue pool",
+            "description": "made by the walking test",
+        },
+    ),
+)
+add(
+    "group",
+    "editGroup",
+    Example(pick=group_named("Web"), data=lambda d, k: {"name": "Web", "description": "Walked"}),
+)
+add(
+    "group",
+    "moveGroup",
+    Example(pick=group_named("Canary"), data=lambda d, k: {"parent": d.group("Data")["id"]}),
+)
+for _name in POWER:
+    add("group", _name, Example(pick=group_named("Web")))
+add("group", ["archiveGroup", "deleteGroup"], Example(pick=group_named("Ops")))
+add(
+    "group",
+    "restoreGroup",
+    Example(
+        pick=group_named("Batch"), prepare=archive_batch, data=lambda d, k: {"target": d.group("Web")["id"]}
+    ),
+)
+add(
+    "group",
+    "setCustomFields",
+    Example(
+        pick=group_named("Web"),
+        data=lambda d, k: {f"cf_{COST_CENTER}": "CC-WEB-2", f"cf_{ENVIRONMENT}": "stage"},
+        api=lambda d, k: {"custom_fields": {COST_CENTER: "CC-WEB-3"}},
+    ),
+)
+add(
+    "group",
+    "setDefaults",
+    Example(
+        pick=group_named("Web"),
+        data=lambda d, k: {
+            "cpu": "4",
+            "memory_gb": "8",
+            "template": "UBUNTU-22-64-TEMPLATE",
+            "network": "",
+            "primary_dns": "8.8.8.8",
+            "secondary_dns": "",
+        },
+        api=lambda d, k: {"cpu": 6, "secondary_dns": "8.8.4.4"},
+    ),
+)
+add(
+    "group",
+    "createServer",
+    Example(
+        pick=group_named("Web"),
+        data=create_server_data("walk"),
+        api=lambda d, k: {
+            "name": "wapi",
+            "template": "UBUNTU-22-64-TEMPLATE",
+            "cpu": 2,
+            "memory_gb": 4,
+            "storage_type": "standard",
+            "password": PASSWORD,
+            "custom_fields": {"Environment": "dev"},
+            "additional_disks": [{"size_gb": 10}],
+        },
+    ),
+)
+
+__all__ = ["EXAMPLES", "Demo", "Example", "add", "example_for", "offers"]
