@@ -58,13 +58,24 @@ def audited(action) -> str:
     return f"{registry.target(action.target).audit_name}.{action.name}"
 
 
+def route_kwargs(action, kwargs: dict) -> dict:
+    """The URL kwargs of the action's route, out of what the example picked (which may say more)."""
+    from django.urls import get_resolver
+
+    names = set()
+    for pattern in get_resolver().reverse_dict.getlist(f"{action.target}-action"):
+        for _, params in pattern[0]:
+            names.update(params)
+    return {k: v for k, v in kwargs.items() if k in names and k != "action"}
+
+
 def page_url(action, kwargs: dict) -> str:
-    route = {k: v for k, v in kwargs.items() if k != "ids"}
+    route = route_kwargs(action, kwargs)
     return reverse(f"{action.target}-action", kwargs={**route, "action": action.name})
 
 
 def api_url(action, kwargs: dict) -> str:
-    route = {k: v for k, v in kwargs.items() if k != "ids"}
+    route = route_kwargs(action, kwargs)
     return reverse(f"api-{action.target}-{action.name}", kwargs=route)
 
 
@@ -160,7 +171,10 @@ def _read(sessions, simulator, role, action, kwargs):
     """The resource as the cloud returns it to ``role``: a body, a list (bulk), or None (403); each
     read once (``sessions`` keeps the role's session and what it read)."""
     session = sessions.setdefault(role, simulator.session(role))
-    if "ids" in kwargs:
+    example = example_for(action)
+    if example.read is not None:
+        paths = [example.read(kwargs)]
+    elif "ids" in kwargs:
         paths = [f"/v2/servers/demo/{i}" for i in kwargs["ids"]]
     elif "server_id" in kwargs:
         paths = [f"/v2/servers/demo/{kwargs['server_id']}"]
@@ -184,7 +198,7 @@ def _load(users, loaded, action, kwargs, role):
     kind = registry.target(action.target)
     key = (role, kind.name, repr(sorted(kwargs.items())))
     if key not in loaded:
-        route = {k: v for k, v in kwargs.items() if k != "ids"}
+        route = route_kwargs(action, kwargs)
         request = RequestFactory().get("/", {"ids": kwargs["ids"]} if "ids" in kwargs else {})
         request.user = users[role]
         try:

@@ -66,6 +66,8 @@ class Example:
     # For an action without a ``link``: does this resource, as the cloud returned it to a role, offer
     # the action? (the server's or group's JSON; for servers in bulk, each server's)
     offers: Callable[[dict], bool] | None = None
+    # The API path whose answer shows a role what it may (its links); default: the server or group
+    read: Callable[[dict], str] | None = None
     notes: str = ""
 
     def api_body(self, demo: Demo, kwargs: dict) -> dict:
@@ -400,3 +402,129 @@ add(
 )
 
 __all__ = ["EXAMPLES", "Demo", "Example", "add", "example_for", "offers"]
+
+
+# --- shared load balancers (apps/balancers) -------------------------------------------------------
+LB_BASE = "/v2/sharedLoadBalancers/demo/wa1"
+
+
+def balancer_named(name: str) -> Callable[[Demo], dict]:
+    def pick(demo: Demo) -> dict:
+        found = demo.session.get(f"{demo.simulator.url}{LB_BASE}", timeout=10).json()
+        lb = next(b for b in found if b["name"] == name)
+        return {"dc": "wa1", "lb_id": lb["id"]}
+
+    return pick
+
+
+def pool_on(name: str, port: int) -> Callable[[Demo], dict]:
+    def pick(demo: Demo) -> dict:
+        kwargs = balancer_named(name)(demo)
+        lb = demo.session.get(f"{demo.simulator.url}{LB_BASE}/{kwargs['lb_id']}", timeout=10).json()
+        pool = next(p for p in lb["pools"] if p["port"] == port)
+        return {**kwargs, "pool_id": pool["id"], "nodes": pool["nodes"]}
+
+    return pick
+
+
+def lb_path(kwargs: dict) -> str:
+    return f"{LB_BASE}/{kwargs['lb_id']}"
+
+
+def pool_path(kwargs: dict) -> str:
+    return f"{LB_BASE}/{kwargs['lb_id']}/pools/{kwargs['pool_id']}"
+
+
+def first_node(kwargs: dict, status: str) -> str:
+    node = next(n for n in kwargs["nodes"] if n["status"] == status)
+    return f"{node['ipAddress']}:{node['privatePort']}"
+
+
+def may_manage_balancers(lb: dict) -> bool:
+    """Each load balancer of the list a role reads: it may create one where it may change them."""
+    return has_link(lb, "self", "PUT")
+
+
+add(
+    "balancers",
+    "createLoadBalancer",
+    Example(
+        pick=lambda d: {"dc": "wa1"},
+        data=lambda d, k: {"name": "Walk", "description": "made by the walking test", "status": "enabled"},
+        read=lambda k: LB_BASE,
+        offers=may_manage_balancers,
+    ),
+)
+add(
+    "loadbalancer",
+    "editLoadBalancer",
+    Example(
+        pick=balancer_named("Web Frontend"),
+        data=lambda d, k: {"name": "Web Frontend", "description": "walked", "status": "enabled"},
+        read=lb_path,
+    ),
+)
+add(
+    "loadbalancer",
+    "createPool",
+    Example(
+        pick=balancer_named("API"),
+        data=lambda d, k: {"port": 443, "method": "roundRobin", "persistence": "standard"},
+        read=lb_path,
+    ),
+)
+add("loadbalancer", "deleteLoadBalancer", Example(pick=balancer_named("API"), read=lb_path))
+add(
+    "pool",
+    "setNodes",
+    Example(
+        pick=pool_on("Web Frontend", 80),
+        data=lambda d, k: {
+            "keep": ["0"],
+            "address-0": k["nodes"][0]["ipAddress"],
+            "port-0": "8080",
+            "status-0": "enabled",
+        },
+        api=lambda d, k: {"nodes": [{"ipAddress": k["nodes"][0]["ipAddress"], "privatePort": 8080}]},
+        read=pool_path,
+    ),
+)
+add(
+    "pool",
+    "editPool",
+    Example(
+        pick=pool_on("Web Frontend", 80),
+        data=lambda d, k: {"port": 80, "method": "leastConnection", "persistence": "sticky"},
+        read=pool_path,
+    ),
+)
+add("pool", "deletePool", Example(pick=pool_on("Web Frontend", 443), read=pool_path))
+add(
+    "pool",
+    ["disableNode", "removeNode"],
+    Example(
+        pick=pool_on("Web Frontend", 80), data=lambda d, k: {"node": first_node(k, "enabled")}, read=pool_path
+    ),
+)
+
+
+def disable_a_node(demo: Demo) -> None:
+    """The port 80 pool of Web Frontend with its first node disabled (for enableNode)."""
+    kwargs = pool_on("Web Frontend", 80)(demo)
+    nodes = [dict(n) for n in kwargs["nodes"]]
+    nodes[0]["status"] = "disabled"
+    body = [{k: n[k] for k in ("ipAddress", "privatePort", "status")} for n in nodes]
+    answer = demo.session.put(f"{demo.simulator.url}{pool_path(kwargs)}/nodes", json=body, timeout=10)
+    assert answer.status_code in (200, 204), answer.text
+
+
+add(
+    "pool",
+    "enableNode",
+    Example(
+        pick=pool_on("Web Frontend", 80),
+        prepare=disable_a_node,
+        data=lambda d, k: {"node": first_node(k, "disabled")},
+        read=pool_path,
+    ),
+)
