@@ -16,9 +16,10 @@ RUN pip install pip==26.3 \
 COPY . .
 
 # Static files are collected at build time (WhiteNoise serves them, compressed and hashed).
-# The key below only lets the production profile load for collectstatic; it is not used at run time.
+# The production profile refuses to load without real keys: throw-away ones, made for this step only.
 RUN DJANGO_SETTINGS_MODULE=portal.settings.production \
-    SECRET_KEY=build-only-collectstatic-key-not-used-at-run-time-0000 \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    TOKEN_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin portal \
     && mkdir -p /app/var \
@@ -29,4 +30,5 @@ USER portal
 ENV DJANGO_SETTINGS_MODULE=portal.settings.production
 EXPOSE 8000 8100
 
-CMD ["uvicorn", "portal.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--forwarded-allow-ips", "*"]
+# --no-proxy-headers: the portal reads X-Forwarded-For itself, from TRUSTED_PROXIES only.
+CMD ["uvicorn", "portal.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers"]

@@ -39,6 +39,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR = ROOT / "var"
 SETTINGS = "portal.settings.development"
+# uvicorn must not take the client's address from X-Forwarded-For (by default it trusts 127.0.0.1):
+# the portal reads it itself, from TRUSTED_PROXIES only (portal.client_address).
+UVICORN_OPTIONS = ["--no-proxy-headers", "--no-access-log"]
 DEMO_SIGN_INS = [
     ("demo", "demo", "AccountAdmin + ServerAdmin, account DEMO"),
     ("operator", "operator", "ServerOperator, account DEMO"),
@@ -287,7 +290,7 @@ class Quickstart:
         child = self.start(
             "web",
             [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", self.host,
-             "--port", str(self.port), "--no-access-log"],
+             "--port", str(self.port), *UVICORN_OPTIONS],
         )  # fmt: skip
         probe_host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         if ":" in probe_host:

@@ -13,6 +13,8 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+handler400 = "portal.error_pages.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),

@@ -78,12 +78,12 @@ def test_x_forwarded_for_only_when_trusted(rf, settings):
     user = make_user("ann")
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
     request.user = user
-    settings.AUDIT_TRUST_X_FORWARDED_FOR = False
+    settings.TRUSTED_PROXIES = []
     assert (
         services.record(request=request, action="a", target_type="t", target_id="1", result="success").address
         == "10.0.0.1"
     )
-    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]  # the proxy's own entry is the rightmost; 6.6.6.6 was forged
     e = services.record(request=request, action="a", target_type="t", target_id="1", result="success")
     assert e.address == "203.0.113.9" and e.user == user and e.channel == "web"
 

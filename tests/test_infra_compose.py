@@ -59,7 +59,13 @@ def interpolate(value, env: dict[str, str]):
 
 
 def prod_env() -> dict[str, str]:
-    return {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "portal.example.com"}
+    from cryptography.fernet import Fernet
+
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "portal.example.com",
+    }
 
 
 def service_env(name: str, env: dict[str, str] | None = None) -> dict[str, str]:
@@ -262,6 +268,21 @@ def test_wiring_follows_overrides_and_requires_a_secret():
     )
     with pytest.raises(MissingVariable, match="SECRET_KEY"):
         service_env("web", {})
+    # The production profile refuses to start without token keys: compose says so first.
+    without_keys = {k: v for k, v in prod_env().items() if k != "TOKEN_ENCRYPTION_KEYS"}
+    with pytest.raises(MissingVariable, match="TOKEN_ENCRYPTION_KEYS"):
+        service_env("web", without_keys)
+
+
+def test_the_web_server_leaves_x_forwarded_for_to_the_portal():
+    """uvicorn rewrites no client address (the portal reads X-Forwarded-For from TRUSTED_PROXIES
+    only); the proxies to trust reach every service from the environment."""
+    for args in (command("web"), dockerfile_cmd()):
+        assert "--no-proxy-headers" in args and "--forwarded-allow-ips" not in args, args
+    assert (
+        service_env("web", dict(prod_env(), TRUSTED_PROXIES="10.0.0.0/8"))["TRUSTED_PROXIES"] == "10.0.0.0/8"
+    )
+    assert service_env("web")["TRUSTED_PROXIES"] == ""
 
 
 def test_the_web_environment_passes_check_deploy():

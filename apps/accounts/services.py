@@ -144,6 +144,12 @@ def cloud_client_for(user) -> ClcClient:
     return ClcClient(plaintext, user.account_alias, location_alias=user.location_alias)
 
 
+def has_usable_token(user_id) -> bool:
+    """The person's stored cloud token is there, not marked invalid and not expired (not decrypted:
+    cheap enough for every heartbeat of an event stream)."""
+    return CloudToken.objects.filter(user_id=user_id, invalid=False, expires_at__gt=timezone.now()).exists()
+
+
 def client_for_request(request) -> ClcClient:
     """``cloud_client_for(request.user)``, memoised on the request."""
     client = getattr(request, "_clc_client", None)

@@ -14,17 +14,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.clc import errors
+from portal.client_address import client_address
 
 from . import services, throttle
 from .forms import SignInForm
 from .middleware import safe_next
 
 log = logging.getLogger(__name__)
-
-
-def client_address(request) -> str:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. uvicorn --proxy-headers).
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @sensitive_post_parameters("password")
@@ -44,7 +40,7 @@ def login_view(request):
     if not form.is_valid():
         return _form(request, form, next_url, status=400)
     username, password = form.cleaned_data["username"], form.cleaned_data["password"]
-    address = client_address(request)
+    address = client_address(request) or ""
 
     blocked = throttle.check(username, address)
     if blocked:

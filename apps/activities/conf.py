@@ -74,6 +74,17 @@ def heartbeat_seconds() -> float:
     return float(_get("ACTIVITY_SSE_HEARTBEAT_SECONDS", 15))
 
 
+def session_check_seconds() -> float:
+    """While events flow, an ``/events/`` stream re-checks the session at most this often (s); on
+    every heartbeat anyway."""
+    return float(_get("ACTIVITY_SSE_SESSION_CHECK_SECONDS", 1.0))
+
+
+def max_streams() -> int:
+    """Open ``/events/`` streams one person may hold at once (one per tab); beyond: 429."""
+    return max(1, int(_get("ACTIVITY_SSE_MAX_STREAMS", 10)))
+
+
 def poll_slack() -> float:
     """The poll budget: poll number k not before the activity is k - this many seconds old."""
     return float(_get("ACTIVITY_POLL_SLACK", 1.5))

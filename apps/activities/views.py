@@ -9,9 +9,13 @@ the stream's first entry (trimmed), or the stream is gone (Redis flushed), or th
 it (another Redis), a ``resync`` event is sent first: reload the fragment from the database. The
 same while streaming: when the stream vanishes or restarts past the last id delivered (Redis
 flushed or restarted), ``resync`` is sent and reading goes on from the new stream's beginning.
-A comment line ``: heartbeat`` every ``ACTIVITY_SSE_HEARTBEAT_SECONDS`` (15 s).
+A comment line ``: heartbeat`` every ``ACTIVITY_SSE_HEARTBEAT_SECONDS`` (15 s). The stream ends
+(an ``end`` event) once the session is over or the cloud token unusable, checked on every heartbeat
+and at most every second while events flow; a person holds at most ``ACTIVITY_SSE_MAX_STREAMS``
+streams (429 beyond): see ``stream_guard``.
 """
 
+import asyncio
 import json
 import logging
 import re
@@ -27,7 +31,7 @@ from django.views.decorators.cache import never_cache
 
 from portal.csv_cells import row_writer, safe_cell
 
-from . import conf, selectors
+from . import conf, selectors, stream_guard
 from .display import decorate, duration_text
 from .models import Activity
 from .streams import stream_key
@@ -94,9 +98,10 @@ async def _lost_since(client, key: str, position: str) -> str | None:
     return None
 
 
-async def _events(user, key: str, last_id: str | None):
-    client = aioredis.Redis.from_url(conf.stream_redis_url())
+async def _events(user, key: str, last_id: str | None, client, slots, session_key):
     heartbeat_ms = max(100, int(conf.heartbeat_seconds() * 1000))
+    loop = asyncio.get_running_loop()
+    checked = loop.time()
     try:
         position, reason = await _start_position(client, key, last_id)
         yield b"retry: 3000\n\n"
@@ -104,6 +109,13 @@ async def _events(user, key: str, last_id: str | None):
             yield _message("resync", {"reason": reason}, position if position != "0-0" else None)
         while True:
             answer = await client.xread({key: position}, block=heartbeat_ms, count=100)
+            # The session (signed out? expired?) and the cloud token: on every heartbeat, and at
+            # most every ACTIVITY_SSE_SESSION_CHECK_SECONDS while events flow. Gone: say so, close.
+            if not answer or loop.time() - checked >= conf.session_check_seconds():
+                checked = loop.time()
+                if not await stream_guard.may_continue(session_key, user.pk):
+                    yield _message("end", {"reason": "Your session ended: sign in again."})
+                    return
             # A flush mid-stream: tell the page to reload from the database, then go on reading
             # the stream from its (new) beginning.
             reason = await _lost_since(client, key, position)
@@ -111,6 +123,7 @@ async def _events(user, key: str, last_id: str | None):
                 position = "0-0"
                 yield _message("resync", {"reason": reason})
             if not answer:
+                await slots.refresh()
                 yield b": heartbeat\n\n"
                 continue
             for _stream, entries in answer:
@@ -124,7 +137,13 @@ async def _events(user, key: str, last_id: str | None):
                     data["mine"] = activity.get("user_id") == user.pk
                     yield _message("activity", data, position)
     finally:
-        await client.aclose()
+        try:
+            await slots.release()
+        finally:
+            await client.aclose()
+
+
+TOO_MANY_STREAMS = "Too many open event streams (one per tab): close some tabs, or this page polls instead.\n"
 
 
 async def events(request):
@@ -140,9 +159,22 @@ async def events(request):
     last_id = (request.headers.get("Last-Event-ID") or request.GET.get("lastEventId") or "").strip()
     if last_id and not STREAM_ID.match(last_id):
         last_id = "1-0"  # unreadable: treat as very old, the page resyncs
-    response = StreamingHttpResponse(
-        _events(user, stream_key(user.account_alias), last_id or None), content_type="text/event-stream"
+    client = aioredis.Redis.from_url(conf.stream_redis_url())
+    slots = stream_guard.Slots(client, user.pk)
+    try:
+        admitted = await slots.acquire()
+    except Exception:
+        await client.aclose()
+        raise
+    if not admitted:
+        await client.aclose()
+        response = HttpResponse(TOO_MANY_STREAMS, status=429, content_type="text/plain")
+        response["Retry-After"] = str(int(conf.heartbeat_seconds() * 3 + 5))
+        return response
+    stream = _events(
+        user, stream_key(user.account_alias), last_id or None, client, slots, request.session.session_key
     )
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"
     return response

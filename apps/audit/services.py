@@ -13,8 +13,8 @@
 - ``detail``: a message (str) or a JSON-able dict; never put secrets (tokens, passwords) in it.
 - A call made with a personal API token gets ``detail["token"]`` = ``"<token name> (clcp_<id>…)"``
   (a str detail becomes ``{"message": ...}`` then).
-- ``address``: defaults to the request's ``REMOTE_ADDR``; the rightmost ``X-Forwarded-For`` entry
-  (the one our own proxy appended) is used instead only when ``AUDIT_TRUST_X_FORWARDED_FOR`` is true.
+- ``address``: defaults to ``portal.client_address.client_address(request)``: the peer of the
+  connection, or what the proxies listed in ``TRUSTED_PROXIES`` forwarded (never what a client wrote).
 Returns the ``AuditEntry``, or ``None`` if it could not be written: recording never breaks the
 action it records (the failure is logged). It runs in a savepoint, so a failed insert does not
 poison the caller's transaction. Entries are append-only (see ``models``).
@@ -24,7 +24,6 @@ else only their own. ``filter_entries(qs, params)`` applies the page/API filters
 with a message on bad input).
 """
 
-import ipaddress
 import logging
 from datetime import datetime, time, timedelta
 
@@ -34,6 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.accounts.models import User
+from portal.client_address import client_address, parse_ip
 
 from .models import AuditEntry, Result
 
@@ -45,29 +45,8 @@ ADMIN_ROLE = "AccountAdmin"
 
 
 def _valid_ip(value: str) -> str | None:
-    value = (value or "").strip()
-    if value.startswith("[") and "]" in value:  # [::1]:port
-        value = value[1 : value.index("]")]
-    elif value.count(":") == 1:  # 1.2.3.4:port
-        value = value.split(":", 1)[0]
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
-def client_address(request) -> str | None:
-    """The caller's address: REMOTE_ADDR, or the proxy's X-Forwarded-For entry when trusted."""
-    if request is None:
-        return None
-    meta = getattr(request, "META", {}) or {}
-    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
-        forwarded = [p for p in (meta.get("HTTP_X_FORWARDED_FOR") or "").split(",") if p.strip()]
-        if forwarded:
-            ip = _valid_ip(forwarded[-1])
-            if ip:
-                return ip
-    return _valid_ip(meta.get("REMOTE_ADDR", ""))
+    ip = parse_ip(value)
+    return str(ip) if ip is not None else None
 
 
 def _channel(request) -> str:

@@ -1,5 +1,6 @@
 from django import forms
 
+from . import webhook_targets
 from .models import Preference
 
 MAX_THRESHOLD = 7 * 24 * 3600
@@ -33,8 +34,11 @@ class PreferenceForm(forms.ModelForm):
 
     def clean_webhook_url(self):
         url = (self.cleaned_data.get("webhook_url") or "").strip()
-        if url and not url.lower().startswith(("http://", "https://")):
-            raise forms.ValidationError("Use an http:// or https:// URL.")
+        if url:
+            try:
+                webhook_targets.check(url)  # again when sending: DNS answers change
+            except webhook_targets.Refused as exc:
+                raise forms.ValidationError(exc.message)
         return url
 
     def clean(self):

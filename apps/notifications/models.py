@@ -31,6 +31,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"  # the person changed the webhook URL or turned it off
 
 
 class Delivery(models.Model):

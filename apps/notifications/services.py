@@ -16,16 +16,18 @@ counted from when the portal queued it). The webhook body is JSON (``payload``):
 activity's public fields; never a token.
 """
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-import requests
 from django.conf import settings
 from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import webhook_targets
 from .models import Channel, Delivery, DeliveryStatus, Preference
 
 log = logging.getLogger(__name__)
@@ -147,6 +149,10 @@ class DeliveryError(Exception):
     pass
 
 
+class NotAllowed(DeliveryError):
+    """Never to be sent (the destination is refused): failed at once, no retry."""
+
+
 def _subject(payload: dict) -> str:
     a = payload["activity"]
     what = f"{a['operation']} of {', '.join(a['resource_ids']) or a['resource_type']}"
@@ -190,19 +196,25 @@ def send_email(delivery: Delivery) -> None:
 
 
 def send_webhook(delivery: Delivery) -> None:
+    """POST the payload to the checked address (``webhook_targets``); only the status code is
+    kept: what the receiver answered is never stored or shown."""
+    body = json.dumps(delivery.payload, cls=DjangoJSONEncoder).encode()
+    headers = {
+        "User-Agent": USER_AGENT,
+        "X-Portal-Event": delivery.event,
+        "Content-Type": "application/json",
+    }
+    timeout = (3.05, float(settings.NOTIFICATIONS_WEBHOOK_TIMEOUT))
     try:
-        response = requests.post(
-            delivery.destination,
-            json=delivery.payload,
-            headers={"User-Agent": USER_AGENT, "X-Portal-Event": delivery.event},
-            timeout=(3.05, settings.NOTIFICATIONS_WEBHOOK_TIMEOUT),
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}"[:500])
-    if not 200 <= response.status_code < 300:
-        text = (response.text or "")[:200].strip()
-        raise DeliveryError(f"HTTP {response.status_code}" + (f": {text}" if text else ""))
+        status = webhook_targets.post_json(delivery.destination, body, headers, timeout)
+    except webhook_targets.Refused as exc:
+        raise NotAllowed(exc.message) from None
+    except webhook_targets.Unresolved:
+        raise DeliveryError(webhook_targets.UNRESOLVED) from None
+    except webhook_targets.SendFailed as exc:
+        raise DeliveryError(exc.message) from None
+    if not 200 <= status < 300:
+        raise DeliveryError(f"HTTP {status}")
 
 
 SENDERS = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook}
@@ -226,13 +238,17 @@ def attempt(delivery_id: int) -> Outcome:
         return Outcome("missing")
     if delivery.status != DeliveryStatus.PENDING:
         return Outcome(delivery.status)
+    reason = _webhook_gone(delivery)
+    if reason:
+        _cancel(Delivery.objects.filter(pk=delivery.pk), reason)
+        return Outcome(DeliveryStatus.CANCELLED)
     now = timezone.now()
     try:
         SENDERS[delivery.channel](delivery)
     except Exception as exc:
         attempts = delivery.attempts + 1
         error = str(exc) or type(exc).__name__
-        give_up = attempts > int(settings.NOTIFICATIONS_MAX_RETRIES)
+        give_up = isinstance(exc, NotAllowed) or attempts > int(settings.NOTIFICATIONS_MAX_RETRIES)
         retry_in = None if give_up else backoff_seconds(attempts)
         Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
             attempts=attempts,
@@ -252,6 +268,39 @@ def attempt(delivery_id: int) -> Outcome:
         last_error="",
     )
     return Outcome(DeliveryStatus.DELIVERED)
+
+
+# --- cancelling ----------------------------------------------------------------------------------
+WEBHOOK_CHANGED = "Cancelled: the webhook URL changed."
+WEBHOOK_OFF = "Cancelled: the webhook was turned off."
+
+
+def _webhook_gone(delivery: Delivery) -> str | None:
+    """Why a pending webhook delivery must not be sent any more (its person changed the URL or
+    turned the webhook off since), or None."""
+    if delivery.channel != Channel.WEBHOOK:
+        return None
+    preference = Preference.objects.filter(user_id=delivery.user_id).first()
+    if preference is None or not preference.webhook_enabled:
+        return WEBHOOK_OFF
+    if preference.webhook_url != delivery.destination:
+        return WEBHOOK_CHANGED
+    return None
+
+
+def _cancel(queryset, reason: str) -> int:
+    return queryset.filter(status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.CANCELLED, last_error=reason, next_attempt_at=None
+    )
+
+
+def webhook_changed(preference: Preference) -> int:
+    """After a person saved their preferences: cancel the pending webhook deliveries that no longer
+    go where the webhook now points (or all of them when it is off). How many were cancelled."""
+    pending = Delivery.objects.filter(user_id=preference.user_id, channel=Channel.WEBHOOK)
+    if not preference.webhook_enabled:
+        return _cancel(pending, WEBHOOK_OFF)
+    return _cancel(pending.exclude(destination=preference.webhook_url), WEBHOOK_CHANGED)
 
 
 def retry_pending(now=None) -> int:

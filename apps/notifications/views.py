@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.audit.services import record
 
+from . import services
 from .forms import PreferenceForm
 from .models import Delivery, Preference
 
@@ -23,7 +24,8 @@ def preferences(request):
     if request.method == "POST":
         form = PreferenceForm(request.POST, instance=preference)
         if form.is_valid():
-            form.save()
+            preference = form.save()
+            services.webhook_changed(preference)  # pending retries to an old URL are cancelled
             _audit(request, "success", {"changed": sorted(form.changed_data)})
             messages.success(request, "Notification preferences saved.")
             return HttpResponseRedirect("/notifications/")

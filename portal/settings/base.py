@@ -2,9 +2,7 @@
 
 from pathlib import Path
 
-import dj_database_url
-
-from .env import env_bool, env_float, env_int, env_list, env_str
+from .env import env_bool, env_database, env_float, env_int, env_list, env_networks, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -48,7 +46,30 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.CloudSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.csp.ContentSecurityPolicyMiddleware",
 ]
+
+# Content-Security-Policy of every response (portal.csp): this, plus what a view adds with
+# @csp_allow(...) (the API docs page: Swagger UI's inline styles and data: images).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "object-src": ["'none'"],
+}
+
+# The addresses of the reverse proxies in front of the portal (comma-separated IPs or CIDRs). Only
+# a request coming from one of them has its X-Forwarded-For read (portal.client_address); by
+# default none: the client is the peer of the connection. The sign-in throttle, the API's anonymous
+# throttle and the audit log all take the address from there.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
+# Request bodies: forms and JSON alike stop at 2.5 MB (a JSON body beyond it is refused with 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# The bulk power form sends up to 2,000 server ids (apps.actions.views_server.bulk_power's limit)
+# plus a few fields of its own; Django's default (1,000) refused it with a bare 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2_100)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -69,9 +90,11 @@ TEMPLATES = [
     },
 ]
 
+# Empty counts as unset; an unreadable URL stops every service with one line naming the variable.
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}"),
+    "default": env_database(
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
@@ -144,7 +167,25 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # One error shape under /api/v1/: {"message": ...} plus fields (apps/accounts/api_errors.py).
     "EXCEPTION_HANDLER": "apps.accounts.api_errors.exception_handler",
+    # JSON only: no browsable API (the documentation is /api/v1/docs/).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.api.parsers.LimitedJSONParser",  # size cap, no RecursionError
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttling.PersonalTokenThrottle",
+        "apps.api.throttling.PersonThrottle",
+        "apps.api.throttling.AnonymousThrottle",
+    ],
 }
+# Rates of the API throttles (apps.api.throttling; "<n>/<second|minute|hour|day>", "off": no limit):
+# per personal token, per person (every token and the browser session together) and per client
+# address for anonymous calls (the schema). Over the rate: 429 with Retry-After.
+API_THROTTLE_TOKEN = env_rate("API_THROTTLE_TOKEN", "120/minute")
+API_THROTTLE_PERSON = env_rate("API_THROTTLE_PERSON", "240/minute")
+API_THROTTLE_ANONYMOUS = env_rate("API_THROTTLE_ANONYMOUS", "60/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CLC Portal API",
     "DESCRIPTION": "Self-service API of the portal: inventory, operations and activities.",
@@ -154,6 +195,10 @@ SPECTACULAR_SETTINGS = {
         "ServerOperationEnum": "apps.clc.operations.POWER_OPERATIONS",
         "GroupOperationEnum": "apps.actions.api_operations.GROUP_OPERATIONS",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.throttling.document_throttling",  # 429 + Retry-After on every operation
+    ],
 }
 
 LOGGING = {
@@ -173,8 +218,6 @@ LOGGING = {
 
 # --- Audit log and notifications (apps.audit, apps.notifications) ---------------------------
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
-# Only behind a proxy that sets X-Forwarded-For (its rightmost entry is then the client's address).
-AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -188,5 +231,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CLC Portal <portal@localhost
 NOTIFICATIONS_MAX_RETRIES = env_int("NOTIFICATIONS_MAX_RETRIES", 5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 30.0)
 NOTIFICATIONS_WEBHOOK_TIMEOUT = env_float("NOTIFICATIONS_WEBHOOK_TIMEOUT", 10.0)
+# Webhooks go to public addresses only (apps.notifications.webhook_targets). On: loopback and
+# private receivers too, for tests and trials; the production profile refuses it.
+NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env_bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", False)
 # Absolute links in notifications (e.g. https://portal.example.com); relative when empty.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "").rstrip("/")
