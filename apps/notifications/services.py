@@ -6,9 +6,12 @@ on (e-mail, webhook) it creates one ``Delivery`` row (pending; at most one per a
 so a repeated call sends nothing twice) and queues the Celery task ``notifications.deliver``.
 
 ``attempt(delivery_id)`` makes one delivery attempt and records it: delivered, or the error with
-``attempts`` counted; after ``NOTIFICATIONS_MAX_RETRIES`` retries it is failed. It returns the
-seconds to wait before the next retry (exponential backoff), or None when there is nothing more
-to do. The task calls it and schedules the retry.
+``attempts`` counted; after ``NOTIFICATIONS_MAX_RETRIES`` retries it is failed (at once when the
+destination is refused: ``webhook_targets``). It returns the seconds to wait before the next retry
+(exponential backoff), or None when there is nothing more to do. The task calls it and schedules the
+retry. A webhook delivery whose URL is no longer the person's (changed, or the webhook turned off)
+is cancelled instead of sent; ``webhook_changed(preference)`` cancels them when the page saves.
+Only the receiver's status code is kept, never its answer.
 
 Events: ``activity.failed`` (failed), ``activity.unknown`` (no final status: check the resources),
 ``activity.succeeded_long`` (succeeded after at least the person's threshold, default 300 s,

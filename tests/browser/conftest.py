@@ -1,8 +1,10 @@
 """Browser tests: Playwright driving the system's Chromium (no browser download) against
 pytest-django's live server, which talks to the test simulator."""
 
+import functools
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -59,15 +61,55 @@ def portal(live_server, clc_settings, transactional_db):
 
 
 def new_page(browser, width=1280, height=900, **options):
+    """A page in a context of its own. The portal's Content-Security-Policy stays on: every message
+    the browser logs about a violation, on any page of the context, is kept in
+    ``context.csp_violations`` (``open_page`` fails the test on any). ``page.wait_for_function``
+    polls through ``page.evaluate`` (DevTools, outside the page's CSP): Playwright's own evaluates
+    the predicate with ``eval`` in the page, which a policy without 'unsafe-eval' forbids."""
     context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    context.csp_violations = []
+    context.on("page", _guard)  # pages the test opens itself (context.new_page()) too
     page = context.new_page()
+    _guard(page)
     page.set_default_timeout(15000)
     return page
 
 
+def _guard(page):
+    if getattr(page, "_csp_guarded", False):
+        return
+    page._csp_guarded = True
+    violations = page.context.csp_violations
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
+    page.wait_for_function = functools.partial(_wait_for_function, page)
+
+
+def _wait_for_function(page, expression, *, arg=None, timeout=None, polling=None):
+    """``page.wait_for_function`` without ``eval`` in the page: the predicate's truthy value, or a
+    Playwright TimeoutError after ``timeout`` ms (the page's default timeout)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    timeout_ms = 15000 if timeout is None else timeout
+    interval = polling if isinstance(polling, (int, float)) and polling > 0 else 50
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise PlaywrightTimeout(f"Timeout {timeout_ms}ms exceeded waiting for {expression!r}")
+        page.wait_for_timeout(interval)  # lets the page's own work run meanwhile
+
+
 @pytest.fixture
 def open_page(browser):
-    """``open_page(width=..)`` -> a fresh page in its own context; all closed after the test."""
+    """``open_page(width=..)`` -> a fresh page in its own context; all closed after the test, which
+    fails if the browser reported a Content-Security-Policy violation on any of them."""
     contexts = []
 
     def make(width=1280, height=900, **options):
@@ -76,8 +118,10 @@ def open_page(browser):
         return page
 
     yield make
+    violations = [text for context in contexts for text in context.csp_violations]
     for context in contexts:
         context.close()
+    assert not violations, violations
 
 
 def sign_in(page, base, username="demo", next_path="/", timeout=15000):
