@@ -27,7 +27,6 @@ def stream_settings(clc_settings):
     prefix = f"test-guard-{uuid.uuid4().hex[:8]}"
     clc_settings.ACTIVITY_STREAM_PREFIX = prefix
     clc_settings.ACTIVITY_SSE_HEARTBEAT_SECONDS = 0.2
-    clc_settings.ACTIVITY_SSE_SESSION_CHECK_SECONDS = 0
     yield clc_settings
     r = redis.Redis.from_url(redis_test_url())
     keys = list(r.scan_iter(f"{prefix}:*"))
@@ -131,6 +130,56 @@ def test_a_stream_ends_when_the_person_signs_out(stream_settings):
         return await Stream.open(page.cookies)
 
     assert run(reconnect()).response.status_code == 401
+
+
+def test_no_event_reaches_a_signed_out_stream_while_events_flow(stream_settings):
+    """Events arriving without pause never give the stream a heartbeat: the sign-out still ends it
+    before the next event, without waiting for a periodic check."""
+    stream_settings.ACTIVITY_SSE_SESSION_CHECK_SECONDS = 3600
+    page = signed_in("demo")
+    demo = User.objects.get(cloud_username="demo")
+
+    async def scenario():
+        stream = await Stream.open(page.cookies)
+        try:
+            assert await stream.read_until(lambda s: s.heartbeats() >= 1)
+            for i in range(3):
+                publish(user_id=demo.pk, activity_id=10 + i)
+                assert await stream.read_until(lambda s, n=i + 1: len(s.events("activity")) >= n)
+            await sync_to_async(page.post)("/logout/")
+            for i in range(3):
+                publish(user_id=demo.pk, activity_id=20 + i)
+                await stream.read_until(lambda s: s.ended, timeout=0.1)
+            await stream.read_until(lambda s: s.ended, timeout=5)
+            return stream
+        finally:
+            await stream.close()
+
+    stream = run(scenario())
+    assert stream.ended and len(stream.events("activity")) == 3
+
+
+def test_a_stream_ends_when_the_cloud_refuses_the_token(stream_settings):
+    """An upstream 401 elsewhere marks the token invalid: the open stream ends too."""
+    from apps.accounts.services import mark_token_invalid
+
+    stream_settings.ACTIVITY_SSE_SESSION_CHECK_SECONDS = 3600
+    page = signed_in("demo")
+    demo = User.objects.get(cloud_username="demo")
+
+    async def scenario():
+        stream = await Stream.open(page.cookies)
+        try:
+            assert await stream.read_until(lambda s: s.heartbeats() >= 1)
+            await sync_to_async(mark_token_invalid)(demo)
+            publish(user_id=demo.pk, activity_id=30)
+            await stream.read_until(lambda s: s.ended, timeout=5)
+            return stream
+        finally:
+            await stream.close()
+
+    stream = run(scenario())
+    assert stream.ended and stream.events("activity") == []
 
 
 def test_a_stream_ends_when_the_cloud_token_expires(stream_settings):

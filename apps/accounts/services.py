@@ -24,7 +24,7 @@ from apps.clc import datacenters as clc_datacenters
 from apps.clc.client import ClcClient
 from apps.clc.errors import ClcError, Unauthorized
 
-from . import crypto
+from . import crypto, signals
 from .models import CloudToken, User
 
 log = logging.getLogger(__name__)
@@ -110,22 +110,42 @@ def apply_session_lifetime(request) -> bool:
 def sign_out(request) -> None:
     """End the session and delete the stored token."""
     user = request.user
+    user_id = user.pk if user.is_authenticated else None
     if user.is_authenticated:
         CloudToken.objects.filter(user=user).delete()
         forget_datacenters(user)
         log.info("signed out %s", user)
     django_logout(request)
+    _access_ended(user_id)
 
 
 def sign_out_session_only(request) -> None:
     """End the session but keep the (invalid-marked) token row, e.g. after an upstream 401."""
+    user = getattr(request, "user", None)
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
     django_logout(request)
+    _access_ended(user_id)
 
 
 def mark_token_invalid(user) -> None:
     if getattr(user, "is_authenticated", False):
         CloudToken.objects.filter(user=user).update(invalid=True)
         forget_datacenters(user)
+        _access_ended(user.pk)
+
+
+def _access_ended(user_id) -> None:
+    """Tell listeners (open event streams) once the change is committed. Never raises."""
+    if user_id is None:
+        return
+
+    def send():
+        try:
+            signals.access_ended.send(sender=User, user_id=user_id)
+        except Exception:
+            log.warning("access_ended listeners failed for user %s", user_id, exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def cloud_client_for(user) -> ClcClient:

@@ -15,7 +15,13 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
 
     def ready(self):
+        from apps.accounts.signals import access_ended
+
+        from . import stream_guard  # (imports models: not at module level)
+
         user_logged_in.connect(_resume_after_signin, dispatch_uid="activities.resume_after_signin")
+        # Open /events/ streams end as soon as their person signs out or loses the cloud token.
+        access_ended.connect(stream_guard.access_ended, dispatch_uid="activities.stream_access_ended")
         _register_beat()
 
 

@@ -2,15 +2,19 @@
 
 ``may_continue(session_key, user_id)``: the session still exists, unexpired, still signed in as
 that person, and their cloud token is still usable (apps.accounts). The stream asks on every
-heartbeat and, while events flow, at most every ``ACTIVITY_SSE_SESSION_CHECK_SECONDS`` (1 s): a
-stream opened before a sign-out (or before the cloud token expired) closes at the next heartbeat
-and delivers events at most that long after.
+heartbeat, at most every ``ACTIVITY_SSE_SESSION_CHECK_SECONDS`` (1 s) while events flow, and at
+once before delivering events when the person's *access generation* moved: a counter in Redis
+that every ``apps.accounts.signals.access_ended`` (a sign-out, a token deleted or refused by the
+cloud) increments, which the stream reads with each batch of events (one GET). So a sign-out ends
+the person's streams before the next event; a token that merely expires ends them at the next
+heartbeat or check.
 
 ``Slots``: at most ``ACTIVITY_SSE_MAX_STREAMS`` (10) open streams per person, counted in Redis (a
 sorted set per person: one member per stream, scored with its expiry, refreshed on every
 heartbeat, so the slot of a stream whose process died frees itself).
 """
 
+import logging
 import time
 import uuid
 
@@ -21,7 +25,29 @@ from django.utils.module_loading import import_string
 
 from apps.accounts.services import SESSION_TOKEN_EXPIRES, has_usable_token
 
-from . import conf
+from . import conf, streams
+
+log = logging.getLogger(__name__)
+
+
+def generation_key(user_id) -> str:
+    return f"{conf.stream_prefix()}:access:{user_id}"
+
+
+def access_ended(sender, user_id, **kwargs) -> None:
+    """Receiver of ``apps.accounts.signals.access_ended``: move the person's access generation."""
+    try:
+        client = streams._client()
+        key = generation_key(user_id)
+        client.incr(key)
+        client.expire(key, 7 * 24 * 3600)
+    except Exception:  # streams still re-check on their next heartbeat
+        log.warning("could not announce the end of access of user %s", user_id, exc_info=True)
+
+
+async def generation(client, user_id):
+    """The person's access generation as the stream's Redis client reads it (None: never moved)."""
+    return await client.get(generation_key(user_id))
 
 
 def _session_store(session_key: str):

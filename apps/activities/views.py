@@ -103,15 +103,21 @@ async def _events(user, key: str, last_id: str | None, client, slots, session_ke
     loop = asyncio.get_running_loop()
     checked = loop.time()
     try:
+        seen = await stream_guard.generation(client, user.pk)
         position, reason = await _start_position(client, key, last_id)
         yield b"retry: 3000\n\n"
         if reason:
             yield _message("resync", {"reason": reason}, position if position != "0-0" else None)
         while True:
             answer = await client.xread({key: position}, block=heartbeat_ms, count=100)
-            # The session (signed out? expired?) and the cloud token: on every heartbeat, and at
-            # most every ACTIVITY_SSE_SESSION_CHECK_SECONDS while events flow. Gone: say so, close.
-            if not answer or loop.time() - checked >= conf.session_check_seconds():
+            # The session (signed out? expired?) and the cloud token: on every heartbeat, at most
+            # every ACTIVITY_SSE_SESSION_CHECK_SECONDS while events flow, and before any event
+            # once the person's access generation moved (a sign-out). Gone: say so, close.
+            due = not answer or loop.time() - checked >= conf.session_check_seconds()
+            if answer and not due:
+                current = await stream_guard.generation(client, user.pk)
+                due, seen = current != seen, current
+            if due:
                 checked = loop.time()
                 if not await stream_guard.may_continue(session_key, user.pk):
                     yield _message("end", {"reason": "Your session ended: sign in again."})
