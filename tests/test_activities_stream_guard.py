@@ -231,3 +231,14 @@ def test_a_person_holds_at_most_the_configured_number_of_streams(stream_settings
     (status, retry_after), other_status, again = run(scenario())
     assert status == 429 and retry_after and int(retry_after) > 0
     assert other_status == 200 and again == 200
+
+
+def test_without_redis_the_stream_is_a_503_not_a_500(stream_settings):
+    stream_settings.ACTIVITY_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    page = signed_in("demo")
+
+    async def scenario():
+        return await Stream.open(page.cookies)
+
+    response = run(scenario()).response
+    assert response.status_code == 503 and response["Retry-After"]

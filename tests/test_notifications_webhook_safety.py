@@ -266,3 +266,16 @@ def test_https_keeps_the_name_for_sni_and_the_certificate_check(settings, monkey
         assert delivery.last_error == "Could not connect to the receiver." and len(hook.requests) == 1
     finally:
         hook.close()
+
+
+def test_errors_stored_before_are_cut_down_to_the_status_code():
+    import importlib
+
+    migration = importlib.import_module("apps.notifications.migrations.0003_scrub_webhook_errors")
+    assert migration.scrubbed("HTTP 500: receiver is down") == "HTTP 500"
+    assert migration.scrubbed("HTTP 404") == "HTTP 404"
+    refused = (
+        "ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=9): ... [Errno 111] Connection refused"
+    )
+    assert migration.scrubbed(refused) == "Could not connect to the receiver."
+    assert migration.scrubbed("") == ""

@@ -169,9 +169,12 @@ async def events(request):
     slots = stream_guard.Slots(client, user.pk)
     try:
         admitted = await slots.acquire()
-    except Exception:
+    except Exception:  # Redis down: no stream to read anyway; the page polls instead
+        log.warning("event stream unavailable for %s", user, exc_info=True)
         await client.aclose()
-        raise
+        response = HttpResponse("Live updates are unavailable.\n", status=503, content_type="text/plain")
+        response["Retry-After"] = "30"
+        return response
     if not admitted:
         await client.aclose()
         response = HttpResponse(TOO_MANY_STREAMS, status=429, content_type="text/plain")
