@@ -55,7 +55,7 @@ def test_production_has_no_browsable_api():
         **production(),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "['JSONRenderer']"
+    assert result.stdout.strip().splitlines()[-1] == "['ClippedErrorsJSONRenderer']"
 
 
 def test_the_api_answers_json_to_a_browser_too(clc_settings):

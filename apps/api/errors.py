@@ -1,27 +1,11 @@
 """The API's one DRF exception handler: every error DRF answers itself (authentication, parse
 errors, throttling, 404, 405, 413, ...) carries ``{"message": ...}`` like the views' own refusals
-(DRF's ``detail`` stays, for clients that read it). Texts are clipped, so an error never echoes a
-huge input back."""
+(DRF's ``detail`` stays, for clients that read it)."""
 
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-MAX_TEXT = 300
-
-
-def clip(text, limit: int = MAX_TEXT) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _clip_all(value):
-    if isinstance(value, dict):
-        return {key: _clip_all(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_clip_all(item) for item in value]
-    if isinstance(value, str):
-        return clip(value)
-    return value
+from .clipping import clip, clip_all
 
 
 def _first_text(value) -> str:
@@ -45,12 +29,12 @@ def exception_handler(exc, context):
         message = f"Too many requests: try again in {wait} s." if wait else "Too many requests."
         data = {"message": message, "detail": message}
     elif isinstance(data, dict) and "message" in data:
-        data = _clip_all(data)
+        data = clip_all(data)
     else:
         message = clip(_first_text(data) or "The request was refused.")
         data = {
             "message": message,
-            **(_clip_all(data) if isinstance(data, dict) else {"errors": _clip_all(data)}),
+            **(clip_all(data) if isinstance(data, dict) else {"errors": clip_all(data)}),
         }
     response.data = data
     return response

@@ -167,8 +167,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # One error shape under /api/v1/: {"message": ...} plus fields (apps/accounts/api_errors.py).
     "EXCEPTION_HANDLER": "apps.accounts.api_errors.exception_handler",
-    # JSON only: no browsable API (the documentation is /api/v1/docs/).
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only: no browsable API (the documentation is /api/v1/docs/); error texts clipped.
+    "DEFAULT_RENDERER_CLASSES": ["apps.api.renderers.ClippedErrorsJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "apps.api.parsers.LimitedJSONParser",  # size cap, no RecursionError
         "rest_framework.parsers.FormParser",
