@@ -92,13 +92,19 @@ def _guard(page):
 def _wait_for_function(page, expression, *, arg=None, timeout=None, polling=None):
     """``page.wait_for_function`` without ``eval`` in the page: the predicate's truthy value, or a
     Playwright TimeoutError after ``timeout`` ms (the page's default timeout)."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     timeout_ms = 15000 if timeout is None else timeout
     interval = polling if isinstance(polling, (int, float)) and polling > 0 else 50
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
-        value = page.evaluate(expression, arg)
+        try:
+            value = page.evaluate(expression, arg)
+        except PlaywrightError as exc:  # the page is navigating: ask the next document (as Playwright does)
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+            value = None
         if value:
             return value
         if time.monotonic() >= deadline:
