@@ -5,6 +5,7 @@ from django.urls import include, path
 from apps.activities.urls import pages as activity_pages
 from apps.activities.urls import team as team_page
 
+handler400 = "portal.error_pages.bad_request"  # too many fields, body too large (413): said plainly
 handler404 = "apps.accounts.api_errors.page_not_found"  # {"message"} under /api/
 handler500 = "apps.accounts.api_errors.server_error"
 
@@ -12,8 +13,6 @@ handler500 = "apps.accounts.api_errors.server_error"
 def healthz(request):
     return JsonResponse({"status": "ok"})
 
-
-handler400 = "portal.error_pages.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -30,7 +30,7 @@ def test_a_personal_token_is_throttled_with_429_and_retry_after(clc_settings):
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     refused = answers[-1]
     assert 0 < int(refused["Retry-After"]) <= 60
-    assert refused.json()["message"].startswith("Too many requests: try again in")
+    assert refused.json()["message"].startswith("Request was throttled. Expected available in")
     assert upstream_calls(refused) == 0  # refused before the person's cloud quota is spent
     # Another token of the same person has its own count.
     assert api(second).get("/api/v1/datacenters/").status_code == 200

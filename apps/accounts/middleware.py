@@ -19,6 +19,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.api.clipping import clip
 from apps.clc import errors
 
 from . import services
@@ -108,6 +109,7 @@ class CloudSessionMiddleware:
 
     @staticmethod
     def _error(request, status, message):
+        message = clip(message)  # messages quote ids from the URL: never echo a huge one back
         if is_api(request):
             response = JsonResponse({"message": message}, status=status)
             if status == 503:

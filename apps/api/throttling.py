@@ -8,7 +8,8 @@ Every API call may spend the person's cloud quota, so each is counted three ways
 - ``AnonymousThrottle``: per client address (``portal.client_address``) for calls without a person,
   e.g. the schema (``API_THROTTLE_ANONYMOUS``, 60/minute).
 
-Over a rate: 429 ``{"message"}`` with ``Retry-After`` (seconds). A rate is ``"<n>/<second|minute|
+Over a rate: 429 ``{"message"}`` with ``Retry-After`` (seconds), shaped like every API error by
+``apps.accounts.api_errors``. A rate is ``"<n>/<second|minute|
 hour|day>"``; empty: no limit. Rates are read at each request (settings can change in tests). If
 the cache is down, calls are not refused (logged). ``document_throttling`` adds the 429 answer to
 every operation of the OpenAPI document.
@@ -92,16 +93,13 @@ TOO_MANY = {
     "content": {
         "application/json": {
             "schema": {"$ref": "#/components/schemas/TooManyRequests"},
-            "example": {
-                "message": "Too many requests: try again in 12 s.",
-                "detail": "Too many requests: try again in 12 s.",
-            },
+            "example": {"message": "Request was throttled. Expected available in 12 seconds."},
         }
     },
 }
 TOO_MANY_SCHEMA = {
     "type": "object",
-    "properties": {"message": {"type": "string"}, "detail": {"type": "string"}},
+    "properties": {"message": {"type": "string"}},
     "required": ["message"],
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
