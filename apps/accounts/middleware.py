@@ -19,8 +19,8 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from apps.api.clipping import clip
 from apps.clc import errors
+from portal.clipping import clip
 
 from . import services
 

@@ -3,6 +3,7 @@ import logging
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 
+from apps.accounts.signals import access_ended
 from portal import beat
 
 from . import conf
@@ -15,9 +16,7 @@ class ActivitiesConfig(AppConfig):
     label = "activities"
 
     def ready(self):
-        from apps.accounts.signals import access_ended
-
-        from . import stream_guard  # (imports models: not at module level)
+        from . import stream_guard  # imports models: not before the app registry is ready
 
         user_logged_in.connect(_resume_after_signin, dispatch_uid="activities.resume_after_signin")
         # Open /events/ streams end as soon as their person signs out or loses the cloud token.

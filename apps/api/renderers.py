@@ -5,7 +5,7 @@ never echoed back, whichever view answered."""
 
 from rest_framework.renderers import JSONRenderer
 
-from .clipping import clip_all
+from portal.clipping import clip_all
 
 
 class ClippedErrorsJSONRenderer(JSONRenderer):

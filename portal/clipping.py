@@ -1,6 +1,6 @@
-"""Error texts quote at most ``MAX_TEXT`` characters of anything (``apps.api.renderers`` applies
-``clip_all`` to every error answer of the API). No DRF import here: the renderer is loaded while
-DRF reads its settings."""
+"""Error texts quote at most ``MAX_TEXT`` characters of anything: ``apps.api.renderers`` applies
+``clip_all`` to every error answer of the API, ``apps.accounts.middleware`` to the messages of
+upstream errors. Imports nothing (the renderer is loaded while DRF reads its settings)."""
 
 MAX_TEXT = 300
 
