@@ -7,6 +7,7 @@ roles (``roles.py``, from ROLES.md), then the link and verb the cloud returned f
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 
 from apps.accounts.services import client_for_request
@@ -18,7 +19,7 @@ from . import forms_server as f
 from .registry import ALLOWED, Action, Target, refuse_role, register, register_target
 from .roles import CREDENTIALS, OPERATE, SERVER_ADMINS
 
-MAX_BULK = 2000
+MAX_BULK = settings.ACTIONS_MAX_BULK  # the bulk pages' form limit follows it (settings)
 
 
 # --- targets ------------------------------------------------------------------------------------
@@ -65,7 +66,12 @@ def _load_selection(request, **_):
     else:  # a page's form, or the API's body (DRF: ``data``, JSON or a form)
         source = getattr(request, "data", None)
         source = request.POST if source is None else source
-    raw = source.getlist("ids") if hasattr(source, "getlist") else source.get("ids") or []
+    if hasattr(source, "getlist"):
+        raw = source.getlist("ids")
+    elif isinstance(source, dict):
+        raw = source.get("ids") or []
+    else:  # a JSON body that is not an object
+        raise ValueError('Send an object: {"ids": ["WA1DEMOWEB01", ...]}.')
     if not isinstance(raw, list | tuple | str):
         raise ValueError("ids must be a list of server ids.")
     ids = selectors.checked_server_ids(raw, limit=MAX_BULK)

@@ -67,9 +67,11 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # Request bodies: forms and JSON alike stop at 2.5 MB (a JSON body beyond it is refused with 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
-# The bulk power form sends up to 2,000 server ids (apps.actions.views_server.bulk_power's limit)
-# plus a few fields of its own; Django's default (1,000) refused it with a bare 400.
-DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2_100)
+# At most this many servers in one bulk action (apps.actions.server_actions); the bulk form sends
+# that many ids plus a few fields of its own (Django's default of 1,000 fields refused it with a
+# bare 400), so the form field limit follows it.
+ACTIONS_MAX_BULK = env_int("ACTIONS_MAX_BULK", 2_000)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = max(env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 0), ACTIONS_MAX_BULK + 100)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
