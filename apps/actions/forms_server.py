@@ -2,8 +2,6 @@
 (also ``detail``) and, where it needs them, the data center's groups (``groups``, read through the
 inventory's cached view); messages are for people."""
 
-import ipaddress
-import re
 from functools import cached_property
 
 from django import forms
@@ -64,19 +62,6 @@ class SnapshotTargetForm(ServerForm):
 
     def target_label(self, value: str) -> str:
         return next((s["name"] for s in snapshot_choices(self.detail) if s["id"] == value), value)
-
-
-class PublicIpTargetForm(ServerForm):
-    """Names one of the server's public IP addresses (``?ip=<address>``)."""
-
-    ip = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    selects = ("ip",)
-
-    def clean_ip(self):
-        value = self.cleaned_data["ip"].strip()
-        if value not in {p for p in public_ips(self.detail)}:
-            raise forms.ValidationError("This public IP address is not on the server.")
-        return value
 
 
 class CreateSnapshotForm(ServerForm):
@@ -238,73 +223,6 @@ class RestoreForm(ServerForm):
         self.fields["group"].error_messages["invalid_choice"] = "Pick one of the data center's groups."
 
 
-PORT_RE = re.compile(r"^(tcp|udp|icmp)(?:/(\d{1,5})(?:-(\d{1,5}))?)?$", re.I)
-
-
-class AddPublicIpForm(ServerForm):
-    internal_ip = forms.ChoiceField(label="Internal address", required=False)
-    ports = forms.CharField(
-        label="Open ports",
-        max_length=500,
-        initial="tcp/80, tcp/443",
-        help_text="Comma separated: tcp/80, tcp/8000-8080, udp/53, icmp.",
-    )
-    source_restrictions = forms.CharField(
-        label="Allowed sources (CIDR, optional)",
-        required=False,
-        max_length=1000,
-        help_text="Comma separated, e.g. 10.0.0.0/8, 203.0.113.7/32. Empty: anyone.",
-    )
-
-    def setup(self):
-        ips = list(getattr(getattr(self.detail, "server", None), "internal_ips", ()) or ())
-        self.fields["internal_ip"].choices = [("", "A new internal address")] + [(ip, ip) for ip in ips]
-
-    def clean_ports(self):
-        out = []
-        for part in [p.strip() for p in self.cleaned_data["ports"].split(",") if p.strip()]:
-            m = PORT_RE.match(part)
-            if not m:
-                raise forms.ValidationError(f"'{part}' is not a port: write tcp/80, udp/53-60 or icmp.")
-            protocol = m.group(1).upper()
-            if protocol == "ICMP":
-                out.append({"protocol": "ICMP"})
-                continue
-            if not m.group(2):
-                raise forms.ValidationError(f"'{part}' needs a port number, e.g. {protocol.lower()}/80.")
-            port = int(m.group(2))
-            port_to = int(m.group(3)) if m.group(3) else None
-            if not 1 <= port <= 65535 or (port_to is not None and not port <= port_to <= 65535):
-                raise forms.ValidationError(f"'{part}': ports are numbers from 1 to 65535, low to high.")
-            entry = {"protocol": protocol, "port": port}
-            if port_to is not None:
-                entry["portTo"] = port_to
-            out.append(entry)
-        if not out:
-            raise forms.ValidationError("Open at least one port.")
-        return out
-
-    def clean_source_restrictions(self):
-        out = []
-        for part in [p.strip() for p in self.cleaned_data["source_restrictions"].split(",") if p.strip()]:
-            try:
-                if "/" not in part:
-                    raise ValueError
-                ipaddress.IPv4Network(part, strict=False)
-            except ValueError:
-                raise forms.ValidationError(f"'{part}' is not an IPv4 CIDR block such as 10.0.0.0/8.")
-            out.append({"cidr": part})
-        return out
-
-    def payload(self) -> dict:
-        """``{"spec": <the add-public-IP body>}``."""
-        data = self.cleaned_data
-        body = {"ports": data["ports"], "sourceRestrictions": data["source_restrictions"]}
-        if data.get("internal_ip"):
-            body["internalIPAddress"] = data["internal_ip"]
-        return {"spec": body}
-
-
 # --- what the server offers (from links) ---------------------------------------------------------
 SYSTEM_DISKS = {"linux": 3, "windows": 2}  # the template's disks without a mount path (0:0, 0:1, ...)
 
@@ -344,15 +262,4 @@ def snapshot_choices(detail) -> list[dict]:
                 "revert": s.link("restore") is not None,
             }
         )
-    return out
-
-
-def public_ips(detail, removable_only=False) -> list[str]:
-    out = []
-    for link in getattr(getattr(detail, "server", None), "links", ()) or ():
-        if link.rel != "publicIPAddress" or not link.id:
-            continue
-        if removable_only and "DELETE" not in link.verbs:
-            continue
-        out.append(link.id)
     return out

@@ -136,6 +136,7 @@ class Action:
     resource_ids: Callable[[Run], list] | None = None  # the activity's resources (default: the target)
     affects: Callable[[Any, Any], list] | None = None  # (user, resource) -> what it touches, said when asking
     template: str = ""  # the page's template (default: actions/action.html)
+    audit: Callable[[Run], dict] | None = None  # what it changed, for the audit entry (after the call)
     example: dict = field(default_factory=dict)  # the API request example
     description: str = ""  # for the API documentation
 

@@ -17,7 +17,7 @@ from apps.inventory import selectors
 
 from . import forms_server as f
 from .registry import ALLOWED, Action, Target, refuse_role, register, register_target
-from .roles import CREDENTIALS, OPERATE, SERVER_ADMINS
+from .roles import CREDENTIALS, OPERATE
 
 MAX_BULK = settings.ACTIONS_MAX_BULK  # the bulk pages' form limit follows it (settings)
 
@@ -377,40 +377,6 @@ register(
         queues=False,
         order=34,
         example={"group": "<group id>"},
-    )
-)
-
-# --- public IPs ---------------------------------------------------------------------------------
-register(
-    Action(
-        name="addPublicIp",
-        target="server",
-        label="Add public IP",
-        form=f.AddPublicIpForm,
-        call=lambda run: clc_servers.add_public_ip(run.client, run.resource.server.id, run.data["spec"]),
-        roles=SERVER_ADMINS,
-        link=("publicIPAddresses", "POST"),
-        state=_unmodifiable,
-        order=40,
-        example={"ports": "tcp/80, tcp/443", "source_restrictions": "203.0.113.0/24"},
-    )
-)
-register(
-    Action(
-        name="removePublicIp",
-        target="server",
-        label="Remove public IP",
-        form=f.PublicIpTargetForm,
-        call=lambda run: clc_servers.remove_public_ip(run.client, run.resource.server.id, run.data["ip"]),
-        roles=SERVER_ADMINS,
-        state=lambda d: _unmodifiable(d) or (None if f.public_ips(d) else "it has no public IP"),
-        check=lambda user, d: ALLOWED if f.public_ips(d, removable_only=True) else refuse_role(SERVER_ADMINS),
-        confirm=True,
-        danger=True,
-        question="Remove the public IP address {target} from {name}?",
-        button="Remove",
-        placement="item",
-        example={"ip": "65.39.180.12"},
     )
 )
 

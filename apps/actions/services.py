@@ -127,13 +127,23 @@ def invalidate(user, target_type: str, target_id: str) -> None:
         log.warning("inventory invalidation failed", exc_info=True)
 
 
-def _audit_outcome(request, action, target_type, target_ids, outcome: Outcome, resources=None) -> None:
+def _audit_outcome(
+    request, action, target_type, target_ids, outcome: Outcome, resources=None, changes=None
+) -> None:
     if outcome.replayed:
         return
     result = {"error": "failure"}.get(outcome.kind, "success")
     if outcome.status == 403:
         result = "denied"
     detail = {"outcome": outcome.kind}
+    if changes is not None:
+        try:
+            described = changes()
+        except Exception:
+            log.warning("describing %s.%s for the audit failed", target_type, action, exc_info=True)
+            described = None
+        if described:
+            detail["changes"] = described
     if outcome.message:
         detail["message"] = outcome.message
     if outcome.activity_ids:
@@ -255,9 +265,11 @@ def perform(
     resource_ids=None,
     invalidate_ids=None,
     audit_targets=None,
+    changes=None,
 ) -> Outcome:
     """Run ``fn`` once under ``key``, record activities, audit, invalidate; never raises ClcError
-    (except ``Unauthorized``)."""
+    (except ``Unauthorized``). ``changes()`` (optional) says what the action changed, for the
+    audit entry (called after ``fn``)."""
     user = request.user
     audit_targets = list(audit_targets or [target_id])
     ids = list(resource_ids) if resource_ids is not None else [str(target_id).upper()]
@@ -276,7 +288,7 @@ def perform(
         if isinstance(exc, clc_errors.UpstreamUnavailable):
             for rid in invalidate_ids or audit_targets:
                 invalidate(user, target_type, rid)
-        _audit_outcome(request, action, target_type, audit_targets, outcome, ids)
+        _audit_outcome(request, action, target_type, audit_targets, outcome, ids, changes)
         return outcome
     outcome = Outcome.from_stored(result.value, label)
     outcome.replayed = result.replayed
@@ -285,7 +297,7 @@ def perform(
     if not outcome.replayed:
         for rid in invalidate_ids or audit_targets:
             invalidate(user, target_type, rid)
-    _audit_outcome(request, action, target_type, audit_targets, outcome, ids)
+    _audit_outcome(request, action, target_type, audit_targets, outcome, ids, changes)
     return outcome
 
 
@@ -308,6 +320,7 @@ def run(request, action, resource, form=None, *, key: str | None) -> Outcome:
         label=action.label,
         resource_ids=action.resource_ids(call) if action.resource_ids else targets,
         audit_targets=targets,
+        changes=(lambda: action.audit(call)) if action.audit is not None else None,
     )
     if action.done and outcome.kind == "done" and not outcome.replayed:
         outcome.message = action.done

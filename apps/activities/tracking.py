@@ -424,7 +424,7 @@ def _poll_pool() -> ThreadPoolExecutor:
 def _get_status(job):
     client, activity = job
     try:
-        return clc_operations.get_status(client, activity.status_id)
+        return clc_operations.follow_status(client, activity.status_id, activity.status_href)
     except Exception as exc:  # ClcError, or anything unexpected: recorded as "try again later"
         return exc
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("apps.recipes.api_urls")),
     path("", include("apps.balancers.api_urls")),
     path("", include("apps.billing.api_urls")),
+    path("", include("apps.networks.api_urls")),
     path("", include("apps.inventory.api_urls")),
     path("", include("apps.audit.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "apps.recipes",
     "apps.balancers",
     "apps.billing",
+    "apps.networks",
     "apps.simulator",
 ]
 

@@ -164,6 +164,13 @@
     return m && document.querySelector(".page-head") ? decodeURIComponent(m[1]).toLowerCase() : null;
   })();
   var DASHBOARD = location.pathname === "/" && !!document.querySelector(".totals, .dc-cards, .latest-activities");
+  /* Other pages say what they show: data-live-watch="<resource type>:<id> ..." (a data center's
+   * networks page watches "datacenter:WA1 network:<id> ..."); an operation on one of those that
+   * ends re-reads the page like the server page. */
+  var WATCH = (function () {
+    var el = document.querySelector("[data-live-watch]");
+    return el ? el.getAttribute("data-live-watch").toUpperCase().split(/\s+/).filter(Boolean) : [];
+  })();
   var ADDS_SERVERS = { createServer: 1, restore: 1, move: 1, restoreGroup: 1, moveGroup: 1 };
   var want = { page: false, dashboard: false, all: false, ids: {}, gone: "" };
   var rereadTimer = null;
@@ -186,6 +193,11 @@
   function affects(a) {
     var ids = (a.resource_ids || []).map(function (id) { return String(id).toUpperCase(); });
     var hit = false;
+    var type = String(a.resource_type || "").toUpperCase();
+    if (WATCH.length && ids.some(function (id) { return WATCH.indexOf(type + ":" + id) !== -1; })) {
+      want.page = true;
+      hit = true;
+    }
     if (a.resource_type === "server") {
       if (PAGE_SERVER && ids.indexOf(PAGE_SERVER) !== -1) {
         want.page = true;
@@ -305,7 +317,9 @@
     var p = document.createElement("p");
     var label = what === "group" ? "This group" : "This server";
     var verb = deleted ? " was deleted." : " is no longer in your account.";
-    p.appendChild(document.createTextNode(label + verb + " "));
+    var own = document.querySelector("[data-live-gone-text]");
+    p.appendChild(document.createTextNode(
+      what === "page" && own ? own.getAttribute("data-live-gone-text") + " " : label + verb + " "));
     var back = document.createElement("a");
     back.href = "/";
     back.textContent = "Back to the dashboard";
@@ -354,7 +368,7 @@
         /* signed out meanwhile (a redirect to /login/): leave the page as it is */
         if (r.redirected && new URL(r.url).pathname !== location.pathname) return null;
         if (r.status === 404 && job.page) {
-          showGone(PAGE_GROUP ? "group" : "server", !!job.gone);
+          showGone(PAGE_GROUP ? "group" : PAGE_SERVER ? "server" : "page", !!job.gone);
           return null;
         }
         return r.ok ? r.text() : Promise.reject(r.status);
@@ -458,7 +472,7 @@
     refreshDetail();
     refreshCounts();
     /* endings may have been missed: the inventory parts of the page are re-read too */
-    if (PAGE_SERVER || PAGE_GROUP) want.page = true;
+    if (PAGE_SERVER || PAGE_GROUP || WATCH.length) want.page = true;
     else if (document.querySelector("table.servers")) want.all = true;
     if (DASHBOARD) want.dashboard = true;
     if (want.page || want.all || want.dashboard) scheduleReread();

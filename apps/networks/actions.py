@@ -1,0 +1,322 @@
+"""The network actions, one declaration each (``apps.actions.registry``):
+
+* a data center's networks (``/datacenters/<dc>/networks/actions/claimNetwork/``): claim one;
+* a network (``/datacenters/<dc>/networks/<id>/actions/<name>/``): rename, release;
+* a server: add / remove a secondary network, add / edit / remove a public IP (its open ports and
+  allowed sources) — the server page's network panel shows them;
+* firewall policies: ``actions_firewall``.
+
+A target loads its resource fresh for a POST, so a refusal ("servers still use it") is the truth
+of now. Each action says what it changed for the audit entry (``audit``).
+"""
+
+from django.urls import reverse
+
+from apps.actions.registry import Action, Target, refuse_state, register, register_target
+from apps.actions.roles import NETWORKS, SERVER_ADMINS
+from apps.clc import networks as clc_networks
+from apps.clc import servers as clc_servers
+
+from . import (
+    actions_firewall,  # noqa: F401  (the firewall policy declarations)
+    selectors,
+)
+from . import forms as f
+from .validation import port_text
+
+# Adding or removing a server's secondary network is network and server work (docs/simulator.md).
+SERVER_NETWORKS = NETWORKS | SERVER_ADMINS
+
+
+def client_of(request):
+    from apps.accounts.services import client_for_request
+
+    return client_for_request(request)
+
+
+def fresh_for(request) -> bool:
+    """A POST decides on what the cloud says now, not on a cached page."""
+    return request.method == "POST"
+
+
+def networks_crumbs(dc: str) -> list:
+    return [("Networks", reverse("networks")), (dc, reverse("datacenter-networks", args=[dc.lower()]))]
+
+
+# --- targets -------------------------------------------------------------------------------------
+register_target(
+    Target(
+        name="networks",
+        route="datacenters/<str:dc>/networks/",
+        load=lambda request, dc: selectors.network_list(
+            request.user, dc, client=client_of(request), fresh=fresh_for(request)
+        ),
+        ident=lambda d: d.dc,
+        title=lambda d: f"{d.dc} networks",
+        url=lambda d: reverse("datacenter-networks", args=[d.dc.lower()]),
+        kwargs=lambda d: {"dc": d.dc.lower()},
+        audit_type="datacenter",
+        crumbs=lambda d: [("Networks", reverse("networks"))],
+    )
+)
+register_target(
+    Target(
+        name="network",
+        route="datacenters/<str:dc>/networks/<str:network_id>/",
+        load=lambda request, dc, network_id: selectors.network_detail(
+            request.user, dc, network_id, client=client_of(request), fresh=fresh_for(request)
+        ),
+        ident=lambda d: d.network.id,
+        title=lambda d: d.network.name or d.network.id,
+        url=lambda d: reverse("network", args=[d.dc.lower(), d.network.id]),
+        kwargs=lambda d: {"dc": d.dc.lower(), "network_id": d.network.id},
+        crumbs=lambda d: networks_crumbs(d.dc),
+    )
+)
+
+
+# --- networks ------------------------------------------------------------------------------------
+def _in_use(detail) -> str | None:
+    held = [a for a in detail.addresses if a.claimed and a.type == "private"]
+    if not held:
+        return None
+    servers = detail.servers
+    named = ", ".join(servers[:3]) + (f" and {len(servers) - 3} more" if len(servers) > 3 else "")
+    count = len(held)
+    return (
+        f"servers still use it ({count} address{'es' if count != 1 else ''} claimed"
+        f"{' by ' + named if named else ''}): remove their addresses in it first"
+    )
+
+
+def _releasable(user, detail):
+    if detail.network.link("release") is None:
+        if detail.network.releasing:
+            return refuse_state("it is already being released")
+        return refuse_state("the cloud does not offer to release it now")
+    from apps.actions.registry import ALLOWED
+
+    return ALLOWED
+
+
+def _renamed(run) -> dict:
+    network, data = run.resource.network, run.data
+    changes = {}
+    if network.name != data["name"]:
+        changes["name"] = {"from": network.name, "to": data["name"]}
+    if network.description != data["description"]:
+        changes["description"] = {"from": network.description, "to": data["description"]}
+    return changes
+
+
+register(
+    Action(
+        name="claimNetwork",
+        target="networks",
+        label="Claim a network",
+        call=lambda run: clc_networks.claim_network(run.client, run.resource.dc),
+        roles=NETWORKS,
+        question="Claim a new network in {name}?",
+        button="Claim",
+        order=10,
+        audit=lambda run: {"datacenter": run.resource.dc},
+        description="Claim a new network in the data center (queued: an activity follows; the network "
+        "appears when it ends).",
+    )
+)
+register(
+    Action(
+        name="renameNetwork",
+        target="network",
+        label="Rename",
+        form=f.RenameNetworkForm,
+        call=lambda run: clc_networks.rename_network(
+            run.client, run.resource.dc, run.resource.network.id, run.data["name"], run.data["description"]
+        ),
+        roles=NETWORKS,
+        link=("self", "PUT"),
+        button="Save",
+        done="Network saved.",
+        queues=False,
+        order=10,
+        audit=_renamed,
+        example={"name": "web", "description": "Web tier"},
+        description="Rename the network and change its description (done at once).",
+    )
+)
+register(
+    Action(
+        name="releaseNetwork",
+        target="network",
+        label="Release",
+        call=lambda run: clc_networks.release_network(run.client, run.resource.dc, run.resource.network.id),
+        roles=NETWORKS,
+        state=_in_use,
+        check=_releasable,
+        confirm=True,
+        danger=True,
+        question="Release {name}? Its addresses go back to the cloud; the network is gone for good.",
+        done="Release requested: the network disappears once the cloud has released it.",
+        queues=False,
+        order=90,
+        then=lambda run: reverse("datacenter-networks", args=[run.resource.dc.lower()]),
+        audit=lambda run: {"network": run.resource.network.name, "cidr": run.resource.network.cidr},
+        description="Release the network (refused while servers hold addresses in it).",
+    )
+)
+
+
+# --- a server's networks and public IPs -----------------------------------------------------------
+def _unmodifiable(detail) -> str | None:
+    s = detail.server
+    if s.error:
+        return "its details could not be read"
+    if s.status == "archived":
+        return "it is archived"
+    if s.status != "active":
+        return f"it is {s.status or 'not active'}"
+    return None
+
+
+def _secondary_added(run) -> dict:
+    chosen = next((n for n in run.form.networks.available if n.id == run.data["network"]), None)
+    out = {"network": run.data["network"]}
+    if chosen is not None:
+        out.update(name=chosen.name, cidr=chosen.cidr)
+    if run.data.get("ip_address"):
+        out["address"] = run.data["ip_address"]
+    return out
+
+
+def _secondary_removed(run) -> dict:
+    found = next((n for n in run.form.networks.secondary if n.network.id == run.data["network"]), None)
+    out = {"network": run.data["network"]}
+    if found is not None:
+        out.update(name=found.network.name, addresses=list(found.addresses))
+    return out
+
+
+def _rules_before(run) -> dict:
+    try:
+        rules = selectors.public_ip_rules(run.user, run.resource.server.id, run.data["ip"], client=run.client)
+    except Exception:
+        return {}
+    return {"ports": port_text(rules.ports), "source_restrictions": ", ".join(rules.source_restrictions)}
+
+
+def _rules_after(spec: dict) -> dict:
+    return {
+        "ports": port_text(spec["ports"]),
+        "source_restrictions": ", ".join(r["cidr"] for r in spec["sourceRestrictions"]),
+    }
+
+
+def _update_public_ip(run):
+    run.result["before"] = _rules_before(run)  # the audit says what changed
+    return clc_networks.update_public_ip(run.client, run.resource.server.id, run.data["ip"], run.data["spec"])
+
+
+def _public_ip_changes(run) -> dict:
+    after = _rules_after(run.data["spec"])
+    before = run.result.get("before") or {}
+    out = {"address": run.data["ip"]}
+    for name, value in after.items():
+        if before.get(name) != value:
+            out[name] = {"from": before.get(name, ""), "to": value}
+    return out
+
+
+register(
+    Action(
+        name="addSecondaryNetwork",
+        target="server",
+        label="Add a network",
+        form=f.AddSecondaryNetworkForm,
+        call=lambda run: clc_networks.add_secondary_network(
+            run.client, run.resource.server.id, run.data["network"], run.data["ip_address"]
+        ),
+        roles=SERVER_NETWORKS,
+        state=_unmodifiable,
+        button="Add network",
+        placement="networks",
+        order=45,
+        audit=_secondary_added,
+        example={"network": "<network id>", "ip_address": ""},
+        description="Give the server an address in another network of its data center (queued).",
+    )
+)
+register(
+    Action(
+        name="removeSecondaryNetwork",
+        target="server",
+        label="Remove network",
+        form=f.SecondaryNetworkTargetForm,
+        call=lambda run: clc_networks.remove_secondary_network(
+            run.client, run.resource.server.id, run.data["network"]
+        ),
+        roles=SERVER_NETWORKS,
+        state=_unmodifiable,
+        confirm=True,
+        danger=True,
+        question="Remove {name}'s address in {target}?",
+        button="Remove",
+        placement="item",
+        audit=_secondary_removed,
+        example={"network": "<network id>"},
+        description="Remove a secondary network (the server's address in it) from the server (queued).",
+    )
+)
+register(
+    Action(
+        name="addPublicIp",
+        target="server",
+        label="Add public IP",
+        form=f.AddPublicIpForm,
+        call=lambda run: clc_servers.add_public_ip(run.client, run.resource.server.id, run.data["spec"]),
+        roles=SERVER_ADMINS,
+        link=("publicIPAddresses", "POST"),
+        state=_unmodifiable,
+        order=40,
+        audit=lambda run: {
+            **_rules_after(run.data["spec"]),
+            "internal": run.data["spec"].get("internalIPAddress", "new"),
+        },
+        example={"ports": "tcp/80, tcp/443", "source_restrictions": "203.0.113.0/24"},
+    )
+)
+register(
+    Action(
+        name="updatePublicIp",
+        target="server",
+        label="Change ports and sources",
+        form=f.UpdatePublicIpForm,
+        call=_update_public_ip,
+        roles=SERVER_ADMINS,
+        state=lambda d: _unmodifiable(d)
+        or (None if f.public_ips(d, editable_only=True) else "it has no public IP"),
+        button="Save rules",
+        placement="none",  # edited in place in the server page's network panel
+        audit=_public_ip_changes,
+        example={"ip": "64.94.100.2", "ports": "tcp/443", "source_restrictions": "203.0.113.0/24"},
+        description="Replace a public IP's open ports and allowed sources (what is not listed is closed).",
+    )
+)
+register(
+    Action(
+        name="removePublicIp",
+        target="server",
+        label="Remove public IP",
+        form=f.PublicIpTargetForm,
+        call=lambda run: clc_servers.remove_public_ip(run.client, run.resource.server.id, run.data["ip"]),
+        roles=SERVER_ADMINS,
+        state=lambda d: _unmodifiable(d)
+        or (None if f.public_ips(d, removable_only=True) else "it has no public IP"),
+        confirm=True,
+        danger=True,
+        question="Remove the public IP address {target} from {name}?",
+        button="Remove",
+        placement="item",
+        audit=lambda run: {"address": run.data["ip"]},
+        example={"ip": "65.39.180.12"},
+    )
+)

@@ -1,0 +1,112 @@
+"""Network and firewall pages. Thin: read through ``selectors`` (cached per person), sort and filter
+what is shown (the page's JS does the same in place), render. Changes are the registry's action
+pages. Unknown data centers or networks (404) and a cloud that does not answer (503) are the
+middleware's to say; ``?refresh=1`` reads the cloud again."""
+
+import ipaddress
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from apps.accounts.services import client_for_request
+from apps.actions import registry
+
+from . import selectors
+from .selectors_firewall import firewall
+
+NETWORK_SORTS = {
+    "name": lambda r: r.network.name.lower(),
+    "cidr": lambda r: _ip_key(r.network.cidr),
+    "vlan": lambda r: r.network.vlan,
+    "use": lambda r: r.use.percent if r.use else -1,
+}
+ADDRESS_STATES = (("claimed", "Claimed"), ("free", "Free"), ("public", "Public, mapped"))
+
+
+def _ip_key(text: str) -> int:
+    try:
+        return int(ipaddress.IPv4Network(text, strict=False).network_address)
+    except ValueError:
+        return 0
+
+
+def _fresh(request) -> bool:
+    return request.GET.get("refresh") == "1"
+
+
+def _refusal(user, target: str, name: str, resource) -> str:
+    """Why ``name`` is not offered because of the resource's state (said plainly on the page)."""
+    action = registry.get(target, name)
+    verdict = action.allowed(user, resource) if action else None
+    return verdict.reason if verdict is not None and not verdict and verdict.kind == "state" else ""
+
+
+@login_required
+def networks_index(request):
+    return render(request, "networks/index.html", {"datacenters": selectors.networks_index(request)})
+
+
+@login_required
+def datacenter_networks(request, dc: str):
+    view = selectors.datacenter_networks(
+        request.user, dc, client=client_for_request(request), fresh=_fresh(request)
+    )
+    sort = request.GET.get("sort", "")
+    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
+    rows = list(view.rows)
+    if sort in NETWORK_SORTS:
+        rows.sort(key=NETWORK_SORTS[sort], reverse=direction == "desc")
+    context = {
+        "view": view,
+        "rows": rows,
+        "dc": view.dc,
+        "current_datacenter": view.dc,
+        "sort": sort,
+        "dir": direction,
+        "claims": selectors.pending_claims(request.user, view.dc),
+    }
+    return render(request, "networks/datacenter.html", context)
+
+
+@login_required
+def network(request, dc: str, network_id: str):
+    detail = selectors.network_detail(
+        request.user, dc, network_id, client=client_for_request(request), fresh=_fresh(request)
+    )
+    q = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("status", "")
+    rows = [a for a in detail.addresses if _address_state(a) == state or not state]
+    if q:
+        needles = q.lower().split()
+        rows = [a for a in rows if all(n in f"{a.address} {a.server}".lower() for n in needles)]
+    context = {
+        "detail": detail,
+        "network": detail.network,
+        "dc": detail.dc,
+        "current_datacenter": detail.dc,
+        "rows": [(a, _address_state(a)) for a in rows],
+        "q": q,
+        "state": state,
+        "states": ADDRESS_STATES,
+        "server_links": selectors.can_view_servers(request.user),
+        "release_refused": _refusal(request.user, "network", "releaseNetwork", detail),
+    }
+    return render(request, "networks/network.html", context)
+
+
+def _address_state(address) -> str:
+    if address.type != "private":
+        return "public"
+    return "claimed" if address.claimed else "free"
+
+
+@login_required
+def datacenter_firewall(request, dc: str):
+    view = firewall(request.user, dc, client=client_for_request(request), fresh=_fresh(request))
+    context = {
+        "view": view,
+        "dc": view.dc,
+        "current_datacenter": view.dc,
+        "pending": any(p.policy.status == "pending" for p in (*view.intra, *view.cross)),
+    }
+    return render(request, "networks/firewall.html", context)
