@@ -12,7 +12,7 @@ of now. Each action says what it changed for the audit entry (``audit``).
 
 from django.urls import reverse
 
-from apps.actions.registry import Action, Target, refuse_state, register, register_target
+from apps.actions.registry import ALLOWED, Action, Target, refuse_state, register, register_target
 from apps.actions.roles import NETWORKS, SERVER_ADMINS
 from apps.clc import networks as clc_networks
 from apps.clc import servers as clc_servers
@@ -94,8 +94,6 @@ def _releasable(user, detail):
         if detail.network.releasing:
             return refuse_state("it is already being released")
         return refuse_state("the cloud does not offer to release it now")
-    from apps.actions.registry import ALLOWED
-
     return ALLOWED
 
 
@@ -176,6 +174,20 @@ def _unmodifiable(detail) -> str | None:
     if s.status != "active":
         return f"it is {s.status or 'not active'}"
     return None
+
+
+def _has_public_ip(detail) -> str | None:
+    return _unmodifiable(detail) or (None if f.public_ips(detail) else "it has no public IP")
+
+
+def _offers(verb: str, what: str):
+    """After the roles: the cloud offers ``verb`` on one of the server's public IPs."""
+
+    def check(user, detail):
+        found = f.public_ips(detail, removable_only=verb == "DELETE", editable_only=verb == "PUT")
+        return ALLOWED if found else refuse_state(f"the cloud does not let you {what} its public IPs now")
+
+    return check
 
 
 def _secondary_added(run) -> dict:
@@ -292,8 +304,8 @@ register(
         form=f.UpdatePublicIpForm,
         call=_update_public_ip,
         roles=SERVER_ADMINS,
-        state=lambda d: _unmodifiable(d)
-        or (None if f.public_ips(d, editable_only=True) else "it has no public IP"),
+        state=_has_public_ip,
+        check=_offers("PUT", "change"),
         button="Save rules",
         placement="none",  # edited in place in the server page's network panel
         audit=_public_ip_changes,
@@ -309,8 +321,8 @@ register(
         form=f.PublicIpTargetForm,
         call=lambda run: clc_servers.remove_public_ip(run.client, run.resource.server.id, run.data["ip"]),
         roles=SERVER_ADMINS,
-        state=lambda d: _unmodifiable(d)
-        or (None if f.public_ips(d, removable_only=True) else "it has no public IP"),
+        state=_has_public_ip,
+        check=_offers("DELETE", "remove"),
         confirm=True,
         danger=True,
         question="Remove the public IP address {target} from {name}?",

@@ -56,7 +56,7 @@ def cidrs(value, *, required: bool = True, limit: int = MAX_ENTRIES) -> list[str
 
 def _range(text: str, low: int, high: int | None) -> None:
     if not 1 <= low <= 65535 or (high is not None and not low <= high <= 65535):
-        raise ValidationError(f"'{text}': {PORT_HELP}")
+        raise ValidationError(f"'{text}': ports are numbers from 1 to 65535, low to high.")
 
 
 def port_spec(text: str) -> str:

@@ -56,6 +56,13 @@ def role_reason(context, target, resource):
 
 
 @register.simple_tag(takes_context=True)
+def verdict(context, target, resource, name):
+    """The registry's answer for one action: ``.ok``, ``.kind`` (role / state) and ``.reason``."""
+    action = registry.get(target, name)
+    return action.allowed(context["request"].user, resource) if action else None
+
+
+@register.simple_tag(takes_context=True)
 def allowed(context, target, resource, name):
     action = registry.get(target, name)
     return bool(action and action.allowed(context["request"].user, resource))
