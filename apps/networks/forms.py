@@ -155,13 +155,13 @@ def public_ips(detail, removable_only=False, editable_only=False) -> list[str]:
 
 
 class PortsMixin(forms.Form):
-    ports = forms.CharField(
+    ports = validation.EntriesField(
         label="Open ports",
         max_length=1000,
         initial="tcp/80, tcp/443",
         help_text="Comma separated: tcp/80, tcp/8000-8080, udp/53, icmp.",
     )
-    source_restrictions = forms.CharField(
+    source_restrictions = validation.EntriesField(
         label="Allowed sources (CIDR, optional)",
         required=False,
         max_length=2000,

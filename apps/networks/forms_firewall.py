@@ -123,19 +123,19 @@ class FirewallForm(ActionForm):
 
 
 class IntraPolicyForm(FirewallForm):
-    source = forms.CharField(
+    source = validation.EntriesField(
         label="Sources",
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="CIDR blocks or names of this data center's networks, comma separated.",
     )
-    destination = forms.CharField(
+    destination = validation.EntriesField(
         label="Destinations",
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="CIDR blocks or network names (of the destination account).",
     )
-    ports = forms.CharField(
+    ports = validation.EntriesField(
         label="Ports",
         max_length=2000,
         initial="any",

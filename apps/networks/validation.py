@@ -12,12 +12,22 @@ act on.
 import ipaddress
 import re
 
+from django import forms
 from django.forms import ValidationError
 
 SPLIT = re.compile(r"[,;\s]+")
 PORT_SPEC = re.compile(r"^(tcp|udp)/(\d{1,5})(?:-(\d{1,5}))?$", re.I)
 MAX_ENTRIES = 100
 PORT_HELP = "Write tcp/80, udp/1000-2000, icmp or any (ports from 1 to 65535, low to high)."
+
+
+class EntriesField(forms.CharField):
+    """Text with comma separated entries; a JSON list (from the API) is taken as its entries."""
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v).strip() for v in value if v is not None)
+        return super().to_python(value)
 
 
 def entries(value) -> list[str]:
