@@ -52,7 +52,7 @@ register_target(
             request.user, dc, client=client_of(request), fresh=fresh_for(request)
         ),
         ident=lambda d: d.dc,
-        title=lambda d: f"{d.dc} networks",
+        title=lambda d: d.dc,
         url=lambda d: reverse("datacenter-networks", args=[d.dc.lower()]),
         kwargs=lambda d: {"dc": d.dc.lower()},
         audit_type="datacenter",
