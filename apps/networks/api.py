@@ -50,7 +50,7 @@ USE_EXAMPLE = {"claimed": 19, "free": 221, "public": 3, "total": 240, "percent":
 
 
 # --- serializers ---------------------------------------------------------------------------------
-class LinkSerializer(serializers.Serializer):
+class NetLinkSerializer(serializers.Serializer):
     rel = serializers.CharField()
     href = serializers.CharField()
     verbs = serializers.ListField(child=serializers.CharField(), source="allowed_verbs")
@@ -67,10 +67,10 @@ class NetworkSerializer(serializers.Serializer):
     vlan = serializers.IntegerField()
     location = serializers.CharField()
     releasing = serializers.BooleanField(help_text="The cloud is releasing it (it goes away when done).")
-    links = LinkSerializer(many=True)
+    links = NetLinkSerializer(many=True)
 
 
-class UseSerializer(serializers.Serializer):
+class AddressUseSerializer(serializers.Serializer):
     claimed = serializers.IntegerField(help_text="Private addresses claimed by servers.")
     free = serializers.IntegerField()
     public = serializers.IntegerField(help_text="Public addresses mapped to addresses of the network.")
@@ -80,7 +80,7 @@ class UseSerializer(serializers.Serializer):
 
 class NetworkRowSerializer(serializers.Serializer):
     network = NetworkSerializer()
-    use = UseSerializer(allow_null=True)
+    use = AddressUseSerializer(allow_null=True)
     error = serializers.CharField(help_text="Why its addresses could not be read (use is null then).")
 
 
@@ -93,7 +93,7 @@ class DataCenterNetworksSerializer(serializers.Serializer):
         return len(view.rows)
 
 
-class AddressSerializer(serializers.Serializer):
+class NetworkAddressSerializer(serializers.Serializer):
     address = serializers.CharField()
     claimed = serializers.BooleanField()
     server = serializers.CharField(help_text="The server holding it (empty when free).")
@@ -102,12 +102,12 @@ class AddressSerializer(serializers.Serializer):
 
 class NetworkDetailSerializer(serializers.Serializer):
     network = NetworkSerializer()
-    use = UseSerializer()
+    use = AddressUseSerializer()
     servers = serializers.ListField(child=serializers.CharField())
-    addresses = AddressSerializer(many=True)
+    addresses = NetworkAddressSerializer(many=True)
 
 
-class AttachedSerializer(serializers.Serializer):
+class ServerNetworkSerializer(serializers.Serializer):
     network = NetworkSerializer(
         allow_null=True, help_text="null: an address in none of the account's networks"
     )
@@ -115,65 +115,65 @@ class AttachedSerializer(serializers.Serializer):
     primary = serializers.BooleanField()
 
 
-class PortSerializer(serializers.Serializer):
+class PublicIpPortSerializer(serializers.Serializer):
     protocol = serializers.CharField()
     port = serializers.IntegerField()
     port_to = serializers.IntegerField(allow_null=True)
     spec = serializers.CharField(help_text="tcp/80, udp/1000-2000, icmp")
 
 
-class RulesSerializer(serializers.Serializer):
-    ports = PortSerializer(many=True)
+class PublicIpRulesSerializer(serializers.Serializer):
+    ports = PublicIpPortSerializer(many=True)
     source_restrictions = serializers.ListField(child=serializers.CharField())
 
 
 class PublicIpSerializer(serializers.Serializer):
     address = serializers.CharField()
     internal = serializers.CharField()
-    rules = RulesSerializer(allow_null=True)
+    rules = PublicIpRulesSerializer(allow_null=True)
     error = serializers.CharField()
     editable = serializers.BooleanField()
 
 
 class ServerNetworksSerializer(serializers.Serializer):
     datacenter = serializers.CharField(source="dc")
-    networks = AttachedSerializer(many=True, source="attached")
+    networks = ServerNetworkSerializer(many=True, source="attached")
     available = NetworkSerializer(many=True, help_text="Networks of its data center it could be added to.")
     public_ips = PublicIpSerializer(many=True)
 
 
-class EndpointSerializer(serializers.Serializer):
+class FirewallEndpointSerializer(serializers.Serializer):
     cidr = serializers.CharField()
     network_id = serializers.CharField(source="network.id", default=None, allow_null=True)
     network_name = serializers.CharField(source="network.name", default=None, allow_null=True)
 
 
-class IntraSerializer(serializers.Serializer):
+class IntraPolicySerializer(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.CharField(source="policy.status", help_text="pending, active or error")
     enabled = serializers.BooleanField(source="policy.enabled")
-    source = EndpointSerializer(many=True, source="sources")
-    destination = EndpointSerializer(many=True, source="destinations")
+    source = FirewallEndpointSerializer(many=True, source="sources")
+    destination = FirewallEndpointSerializer(many=True, source="destinations")
     ports = serializers.ListField(child=serializers.CharField(), source="policy.ports")
     destination_account = serializers.CharField(source="policy.destination_account")
-    links = LinkSerializer(many=True)
+    links = NetLinkSerializer(many=True)
 
 
-class CrossSerializer(serializers.Serializer):
+class CrossPolicySerializer(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.CharField(source="policy.status", help_text="pending, active or error")
     enabled = serializers.BooleanField(source="policy.enabled")
-    source = EndpointSerializer()
-    destination = EndpointSerializer()
+    source = FirewallEndpointSerializer()
+    destination = FirewallEndpointSerializer()
     destination_location = serializers.CharField(source="policy.destination_location")
     destination_account = serializers.CharField(source="policy.destination_account")
-    links = LinkSerializer(many=True)
+    links = NetLinkSerializer(many=True)
 
 
-class FirewallSerializer(serializers.Serializer):
+class FirewallPoliciesSerializer(serializers.Serializer):
     datacenter = serializers.CharField(source="dc")
-    intra = IntraSerializer(many=True)
-    cross = CrossSerializer(many=True)
+    intra = IntraPolicySerializer(many=True)
+    cross = CrossPolicySerializer(many=True)
     errors = serializers.SerializerMethodField()
 
     def get_errors(self, view) -> list[str]:
@@ -345,27 +345,27 @@ class FirewallView(ReadView):
     @read_schema(
         "datacenter_firewall",
         "A data center's firewall policies",
-        FirewallSerializer,
+        FirewallPoliciesSerializer,
         {"datacenter": "WA1", "intra": [INTRA_EXAMPLE], "cross": [CROSS_EXAMPLE], "errors": []},
     )
     def get(self, request, dc: str):
         view = firewall(request.user, dc, client=self.client(request), fresh=self.fresh(request))
-        return Response(FirewallSerializer(view).data)
+        return Response(FirewallPoliciesSerializer(view).data)
 
 
 class IntraPolicyView(ReadView):
-    @read_schema("firewall_policy", "One intra data center firewall policy", IntraSerializer, INTRA_EXAMPLE)
+    @read_schema("firewall_policy", "One intra data center firewall policy", IntraPolicySerializer, INTRA_EXAMPLE)
     def get(self, request, dc: str, policy_id: str):
         view = intra_policy(
             request.user, dc, policy_id, client=self.client(request), fresh=self.fresh(request)
         )
-        return Response(IntraSerializer(view).data)
+        return Response(IntraPolicySerializer(view).data)
 
 
 class CrossPolicyView(ReadView):
-    @read_schema("cross_dc_policy", "One cross data center firewall policy", CrossSerializer, CROSS_EXAMPLE)
+    @read_schema("cross_dc_policy", "One cross data center firewall policy", CrossPolicySerializer, CROSS_EXAMPLE)
     def get(self, request, dc: str, policy_id: str):
         view = cross_policy(
             request.user, dc, policy_id, client=self.client(request), fresh=self.fresh(request)
         )
-        return Response(CrossSerializer(view).data)
+        return Response(CrossPolicySerializer(view).data)

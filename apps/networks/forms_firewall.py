@@ -83,6 +83,10 @@ class FirewallForm(ActionForm):
         others = [d["id"] for d in self.datacenters if d["id"].upper() != self.dc.upper()]
         return selectors.account_networks(self.request.user, others, client=client_for_request(self.request))
 
+    def named_networks(self) -> str:
+        """``"vlan_700_10.16.0 (10.16.0.0/24), Backend (10.16.1.0/24)"``: for the help texts."""
+        return ", ".join(f"{n.name} ({n.cidr})" for n in self.here[:10])
+
     def resolve(self, value, what: str, networks, where: str) -> list[str]:
         """CIDR blocks, or names / ids of ``networks`` (the networks of ``where``) -> CIDR blocks."""
         out = []
@@ -193,6 +197,11 @@ class CreateIntraPolicyForm(IntraPolicyForm):
     def setup(self):
         if not self.is_bound:
             self.initial.setdefault("destination_account", self.own_alias)
+        if self.here:
+            self.fields[
+                "source"
+            ].help_text = f"CIDR blocks or names of {self.dc}'s networks: {self.named_networks()}."
+            self.fields["destination"].help_text = "CIDR blocks, or network names when the account is yours."
 
     def clean_destination(self):
         account = (self.data.get("destination_account") or "").strip().upper() or self.own_alias
@@ -282,6 +291,10 @@ class CreateCrossPolicyForm(FirewallForm):
     enabled = EnabledField(label="State")
 
     def setup(self):
+        if self.here:
+            self.fields[
+                "source_cidr"
+            ].help_text = f"A CIDR block, or one of {self.dc}'s networks: {self.named_networks()}."
         self.fields["destination_location"].choices = [("", "Pick a data center")] + [
             (d["id"].upper(), f"{d['id'].upper()} — {d['name']}")
             for d in self.datacenters
