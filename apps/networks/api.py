@@ -354,7 +354,9 @@ class FirewallView(ReadView):
 
 
 class IntraPolicyView(ReadView):
-    @read_schema("firewall_policy", "One intra data center firewall policy", IntraPolicySerializer, INTRA_EXAMPLE)
+    @read_schema(
+        "firewall_policy", "One intra data center firewall policy", IntraPolicySerializer, INTRA_EXAMPLE
+    )
     def get(self, request, dc: str, policy_id: str):
         view = intra_policy(
             request.user, dc, policy_id, client=self.client(request), fresh=self.fresh(request)
@@ -363,7 +365,9 @@ class IntraPolicyView(ReadView):
 
 
 class CrossPolicyView(ReadView):
-    @read_schema("cross_dc_policy", "One cross data center firewall policy", CrossPolicySerializer, CROSS_EXAMPLE)
+    @read_schema(
+        "cross_dc_policy", "One cross data center firewall policy", CrossPolicySerializer, CROSS_EXAMPLE
+    )
     def get(self, request, dc: str, policy_id: str):
         view = cross_policy(
             request.user, dc, policy_id, client=self.client(request), fresh=self.fresh(request)
