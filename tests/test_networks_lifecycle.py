@@ -9,7 +9,7 @@ import ipaddress
 import pytest
 
 from apps.activities.models import Activity, Status
-from tests.support.networks import finish_queue, networks
+from tests.support.networks import finish_queue, networks, slow_queue
 from tests.support.networks_portal import (
     WA1,
     audit_entries,
@@ -39,6 +39,7 @@ def claim_activity():
 
 
 def test_netadmin_claims_renames_and_releases_a_network_through_the_pages(netadmin, simulator):
+    slow_queue(simulator)  # queued work ends when the test moves the clock (finish_queue)
     before = {n["id"] for n in sim_networks(simulator)}
     page = netadmin.get(f"{WA1}/networks/")
     html = page.content.decode()
@@ -55,6 +56,8 @@ def test_netadmin_claims_renames_and_releases_a_network_through_the_pages(netadm
     assert activity.status_href.startswith("/v2-experimental/operations/DEMO/status/")
 
     # the activity follows the experimental status to the end; the page then lists the network
+    assert "Being claimed" in text_of(netadmin.get(f"{WA1}/networks/?refresh=1"))
+    finish_queue(simulator)
     assert finish(activity.pk).status == Status.SUCCEEDED
     page = netadmin.get(f"{WA1}/networks/")
     ids = network_ids(page.content.decode())
@@ -113,6 +116,7 @@ def test_netadmin_claims_renames_and_releases_a_network_through_the_pages(netadm
 
 
 def test_netadmin_claims_renames_and_releases_a_network_through_the_api(netadmin, simulator):
+    slow_queue(simulator)
     before = {n["id"] for n in sim_networks(simulator)}
     response = netadmin.post(
         "/api/v1/datacenters/wa1/networks/actions/claimNetwork/", {}, content_type="application/json"
@@ -122,6 +126,7 @@ def test_netadmin_claims_renames_and_releases_a_network_through_the_api(netadmin
     assert body["outcome"] == "queued" and body["action"] == "networks.claimNetwork"
     [activity] = body["activities"]
     assert activity["resource_type"] == "datacenter" and activity["resource_ids"] == ["WA1"]
+    finish_queue(simulator)
     assert finish(activity["id"]).status == Status.SUCCEEDED
 
     listed = netadmin.get("/api/v1/datacenters/wa1/networks/").json()
