@@ -12,6 +12,7 @@ of now. Each action says what it changed for the audit entry (``audit``).
 
 from django.urls import reverse
 
+from apps.accounts.services import client_for_request
 from apps.actions.registry import ALLOWED, Action, Target, refuse_state, register, register_target
 from apps.actions.roles import NETWORKS, SERVER_ADMINS
 from apps.clc import networks as clc_networks
@@ -29,8 +30,6 @@ SERVER_NETWORKS = NETWORKS | SERVER_ADMINS
 
 
 def client_of(request):
-    from apps.accounts.services import client_for_request
-
     return client_for_request(request)
 
 

@@ -12,6 +12,7 @@ provisioned it.
 
 from django.urls import reverse
 
+from apps.accounts.services import client_for_request
 from apps.actions.registry import Action, Target, register, register_target
 from apps.actions.roles import FIREWALL
 from apps.clc import firewall as clc_firewall
@@ -21,8 +22,6 @@ from .selectors_firewall import cross_policy, firewall, intra_policy
 
 
 def _client(request):
-    from apps.accounts.services import client_for_request
-
     return client_for_request(request)
 
 

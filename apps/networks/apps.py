@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from portal.extensions import NavLink, Panel, Tab, register_nav, register_panel, register_tab
+
 
 class NetworksConfig(AppConfig):
     name = "apps.networks"
@@ -7,8 +9,7 @@ class NetworksConfig(AppConfig):
     verbose_name = "Networks and firewall"
 
     def ready(self):
-        from portal.extensions import NavLink, Panel, Tab, register_nav, register_panel, register_tab
-
+        # Here, not at the top: panels reads through selectors, which need the models loaded.
         from . import panels
 
         register_panel(

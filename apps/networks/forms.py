@@ -9,6 +9,7 @@ from functools import cached_property
 
 from django import forms
 
+from apps.accounts.services import client_for_request
 from apps.actions.forms import ActionForm
 
 from . import selectors, validation
@@ -57,8 +58,6 @@ class ServerForm(ActionForm):
     def networks(self) -> selectors.ServerNetworks | None:
         if self.request is None or self.resource is None:
             return None
-        from apps.accounts.services import client_for_request
-
         return selectors.server_networks(
             self.request.user, self.detail, client=client_for_request(self.request)
         )
@@ -221,8 +220,6 @@ class UpdatePublicIpForm(PortsMixin, PublicIpTargetForm):
         address = (self.initial.get("ip") or "").strip()
         if address not in set(public_ips(self.detail)):
             return
-        from apps.accounts.services import client_for_request
-
         rules = selectors.public_ip_rules(
             self.request.user, self.detail.server.id, address, client=client_for_request(self.request)
         )

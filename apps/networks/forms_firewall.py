@@ -8,6 +8,7 @@ from functools import cached_property
 
 from django import forms
 
+from apps.accounts.services import client_for_request
 from apps.actions.forms import ActionForm
 
 from . import selectors, validation
@@ -64,8 +65,6 @@ class FirewallForm(ActionForm):
 
     @cached_property
     def _view(self):
-        from apps.accounts.services import client_for_request
-
         return firewall(self.request.user, self.dc, client=client_for_request(self.request))
 
     @cached_property
@@ -78,8 +77,6 @@ class FirewallForm(ActionForm):
     @cached_property
     def elsewhere(self) -> dict:
         """``{dc: networks}`` of the account's other data centers."""
-        from apps.accounts.services import client_for_request
-
         others = [d["id"] for d in self.datacenters if d["id"].upper() != self.dc.upper()]
         return selectors.account_networks(self.request.user, others, client=client_for_request(self.request))
 

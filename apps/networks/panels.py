@@ -1,5 +1,7 @@
 """What this app adds to pages it does not own (``portal.extensions``, registered in ``apps.py``)."""
 
+from apps.accounts.services import client_for_request
+
 from . import selectors
 
 VIEWERS = frozenset(
@@ -24,7 +26,5 @@ def server_panel(request, detail) -> dict | None:
     """The server page's "Networks" panel: its networks (primary first), public IPs and rules."""
     if detail is None or not sees_networks(request.user):
         return None
-    from apps.accounts.services import client_for_request
-
     nets = selectors.server_networks(request.user, detail, client=client_for_request(request))
     return {"nets": nets, "server_detail": detail}

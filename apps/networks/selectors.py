@@ -16,6 +16,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from apps.accounts.services import client_for_request, cloud_client_for, user_datacenters
+from apps.activities.models import TERMINAL, Activity
 from apps.clc import errors
 from apps.clc import networks as clc_networks
 from apps.clc.fanout import fan_out
@@ -61,8 +63,6 @@ def checked_ip(value: str) -> str:
 def _client(user, client):
     if client is not None:
         return client
-    from apps.accounts.services import cloud_client_for
-
     return cloud_client_for(user)
 
 
@@ -253,8 +253,6 @@ def account_networks(user, dcs, *, client=None) -> dict[str, tuple[Network, ...]
 
 def person_datacenters(request) -> list[dict]:
     """``[{"id", "name"}]``: the account's data centers (the top bar's cached list)."""
-    from apps.accounts.services import user_datacenters
-
     return user_datacenters(request)
 
 
@@ -267,8 +265,6 @@ class DataCenterCount:
 
 def networks_index(request) -> list[DataCenterCount]:
     dcs = person_datacenters(request)
-    from apps.accounts.services import client_for_request
-
     found = account_networks(request.user, [d["id"] for d in dcs], client=client_for_request(request))
     return [
         DataCenterCount(d["id"], d["name"], len(found[d["id"].upper()]) if d["id"].upper() in found else None)
@@ -382,8 +378,6 @@ def public_ip_rules(user, server_id: str, address: str, *, client=None) -> Publi
 # --- claims in progress (the team's activities: what the data center page shows while they run) --
 def pending_claims(user, dc: str, limit: int = 10) -> list:
     """The account's network claims in ``dc`` that have not ended (newest first)."""
-    from apps.activities.models import TERMINAL, Activity
-
     alias = str(getattr(user, "account_alias", "") or "").upper()
     found = (
         Activity.objects.filter(account_alias=alias, operation="claimNetwork", resource_type="datacenter")
