@@ -13,7 +13,15 @@ of now. Each action says what it changed for the audit entry (``audit``).
 from django.urls import reverse
 
 from apps.accounts.services import client_for_request
-from apps.actions.registry import ALLOWED, Action, Target, refuse_state, register, register_target
+from apps.actions.registry import (
+    ALLOWED,
+    Action,
+    Target,
+    refuse_role,
+    refuse_state,
+    register,
+    register_target,
+)
 from apps.actions.roles import NETWORKS, SERVER_ADMINS
 from apps.clc import networks as clc_networks
 from apps.clc import servers as clc_servers
@@ -179,12 +187,13 @@ def _has_public_ip(detail) -> str | None:
     return _unmodifiable(detail) or (None if f.public_ips(detail) else "it has no public IP")
 
 
-def _offers(verb: str, what: str):
-    """After the roles: the cloud offers ``verb`` on one of the server's public IPs."""
+def _offers(verb: str):
+    """After the roles: the cloud offers ``verb`` on one of the server's public IPs (it answers the
+    verbs a role may use: without it, the role is what is missing)."""
 
     def check(user, detail):
         found = f.public_ips(detail, removable_only=verb == "DELETE", editable_only=verb == "PUT")
-        return ALLOWED if found else refuse_state(f"the cloud does not let you {what} its public IPs now")
+        return ALLOWED if found else refuse_role(SERVER_ADMINS)
 
     return check
 
@@ -304,7 +313,7 @@ register(
         call=_update_public_ip,
         roles=SERVER_ADMINS,
         state=_has_public_ip,
-        check=_offers("PUT", "change"),
+        check=_offers("PUT"),
         button="Save rules",
         placement="none",  # edited in place in the server page's network panel
         audit=_public_ip_changes,
@@ -321,7 +330,7 @@ register(
         call=lambda run: clc_servers.remove_public_ip(run.client, run.resource.server.id, run.data["ip"]),
         roles=SERVER_ADMINS,
         state=_has_public_ip,
-        check=_offers("DELETE", "remove"),
+        check=_offers("DELETE"),
         confirm=True,
         danger=True,
         question="Remove the public IP address {target} from {name}?",

@@ -528,3 +528,161 @@ add(
         read=pool_path,
     ),
 )
+
+
+# --- networks and firewall (apps/networks) -------------------------------------------------------
+NETS = "/v2-experimental/networks/demo/WA1"
+INTRA = "/v2-experimental/firewallPolicies/demo/WA1"
+CROSS = "/v2-experimental/crossDcFirewallPolicies/demo/WA1"
+
+
+def cloud(demo: Demo, path: str):
+    answer = demo.session.get(f"{demo.simulator.url}{path}", timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def network_named(demo: Demo, start: str, dc: str = "WA1") -> dict:
+    """A network of DEMO in ``dc`` whose name starts with ``start`` (the seed's: vlan_700..., Backend,
+    vlan_702...)."""
+    return next(n for n in cloud(demo, f"/v2-experimental/networks/demo/{dc}") if n["name"].startswith(start))
+
+
+def manages(body: dict) -> bool:
+    """A network or policy the role may change: its self link offers PUT."""
+    return has_link(body, "self", "PUT")
+
+
+def policy(demo: Demo, path: str, enabled: bool) -> dict:
+    return next(p for p in cloud(demo, path) if p["enabled"] is enabled)
+
+
+def disabled_cross_policy(demo: Demo) -> None:
+    """A second, disabled cross data center policy (WA1 Backend -> VA1 Backend), to enable."""
+    body = {
+        "destinationAccountId": "DEMO",
+        "destinationLocationId": "VA1",
+        "destinationCidr": network_named(demo, "Backend", "VA1")["cidr"],
+        "sourceCidr": network_named(demo, "Backend")["cidr"],
+        "enabled": False,
+    }
+    answer = demo.session.post(f"{demo.simulator.url}{CROSS}", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+
+
+def in_networks(s: dict, count: int) -> bool:
+    return (
+        active(s)
+        and not any(ip.get("public") for ip in details(s)["ipAddresses"])
+        and (len(details(s)["ipAddresses"]) == count)
+    )
+
+
+# The server's secondary networks: no link says who may (docs/simulator.md); among the roles that may
+# read servers, those that may change public IPs (AccountAdmin, ServerAdmin) are the ones that may.
+server_networks_offered = lambda body: has_link(body, "publicIPAddresses", "POST")  # noqa: E731
+wa1 = {"dc": "wa1"}
+
+add("networks", "claimNetwork", Example(pick=lambda d: wa1, read=lambda k: NETS, offers=manages))
+add(
+    "network",
+    "renameNetwork",
+    Example(
+        pick=lambda d: {"dc": "wa1", "network_id": network_named(d, "vlan_702")["id"]},
+        data=lambda d, k: {"name": "Walked", "description": "renamed by the walking test"},
+        read=lambda k: f"{NETS}/{k['network_id']}",
+    ),
+)
+add(
+    "network",
+    "releaseNetwork",
+    Example(
+        pick=lambda d: {"dc": "wa1", "network_id": network_named(d, "vlan_702")["id"]},
+        read=lambda k: f"{NETS}/{k['network_id']}",
+        offers=lambda body: has_link(body, "release", "POST"),
+    ),
+)
+add(
+    "firewall",
+    "createIntraPolicy",
+    Example(
+        pick=lambda d: wa1,
+        data=lambda d, k: {
+            "source": "Backend",
+            "destination": network_named(d, "vlan_702")["cidr"],
+            "ports": "tcp/443",
+            "enabled": "true",
+        },
+        read=lambda k: INTRA,
+        offers=manages,
+    ),
+)
+add(
+    "firewall",
+    "createCrossPolicy",
+    Example(
+        pick=lambda d: wa1,
+        data=lambda d, k: {
+            "source_cidr": "Backend",
+            "destination_location": "VA1",
+            "destination_cidr": network_named(d, "vlan_702", "VA1")["cidr"],
+            "enabled": "true",
+        },
+        read=lambda k: INTRA,
+        offers=manages,
+    ),
+)
+for _name, _enabled in (
+    ("editPolicy", True),
+    ("enablePolicy", False),
+    ("disablePolicy", True),
+    ("deletePolicy", True),
+):
+    add(
+        "firewall-policy",
+        _name,
+        Example(
+            pick=lambda d, on=_enabled: {"dc": "wa1", "policy_id": policy(d, INTRA, on)["id"]},
+            data=(lambda d, k: {"source": "Backend", "destination": "10.16.0.0/24", "ports": "icmp, tcp/22"})
+            if _name == "editPolicy"
+            else (lambda d, k: {}),
+            read=lambda k: f"{INTRA}/{k['policy_id']}",
+        ),
+    )
+for _name, _enabled in (("enablePolicy", False), ("disablePolicy", True), ("deletePolicy", True)):
+    add(
+        "cross-dc-policy",
+        _name,
+        Example(
+            pick=lambda d, on=_enabled: {"dc": "wa1", "policy_id": policy(d, CROSS, on)["id"]},
+            prepare=disabled_cross_policy if _name == "enablePolicy" else None,
+            read=lambda k: f"{CROSS}/{k['policy_id']}",
+        ),
+    )
+add(
+    "server",
+    "addSecondaryNetwork",
+    Example(
+        pick=one(lambda s: in_networks(s, 1)),
+        data=lambda d, k: {"network": network_named(d, "vlan_702")["id"], "ip_address": ""},
+        offers=server_networks_offered,
+    ),
+)
+add(
+    "server",
+    "removeSecondaryNetwork",
+    Example(
+        pick=one(lambda s: in_networks(s, 2)),
+        data=lambda d, k: {"network": network_named(d, "Backend")["id"]},
+        offers=server_networks_offered,
+    ),
+)
+add(
+    "server",
+    "updatePublicIp",
+    Example(
+        pick=one(has_public_ip),
+        data=lambda d, k: {"ip": public_ip(server_of(d, k)), "ports": "tcp/443", "source_restrictions": ""},
+        offers=lambda body: any("PUT" in (lk.get("verbs") or ()) for lk in links(body, "publicIPAddress")),
+    ),
+)
