@@ -10,8 +10,10 @@ from django.shortcuts import render
 
 from apps.accounts.services import client_for_request
 from apps.actions import registry
+from apps.clc import errors
 
 from . import selectors
+from .panels import sees_networks
 from .selectors_firewall import firewall
 
 NETWORK_SORTS = {
@@ -43,6 +45,8 @@ def _refusal(user, target: str, name: str, resource) -> str:
 
 @login_required
 def networks_index(request):
+    if not sees_networks(request.user):  # nothing to ask the cloud: it lists no network to this role
+        raise errors.Forbidden("Your role may not list networks (every role but the Billing Manager may).")
     return render(request, "networks/index.html", {"datacenters": selectors.networks_index(request)})
 
 
