@@ -96,8 +96,8 @@ def _run(request, action, resource):
     """(outcome, None) or (None, the refusal Response)."""
     key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
     done = services.replay(request, action, key)
-    if done is not None:  # a retry: the first answer, nothing sent again
-        return done, None
+    if done is not None:  # a retry: the first answer (the same status too), nothing sent again
+        return _answered(done)
     verdict = action.allowed(request.user, resource)
     if not verdict:
         services.deny(request, action, resource, verdict.reason)
@@ -107,7 +107,12 @@ def _run(request, action, resource):
             else f"You can't {action.label.lower()} this: {verdict.reason}."
         )
         return None, _message(text, status.HTTP_403_FORBIDDEN)
-    outcome = services.run(request, action, resource, None, key=key)
+    return _answered(services.run(request, action, resource, None, key=key))
+
+
+def _answered(outcome):
+    """An error the cloud gave no per-server answer for (uncertain: 503; refused: 4xx) is a message
+    with its status, the first time and when a retry replays it."""
     if outcome.kind == "error" and not outcome.items:
         return None, _message(outcome.message, outcome.status or 400)
     return outcome, None

@@ -15,7 +15,8 @@ When ``fn`` raises a refusal that proves nothing happened upstream (``BadRequest
 ``NotFound``, ``Conflict``, ``Unauthorized``), the key is given back and the error propagates, so
 the person can correct the form and submit it again with the same key. When ``fn`` raises
 ``UpstreamUnavailable`` (timeout, 5xx: the call may have reached the cloud) the key keeps an
-"uncertain" outcome (``UNCERTAIN``) and is never sent again. Any other exception gives the key back.
+"uncertain" outcome (``uncertain_value``: 503 and the message the first call answered) and is never
+sent again. Any other exception gives the key back.
 """
 
 import time
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from apps.activities.models import ActionRequest
-from apps.activities.services import UNCERTAIN
+from apps.activities.services import UNCERTAIN, uncertain_message
 from apps.clc import errors as clc_errors
 
 __all__ = ["once", "new_key", "valid_key", "Once", "IdempotencyConflict", "UNCERTAIN", "UncertainOutcome"]
@@ -41,7 +42,13 @@ class IdempotencyConflict(Exception):
         self.message = message
 
 
-UNCERTAIN_VALUE = {"kind": "error", "message": UNCERTAIN, "uncertain": True}
+UNCERTAIN_VALUE = {"kind": "error", "message": UNCERTAIN, "uncertain": True, "status": 503}
+
+
+def uncertain_value(exc) -> dict:
+    """What the key keeps when the write's answer is uncertain: its replay answers exactly what the
+    first call answered (503, the same message)."""
+    return {**UNCERTAIN_VALUE, "message": uncertain_message(exc)}
 
 
 class UncertainOutcome(Exception):
@@ -118,8 +125,8 @@ def once(user, key: str | None, action: str, fn, *, target: str = "", wait: floa
         return replay
     try:
         value = fn()
-    except clc_errors.UpstreamUnavailable:
-        ActionRequest.objects.filter(pk=claim.pk).update(results=UNCERTAIN_VALUE)
+    except clc_errors.UpstreamUnavailable as exc:
+        ActionRequest.objects.filter(pk=claim.pk).update(results=uncertain_value(exc))
         raise
     except BaseException:
         ActionRequest.objects.filter(pk=claim.pk).delete()

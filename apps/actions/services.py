@@ -247,7 +247,7 @@ def _refusal(exc: Exception, label: str) -> Outcome:
     if isinstance(exc, clc_errors.NotFound):
         return Outcome("error", "The cloud does not know this resource (404): it may be gone.", label, 404)
     if isinstance(exc, clc_errors.UpstreamUnavailable):
-        return Outcome("error", activity_services.UNCERTAIN, label, 503)
+        return Outcome("error", activity_services.uncertain_message(exc), label, 503)
     if isinstance(exc, clc_errors.ClcError):
         return Outcome("error", exc.message or "The cloud refused this request.", label, exc.status or 409)
     raise exc

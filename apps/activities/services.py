@@ -12,6 +12,7 @@ import hashlib
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.clc import errors as clc_errors
 from apps.clc.entities import StatusLink
 
 from . import tracking
@@ -23,6 +24,21 @@ UNCERTAIN = (
     "The cloud did not answer in time: the operation may or may not have been queued. "
     "Check the servers before trying again."
 )
+MAY_HAVE_HAPPENED = "the operation may or may not have been queued. Check the servers before trying again."
+
+
+def uncertain_message(exc) -> str:
+    """What a person reads when a write's answer is uncertain (``apps.clc`` ``UpstreamUnavailable``):
+    the cloud's own error (HTTP 5xx), no answer in time, or a connection that failed. Each keeps the
+    same advice: the write may have reached the cloud, so check before sending it again."""
+    status = getattr(exc, "status", None)
+    if status and status >= 500:
+        return f"The cloud answered with an error (HTTP {status}): {MAY_HAVE_HAPPENED}"
+    if isinstance(exc, clc_errors.UpstreamTimeout):
+        return UNCERTAIN
+    if isinstance(exc, clc_errors.UnreadableAnswer):
+        return f"The cloud sent an unreadable answer: {MAY_HAVE_HAPPENED}"
+    return f"The connection to the cloud failed: {MAY_HAVE_HAPPENED}"
 
 
 def _activity_key(user, key: str | None, resource: str) -> str | None:

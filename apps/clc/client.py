@@ -199,9 +199,7 @@ class ClcClient:
                     try:
                         return response.json()
                     except ValueError:
-                        error = errors.UpstreamUnavailable(
-                            "The cloud API sent an unreadable answer.", method=method, path=shown_path
-                        )
+                        error = errors.UnreadableAnswer(method=method, path=shown_path)
                         cause = "invalid JSON"
                 else:
                     error = errors.error_for_status(

@@ -73,6 +73,12 @@ class UpstreamTimeout(UpstreamUnavailable):
     default_message = "The cloud API did not answer in time."
 
 
+class UnreadableAnswer(UpstreamUnavailable):
+    """A success status with a body that is not JSON: the request may well have been carried out."""
+
+    default_message = "The cloud API sent an unreadable answer."
+
+
 def error_for_status(status: int, message: str | None, *, method: str, path: str) -> ClcError:
     cls = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound}.get(status)
     if cls is None:

@@ -191,7 +191,7 @@ def recipe_launch(request, recipe_id):
     except services.Refused as exc:
         return again(exc.message, exc.status)
     outcome = result.outcome
-    if outcome.kind == "error" and not outcome.replayed:
+    if outcome.kind == "error":  # a replay (same key) answers as the first submission did
         return again(outcome.message or "The cloud refused this launch.", outcome.status)
     flash(request, outcome)
     if result.ttl and outcome.ok:
