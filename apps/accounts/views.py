@@ -44,6 +44,14 @@ def login_view(request):
 
     blocked = throttle.check(username, address)
     if blocked:
+        # Every refused attempt is recorded too (a throttled guess is still a guess).
+        user_login_failed.send(
+            sender=__name__,
+            credentials={"username": username},
+            request=request,
+            reason=blocked.message,
+            throttled=True,
+        )
         response = _form(request, form, next_url, status=429, error=blocked.message)
         response["Retry-After"] = str(blocked.retry_after)
         return response

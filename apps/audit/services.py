@@ -129,15 +129,16 @@ def record(
         return None
 
 
-def record_failed_sign_in(request, username: str, reason: str = ""):
-    """A failed sign-in: no person acted; attributed to the account of the unique local match."""
+def record_failed_sign_in(request, username: str, reason: str = "", result: str = Result.FAILURE):
+    """A failed sign-in (``denied``: refused by the sign-in throttle before the cloud was asked): no
+    person acted; attributed to the account of the unique local match."""
     name = (username or "").strip()
     entry = AuditEntry(
         username=_clip(name, 150),
         action="sign_in",
         target_type="user",
         target_id=_clip(name, 200),
-        result=Result.FAILURE,
+        result=result,
         detail=reason or "",
         address=client_address(request),
         channel=_channel(request),

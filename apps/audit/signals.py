@@ -25,9 +25,11 @@ def _signed_in(sender, request, user, **kwargs):
 
 
 @receiver(user_login_failed, dispatch_uid="audit_failed_sign_in")
-def _sign_in_failed(sender, credentials=None, request=None, reason="", **kwargs):
-    """The cloud refused the credentials (``apps.accounts.views``; Django's own sign-in forms too)."""
-    record_failed_sign_in(request, (credentials or {}).get("username", ""), reason)
+def _sign_in_failed(sender, credentials=None, request=None, reason="", throttled=False, **kwargs):
+    """The cloud refused the credentials (``apps.accounts.views``; Django's own sign-in forms too),
+    or the portal refused the attempt before asking the cloud (``throttled``: too many failures)."""
+    result = Result.DENIED if throttled else Result.FAILURE
+    record_failed_sign_in(request, (credentials or {}).get("username", ""), reason, result=result)
 
 
 def _ended_by_expiry(user) -> bool:

@@ -19,6 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.services import client_for_request, sees_inventory
+from apps.audit.services import record
+from apps.clc import errors
 
 from . import selectors
 from .cache import invalidate_account
@@ -281,6 +283,21 @@ def server_detail(request, server_id: str):
     return render(request, "inventory/server.html", context)
 
 
+NO_CREDENTIALS = "Your role does not allow viewing this server's credentials."
+
+
+def _audit_credentials(request, server, result: str, message: str) -> None:
+    """``server.credentials``: who was shown (or refused) a server's password; never the password."""
+    record(
+        request=request,
+        action="server.credentials",
+        target_type="server",
+        target_id=server.id.upper(),
+        result=result,
+        detail={"message": message},
+    )
+
+
 @never_cache
 @login_required
 @inventory_reader
@@ -290,6 +307,8 @@ def server_credentials(request, server_id: str):
     detail = selectors.server_detail(request.user, server_id, client=client_for_request(request))
     server = detail.server
     if server.link("credentials") is None:
+        if request.method == "POST":
+            _audit_credentials(request, server, "denied", NO_CREDENTIALS)
         return render(
             request,
             "inventory/credentials.html",
@@ -298,9 +317,14 @@ def server_credentials(request, server_id: str):
         )
     credentials = None
     if request.method == "POST":
-        credentials = selectors.server_credentials(
-            request.user, server.id, client=client_for_request(request)
-        )
+        try:
+            credentials = selectors.server_credentials(
+                request.user, server.id, client=client_for_request(request)
+            )
+        except errors.Forbidden:
+            _audit_credentials(request, server, "denied", "The cloud refused (403 Forbidden).")
+            raise
+        _audit_credentials(request, server, "success", "The administrator credentials were shown.")
         log.info("credentials of %s shown to %s", server.id, request.user)
     response = render(request, "inventory/credentials.html", {"server": server, "credentials": credentials})
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
