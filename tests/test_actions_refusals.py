@@ -1,0 +1,103 @@
+"""Role and visibility are checked before anything goes upstream, everywhere: a viewer's POST of any
+registered action (one server, servers in bulk, a group; page or API) is a 403 and another account's
+POST of DEMO's ids a 404, and neither sends a single write to the cloud (every upstream call the
+portal makes is watched; the simulator's operation count is unchanged)."""
+
+import uuid
+
+import pytest
+
+from apps.actions import registry
+from apps.audit.models import AuditEntry
+from apps.clc.client import ClcClient
+from tests.support.portal import named_group, sign_in, sim_operations, started_servers
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
+
+
+@pytest.fixture
+def upstream_writes(monkeypatch):
+    """Every upstream call that is not a GET (sign-in excluded), as (method, path)."""
+    sent = []
+    original = ClcClient.request
+
+    def request(self, method, path, *args, **kwargs):
+        if method.upper() != "GET" and "/authentication/" not in path:
+            sent.append((method.upper(), path))
+        return original(self, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(ClcClient, "request", request)
+    return sent
+
+
+def targets(simulator):
+    servers = started_servers(simulator, 2)
+    group = named_group(simulator, "Web")["id"]
+    return {
+        "server": (f"/servers/{servers[0].lower()}/", {}),
+        "servers": ("/servers/bulk/", {"ids": servers}),
+        "group": (f"/groups/{group}/", {}),
+    }
+
+
+def post_every_action(client, simulator, prefix=""):
+    """POST every registered action (confirmed, a fresh key) -> {audit action: status}."""
+    answers = {}
+    for kind, (route, data) in targets(simulator).items():
+        for action in registry.actions(kind):
+            body = {**data, "confirmed": "1", "idempotency_key": str(uuid.uuid4())}
+            headers = {"HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4())} if prefix else {}
+            response = client.post(f"{prefix}{route}actions/{action.name}/", body, **headers)
+            answers[f"{kind}.{action.name}"] = response.status_code
+    return answers
+
+
+def test_the_bulk_page_refuses_a_viewer_before_anything_is_sent(
+    client, clc_settings, simulator, upstream_writes
+):
+    sign_in(client, "viewer")
+    ids = started_servers(simulator, 2)
+    before = sim_operations(simulator)
+    response = client.post(
+        "/servers/bulk/actions/pause/", {"ids": ids, "confirmed": "1", "idempotency_key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 403, response.content[:300]
+    assert "needs" in response.content.decode()  # the reason names the roles that may
+    assert upstream_writes == [] and sim_operations(simulator) == before
+    denied = AuditEntry.objects.filter(action="server.pause", result="denied")
+    assert sorted(denied.values_list("target_id", flat=True)) == sorted(ids)
+
+
+def test_the_bulk_page_answers_404_for_another_accounts_ids_and_sends_nothing(
+    client, clc_settings, simulator, upstream_writes
+):
+    sign_in(client, "other")
+    ids = started_servers(simulator, 2)
+    before = sim_operations(simulator)
+    response = client.post(
+        "/servers/bulk/actions/pause/", {"ids": ids, "confirmed": "1", "idempotency_key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 404, response.content[:300]
+    assert upstream_writes == [] and sim_operations(simulator) == before
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+def test_every_action_refuses_a_viewer_with_nothing_sent(
+    client, clc_settings, simulator, upstream_writes, channel
+):
+    sign_in(client, "viewer")
+    before = sim_operations(simulator)
+    answers = post_every_action(client, simulator, "/api/v1" if channel == "api" else "")
+    assert {name: code for name, code in answers.items() if code != 403} == {}
+    assert upstream_writes == [] and sim_operations(simulator) == before
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+def test_every_action_answers_404_to_another_account_with_nothing_sent(
+    client, clc_settings, simulator, upstream_writes, channel
+):
+    sign_in(client, "other")
+    before = sim_operations(simulator)
+    answers = post_every_action(client, simulator, "/api/v1" if channel == "api" else "")
+    assert {name: code for name, code in answers.items() if code != 404} == {}
+    assert upstream_writes == [] and sim_operations(simulator) == before
