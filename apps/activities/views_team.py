@@ -17,7 +17,8 @@ def team_members(user):
     most recently active first (never-active people last)."""
     alias = (user.account_alias or "").upper()
     latest_activity = Activity.objects.filter(user_id=OuterRef("pk")).order_by("-created_at", "-id")
-    latest_audit = AuditEntry.objects.filter(user_id=OuterRef("pk")).order_by("-at", "-id")
+    # What the person did: a refused or failed attempt is in the audit log, not their last action.
+    latest_audit = AuditEntry.objects.filter(user_id=OuterRef("pk"), result="success").order_by("-at", "-id")
     people = User.objects.filter(account_alias__iexact=alias, is_active=True).annotate(
         last_activity_created=Subquery(latest_activity.values("created_at")[:1]),
         last_activity_operation=Subquery(latest_activity.values("operation")[:1]),

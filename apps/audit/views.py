@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import services
+from . import display, services
 from .export import csv_response
 from .models import Result
 
@@ -42,6 +42,9 @@ def audit_log(request):
     except ValueError:
         page_number = 1
     page = Paginator(qs, PAGE_SIZE).get_page(page_number)
+    for entry in page.object_list:
+        entry.target_href = display.target_href(entry)
+        entry.parts = display.detail_parts(entry)
     return render(request, "audit/log.html", _context(request, page))
 
 
