@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 
 from apps.activities.urls import pages as activity_pages
 from apps.activities.urls import team as team_page
@@ -14,9 +16,21 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+FAVICON = (settings.BASE_DIR / "static" / "favicon.ico").read_bytes()
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask every page's origin for /favicon.ico: answer it (not a 404 on every page)."""
+    response = HttpResponse(FAVICON, content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include("apps.api.urls")),
     path("profile/", include("apps.tokens.urls")),
     path("events/", include("apps.activities.urls")),

@@ -32,8 +32,8 @@ ADDRESS = "203.0.113.7"
 
 
 def make_token(client, name="script") -> str:
-    response = client.post("/profile/tokens/", {"name": name})
-    assert response.status_code == 201, response.content[:300]
+    response = client.post("/profile/tokens/", {"name": name}, follow=True)
+    assert response.redirect_chain == [("/profile/tokens/", 303)], response.content[:300]
     return TOKEN.search(response.content.decode()).group(0)
 
 

@@ -119,7 +119,7 @@ def test_roles_and_the_recipe_audience_decide_403(clc_settings, simulator):
 def test_a_personal_token_launches(clc_settings, simulator):
     recipe = make_recipe(simulator)
     browser = signed_in("operator")
-    page = browser.post("/profile/tokens/", {"name": "recipes"})
+    page = browser.post("/profile/tokens/", {"name": "recipes"}, follow=True)
     value = re.search(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}", page.content.decode()).group(0)
     script = Client(HTTP_AUTHORIZATION=f"Bearer {value}")
     assert script.get("/api/v1/recipes/").json()["results"][0]["id"] == recipe.pk

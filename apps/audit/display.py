@@ -66,6 +66,8 @@ def detail_parts(entry) -> list[dict]:
     for key, value in detail.items():
         if key == "message" or value in (None, "", [], {}):
             continue
+        if key == "outcome" and detail.get("message"):
+            continue  # "Reboot queued" already says it
         label = _LABELS.get(key, key.replace("_", " ").capitalize())
         if key == "activities":
             ids = value if isinstance(value, list) else [value]

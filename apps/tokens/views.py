@@ -1,4 +1,7 @@
-"""/profile/tokens/: the person's personal API tokens (list, create: value shown once, revoke)."""
+"""/profile/tokens/: the person's personal API tokens (list, create: value shown once, revoke).
+
+A create answers with a redirect (303) to the list, which shows the new value once: a reload never
+posts again."""
 
 from datetime import timedelta
 
@@ -10,10 +13,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.crypto import InvalidToken, fernet
 from apps.audit import services as audit
 
 from . import services
 from .forms import TokenForm
+
+SHOWN_ONCE = "tokens:shown_once"
+SHOWN_FOR_SECONDS = 60
 
 
 def _page(request, form, created=None, value=None, status=200):
@@ -32,7 +39,8 @@ def _page(request, form, created=None, value=None, status=200):
 @require_http_methods(["GET", "HEAD", "POST"])
 def token_list(request):
     if request.method != "POST":
-        return _page(request, TokenForm())
+        created, value = _shown_once(request)
+        return _page(request, TokenForm(), created=created, value=value)
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
@@ -51,8 +59,25 @@ def token_list(request):
         result="success",
         detail={"name": token.name},
     )
-    # Rendered, not redirected: the value is never stored anywhere, so it can only be shown now.
-    return _page(request, TokenForm(), created=token, value=value, status=201)
+    # Post/redirect/get: a reload of the page shows the list, never creates a second token. The
+    # value crosses the redirect encrypted in the person's session, readable once, for a minute.
+    request.session[SHOWN_ONCE] = {"id": token.pk, "value": fernet().encrypt(value.encode()).decode()}
+    return HttpResponseRedirect("/profile/tokens/", status=303)
+
+
+def _shown_once(request):
+    """The token just created and its value, taken out of the session (once), or (None, None)."""
+    pending = request.session.pop(SHOWN_ONCE, None)
+    if not isinstance(pending, dict):
+        return None, None
+    token = next((t for t in services.tokens_of(request.user) if t.pk == pending.get("id")), None)
+    try:
+        value = fernet().decrypt(str(pending.get("value", "")).encode(), ttl=SHOWN_FOR_SECONDS).decode()
+    except InvalidToken:
+        return None, None
+    if token is None or not token.is_active:
+        return None, None
+    return token, value
 
 
 @login_required

@@ -51,9 +51,12 @@ TOKEN_VALUE = re.compile(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}")  # a personal A
 
 
 def create_token(client, name: str = "script", **extra) -> str:
-    """A personal API token made on the token page by a signed-in client; -> its value (shown once)."""
-    response = client.post("/profile/tokens/", {"name": name, **extra})
-    assert response.status_code == 201, response.content[:500]
+    """A personal API token made on the token page by a signed-in client; -> its value (shown once,
+    on the page the create redirects to)."""
+    created = client.post("/profile/tokens/", {"name": name, **extra})
+    assert created.status_code == 303 and created["Location"] == "/profile/tokens/", created.content[:500]
+    response = client.get(created["Location"])
+    assert response.status_code == 200, response.content[:500]
     [value] = set(TOKEN_VALUE.findall(response.content.decode()))
     return value
 
