@@ -44,4 +44,5 @@ def _register_beat():
             "schedule": interval,
             "options": {"queue": conf.queue(), "expires": max(1.0, 4 * interval)},
         },
+        quiet=True,  # twice a second: it logs itself when an activity changed (tasks.dispatch)
     )

@@ -1,14 +1,29 @@
 """Celery tasks of the tracking. They take ids only: tokens are decrypted in the worker."""
 
+import logging
+
 from celery import shared_task
 
 from . import tracking
 
+log = logging.getLogger(__name__)
+
 
 @shared_task(name="activities.dispatch", ignore_result=True, acks_late=False)
 def dispatch():
-    """Beat runs this every ``ACTIVITY_DISPATCH_INTERVAL`` s: claim what is due, poll it concurrently."""
-    return tracking.dispatch()
+    """Beat runs this every ``ACTIVITY_DISPATCH_INTERVAL`` s: claim what is due, poll it concurrently.
+
+    Celery does not log its runs (``portal.beat.register(quiet=True)``); this logs one line when a
+    dispatch changed something (an activity's status), and nothing for a sweep with nothing to do."""
+    counts = tracking.dispatch()
+    if counts.get("changed"):
+        log.info(
+            "dispatch: %d status change(s) (%d claimed, %d polled)",
+            counts["changed"],
+            counts.get("claimed", 0),
+            counts.get("polled", 0),
+        )
+    return counts
 
 
 @shared_task(name="activities.poll", ignore_result=True)

@@ -435,6 +435,11 @@ def poll_activities(activity_ids) -> dict:
     Each person's token is decrypted once per batch, in the worker. The answers are written as one
     batch of compare-and-sets (``transition_many``).
     """
+    return _poll(activity_ids)[0]
+
+
+def _poll(activity_ids) -> tuple[dict, int]:
+    """``poll_activities``'s counts, and how many activities changed status."""
     now = timezone.now()
     deadline = timedelta(seconds=conf.deadline_seconds())
     activities = list(
@@ -476,14 +481,17 @@ def poll_activities(activity_ids) -> dict:
         except Exception:
             log.exception("could not record the poll of activity %s", activity.pk)
     won = transition_many(plan for _kind, plan in plans)
+    changed = 0
     for kind, plan in plans:
         applied = plan is not None and plan.activity.pk in won
         if kind == "poll":
             counts["applied" if applied else "stale"] += 1
         else:
             counts[kind] += applied
+        if applied and plan.event is not None:
+            changed += 1
     counts["polled"] = len(jobs)
-    return dict(counts)
+    return dict(counts), changed
 
 
 def claim_due(limit: int | None = None, now=None) -> list[int]:
@@ -537,8 +545,10 @@ def dispatch(limit: int | None = None) -> dict:
         ids = claim_due(limit)
         if not ids:
             break
-        for key, value in poll_activities(ids).items():
+        counts, changed = _poll(ids)
+        for key, value in counts.items():
             total[key] += value
+        total["changed"] += changed
         total["claimed"] += len(ids)
         if len(ids) < limit or time.monotonic() - started >= budget:
             break
