@@ -46,6 +46,7 @@ from .server_actions import Selection
 log = logging.getLogger(__name__)
 
 KEY_FIELD = "idempotency_key"
+LIVE_BANNER_MAX = 200  # a "queued" banner follows at most this many activities live
 ALREADY = activity_services.ALREADY
 
 
@@ -359,18 +360,29 @@ def flash(request, outcome: Outcome, *, subject: str = "") -> None:
     bulk = sum(counts.values()) > 1
     if outcome.kind == "queued":
         queued = counts.get("queued", len(outcome.activity_ids))
+        # The link names the activities (``data-queued``): static/js/live.js turns the banner into
+        # their outcome once they end, so a "queued" banner never outlives its operation.
+        live = " ".join(str(i) for i in outcome.activity_ids[:LIVE_BANNER_MAX])
+        if len(outcome.activity_ids) > LIVE_BANNER_MAX:
+            live = ""
         if len(outcome.activity_ids) == 1 and not bulk:
             text = format_html(
-                '{} queued — <a href="/activities/{}/">follow it on Activities</a>',
+                '{} queued — <a href="/activities/{}/" data-queued="{}" data-label="{}">follow it on '
+                "Activities</a>",
                 label,
                 outcome.activity_ids[0],
+                live,
+                label,
             )
         else:
             text = format_html(
-                '{} queued for {} server{} — <a href="/activities/">follow them on Activities</a>',
+                '{} queued for {} server{} — <a href="/activities/" data-queued="{}" data-label="{}">follow '
+                "them on Activities</a>",
                 label,
                 queued,
                 "" if queued == 1 else "s",
+                live,
+                label,
             )
         messages.success(request, text)
         if counts.get("notice"):

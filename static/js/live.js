@@ -5,6 +5,7 @@
  * Once any operation on what the page shows ends (archive, restore, delete, CPU / memory, ...),
  * the page is re-read: the server page and a group's page swap in their fresh content, server
  * rows update in place, the dashboard's figures and latest activities are swapped.
+ * A "… queued" banner turns into how its operation(s) ended.
  * On `resync`: the activity rows (and header counts) are reloaded from the database.
  * Without SSE (no EventSource, or it keeps failing), the page polls /api/v1/activities/ instead.
  * Plain JS, no dependencies. */
@@ -423,6 +424,63 @@
     setTimeout(function () { box.remove(); }, a.status === "succeeded" ? 8000 : 20000);
   }
 
+  /* --- "… queued" banners (apps.actions.services.flash) ---------------------------------
+   * The banner's link names its activities (data-queued="12 13"); once they have all ended, the
+   * banner says how they ended instead of "queued". Those that ended before the page loaded are
+   * read once from the API; the rest arrive as events. */
+  var banners = Array.prototype.map.call(document.querySelectorAll(".messages a[data-queued]"), function (link) {
+    var ids = {};
+    (link.getAttribute("data-queued") || "").split(/\s+/).forEach(function (id) { if (id) ids[id] = null; });
+    return { link: link, label: link.getAttribute("data-label") || "Operation", ids: ids, done: false };
+  }).filter(function (b) { return Object.keys(b.ids).length; });
+
+  function finishBanner(b) {
+    var ended = Object.keys(b.ids).map(function (id) { return b.ids[id]; });
+    var tally = { succeeded: 0, failed: 0, unknown: 0 };
+    ended.forEach(function (a) { tally[a.status] = (tally[a.status] || 0) + 1; });
+    var li = b.link.closest("li");
+    if (!li) return;
+    var text;
+    if (ended.length === 1) {
+      var a = ended[0];
+      text = b.label + (a.status === "succeeded" ? " succeeded" : a.status === "failed"
+        ? " failed" + (a.error_message ? ": " + a.error_message : "") : " ended with an unknown outcome");
+      b.link.textContent = a.status === "succeeded" ? "see it on Activities" : "details";
+    } else {
+      var parts = [tally.succeeded + " succeeded"];
+      if (tally.failed) parts.push(tally.failed + " failed");
+      if (tally.unknown) parts.push(tally.unknown + " unknown");
+      text = b.label + " finished for " + ended.length + " servers: " + parts.join(", ");
+      b.link.textContent = "see them on Activities";
+    }
+    var link = b.link;
+    li.textContent = text + " — ";
+    li.appendChild(link);
+    li.className = "message " + (tally.succeeded === ended.length ? "success" : "error");
+    li.setAttribute("data-ended", "");
+    b.done = true;
+  }
+
+  function noteBanners(a) {
+    if (!TERMINAL[a.status]) return;
+    banners.forEach(function (b) {
+      if (b.done || !(String(a.id) in b.ids)) return;
+      b.ids[String(a.id)] = a;
+      if (Object.keys(b.ids).every(function (id) { return b.ids[id]; })) finishBanner(b);
+    });
+  }
+
+  function readBanners() {
+    var wanted = banners.reduce(function (n, b) { return n + Object.keys(b.ids).length; }, 0);
+    if (!wanted) return;
+    fetch("/api/v1/activities/?mine=1&limit=" + Math.min(500, wanted + 50), {
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (body) { ((body && body.results) || []).forEach(noteBanners); })
+      .catch(function () {});
+  }
+
   /* --- reloading fragments from the database ------------------------------------------- */
   var refreshTimer = null;
   function refreshRows() {
@@ -468,6 +526,7 @@
   }
 
   function resync() {
+    if (banners.some(function (b) { return !b.done; })) readBanners();
     refreshRows();
     refreshDetail();
     refreshCounts();
@@ -501,6 +560,7 @@
       var relevant = mine || table.getAttribute("data-scope") === "team";
       if (relevant && (!inTable || (statusChanged && table.getAttribute("data-filtered")))) scheduleRefresh();
     }
+    noteBanners(a);
     if (TERMINAL[a.status] && previous && !TERMINAL[previous]) {
       if (a.status === "succeeded") applyEffect(a);
       if (affects(a)) scheduleReread();
@@ -579,4 +639,5 @@
 
   setInterval(tick, 1000);
   startSSE();
+  readBanners();
 })();
