@@ -9,9 +9,13 @@ Starts, in this order, and waits for each to answer before the next:
 4. the web server (uvicorn, ASGI) on ``PORT``;
 5. a Celery worker and Celery beat.
 
-Every child runs in its own process group. Ctrl-C, SIGTERM or SIGHUP stops them all (SIGTERM, then
-SIGKILL after a timeout); a second Ctrl-C kills at once. If any child dies, everything is stopped
-and the exit code is 1.
+Every child runs in its own process group. Ctrl-C, SIGTERM or SIGHUP stops them all (SIGTERM, and
+a cold shutdown for the Celery worker: the database row is the truth of every activity; SIGKILL
+after a timeout); a second Ctrl-C kills at once. If any child dies, everything is stopped and the
+exit code is 1. If the quick start itself dies without stopping them (``kill -9``, a crash), every
+child dies with it (``portal.lifeline``: the Linux parent-death signal). Each run's web server,
+worker and beat use a Celery queue of their own (``CELERY_QUEUE``), so a worker of another run on
+the same Redis never takes this run's tasks.
 
 Environment (defaults): ``PORT`` (8000), ``HOST`` (127.0.0.1), ``SIMULATOR_PORT`` (8100),
 ``SIMULATOR_SEED`` (demo), ``SIMULATOR_LATENCY_MS`` (0), ``CLC_API_URL`` (unset: start the simulator),
@@ -33,8 +37,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from portal import lifeline
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR = ROOT / "var"
@@ -132,15 +139,23 @@ def with_port(url: str, port: int) -> str:
 # --- children -----------------------------------------------------------------------------------
 
 
+# What each child gets when the quick start dies without stopping it (and, for the worker, on a
+# normal stop too): a Celery cold shutdown (SIGQUIT) for the worker, SIGKILL for the web server (an
+# open event stream would hold a graceful stop), SIGTERM (a clean, quick stop) for the others.
+DEATH_SIGNALS = {"worker": "QUIT", "web": "KILL"}
+STOP_SIGNALS = {"worker": signal.SIGQUIT}
+
+
 class Child:
-    """One process we started, in its own process group, its output prefixed with its name."""
+    """One process we started, in its own process group, its output prefixed with its name; it
+    dies with the quick start (``portal.lifeline``)."""
 
     def __init__(self, name: str, args: list[str], env: dict[str, str]):
         self.name = name
         self.args = args
         self.tail: collections.deque[str] = collections.deque(maxlen=40)
         self.proc = subprocess.Popen(
-            args,
+            lifeline.command(os.getpid(), DEATH_SIGNALS.get(name, "TERM"), args),
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -189,6 +204,8 @@ class Quickstart:
         self.clc_api_url = (environ.get("CLC_API_URL") or "").rstrip("/")
         self.own_redis = False
         self.worker_name = f"quickstart-{os.getpid()}@{socket.gethostname()}"
+        # This run's Celery queue (web, worker and beat): never another run's tasks.
+        self.queue = environ.get("CELERY_QUEUE") or f"quickstart-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.var = Path(environ.get("QUICKSTART_VAR_DIR") or DEFAULT_VAR)
 
     # -- signals ---------------------------------------------------------------------------------
@@ -211,6 +228,7 @@ class Quickstart:
         env["PYTHONUNBUFFERED"] = "1"
         env["REDIS_URL"] = self.redis_url
         env["CLC_API_URL"] = self.clc_api_url
+        env["CELERY_QUEUE"] = self.queue
         return env
 
     def start(self, name: str, args: list[str]) -> Child:
@@ -315,8 +333,8 @@ class Quickstart:
         child = self.start(
             "worker",
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO",
-             "--concurrency", self.environ.get("CELERY_CONCURRENCY") or "2", "-n", self.worker_name,
-             "--without-mingle"],
+             "--pool", "threads", "--concurrency", self.environ.get("CELERY_CONCURRENCY") or "4",
+             "-n", self.worker_name, "-Q", self.queue, "--without-mingle", "--without-gossip"],
         )  # fmt: skip
         self.wait_for(child, self.worker_answers, "the Celery worker to answer a ping", 120)
 
@@ -399,7 +417,7 @@ class Quickstart:
             for child in group:
                 if child.alive():
                     try:
-                        child.proc.send_signal(signal.SIGTERM)
+                        child.proc.send_signal(STOP_SIGNALS.get(child.name, signal.SIGTERM))
                     except ProcessLookupError:
                         pass
             deadline = time.monotonic() + self.stop_timeout

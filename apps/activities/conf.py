@@ -53,8 +53,9 @@ def poll_concurrency() -> int:
 
 
 def queue() -> str:
-    """The Celery queue of the tracking tasks (tests give their worker a queue of its own)."""
-    return str(_get("ACTIVITY_QUEUE", "celery"))
+    """The Celery queue of the tracking tasks (tests give their worker a queue of its own; default:
+    the app's default queue, ``CELERY_QUEUE``, which the quick start sets per run)."""
+    return str(_get("ACTIVITY_QUEUE", getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", None) or "celery"))
 
 
 def stream_prefix() -> str:

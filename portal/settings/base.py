@@ -101,6 +101,18 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
+    # The quick start's SQLite is written by the web server, the worker's threads and beat at once:
+    # WAL lets readers and a writer work together; BEGIN IMMEDIATE takes the write lock up front (a
+    # read that turns into a write can't deadlock and fail at once with "database is locked"); a
+    # writer waits up to 30 s for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("SQLITE_TIMEOUT", 30),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -159,6 +171,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# The queue every task goes to and the worker reads (-Q): the quick start gives each run its own, so
+# a worker left from another run on the same Redis never takes this run's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
