@@ -18,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.clc.errors import ClcError
 
+from . import unavailable
 from .middleware import is_api, response_for
 
 INVALID_INPUT = "The request is invalid."
@@ -73,7 +74,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """``handler500``: ``{"message"}`` under ``/api/``, the portal's 500 page elsewhere."""
+    """``handler500``: ``{"message"}`` under ``/api/``, the portal's 500 page elsewhere; a 503
+    "temporarily unavailable" instead when the portal's database or cache does not answer (an error
+    that escaped a middleware while it restarts)."""
+    if unavailable.outage_now():
+        return unavailable.unavailable(request)
     if is_api(request):
         return JsonResponse({"message": "The portal failed to answer. Try again later."}, status=500)
     return defaults.server_error(request)

@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import tracking
 
@@ -15,7 +16,13 @@ def dispatch():
 
     Celery does not log its runs (``portal.beat.register(quiet=True)``); this logs one line when a
     dispatch changed something (an activity's status), and nothing for a sweep with nothing to do."""
-    counts = tracking.dispatch()
+    try:
+        counts = tracking.dispatch()
+    except (OperationalError, InterfaceError) as exc:
+        # The database is restarting: nothing is lost (the rows are the truth); the next tick after
+        # it is back claims what is due, the leased ones once their lease runs out.
+        log.warning("dispatch skipped: the database is unavailable (%s)", type(exc).__name__)
+        return {"skipped": 1}
     if counts.get("changed"):
         log.info(
             "dispatch: %d status change(s) (%d claimed, %d polled)",

@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Database or Redis down (restarting): a 503 "temporarily unavailable", never a 500.
+    "apps.accounts.unavailable.ServiceUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.CloudSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -101,6 +103,14 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# A connection kept across requests (DATABASE_CONN_MAX_AGE) is checked before reuse: after a
+# database restart the web server and the worker reconnect by themselves.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "postgresql" in DATABASES["default"].get("ENGINE", ""):
+    # A database that does not answer is an error within seconds, not a hung page.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
     # The quick start's SQLite is written by the web server, the worker's threads and beat at once:
     # WAL lets readers and a writer work together; BEGIN IMMEDIATE takes the write lock up front (a
