@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from tests.support.celery_worker import CeleryWorker
-from tests.support.portal import seeded_started_servers
+from tests.support.portal import seeded_started_servers, sim_operations
 from tests.support.services import PortalProcess, ThrowawayPostgres, ThrowawayRedis, migrate
 from tests.support.simulator import wait_until
 
@@ -171,6 +171,18 @@ def all_succeeded(pg, ids):
     return found == Counter({"succeeded": len(ids)})
 
 
+def report(what, answers, writes, pg, ids) -> None:
+    """The figures of the run (shown with ``pytest -s``)."""
+    found = statuses(pg, ids)
+    fives = sum(n for s, n in answers.items() if isinstance(s, int) and s >= 500)
+    print(
+        f"\n{what}: {sum(answers.values())} requests tried, {fives} 5xx seen "
+        f"({answers.get(500, 0)} of them 500), {writes - len(ids)} writes duplicated "
+        f"({writes} upstream operations for {len(ids)} activities), "
+        f"{len(ids) - sum(found.values())} activities lost, {found.get('succeeded', 0)} succeeded"
+    )
+
+
 def test_postgres_restarted_under_load(stack, simulator):
     simulator.reset(seed=SEED)
     simulator.control("config", speed=1, durationSeconds=20)
@@ -178,6 +190,7 @@ def test_postgres_restarted_under_load(stack, simulator):
     session = signed_in(stack.portal.url)
     reader = Reader(signed_in(stack.portal.url), stack.portal.url, servers[0])
     worker_pid = stack.worker.pid
+    before = sim_operations(simulator)
     ids = start_operations(session, stack.portal.url, servers)
     reader.start()
     try:
@@ -197,8 +210,10 @@ def test_postgres_restarted_under_load(stack, simulator):
         reader.done.set()
         reader.join(70)
     everything = reader.statuses()
+    report("PostgreSQL restarted", everything, sim_operations(simulator) - before, stack.pg, ids)
     assert set(everything) <= {200, 302, 503}, everything  # 503 while down: never a 500, never a drop
     assert everything[503] >= 5
+    assert sim_operations(simulator) - before == OPERATIONS  # no write sent twice
     assert stack.worker.alive() and stack.worker.pid == worker_pid  # it reconnected by itself
     assert stack.portal.alive()
     assert "Traceback" not in stack.portal.log(), stack.portal.log()[-3000:]
@@ -216,6 +231,7 @@ def test_redis_restarted_under_load(stack, simulator):
     stream.start()
     wait_until(lambda: stream.connections[200] >= 1, timeout=30, message="the event stream")
     worker_pid = stack.worker.pid
+    before = sim_operations(simulator)
     ids = start_operations(session, stack.portal.url, servers)
     reader.start()
     try:
@@ -247,6 +263,8 @@ def test_redis_restarted_under_load(stack, simulator):
         reader.join(70)
         stream.join(20)
     during = reader.statuses(down) - reader.statuses(up)
+    report("Redis restarted", reader.statuses(), sim_operations(simulator) - before, stack.pg, ids)
+    assert sim_operations(simulator) - before == OPERATIONS  # no write sent twice
     assert set(reader.statuses()) <= {200, 302, 503}, reader.statuses()  # never a 500
     assert during[200] >= 1, during  # the pages kept working without their cache
     assert stream.connections[200] >= 2  # it reconnected
