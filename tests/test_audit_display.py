@@ -35,7 +35,7 @@ def test_an_action_row_links_its_target_and_activity_and_shows_no_json(demo, sim
     assert "server.reboot" in action and "success" in result
     assert f'<a href="/servers/{server.lower()}/">{server.upper()}</a>' in target
     assert f'<a href="/activities/{activity.pk}/">#{activity.pk}</a>' in detail
-    assert "Queued" in detail
+    assert "Reboot queued" in detail
     assert "{" not in detail and "&quot;" not in detail  # words, not JSON
 
 

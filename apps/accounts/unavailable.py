@@ -21,6 +21,8 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from portal import csp
+
 log = logging.getLogger(__name__)
 
 MESSAGE = (
@@ -47,6 +49,7 @@ def unavailable(request) -> HttpResponse:
         )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    response[csp.HEADER] = csp.policy()  # answered before the CSP middleware would add it
     response._has_been_logged = True  # said once, as a warning (not Django's error for a 5xx)
     return response
 

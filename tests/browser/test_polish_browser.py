@@ -63,6 +63,9 @@ def test_creating_a_token_then_reloading_creates_one_token(portal, open_page):
     page.wait_for_load_state()
     value = page.locator("#new-token").input_value()
     assert re.fullmatch(r"clcp_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}", value)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'new-token'")
+    selected = "(() => { const f = document.getElementById('new-token'); return f.value.slice(f.selectionStart, f.selectionEnd); })()"
+    assert page.evaluate(selected) == value  # focused and selected, ready to copy (no inline handler)
     screenshot(page, "token-created-1440")
     page.reload()
     page.wait_for_load_state()
