@@ -32,11 +32,13 @@ WEBHOOKS = register_target(
 )
 
 
-def _no_address(setup) -> str | None:
+def _cannot_connect(setup) -> str | None:
     if not setup.base:
         return "the portal's public URL is not set (PORTAL_PUBLIC_URL)"
     if not setup.events:
         return "the cloud lists no webhook events for this account"
+    if setup.fully_connected:
+        return "every event already delivers to this portal"
     return None
 
 
@@ -48,7 +50,7 @@ register(
         call=lambda run: services.connect(run.client, run.user, run.resource),
         roles=MANAGERS,
         link=("configuration", "PUT"),
-        state=_no_address,
+        state=_cannot_connect,
         queues=False,
         order=10,
         done="Connected: the cloud now tells this portal about every change of the account.",
