@@ -15,51 +15,13 @@ import pytest
 
 from apps.activities.models import Activity
 from apps.audit.models import AuditEntry
-from apps.webhooks import services
 from apps.webhooks.models import Delivery
-from tests.support.portal import drop_keys, signed_in, text_of, upstream_calls
+from tests.support.portal import signed_in, text_of, upstream_calls
 from tests.support.simulator import wait_until
 from tests.support.webhooks import SigningKey, body_of, deliver, now_iso, server_payload, use_keys
 from tests.test_inventory_selectors import power_off
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
-
-
-@pytest.fixture(scope="module")
-def hook_key():
-    return SigningKey()
-
-
-@pytest.fixture
-def stream_prefix(settings):
-    prefix = f"test-hooks-{uuid.uuid4().hex[:10]}"
-    settings.ACTIVITY_STREAM_PREFIX = prefix
-    yield prefix
-    drop_keys(settings.REDIS_URL, prefix)
-
-
-@pytest.fixture
-def worker(monkeypatch, django_capture_on_commit_callbacks, stream_prefix):
-    """The worker's part of each delivery, run here as soon as the receiver hands it over."""
-    from apps.webhooks import processing, tasks
-
-    handed = []
-
-    def run(delivery_id):
-        handed.append(delivery_id)
-        with django_capture_on_commit_callbacks(execute=True):
-            processing.process(delivery_id)
-
-    monkeypatch.setattr(tasks, "enqueue", run)
-    return handed
-
-
-@pytest.fixture
-def receiver(settings, hook_key, clc_settings):
-    use_keys(settings, hook_key.pem)
-    connection = services.ensure_connection("DEMO")
-    secret = services.secret_of(connection)
-    return lambda event="Server.Updated": f"/hooks/clc/{secret}/{event.lower()}/"
 
 
 def calls(response) -> int:
