@@ -15,7 +15,8 @@ decides: the entry is unaffected (kept), patched (e.g. the data center view refe
 changed server's row), or dropped (read again). A selector without ``patch`` drops its entry on any
 change. Too many changes since (more than ``CHANGES_APPLIED``), or a change record gone: dropped.
 An entry is stamped with the position read *before* its fetch started, so a change that lands
-while it is fetched is applied on the next read.
+while it is fetched is applied on the next read. An entry found unaffected is not written again:
+a small ``<key>:at`` records the position it is known to be current at.
 
 Fresh for ``ttl_for(alias)``: ``CLC_CACHE_SECONDS`` (30 s), or ``CLC_CACHE_WEBHOOK_SECONDS`` (300 s)
 while the account's webhooks are connected (``mark_connected``: the cloud then tells us what
@@ -270,11 +271,21 @@ class PersonCache:
         self._changes[seq] = found
         return found
 
-    def _current(self, key: str, entry, patch) -> Any:
+    def _read(self, key: str):
+        """(entry, position it is known current at) or (None, 0)."""
+        try:
+            found = cache.get_many([key, f"{key}:at"])
+        except Exception:
+            log.warning("cache unavailable", exc_info=True)
+            return None, 0
+        return found.get(key), int(found.get(f"{key}:at") or 0)
+
+    def _current(self, key: str, entry, at: int, patch) -> Any:
         """The entry's value brought up to the account's position, or ``_MISS``."""
         if not isinstance(entry, tuple) or len(entry) != 3:
             return _MISS  # written before changes were told (no position)
         stored_at, value, seq = entry
+        seq = max(seq, at) if at <= self._seq else seq
         if seq == self._seq:
             return value
         if seq > self._seq or patch is None:
@@ -287,8 +298,13 @@ class PersonCache:
             return _MISS
         remaining = int(self._lifetime() - (time.time() - stored_at))
         if remaining > 0:
-            try:  # keeps its age: what was not refetched is as old as before
-                cache.set(key, (stored_at, patched, self._seq), timeout=remaining)
+            try:
+                if patched is value:  # unaffected: only its position moves (no big write)
+                    cache.set(f"{key}:at", self._seq, timeout=remaining)
+                else:  # keeps its age: what was not refetched is as old as before
+                    cache.set_many(
+                        {key: (stored_at, patched, self._seq), f"{key}:at": self._seq}, timeout=remaining
+                    )
             except Exception:
                 log.warning("cache unavailable", exc_info=True)
         return patched
@@ -299,22 +315,19 @@ class PersonCache:
         if not self.enabled:
             return None
         key = self.key(resource)
-        try:
-            entry = cache.get(key)
-        except Exception:
-            log.warning("cache unavailable", exc_info=True)
-            return None
+        entry, at = self._read(key)
         if not entry or time.time() - entry[0] > self.ttl:
             return None
-        value = self._current(key, entry, patch)
+        value = self._current(key, entry, at, patch)
         return None if value is _MISS else value
 
     def put(self, resource: str, value: Any, position: int | None = None) -> None:
         if not self.enabled:
             return
         seq = self._seq if position is None else position
+        key = self.key(resource)
         try:
-            cache.set(self.key(resource), (time.time(), value, seq), timeout=self._lifetime())
+            cache.set_many({key: (time.time(), value, seq), f"{key}:at": seq}, timeout=self._lifetime())
         except Exception:
             log.warning("cache unavailable", exc_info=True)
 
@@ -347,13 +360,9 @@ class PersonCache:
         key = self.key(resource)
         position = self._seq  # before the fetch: a change during it is applied on the next read
         if not fresh:
-            try:
-                entry = cache.get(key)
-            except Exception:
-                log.warning("cache unavailable", exc_info=True)
-                entry = None
+            entry, at = self._read(key)
             if entry:
-                value = self._current(key, entry, patch)
+                value = self._current(key, entry, at, patch)
                 if value is not _MISS:
                     if time.time() - entry[0] > self.ttl:
                         self._refresh_in_background(key, fetch, cacheable, position)
@@ -377,7 +386,9 @@ class PersonCache:
                 with metrics.use_tally(None):  # not part of any request's Server-Timing
                     value = fetch()
                 if cacheable(value):
-                    cache.set(key, (time.time(), value, position), timeout=lifetime)
+                    cache.set_many(
+                        {key: (time.time(), value, position), f"{key}:at": position}, timeout=lifetime
+                    )
             except Exception:
                 log.info("background refresh of %s failed", key.rsplit(":", 1)[-1], exc_info=True)
             finally:

@@ -7,12 +7,21 @@ against a configured public key, or the delivery is refused: 401, logged and aud
 (``services.refuse``). A verified delivery is stored once (a copy — a retry, a duplicate, a replay
 — is answered 200 and changes nothing) and handed to the worker; the answer (202) comes at once,
 the work (bounded: one delivery, one resource) is the worker's.
+
+Fast, because the cloud's sender waits for each answer before its next delivery: an async view;
+under ASGI its database work runs on the event loop's worker threads, which keep their connection
+(a sync view would open one per request), the account of a secret is remembered for a while
+(``services.account_for_secret``), and the worker is told after the answer is sent (the stored row
+is the truth: the sweep hands over whatever that message does not).
 """
 
+import asyncio
 import json
 import logging
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -24,6 +33,7 @@ from .models import Verification
 
 log = logging.getLogger(__name__)
 _EVENTS = {name.lower(): name for name in EVENTS}
+_handing_over: set = set()  # fire-and-forget hand-overs still running (kept from the collector)
 
 
 def _answer(code: int, message: str = "", **extra) -> JsonResponse:
@@ -31,14 +41,25 @@ def _answer(code: int, message: str = "", **extra) -> JsonResponse:
     return JsonResponse(body, status=code)
 
 
+def _hand_over_later(delivery_id: int) -> None:
+    """Tell the worker on one of the loop's threads, while the answer goes out."""
+    task = asyncio.get_running_loop().run_in_executor(None, services.enqueue, delivery_id)
+    _handing_over.add(task)
+    task.add_done_callback(_handing_over.discard)
+
+
 @csrf_exempt
-def receive(request, secret: str, event: str):
+async def receive(request, secret: str, event: str):
     if request.method != "POST":
         response = _answer(405, "Deliveries are POSTed.")
         response["Allow"] = "POST"
         return response
-    connection = services.connection_for_secret(secret)
-    if connection is None:
+    # Under ASGI, on the loop's threads (persistent connections); a test client's request runs in
+    # its own thread with the test's database connection.
+    under_asgi = isinstance(request, ASGIRequest)
+    db = sync_to_async(thread_sensitive=not under_asgi)
+    alias = await db(services.account_for_secret)(secret)
+    if alias is None:
         return _answer(404, "No such webhook receiver.")
     name = _EVENTS.get(event.lower())
     if name is None:
@@ -55,11 +76,11 @@ def receive(request, secret: str, event: str):
         return _answer(413, f"A delivery is at most {limit} bytes.")
     header = request.headers.get(signing.HEADER, "")
     if not header.strip():
-        services.refuse(request, connection, name, Verification.MISSING_SIGNATURE)
+        await db(services.refuse)(request, alias, name, Verification.MISSING_SIGNATURE)
         return _answer(401, "The delivery carries no Tier3-RsaSha1 signature: nothing was done.")
     key = signing.verify(body, header)
     if key is None:
-        services.refuse(request, connection, name, Verification.BAD_SIGNATURE)
+        await db(services.refuse)(request, alias, name, Verification.BAD_SIGNATURE)
         return _answer(401, "The signature does not match the body: nothing was done.")
     try:
         payload = json.loads(body)
@@ -68,7 +89,11 @@ def receive(request, secret: str, event: str):
     if not isinstance(payload, dict):
         return _answer(400, "The body is not a JSON object.")
     claimed = _EVENTS.get(str(payload.get("event") or "").lower())
-    accepted = services.accept(connection, claimed or name, payload, body, key, client_address(request))
+    accepted = await db(services.accept)(alias, claimed or name, payload, body, key, client_address(request))
     if accepted.status == "duplicate":
         return _answer(200, status="duplicate", delivery=accepted.delivery_id)
+    if under_asgi:
+        _hand_over_later(accepted.delivery_id)
+    else:
+        await db(services.enqueue)(accepted.delivery_id)
     return _answer(202, status="accepted", delivery=accepted.delivery_id)

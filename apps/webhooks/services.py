@@ -11,11 +11,13 @@ import hashlib
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import connection as db_connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -59,10 +61,35 @@ def ensure_connection(alias: str) -> Connection:
         return Connection.objects.get(account_alias=alias)
 
 
-def connection_for_secret(secret: str) -> Connection | None:
+_SECRETS: dict[str, tuple[str, float]] = {}  # digest -> (alias, until): the receiver's hot path
+SECRET_MEMORY_SECONDS = 30.0
+
+
+def account_for_secret(secret: str) -> str | None:
+    """The account a receiver URL's secret names, remembered ``SECRET_MEMORY_SECONDS`` in this
+    process (a replaced secret stops working within that time)."""
     if not secret or len(secret) > 100:
         return None
-    return Connection.objects.filter(secret_digest=digest(secret)).first()
+    key = digest(secret)
+    known = _SECRETS.get(key)
+    if known and known[1] > time.monotonic():
+        return known[0]
+    connection = _db(lambda: Connection.objects.filter(secret_digest=key).first())
+    if connection is None:
+        return None
+    if len(_SECRETS) > 1000:
+        _SECRETS.clear()
+    _SECRETS[key] = (connection.account_alias, time.monotonic() + SECRET_MEMORY_SECONDS)
+    return connection.account_alias
+
+
+def _db(work):
+    """``work()``; once more on a fresh connection when the kept one broke (a database restart)."""
+    try:
+        return work()
+    except (OperationalError, InterfaceError):
+        db_connection.close()
+        return work()
 
 
 def secret_of(connection: Connection) -> str:
@@ -195,9 +222,12 @@ class Accepted:
     delivery_id: int
 
 
-def accept(connection, event: str, payload: dict, body: bytes, key, address: str | None) -> Accepted:
-    """Store a verified delivery once and hand it to the worker; a copy changes nothing."""
-    alias = connection.account_alias
+def accept(alias: str, event: str, payload: dict, body: bytes, key, address: str | None) -> Accepted:
+    """Store a verified delivery once (the caller hands it to the worker); a copy changes nothing."""
+    return _db(lambda: _accept(alias, event, payload, body, key, address))
+
+
+def _accept(alias: str, event: str, payload: dict, body: bytes, key, address: str | None) -> Accepted:
     key_value = dedupe_key(payload, body)
     resource_type, resource_id = resource_of(event, payload)
     try:
@@ -223,7 +253,6 @@ def accept(connection, event: str, payload: dict, body: bytes, key, address: str
             account_alias=alias, dedupe_key=key_value, verification=Verification.VERIFIED
         ).values_list("pk", flat=True)
         return Accepted("duplicate", first.first() or 0)
-    enqueue(delivery.pk)
     return Accepted("accepted", delivery.pk)
 
 
@@ -234,12 +263,11 @@ def enqueue(delivery_id: int) -> None:
         log.warning("could not queue webhook delivery %s", delivery_id, exc_info=True)
 
 
-def refuse(request, connection, event: str, verification: str) -> None:
+def refuse(request, alias: str, event: str, verification: str) -> None:
     """A delivery whose signature is missing or wrong: logged and audited (at most
     ``REFUSALS_LOGGED_PER_MINUTE`` a minute per account), nothing else."""
     from django.core.cache import cache
 
-    alias = connection.account_alias
     bucket = f"hooks:refused:{alias}:{int(timezone.now().timestamp() // 60)}"
     try:
         cache.add(bucket, 0, timeout=120)
@@ -250,15 +278,18 @@ def refuse(request, connection, event: str, verification: str) -> None:
     if count > REFUSALS_LOGGED_PER_MINUTE:
         return
     address = client_address(request)
+    _db(lambda: _record_refusal(alias, event, verification, address))
+
+
+def _record_refusal(alias: str, event: str, verification: str, address) -> None:
+    missing = verification == Verification.MISSING_SIGNATURE
     Delivery.objects.create(
         account_alias=alias,
         event=event,
         verification=verification,
         status=DeliveryStatus.REFUSED,
         address=address,
-        note="The signature is missing."
-        if verification == Verification.MISSING_SIGNATURE
-        else "The signature does not match any configured key.",
+        note="The signature is missing." if missing else "The signature does not match any configured key.",
     )
     try:
         with transaction.atomic():
