@@ -369,7 +369,9 @@ def main():
     parser.add_argument(
         "--web", type=int, default=2, help="uvicorn worker processes (the production default)"
     )
-    parser.add_argument("--reread-every", type=float, default=1.0, help="seconds between page reads (0: none)")
+    parser.add_argument(
+        "--reread-every", type=float, default=1.0, help="seconds between page reads (0: none)"
+    )
     args = parser.parse_args()
     global REREAD_EVERY
     REREAD_EVERY = args.reread_every
