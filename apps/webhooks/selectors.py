@@ -72,7 +72,7 @@ def setup_for(user, client) -> WebhookSetup:
     for event in events:
         ours_uri = services.target_uri(base, secret, event.name) if secret else None
         ours = bool(ours_uri) and ours_uri in event.target_uris
-        mine = [u for u in event.target_uris if secret and services.is_ours(u, base, secret)]
+        mine = [u for u in event.target_uris if services.is_ours(u, base, secret or "\0")]
         rows.append(
             EventRow(
                 event=event,
