@@ -433,7 +433,8 @@ def main():
         first = run_changes(args.changes, cloud, events, portal, whole)
         from apps.simulator.seed import build_world
 
-        servers = sorted(s.id for s in build_world(SEED).servers.values() if s.alias == "DEMO")
+        # every other server: all data centers, WA1's (the open page's) half of them
+        servers = sorted(s.id for s in build_world(SEED).servers.values() if s.alias == "DEMO")[::2]
         second = (
             run_burst(args.burst, args.burst_seconds, cloud, events, portal, servers) if args.burst else None
         )

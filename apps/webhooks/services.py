@@ -12,6 +12,7 @@ import logging
 import re
 import secrets
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -230,8 +231,10 @@ def accept(alias: str, event: str, payload: dict, body: bytes, key, address: str
 def _accept(alias: str, event: str, payload: dict, body: bytes, key, address: str | None) -> Accepted:
     key_value = dedupe_key(payload, body)
     resource_type, resource_id = resource_of(event, payload)
+    # One statement in autocommit (no transaction to open and close); a savepoint inside a caller's.
+    guard = transaction.atomic() if db_connection.in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             delivery = Delivery.objects.create(
                 account_alias=alias,
                 event=event,
