@@ -1,23 +1,28 @@
 """``POST /hooks/clc/<secret>/<event>/``: where the cloud delivers the account's webhooks.
 
-Called by the cloud, not by a person: no session, no CSRF token (exempt, this view only), POST
-only. The unguessable per-account ``secret`` names the account (404 otherwise: nothing recorded).
-The body is at most ``WEBHOOK_MAX_BODY_BYTES`` (413). Its ``Tier3-RsaSha1`` signature must verify
-against a configured public key, or the delivery is refused: 401, logged and audited, nothing else
+Called by the cloud, not by a person: no session, no CSRF token (exempt), POST only. The
+unguessable per-account ``secret`` names the account (404 otherwise: nothing recorded). The body
+is at most ``WEBHOOK_MAX_BODY_BYTES`` (413). Its ``Tier3-RsaSha1`` signature must verify against a
+configured public key, or the delivery is refused: 401, logged and audited, nothing else
 (``services.refuse``). A verified delivery is stored once (a copy — a retry, a duplicate, a replay
 — is answered 200 and changes nothing) and handed to the worker; the answer (202) comes at once,
 the work (bounded: one delivery, one resource) is the worker's.
 
-Fast, because the cloud's sender waits for each answer before its next delivery: an async view;
-under ASGI its database work runs on the event loop's worker threads, which keep their connection
-(a sync view would open one per request), the account of a secret is remembered for a while
-(``services.account_for_secret``), and the worker is told after the answer is sent (the stored row
-is the truth: the sweep hands over whatever that message does not).
+Fast, because the cloud's sender waits for each answer before its next delivery: ``handle`` is
+async; its database work runs on the event loop's worker threads, which keep their connection (a
+sync view would open one per request); the account of a secret is remembered for a while
+(``services.account_for_secret``); the worker is told while the answer goes out (the stored row is
+the truth: the sweep hands over whatever that message does not). Two ways in, one ``handle``:
+
+* ``asgi_app(django_app)``: what ``portal/asgi.py`` serves — ``/hooks/clc/`` answered before
+  Django's middleware (sessions, users, messages: nothing a delivery needs), the rest to Django;
+* ``receive``: the Django view (``hooks_urls``), for WSGI and the test client.
 """
 
 import asyncio
 import json
 import logging
+import re
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -33,67 +38,129 @@ from .models import Verification
 
 log = logging.getLogger(__name__)
 _EVENTS = {name.lower(): name for name in EVENTS}
+_PATH = re.compile(r"^/hooks/clc/([^/]{1,100})/([^/]{1,40})/$")
 _handing_over: set = set()  # fire-and-forget hand-overs still running (kept from the collector)
 
 
-def _answer(code: int, message: str = "", **extra) -> JsonResponse:
-    body = {"message": message, **extra} if message else extra
-    return JsonResponse(body, status=code)
+def limit() -> int:
+    return int(getattr(settings, "WEBHOOK_MAX_BODY_BYTES", 256 * 1024))
 
 
-def _hand_over_later(delivery_id: int) -> None:
-    """Tell the worker on one of the loop's threads, while the answer goes out."""
-    task = asyncio.get_running_loop().run_in_executor(None, services.enqueue, delivery_id)
-    _handing_over.add(task)
-    task.add_done_callback(_handing_over.discard)
-
-
-@csrf_exempt
-async def receive(request, secret: str, event: str):
-    if request.method != "POST":
-        response = _answer(405, "Deliveries are POSTed.")
-        response["Allow"] = "POST"
-        return response
-    # Under ASGI, on the loop's threads (persistent connections); a test client's request runs in
-    # its own thread with the test's database connection.
-    under_asgi = isinstance(request, ASGIRequest)
-    db = sync_to_async(thread_sensitive=not under_asgi)
+async def handle(
+    secret: str, event: str, body: bytes, signature: str, address, *, pooled: bool
+) -> tuple[int, dict]:
+    """One delivery -> (HTTP status, JSON body). ``pooled``: database work on the loop's threads
+    (ASGI); otherwise on the caller's thread (a test client's request, with the test's connection)."""
+    db = sync_to_async(thread_sensitive=not pooled)
     alias = await db(services.account_for_secret)(secret)
     if alias is None:
-        return _answer(404, "No such webhook receiver.")
+        return 404, {"message": "No such webhook receiver."}
     name = _EVENTS.get(event.lower())
     if name is None:
-        return _answer(404, "No such webhook event.")
-    limit = int(getattr(settings, "WEBHOOK_MAX_BODY_BYTES", 256 * 1024))
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        return _answer(413, f"A delivery is at most {limit} bytes.")
-    body = request.read(limit + 1)
-    if len(body) > limit:
-        return _answer(413, f"A delivery is at most {limit} bytes.")
-    header = request.headers.get(signing.HEADER, "")
-    if not header.strip():
-        await db(services.refuse)(request, alias, name, Verification.MISSING_SIGNATURE)
-        return _answer(401, "The delivery carries no Tier3-RsaSha1 signature: nothing was done.")
-    key = signing.verify(body, header)
+        return 404, {"message": "No such webhook event."}
+    if len(body) > limit():
+        return 413, {"message": f"A delivery is at most {limit()} bytes."}
+    if not signature.strip():
+        await db(services.refuse)(address, alias, name, Verification.MISSING_SIGNATURE)
+        return 401, {"message": "The delivery carries no Tier3-RsaSha1 signature: nothing was done."}
+    key = signing.verify(body, signature)
     if key is None:
-        await db(services.refuse)(request, alias, name, Verification.BAD_SIGNATURE)
-        return _answer(401, "The signature does not match the body: nothing was done.")
+        await db(services.refuse)(address, alias, name, Verification.BAD_SIGNATURE)
+        return 401, {"message": "The signature does not match the body: nothing was done."}
     try:
         payload = json.loads(body)
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
-        return _answer(400, "The body is not a JSON object.")
+        return 400, {"message": "The body is not a JSON object."}
     claimed = _EVENTS.get(str(payload.get("event") or "").lower())
-    accepted = await db(services.accept)(alias, claimed or name, payload, body, key, client_address(request))
+    accepted = await db(services.accept)(alias, claimed or name, payload, body, key, address)
     if accepted.status == "duplicate":
-        return _answer(200, status="duplicate", delivery=accepted.delivery_id)
-    if under_asgi:
-        _hand_over_later(accepted.delivery_id)
+        return 200, {"status": "duplicate", "delivery": accepted.delivery_id}
+    if pooled:
+        task = asyncio.get_running_loop().run_in_executor(None, services.enqueue, accepted.delivery_id)
+        _handing_over.add(task)
+        task.add_done_callback(_handing_over.discard)
     else:
         await db(services.enqueue)(accepted.delivery_id)
-    return _answer(202, status="accepted", delivery=accepted.delivery_id)
+    return 202, {"status": "accepted", "delivery": accepted.delivery_id}
+
+
+# --- the Django view ---------------------------------------------------------------------------
+@csrf_exempt
+async def receive(request, secret: str, event: str):
+    if request.method != "POST":
+        response = JsonResponse({"message": "Deliveries are POSTed."}, status=405)
+        response["Allow"] = "POST"
+        return response
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit():
+        return JsonResponse({"message": f"A delivery is at most {limit()} bytes."}, status=413)
+    body = request.read(limit() + 1)
+    status, answer = await handle(
+        secret,
+        event,
+        body,
+        request.headers.get(signing.HEADER, ""),
+        client_address(request),
+        pooled=isinstance(request, ASGIRequest),
+    )
+    return JsonResponse(answer, status=status)
+
+
+# --- straight from ASGI --------------------------------------------------------------------------
+async def _respond(send, status: int, answer: dict, extra=()) -> None:
+    body = json.dumps(answer).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _read(receive, most: int) -> bytes | None:
+    """The request body, or None when it is longer than ``most``."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b""
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > most:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def asgi_app(django_app):
+    """``django_app`` with ``/hooks/clc/<secret>/<event>/`` answered before Django's middleware."""
+
+    async def app(scope, receive, send):
+        match = _PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+        if match is None:
+            return await django_app(scope, receive, send)
+        if scope["method"] != "POST":
+            return await _respond(send, 405, {"message": "Deliveries are POSTed."}, [(b"allow", b"POST")])
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+        try:
+            declared = int(headers.get("content-length") or 0)
+        except ValueError:
+            declared = 0
+        body = None if declared > limit() else await _read(receive, limit())
+        if body is None:
+            return await _respond(send, 413, {"message": f"A delivery is at most {limit()} bytes."})
+        client = scope.get("client") or (None, None)
+        status, answer = await handle(
+            match.group(1),
+            match.group(2),
+            body,
+            headers.get(signing.HEADER.lower(), ""),
+            client[0],
+            pooled=True,
+        )
+        await _respond(send, status, answer)
+
+    return app

@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from apps.accounts import crypto
 from apps.audit.models import AuditEntry
-from apps.audit.services import client_address
 from apps.clc import webhooks as clc_webhooks
 from apps.inventory import cache as inventory_cache
 
@@ -266,7 +265,7 @@ def enqueue(delivery_id: int) -> None:
         log.warning("could not queue webhook delivery %s", delivery_id, exc_info=True)
 
 
-def refuse(request, alias: str, event: str, verification: str) -> None:
+def refuse(address: str | None, alias: str, event: str, verification: str) -> None:
     """A delivery whose signature is missing or wrong: logged and audited (at most
     ``REFUSALS_LOGGED_PER_MINUTE`` a minute per account), nothing else."""
     from django.core.cache import cache
@@ -280,7 +279,6 @@ def refuse(request, alias: str, event: str, verification: str) -> None:
     log.warning("webhook delivery for %s refused: %s", alias, verification)
     if count > REFUSALS_LOGGED_PER_MINUTE:
         return
-    address = client_address(request)
     _db(lambda: _record_refusal(alias, event, verification, address))
 
 
