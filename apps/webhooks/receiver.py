@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import re
+from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -152,13 +153,15 @@ def asgi_app(django_app):
         body = None if declared > limit() else await _read(receive, limit())
         if body is None:
             return await _respond(send, 413, {"message": f"A delivery is at most {limit()} bytes."})
-        client = scope.get("client") or (None, None)
+        peer = (scope.get("client") or ("", 0))[0] or ""
+        meta = {"REMOTE_ADDR": peer, "HTTP_X_FORWARDED_FOR": headers.get("x-forwarded-for", "")}
+        address = client_address(SimpleNamespace(META=meta))  # TRUSTED_PROXIES, as for any request
         status, answer = await handle(
             match.group(1),
             match.group(2),
             body,
             headers.get(signing.HEADER.lower(), ""),
-            client[0],
+            address,
             pooled=True,
         )
         await _respond(send, status, answer)
