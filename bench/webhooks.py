@@ -51,6 +51,7 @@ SHARED = {
     "ACTIVITY_STREAM_PREFIX": f"bench-hooks-{TAG}",
     "CACHE_KEY_PREFIX": f"bench-hooks-{TAG}",
     "ACTIVITY_DISPATCH_INTERVAL": "0.5",
+    "WEBHOOK_DB_KEEP_SECONDS": "60",  # as in production (the test settings close after each use)
 }
 REREAD_EVERY = 1.0
 DB_NAME = os.environ.get("BENCH_DATABASE", "bench_webhooks")

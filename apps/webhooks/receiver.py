@@ -23,11 +23,14 @@ import asyncio
 import json
 import logging
 import re
+import threading
+import time
 from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection as db_connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -41,6 +44,26 @@ log = logging.getLogger(__name__)
 _EVENTS = {name.lower(): name for name in EVENTS}
 _PATH = re.compile(r"^/hooks/clc/([^/]{1,100})/([^/]{1,40})/$")
 _handing_over: set = set()  # fire-and-forget hand-overs still running (kept from the collector)
+_pool_thread = threading.local()  # when the loop's thread opened its database connection
+
+
+def _pooled(work):
+    """``work`` on one of the event loop's threads, whose database connection is kept for
+    ``WEBHOOK_DB_KEEP_SECONDS`` (60; 0: closed after each use) instead of opened per delivery."""
+
+    def run(*args):
+        try:
+            return work(*args)
+        finally:
+            keep = float(getattr(settings, "WEBHOOK_DB_KEEP_SECONDS", 60))
+            opened = getattr(_pool_thread, "opened", None)
+            if keep <= 0 or (opened is not None and time.monotonic() - opened > keep):
+                db_connection.close()
+                _pool_thread.opened = None
+            elif opened is None:
+                _pool_thread.opened = time.monotonic()
+
+    return sync_to_async(run, thread_sensitive=False)
 
 
 def limit() -> int:
@@ -52,7 +75,7 @@ async def handle(
 ) -> tuple[int, dict]:
     """One delivery -> (HTTP status, JSON body). ``pooled``: database work on the loop's threads
     (ASGI); otherwise on the caller's thread (a test client's request, with the test's connection)."""
-    db = sync_to_async(thread_sensitive=not pooled)
+    db = _pooled if pooled else sync_to_async(thread_sensitive=True)
     alias = await db(services.account_for_secret)(secret)
     if alias is None:
         return 404, {"message": "No such webhook receiver."}

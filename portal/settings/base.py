@@ -251,3 +251,5 @@ CLC_WEBHOOK_PUBLIC_KEYS = env_list("CLC_WEBHOOK_PUBLIC_KEYS", [])
 PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", PORTAL_BASE_URL).rstrip("/")
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024)
 WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 14)
+# The receiver's database connections (on the event loop's threads) are kept this long (seconds).
+WEBHOOK_DB_KEEP_SECONDS = env_float("WEBHOOK_DB_KEEP_SECONDS", 60.0)
