@@ -7,7 +7,10 @@ Starts, in this order, and waits for each to answer before the next:
 2. ``manage.py migrate`` (SQLite under ``var/`` unless ``DATABASE_URL`` is set);
 3. the CLC API v2 simulator (``manage.py runsimulator``) unless ``CLC_API_URL`` is set;
 4. the web server (uvicorn, ASGI) on ``PORT``;
-5. a Celery worker and Celery beat.
+5. a Celery worker and Celery beat;
+6. with the simulator: the demo account's webhooks connected to this portal (the simulator's
+   signing key trusted: ``CLC_WEBHOOK_PUBLIC_KEYS``, ``PORTAL_PUBLIC_URL`` = this portal's URL,
+   unless set), so pages follow changes made straight through the simulator's API.
 
 Every child runs in its own process group. Ctrl-C, SIGTERM or SIGHUP stops them all (SIGTERM, and
 a cold shutdown for the Celery worker: the database row is the truth of every activity; SIGKILL
@@ -27,6 +30,7 @@ schedule).
 from __future__ import annotations
 
 import collections
+import json
 import os
 import shutil
 import signal
@@ -207,6 +211,7 @@ class Quickstart:
         # This run's Celery queue (web, worker and beat): never another run's tasks.
         self.queue = environ.get("CELERY_QUEUE") or f"quickstart-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.var = Path(environ.get("QUICKSTART_VAR_DIR") or DEFAULT_VAR)
+        self.webhooks = False
 
     # -- signals ---------------------------------------------------------------------------------
     def install_signal_handlers(self) -> None:
@@ -229,6 +234,7 @@ class Quickstart:
         env["REDIS_URL"] = self.redis_url
         env["CLC_API_URL"] = self.clc_api_url
         env["CELERY_QUEUE"] = self.queue
+        env.setdefault("PORTAL_PUBLIC_URL", self.public_url())
         return env
 
     def start(self, name: str, args: list[str]) -> Child:
@@ -303,6 +309,47 @@ class Quickstart:
         self.clc_api_url = f"http://127.0.0.1:{self.sim_port}"
         self.wait_for(child, lambda: http_ok(f"{self.clc_api_url}/control"), "the simulator to answer", 120)
 
+    def trust_simulator_key(self) -> None:
+        """The simulator signs deliveries with a key of its own (one per process): trust it."""
+        if self.environ.get("CLC_API_URL") or self.environ.get("CLC_WEBHOOK_PUBLIC_KEYS"):
+            return
+        try:
+            with urllib.request.urlopen(
+                f"{self.clc_api_url}/control/webhooks/public-key", timeout=10
+            ) as answer:
+                pem = json.loads(answer.read())["publicKey"]
+        except (OSError, ValueError, KeyError) as exc:
+            say(
+                f"warning: could not read the simulator's webhook key ({exc}); its deliveries will be refused"
+            )
+            return
+        path = self.var / f"simulator-webhook-key-{self.sim_port}.pem"
+        path.write_text(pem)
+        self.environ["CLC_WEBHOOK_PUBLIC_KEYS"] = str(path)
+
+    def public_url(self) -> str:
+        shown_host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{shown_host}:{self.port}"
+
+    def connect_demo_webhooks(self) -> None:
+        """The demo account's webhooks deliver to this portal (its page's one click, as demo)."""
+        if self.environ.get("CLC_API_URL"):
+            return
+        child = self.start(
+            "webhooks",
+            [sys.executable, "manage.py", "connect_webhooks", "--username", "demo", "--password", "demo"],
+        )
+        deadline = time.monotonic() + 120
+        while child.alive() and time.monotonic() < deadline and not self.stopping.is_set():
+            self.stopping.wait(0.1)
+        if self.stopping.is_set():
+            raise Stopped()
+        if child.alive() or child.proc.returncode != 0:
+            say("warning: the demo account's webhooks could not be connected:\n" + child.last_output())
+            self.webhooks = False
+        else:
+            self.webhooks = True
+
     def start_web(self) -> None:
         self.need_free_port(self.port, "PORT", self.host)
         child = self.start(
@@ -363,6 +410,8 @@ class Quickstart:
             + ("" if self.environ.get("CLC_API_URL") else " (simulator)"),
             f"  Redis:            {self.redis_url}" + (" (started by quickstart)" if self.own_redis else ""),
         ]
+        if self.webhooks:
+            lines.append("  Webhooks:         the demo account's changes are delivered to this portal")
         if self.environ.get("CLC_API_URL"):
             lines.append("  Sign in with your CenturyLink Cloud credentials.")
         else:
@@ -382,9 +431,11 @@ class Quickstart:
             self.start_redis()
             self.migrate()
             self.start_simulator()
+            self.trust_simulator_key()
             self.start_web()
             self.start_worker()
             self.start_beat()
+            self.connect_demo_webhooks()
             self.banner()
             code = self.supervise()
         except Stopped:
@@ -399,7 +450,7 @@ class Quickstart:
     def supervise(self) -> int:
         while not self.stopping.is_set():
             for child in self.children:
-                if child.name != "migrate" and not child.alive():
+                if child.name not in ("migrate", "webhooks") and not child.alive():
                     say(f"{child.name} exited with code {child.proc.returncode}; stopping everything")
                     return 1
             self.stopping.wait(0.5)

@@ -39,6 +39,8 @@ urlpatterns = [
     path("team/", include(team_page)),
     path("notifications/", include("apps.notifications.urls")),
     path("recipes/", include("apps.recipes.urls")),
+    path("webhooks/", include("apps.webhooks.urls")),
+    path("hooks/clc/", include("apps.webhooks.hooks_urls")),
     path("", include("apps.actions.urls")),
     path("", include("apps.balancers.urls")),  # /datacenters/<dc>/load-balancers/...
     path("billing/", include("apps.billing.urls")),

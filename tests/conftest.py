@@ -3,7 +3,10 @@ import pytest
 from tests.support.audit_coverage import audit_coverage  # noqa: F401  (autouse: every action audited)
 from tests.support.simulator import SimulatorProcess
 
-pytest_plugins = ["tests.support.fixtures"]  # own_cache_namespace, demo
+pytest_plugins = [
+    "tests.support.fixtures",
+    "tests.support.webhook_fixtures",
+]  # own_cache_namespace, demo, hook_key, ...
 
 
 @pytest.fixture(scope="session")

@@ -126,6 +126,31 @@ def test_quickstart_starts_everything_with_its_own_redis_and_ctrl_c_stops_it(tmp
 
     assert redis.Redis.from_url(match.group(1), socket_timeout=2).ping()
 
+    # The demo account's webhooks deliver to this portal, which verifies the simulator's signature:
+    # a change made straight through the simulator's API is accepted (202) by the receiver.
+    assert "the demo account's changes are delivered to this portal" in out
+    sim = f"http://127.0.0.1:{qs.sim_port}"
+    bearer = {"Authorization": f"Bearer {login.json()['bearerToken']}"}
+    hooks = requests.get(f"{sim}/v2/webhooks/demo", headers=bearer, timeout=5).json()["items"]
+    assert all(
+        item["configuration"]["targetUris"][0]["targetUri"].startswith(f"{qs.url}/hooks/clc/")
+        for item in hooks
+    )
+    servers = requests.get(f"{sim}/control/webhooks/deliveries", timeout=5).json()["deliveries"]
+    assert servers == []  # nothing happened yet
+    emitted = requests.post(
+        f"{sim}/control/webhooks/emit",
+        json={"event": "User.Updated", "alias": "DEMO", "userName": "viewer"},
+        timeout=5,
+    )
+    assert emitted.status_code == 200
+
+    def delivered():
+        sent = requests.get(f"{sim}/control/webhooks/deliveries", timeout=5).json()["deliveries"]
+        return sent and sent[-1]["status"] == "delivered" and sent[-1]
+
+    assert wait_until(delivered, timeout=30, message="the delivery to the portal")["lastStatus"] == 202
+
     children = qs.descendants()
     names = " ".join(" ".join(p.cmdline()) for p in children)
     for part in (

@@ -8,7 +8,7 @@ the account has 6 data centers with 62 servers in all.
 
 import pytest
 
-from apps.inventory.cache import invalidate_server
+from apps.inventory.cache import invalidate_datacenter, invalidate_server
 from tests.support.portal import find_group, upstream_calls, walk
 from tests.test_inventory_selectors import DEMO_SERVERS, inventory_cache, raw_tree  # noqa: F401
 
@@ -42,8 +42,13 @@ def test_datacenter_view_cold_warm_and_after_an_action(demo):
     body = demo.get("/api/v1/datacenters/WA1/servers/").json()
     web = next(r["group_id"] for r in body["results"] if r["group_name"] == "Web")
     assert calls(demo.get(f"/api/v1/datacenters/WA1/servers/?group={web}")) == 0
-    # After an action: the tree and every server again; the root group id never changes.
+    # After an action on one server: that server only (its row is patched into the cached view).
     invalidate_server("DEMO", body["results"][0]["id"])
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 1
+    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0
+    # After a change of the data center as a whole: the tree and every server again (the root
+    # group id never changes).
+    invalidate_datacenter("DEMO", "WA1")
     assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 1 + WA1 == 22
     assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0
 
@@ -83,9 +88,15 @@ def test_server_detail_cold_and_warm(demo):
     assert calls(demo.get("/api/v1/servers/WA1DEMOAPI01/")) == 3
     assert calls(demo.get("/api/v1/servers/wa1demoapi01/")) == 0
     invalidate_server("DEMO", "WA1DEMOAPI01")
+    assert calls(demo.get("/api/v1/servers/WA1DEMOAPI01/")) == 3  # that server's page is read again
     assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 23
     # With the data center cached the group's name comes from its tree.
-    assert calls(demo.get("/api/v1/servers/WA1DEMOAPI01/")) == 2
+    other = next(
+        r["id"]
+        for r in demo.get("/api/v1/datacenters/WA1/servers/").json()["results"]
+        if r["id"] != "WA1DEMOAPI01" and r["status"] == "active"
+    )
+    assert calls(demo.get(f"/api/v1/servers/{other}/")) == 2
 
 
 def test_fresh_bypasses_the_cache(demo):

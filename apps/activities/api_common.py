@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_seria
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from .models import Status
+from .models import Origin, Status
 
 NO_POWER_ROLE = (
     "Your roles don't allow power operations (ServerOperator, ServerAdmin or AccountAdmin needed)."
@@ -32,6 +32,11 @@ class ActivitySerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     last_polled_at = serializers.DateTimeField(allow_null=True)
     polls = serializers.IntegerField()
+    origin = serializers.ChoiceField(
+        choices=Origin.choices, help_text="portal: started here; external: reported by the cloud"
+    )
+    actor = serializers.CharField(help_text="external: who made the change, as far as the cloud said")
+    summary = serializers.CharField(help_text="external: what changed, as far as the cloud said")
 
 
 class ResultSerializer(serializers.Serializer):
@@ -65,6 +70,9 @@ EXAMPLE_ACTIVITY = {
     "finished_at": None,
     "last_polled_at": None,
     "polls": 0,
+    "origin": "portal",
+    "actor": "",
+    "summary": "",
 }
 EXAMPLES = [
     OpenApiExample("Power off", {"operation": "powerOff"}, request_only=True),

@@ -39,6 +39,11 @@ class ActionRequest(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_action_key_per_user")]
 
 
+class Origin(models.TextChoices):
+    PORTAL = "portal", "Portal"  # started through the portal and tracked by it
+    EXTERNAL = "external", "External"  # reported by the cloud (a webhook): started elsewhere
+
+
 class Activity(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="activities"
@@ -63,6 +68,11 @@ class Activity(models.Model):
     request = models.ForeignKey(
         ActionRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
+    # External activities (apps.webhooks): a change the cloud reported that the portal did not
+    # start. Never polled (no status link); ``actor`` and ``summary`` are what the payload told.
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.PORTAL)
+    actor = models.CharField(max_length=200, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 
 from . import services
-from .models import Activity, Status
+from .models import Activity, Origin, Status
 
 ACTIVE = (Status.QUEUED, Status.RUNNING, Status.WAITING_FOR_SIGNIN)
 # "running" in a filter means every not-yet-finished status.
@@ -68,6 +68,7 @@ class ActivityFilters:
     operation: str = ""
     person: str = ""
     datacenter: str = ""
+    origin: str = ""
     range: str = ""
     since: str = ""
     until: str = ""
@@ -91,6 +92,9 @@ class ActivityFilters:
         f.operation = (query.get("operation") or "").strip()[:64]
         f.person = (query.get("person") or "").strip()[:150]
         f.datacenter = (query.get("dc") or "").strip().upper()[:8]
+        f.origin = (query.get("origin") or "").strip().lower()
+        if f.origin and f.origin not in Origin.values:
+            raise FilterError(f"origin: use {' or '.join(Origin.values)}.")
         f.range = (query.get("range") or "").strip().lower()
         if f.range and f.range not in RANGES:
             raise FilterError("range: use 1h, 24h or 7d.")
@@ -105,7 +109,16 @@ class ActivityFilters:
     @property
     def filtered(self) -> bool:
         return any(
-            [self.status, self.operation, self.person, self.datacenter, self.range, self.since, self.until]
+            [
+                self.status,
+                self.operation,
+                self.person,
+                self.datacenter,
+                self.origin,
+                self.range,
+                self.since,
+                self.until,
+            ]
         )
 
     def query(self, **overrides) -> str:
@@ -118,6 +131,7 @@ class ActivityFilters:
             "operation": self.operation,
             "person": self.person,
             "dc": self.datacenter,
+            "origin": self.origin,
             "range": self.range,
             "since": self.since,
             "until": self.until,
@@ -134,8 +148,12 @@ def filtered_activities(user, f: ActivityFilters):
         qs = qs.filter(status__in=STATUS_GROUPS.get(f.status, [f.status]))
     if f.operation:
         qs = qs.filter(operation__iexact=f.operation)
-    if f.person:
-        qs = qs.filter(user__cloud_username__iexact=f.person)
+    if f.person:  # who started it here, or who the cloud says made an external change
+        qs = qs.filter(
+            Q(user__cloud_username__iexact=f.person) | Q(origin=Origin.EXTERNAL, actor__iexact=f.person)
+        )
+    if f.origin:
+        qs = qs.filter(origin=f.origin)
     if f.datacenter:
         qs = qs.filter(resource_type="server", resource_ids__0__istartswith=f.datacenter)
     if f.since_at:
@@ -161,6 +179,10 @@ def filter_choices(user) -> dict:
         "operations": sorted(set(operations)),
         "people": list(dict.fromkeys(people)),
         "statuses": [("running", "Running (not finished)")] + [(s.value, s.label) for s in Status],
+        "origins": [
+            (Origin.PORTAL.value, "Started in the portal"),
+            (Origin.EXTERNAL.value, "External (reported by the cloud)"),
+        ],
     }
 
 

@@ -138,3 +138,46 @@ def visible_activities(user):
 
 def is_terminal(status: str) -> bool:
     return status in TERMINAL
+
+
+def record_external(
+    alias: str,
+    operation: str,
+    resource_ids,
+    *,
+    resource_type: str = "server",
+    actor: str = "",
+    summary: str = "",
+    occurred_at=None,
+) -> Activity:
+    """A change the cloud reported (a webhook) that the portal did not start: an *external*
+    activity, already done (nothing to poll), placed at the moment it happened, announced on the
+    account's stream. Its history has one entry; no notification (it is nobody's here)."""
+    from . import streams
+    from .models import ActivityEvent, Origin
+
+    now = timezone.now()
+    when = occurred_at or now
+    ids = [
+        str(r)[:200] for r in (resource_ids if isinstance(resource_ids, (list, tuple)) else [resource_ids])
+    ]
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            account_alias=(alias or "").upper(),
+            operation=operation[:64],
+            resource_type=resource_type,
+            resource_ids=ids,
+            status=Status.SUCCEEDED,
+            origin=Origin.EXTERNAL,
+            actor=(actor or "")[:200],
+            summary=(summary or "")[:500],
+            started_at=when,
+            finished_at=when,
+        )
+        Activity.objects.filter(pk=activity.pk).update(created_at=when)  # auto_now_add: set after
+        activity.created_at = when
+        ActivityEvent.objects.create(
+            activity=activity, from_status="", to_status=Status.SUCCEEDED, message="reported by the cloud"
+        )
+        transaction.on_commit(lambda: streams.publish(activity, None))
+    return activity

@@ -81,6 +81,9 @@ def activity_json(activity) -> dict:
         "finished_at": _iso(activity.finished_at),
         "last_polled_at": _iso(activity.last_polled_at),
         "polls": activity.polls,
+        "origin": activity.origin,
+        "actor": activity.actor,
+        "summary": activity.summary,
     }
 
 
@@ -130,3 +133,18 @@ def publish_many(changes) -> list:
     except Exception:
         log.warning("could not publish %d activity changes to their streams", len(changes), exc_info=True)
         return [None] * len(changes)
+
+
+def publish_data(alias: str, data: dict) -> str | None:
+    """XADD another kind of account event (``{"type": "alert", ...}``): ``/events/`` sends it like
+    the others (as an ``activity`` SSE event whose data has no ``activity``; live.js reads
+    ``type``). Best-effort, as ``publish``."""
+    try:
+        payload = json.dumps({"at": timezone.now().isoformat(), **data}, separators=(",", ":"), default=str)
+        entry_id = _client().xadd(
+            stream_key(alias), {"data": payload}, maxlen=conf.stream_maxlen(), approximate=True
+        )
+        return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    except Exception:
+        log.warning("could not publish a %s event to %s's stream", data.get("type"), alias, exc_info=True)
+        return None

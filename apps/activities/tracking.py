@@ -62,7 +62,9 @@ def invalidate_inventory(activity) -> None:
     """Drop the cached inventory the operation touched."""
     try:
         alias = activity.account_alias
-        if activity.resource_type == "server":
+        if activity.operation == "createServer":  # its resource is the name asked for, not an id
+            inventory_cache.invalidate_account(alias)
+        elif activity.resource_type == "server":
             for server_id in activity.resource_ids or ():
                 inventory_cache.invalidate_server(alias, server_id)
         elif activity.resource_type == "group":

@@ -193,7 +193,7 @@ async def events(request):
 PAGE_SIZE = 50
 CSV_COLUMNS = [
     "id", "created_at", "person", "operation", "resource_type", "resources", "data_center", "status",
-    "upstream_status", "started_at", "finished_at", "polls", "status_id", "error",
+    "upstream_status", "started_at", "finished_at", "polls", "status_id", "error", "origin", "summary",
 ]  # fmt: skip
 
 
@@ -205,7 +205,7 @@ def _csv_rows(queryset):
         row = [
             a.pk,
             a.created_at.isoformat(),
-            a.user.cloud_username if a.user_id and a.user else "",
+            a.user.cloud_username if a.user_id and a.user else a.actor,
             a.operation,
             a.resource_type,
             " ".join(ids),
@@ -217,6 +217,8 @@ def _csv_rows(queryset):
             a.polls,
             a.status_id,
             a.error_message,
+            a.origin,
+            a.summary,
         ]
         yield writer.writerow([safe_cell(v) for v in row])
 

@@ -48,6 +48,7 @@ from apps.clc.entities import (
 from apps.clc.fanout import fan_out
 from apps.clc.links import HasLinks, Link
 
+from . import patches
 from .cache import PersonCache
 
 T = TypeVar("T")
@@ -528,12 +529,28 @@ def _fetch_dc_data(client, cache: PersonCache, dc: str) -> _DataCenterData:
     return _assemble_dc(ref, tree, ids, results)
 
 
+def _dc_patch(client) -> Callable:
+    """Brings a cached data center view up to the account's changes: only changed servers are
+    read again (``patches.datacenter_view``)."""
+
+    def patch(data: _DataCenterData, changes: list[dict]):
+        return patches.datacenter_view(
+            data,
+            changes,
+            fetch_servers=lambda ids: clc_servers.get_servers(client, ids, return_exceptions=True),
+            row_of=ServerRow.from_server,
+        )
+
+    return patch
+
+
 def _dc_data(client, cache: PersonCache, dc: str, fresh: bool = False) -> _DataCenterData:
     return cache.get_or_fetch(
         f"dc:{dc}",
         lambda: _fetch_dc_data(client, cache, dc),
         cacheable=lambda data: not data.server_errors,
         fresh=fresh,
+        patch=_dc_patch(client),
     )
 
 
@@ -661,16 +678,18 @@ def _summary(
 def _fetch_dashboard(client, cache: PersonCache) -> Dashboard:
     listed = [
         DataCenterRef(id=dc.id, name=dc.name)
-        for dc in cache.get_or_fetch("dcs", lambda: clc_datacenters.list_datacenters(client))
+        for dc in cache.get_or_fetch(
+            "dcs", lambda: clc_datacenters.list_datacenters(client), patch=lambda dcs, changes: dcs
+        )
     ]
     # Data centers whose tree and servers are already cached (e.g. the page was just visited).
     known: dict[str, _DataCenterData] = {}
     billing: dict[str, Panel] = {}
     for ref in listed:
-        data = cache.peek(f"dc:{ref.id}")
+        data = cache.peek(f"dc:{ref.id}", patch=_dc_patch(client))
         if isinstance(data, _DataCenterData):
             known[ref.id] = data
-        cost = cache.peek(f"billing:{ref.id}")
+        cost = cache.peek(f"billing:{ref.id}", patch=patches.drop_if_datacenter_changed(ref.id))
         if isinstance(cost, BillingSummary):
             billing[ref.id] = Panel(data=cost)
     missing = [ref for ref in listed if ref.id not in known]
@@ -726,14 +745,17 @@ def _fetch_dashboard(client, cache: PersonCache) -> Dashboard:
     summaries = tuple(
         _summary(ref, known.get(ref.id), billing.get(ref.id), failures.get(ref.id)) for ref in listed
     )
+    return _board(summaries, [e for data in known.values() for e in data.server_errors])
+
+
+def _board(summaries: tuple[DataCenterSummary, ...], server_errors: list) -> Dashboard:
     problems = []
     for summary in summaries:
         if summary.error:
             problems.append(summary.error)
         if summary.billing_error:
             problems.append(summary.billing_error)
-    for data in known.values():
-        problems.extend(data.server_errors)
+    problems.extend(server_errors)
     costs = [s.monthly_estimate for s in summaries if s.monthly_estimate is not None]
     power = PowerBreakdown()
     for summary in summaries:
@@ -750,6 +772,38 @@ def _fetch_dashboard(client, cache: PersonCache) -> Dashboard:
     )
 
 
+def _dashboard_patch(client, cache: PersonCache) -> Callable:
+    """A data center that changed gets its summary again from its (patched) view and its cost read
+    again; the others are kept."""
+
+    def patch(board: Dashboard, changes: list[dict]):
+        touched = {str(c.get("dc", "")).upper() for c in changes}
+        if not any(s.id.upper() in touched for s in board.datacenters):
+            return board
+        summaries = []
+        try:
+            for s in board.datacenters:
+                if s.id.upper() not in touched:
+                    summaries.append(s)
+                    continue
+                data = _dc_data(client, cache, s.id.lower())
+                cost = cache.peek(f"billing:{s.id}", patch=patches.drop_if_datacenter_changed(s.id))
+                root = data.datacenter.root_group_id
+                if not isinstance(cost, BillingSummary) and root:
+                    cost = _billing_summary(client, root)
+                    cache.put(f"billing:{s.id}", cost)
+                ref = DataCenterRef(id=s.id, name=s.name, root_group_id=root)
+                summaries.append(_summary(ref, data, Panel(data=cost) if cost else None, None))
+        except errors.Unauthorized:
+            raise
+        except errors.ClcError:
+            return None  # read the whole dashboard again: it shows what fails where
+        patched = _board(tuple(summaries), [])
+        return patched if not patched.errors else None
+
+    return patch
+
+
 def dashboard(user, *, client=None, fresh: bool = False) -> Dashboard:
     """Every data center of the person with its figures and this month's estimated cost."""
     client = _client(user, client)
@@ -759,6 +813,7 @@ def dashboard(user, *, client=None, fresh: bool = False) -> Dashboard:
         lambda: _fetch_dashboard(client, cache),
         cacheable=lambda board: not board.errors,
         fresh=fresh,
+        patch=_dashboard_patch(client, cache),
     )
 
 
@@ -769,7 +824,7 @@ def _fetch_group_detail(client, cache: PersonCache, group_id: str) -> GroupDetai
     except errors.NotFound:
         raise NotFound(f"No group {group_id} in your account.") from None
     dc = group.location_id.lower()
-    cached_dc = cache.peek(f"dc:{dc}") if dc else None
+    cached_dc = cache.peek(f"dc:{dc}", patch=_dc_patch(client)) if dc else None
 
     def ancestors_task():
         if group.parent_id is None:
@@ -828,6 +883,7 @@ def group_detail(user, group_id: str, *, client=None, fresh: bool = False) -> Gr
         lambda: _fetch_group_detail(client, cache, group_id),
         cacheable=_detail_is_whole,
         fresh=fresh,
+        patch=patches.group_page,
     )
 
 
@@ -839,7 +895,11 @@ def _server_cost(client, server: Server) -> ServerCostEstimate | None:
 def _group_name(client, cache: PersonCache, server: Server) -> GroupRef | None:
     if not server.group_id:
         return None
-    cached_dc = cache.peek(f"dc:{server.location_id.lower()}") if server.location_id else None
+    cached_dc = (
+        cache.peek(f"dc:{server.location_id.lower()}", patch=_dc_patch(client))
+        if server.location_id
+        else None
+    )
     if isinstance(cached_dc, _DataCenterData):
         node = cached_dc.tree.find(server.group_id)
         if node is not None:
@@ -886,6 +946,7 @@ def server_detail(user, server_id: str, *, client=None, fresh: bool = False) -> 
         lambda: _fetch_server_detail(client, cache, server_id),
         cacheable=lambda detail: detail.cost.error is None,
         fresh=fresh,
+        patch=patches.server_page,
     )
 
 

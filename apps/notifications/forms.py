@@ -24,12 +24,18 @@ class PreferenceForm(forms.ModelForm):
             "webhook_enabled",
             "webhook_url",
             "long_threshold_seconds",
+            "alerts_enabled",
         ]
         labels = {
             "email_enabled": "Send me an e-mail",
             "email_address": "E-mail address",
             "webhook_enabled": "POST to my webhook",
             "webhook_url": "Webhook URL",
+            "alerts_enabled": "Also notify me of alerts on my account's servers",
+        }
+        help_texts = {
+            "alerts_enabled": "An alert policy's threshold exceeded (and back below it), as the cloud "
+            "reports it when its webhooks are connected to this portal.",
         }
 
     def clean_webhook_url(self):

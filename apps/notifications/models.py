@@ -16,6 +16,8 @@ class Preference(models.Model):
     webhook_url = models.URLField(max_length=500, blank=True)
     # A succeeded activity that ran at least this long is worth a notification.
     long_threshold_seconds = models.PositiveIntegerField(default=DEFAULT_LONG_SECONDS)
+    # Alerts of the account's servers (Alert.Notification, through the webhooks) on the same channels.
+    alerts_enabled = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -41,7 +43,8 @@ class Delivery(models.Model):
     activity = models.ForeignKey(
         "activities.Activity", null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    event = models.CharField(max_length=32)  # activity.failed | activity.unknown | activity.succeeded_long
+    # activity.failed | activity.unknown | activity.succeeded_long | alert.triggered | alert.cleared
+    event = models.CharField(max_length=32)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     destination = models.CharField(max_length=500)  # the address or URL at the time
     payload = models.JSONField(default=dict)

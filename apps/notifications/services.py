@@ -157,6 +157,8 @@ class NotAllowed(DeliveryError):
 
 
 def _subject(payload: dict) -> str:
+    if "alert" in payload:
+        return _alert_subject(payload)
     a = payload["activity"]
     what = f"{a['operation']} of {', '.join(a['resource_ids']) or a['resource_type']}"
     if payload["event"] == EVENTS["succeeded"]:
@@ -167,6 +169,8 @@ def _subject(payload: dict) -> str:
 
 
 def _body(payload: dict) -> str:
+    if "alert" in payload:
+        return _alert_body(payload)
     a = payload["activity"]
     lines = [
         _subject(payload).removeprefix("[CLC Portal] ") + ".",
@@ -318,3 +322,76 @@ def retry_pending(now=None) -> int:
     for pk in ids:
         _enqueue(pk)
     return len(ids)
+
+
+# --- alerts (apps.webhooks: Alert.Notification) ---------------------------------------------------
+ALERT_EVENTS = {True: "alert.triggered", False: "alert.cleared"}
+
+
+def alert_raised(alert: dict) -> list[Delivery]:
+    """An alert of the account's servers (``apps.webhooks.alerts.alert_json``): one delivery per
+    channel of each person of that account who asked for alerts. Never raises."""
+    try:
+        return _alert_raised(alert)
+    except Exception:
+        log.exception("notifications for alert %s failed", alert.get("id"))
+        return []
+
+
+def _alert_raised(alert: dict) -> list[Delivery]:
+    event = ALERT_EVENTS[bool(alert.get("triggered"))]
+    alias = str(alert.get("account_alias") or "").upper()
+    preferences = Preference.objects.filter(
+        alerts_enabled=True, user__account_alias=alias, user__is_active=True
+    ).select_related("user")
+    payload = {
+        "event": event,
+        "alert": {
+            **alert,
+            "url": f"{settings.PORTAL_BASE_URL}/servers/{str(alert.get('server_id', '')).lower()}/",
+        },
+    }
+    created = []
+    for preference in preferences:
+        wanted = []
+        if preference.email_enabled and preference.email_address:
+            wanted.append((Channel.EMAIL, preference.email_address))
+        if preference.webhook_enabled and preference.webhook_url:
+            wanted.append((Channel.WEBHOOK, preference.webhook_url))
+        for channel, destination in wanted:
+            delivery = Delivery.objects.create(
+                user_id=preference.user_id,
+                event=event,
+                channel=channel,
+                destination=destination,
+                payload=payload,
+                next_attempt_at=timezone.now(),
+            )
+            created.append(delivery)
+            transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
+    return created
+
+
+def _alert_subject(payload: dict) -> str:
+    a = payload["alert"]
+    what = f"{a.get('metric', '')} alert on {a.get('server_id', '')}"
+    return f"[CLC Portal] {what} {'triggered' if a.get('triggered') else 'cleared'}"
+
+
+def _alert_body(payload: dict) -> str:
+    a = payload["alert"]
+    figures = ", ".join(f"{k} {v}" for k, v in (a.get("data") or {}).items())
+    lines = [
+        _alert_subject(payload).removeprefix("[CLC Portal] ") + ".",
+        "",
+        f"Server: {a.get('server_id', '')}",
+        f"Account: {a.get('account_alias', '')}",
+        f"Metric: {a.get('metric', '')} ({figures})" if figures else f"Metric: {a.get('metric', '')}",
+        f"State: {a.get('state', '')} for {a.get('duration', '')}",
+        f"From {a.get('started_at')} to {a.get('ended_at')}",
+        "",
+        f"Server: {a.get('url', '')}",
+        "",
+        "Change what you receive at /notifications/ in the portal.",
+    ]
+    return "\n".join(lines)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "apps.balancers",
     "apps.billing",
     "apps.networks",
+    "apps.webhooks",
     "apps.simulator",
 ]
 
@@ -164,6 +165,9 @@ CLC_GET_RETRIES = env_int("CLC_GET_RETRIES", 2)
 CLC_RETRY_BACKOFF = env_float("CLC_RETRY_BACKOFF", 0.2)
 CLC_FANOUT_WORKERS = env_int("CLC_FANOUT_WORKERS", 16)
 CLC_CACHE_SECONDS = env_int("CLC_CACHE_SECONDS", 30)
+# While the account's webhooks are connected the cloud tells the portal what changed, so inventory
+# stays cached this long (apps.inventory.cache); CLC_CACHE_SECONDS where they are not.
+CLC_CACHE_WEBHOOK_SECONDS = env_int("CLC_CACHE_WEBHOOK_SECONDS", 300)
 
 # Token encryption keys: comma-separated Fernet keys, newest first. Old keys still decrypt, so a
 # key can be rotated without signing anyone out. Derived from SECRET_KEY when unset (development).
@@ -264,3 +268,16 @@ NOTIFICATIONS_WEBHOOK_TIMEOUT = env_float("NOTIFICATIONS_WEBHOOK_TIMEOUT", 10.0)
 NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env_bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", False)
 # Absolute links in notifications (e.g. https://portal.example.com); relative when empty.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "").rstrip("/")
+
+# --- Webhooks from the cloud (apps.webhooks) ------------------------------------------------
+# Public keys that verify the Tier3-RsaSha1 signature of deliveries: comma-separated PEM texts or
+# paths to PEM files, several during a key rotation. Default: CenturyLink's published key (the
+# Webhooks FAQ); the quick start uses the simulator's.
+CLC_WEBHOOK_PUBLIC_KEYS = env_list("CLC_WEBHOOK_PUBLIC_KEYS", [])
+# The portal's address as the cloud reaches it (https://portal.example.com): the receiver's URL
+# is built from it when the webhooks are set up.
+PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", PORTAL_BASE_URL).rstrip("/")
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024)
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 14)
+# The receiver's database connections (on the event loop's threads) are kept this long (seconds).
+WEBHOOK_DB_KEEP_SECONDS = env_float("WEBHOOK_DB_KEEP_SECONDS", 60.0)

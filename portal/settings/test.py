@@ -17,3 +17,7 @@ STORAGES = {
 # The API throttles count per token, person and address in the shared Redis, across tests: generous
 # here; the throttle tests set their own rates.
 API_THROTTLE_TOKEN = API_THROTTLE_PERSON = API_THROTTLE_ANONYMOUS = "100000/minute"
+# The portal's address as the cloud would reach it (apps.webhooks builds its receiver's URL from it).
+PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", "http://testserver")
+# Closed after each use: no connection outlives a test (the test database is dropped at the end).
+WEBHOOK_DB_KEEP_SECONDS = float(env_str("WEBHOOK_DB_KEEP_SECONDS", "0"))

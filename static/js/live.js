@@ -6,6 +6,10 @@
  * the page is re-read: the server page and a group's page swap in their fresh content, server
  * rows update in place, the dashboard's figures and latest activities are swapped.
  * A "… queued" banner turns into how its operation(s) ended.
+ * External activities (changes the cloud reported through its webhooks, started elsewhere) are
+ * announced the same way: the rows of the server they name, the data center's tree counts and
+ * power summary, the server page and the dashboard follow; alerts refresh the dashboard's and the
+ * server page's alerts panel.
  * On `resync`: the activity rows (and header counts) are reloaded from the database.
  * Without SSE (no EventSource, or it keeps failing), the page polls /api/v1/activities/ instead.
  * Plain JS, no dependencies. */
@@ -172,17 +176,27 @@
     var el = document.querySelector("[data-live-watch]");
     return el ? el.getAttribute("data-live-watch").toUpperCase().split(/\s+/).filter(Boolean) : [];
   })();
+  var PAGE_DC = (function () {
+    var m = /^\/datacenters\/([^/]+)\/$/.exec(location.pathname);
+    return m ? decodeURIComponent(m[1]).toUpperCase() : null;
+  })();
   var ADDS_SERVERS = { createServer: 1, restore: 1, move: 1, restoreGroup: 1, moveGroup: 1 };
+  /* what an external change (a webhook event) means for the page, in the portal's operation names */
+  var EXTERNAL_OP = { "Server.Created": "createServer", "Server.Deleted": "delete", "Server.Updated": "update" };
+  var EXTERNAL_GAP_MS = 1000; /* changes made elsewhere show within about a second */
   var want = { page: false, dashboard: false, all: false, ids: {}, gone: "" };
   var rereadTimer = null;
   var rereading = false;
   var lastReread = 0;
   var REREAD_GAP_MS = 3000; /* a burst of endings (a bulk operation) is one read every 3 s at most */
 
-  function scheduleReread() {
-    if (rereadTimer) return;
-    var delay = Math.max(250, REREAD_GAP_MS - (Date.now() - lastReread));
-    rereadTimer = setTimeout(reread, delay);
+  function scheduleReread(gap) {
+    var delay = Math.max(250, (gap || REREAD_GAP_MS) - (Date.now() - lastReread));
+    if (rereadTimer) {
+      if (!gap || rereadTimer.due <= Date.now() + delay) return;
+      clearTimeout(rereadTimer.id); /* sooner for a change made elsewhere */
+    }
+    rereadTimer = { id: setTimeout(reread, delay), due: Date.now() + delay, gap: gap };
   }
 
   document.addEventListener("visibilitychange", function () {
@@ -339,6 +353,40 @@
     }
   }
 
+  /* the data center's tree counts, power summary and server count follow its rows */
+  function updateSummary(doc) {
+    var fresh = {};
+    Array.prototype.forEach.call(doc.querySelectorAll(".tree .node"), function (n) {
+      var a = n.querySelector("a"), c = n.querySelector(".count");
+      if (a && c) fresh[a.getAttribute("href")] = c;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".tree .node"), function (n) {
+      var a = n.querySelector("a"), c = n.querySelector(".count");
+      var f = a && fresh[a.getAttribute("href")];
+      if (c && f && c.textContent !== f.textContent) {
+        c.textContent = f.textContent;
+        c.title = f.title;
+      }
+    });
+    var panel = document.querySelector(".servers-panel"), freshPanel = doc.querySelector(".servers-panel");
+    if (panel && freshPanel) swap(panel.querySelector(".power-list"), freshPanel.querySelector(".power-list"));
+    if (!/[?&](q|power|status)=/.test(location.search)) {
+      var count = document.querySelector(".table-count"), freshCount = doc.querySelector(".table-count");
+      if (count && freshCount) count.innerHTML = freshCount.innerHTML;
+    }
+  }
+
+  /* the alerts panel (apps.webhooks): swapped, added when it was not shown yet, or removed */
+  function swapAlerts(doc) {
+    var current = document.querySelector(".alerts-panel"), fresh = doc.querySelector(".alerts-panel");
+    if (current && fresh) swap(current, fresh);
+    else if (current) current.remove();
+    else if (fresh) {
+      var after = document.querySelector(".latest-activities");
+      if (after) after.parentNode.insertBefore(document.importNode(fresh, true), after.nextSibling);
+    }
+  }
+
   function swapMain(doc) {
     var main = document.querySelector("main.content");
     var freshMain = doc.querySelector("main.content");
@@ -356,9 +404,10 @@
   }
 
   function reread() {
+    var gap = rereadTimer && rereadTimer.gap;
     rereadTimer = null;
     if (document.hidden) return; /* read when the tab is shown again */
-    if (rereading) { scheduleReread(); return; }
+    if (rereading) { scheduleReread(gap); return; }
     lastReread = Date.now();
     var job = want;
     want = { page: false, dashboard: false, all: false, ids: {}, gone: "" };
@@ -380,11 +429,15 @@
         if (job.page) {
           swapMain(doc);
         } else {
-          if (job.all || Object.keys(job.ids).length) updateRows(doc, job.ids, job.all);
+          if (job.all || Object.keys(job.ids).length) {
+            updateRows(doc, job.ids, job.all);
+            updateSummary(doc);
+          }
           if (job.dashboard) {
             [".totals", ".dc-cards", ".latest-activities"].forEach(function (sel) {
               swap(document.querySelector(sel), doc.querySelector(sel));
             });
+            swapAlerts(doc);
           }
         }
         root.setAttribute("data-live-rereads", String(Number(root.getAttribute("data-live-rereads") || 0) + 1));
@@ -538,9 +591,41 @@
   }
 
   /* --- one change ---------------------------------------------------------------------- */
+  function handleAlert(alert) {
+    if (!alert) return;
+    if (PAGE_SERVER && String(alert.server_id || "").toUpperCase() === PAGE_SERVER) want.page = true;
+    else if (DASHBOARD) want.dashboard = true;
+    else return;
+    scheduleReread(EXTERNAL_GAP_MS);
+  }
+
+  /* a change made elsewhere: what it touches on this page is re-read */
+  function handleExternal(a) {
+    var op = EXTERNAL_OP[a.operation];
+    if (!op) return;
+    var id = String((a.resource_ids || [])[0] || "").toUpperCase();
+    if (PAGE_DC && !PAGE_SERVER && id.indexOf(PAGE_DC) !== 0 && !DASHBOARD) return; /* another data center's */
+    var seen = Object.assign({}, a, { operation: op, status: "succeeded" });
+    if (affects(seen)) scheduleReread(EXTERNAL_GAP_MS);
+  }
+
   function handle(data) {
+    if (data && data.type === "alert") {
+      handleAlert(data.alert);
+      root.setAttribute("data-live-events", String(Number(root.getAttribute("data-live-events") || 0) + 1));
+      return;
+    }
     var a = data && data.activity;
     if (!a || a.id == null) return;
+    if (a.origin === "external") {
+      known[a.id] = a.status;
+      var table = document.querySelector("[data-activity-table]");
+      if (table && table.getAttribute("data-page") === "1" && table.getAttribute("data-scope") === "team" &&
+          !table.querySelector('[data-activity-id="' + a.id + '"]')) scheduleRefresh();
+      handleExternal(a);
+      root.setAttribute("data-live-events", String(Number(root.getAttribute("data-live-events") || 0) + 1));
+      return;
+    }
     var previous = data.previous_status || known[a.id] || null;
     known[a.id] = a.status;
     var mine = data.mine !== undefined ? data.mine : a.user_id === userId;

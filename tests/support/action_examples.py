@@ -401,6 +401,41 @@ add(
     ),
 )
 
+
+# --- webhooks (apps/webhooks) ----------------------------------------------------------------------
+def _our_target(demo: Demo) -> None:
+    """This portal delivers one event already (the test settings' PORTAL_PUBLIC_URL): something to
+    disconnect."""
+    from django.conf import settings
+
+    url = f"{demo.simulator.url}/v2/webhooks/demo/Server.Updated/configuration"
+    target = f"{settings.PORTAL_PUBLIC_URL}/hooks/clc/walk-secret/server.updated/"
+    answer = demo.session.put(
+        url, json={"recursive": False, "targetUris": [{"targetUri": target}]}, timeout=10
+    )
+    assert answer.status_code == 204, answer.text
+
+
+def _offers_webhooks(body: dict) -> bool:
+    return any(has_link(item, "configuration", "PUT") for item in body.get("items") or ())
+
+
+add(
+    "webhooks",
+    "connect",
+    Example(pick=lambda d: {}, offers=_offers_webhooks, read=lambda kwargs: "/v2/webhooks/demo"),
+)
+add(
+    "webhooks",
+    "disconnect",
+    Example(
+        pick=lambda d: {},
+        prepare=_our_target,
+        offers=_offers_webhooks,
+        read=lambda kwargs: "/v2/webhooks/demo",
+    ),
+)
+
 __all__ = ["EXAMPLES", "Demo", "Example", "add", "example_for", "offers"]
 
 

@@ -1,0 +1,117 @@
+"""Alerts (``Alert.Notification``): a server's alert policy threshold exceeded, or back below it.
+
+    record_alert("DEMO", payload)        # the FAQ's payload -> one Alert per trigger, announced,
+                                         # notified to the people who asked for alerts
+    active_alerts("DEMO")                # the latest state per (server, metric) that is triggered
+    server_alerts("DEMO", "WA1DEMOWEB01")
+
+A minimal store behind one function: the policies work may bring its own alert store; then
+``record_alert`` is the one place to join them.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from django.db import transaction
+
+from apps.activities import streams
+from apps.notifications.services import alert_raised
+
+from .models import Alert
+
+log = logging.getLogger(__name__)
+
+MAX_TRIGGERS = 20  # per payload
+
+
+def _time(value):
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def alert_json(alert: Alert) -> dict:
+    return {
+        "id": alert.pk,
+        "account_alias": alert.account_alias,
+        "server_id": alert.server_id,
+        "metric": alert.metric,
+        "state": alert.state,
+        "triggered": alert.triggered,
+        "data": alert.data,
+        "duration": alert.duration,
+        "started_at": alert.started_at.isoformat() if alert.started_at else None,
+        "ended_at": alert.ended_at.isoformat() if alert.ended_at else None,
+    }
+
+
+def record_alert(account_alias: str, payload: dict, *, delivery=None) -> list[Alert]:
+    """Store the payload's triggers, announce them on the account's stream and notify (after the
+    commit). -> the stored alerts."""
+    alias = str(account_alias or "").upper()
+    server = str(payload.get("serverName") or "")[:64].upper()
+    stored = []
+    for trigger in (payload.get("triggers") or ())[:MAX_TRIGGERS]:
+        if not isinstance(trigger, dict):
+            continue
+        data = trigger.get("data") if isinstance(trigger.get("data"), dict) else {}
+        stored.append(
+            Alert.objects.create(
+                account_alias=alias,
+                server_id=server,
+                metric=str(trigger.get("metric") or "")[:32],
+                state=str(trigger.get("state") or "")[:32],
+                data={str(k)[:40]: v for k, v in list(data.items())[:10] if isinstance(v, int | float | str)},
+                duration=str(trigger.get("duration") or "")[:16],
+                started_at=_time(trigger.get("stateStartTime")),
+                ended_at=_time(trigger.get("stateEndTime")),
+                delivery=delivery,
+            )
+        )
+    if stored:
+        ids = [a.pk for a in stored]
+        transaction.on_commit(lambda: _announce(alias, ids))
+    return stored
+
+
+def _announce(alias: str, ids: list[int]) -> None:
+    """On the account's stream (the dashboard and the server page show it in place), then to the
+    people who asked to be notified of alerts."""
+    for alert in Alert.objects.filter(pk__in=ids):
+        streams.publish_data(alias, {"type": "alert", "alert": alert_json(alert)})
+        try:
+            alert_raised(alert_json(alert))
+        except Exception:
+            log.warning("notifications for alert %s failed", alert.pk, exc_info=True)
+
+
+def latest_per_metric(alerts) -> list[Alert]:
+    """The newest alert of each (server, metric)."""
+    seen, out = set(), []
+    for alert in alerts:
+        key = (alert.server_id, alert.metric)
+        if key not in seen:
+            seen.add(key)
+            out.append(alert)
+    return out
+
+
+def active_alerts(alias: str, limit: int = 500) -> list[Alert]:
+    recent = Alert.objects.filter(account_alias=alias.upper()).order_by("-received_at", "-id")[:limit]
+    return [a for a in latest_per_metric(recent) if a.triggered]
+
+
+def recent_alerts(alias: str, limit: int = 5) -> list[Alert]:
+    return list(Alert.objects.filter(account_alias=alias.upper()).order_by("-received_at", "-id")[:limit])
+
+
+def server_alerts(alias: str, server_id: str, limit: int = 10) -> list[Alert]:
+    return list(
+        Alert.objects.filter(account_alias=alias.upper(), server_id=server_id.upper()).order_by(
+            "-received_at", "-id"
+        )[:limit]
+    )
