@@ -175,6 +175,9 @@ def create_body(**overrides):
         # The documented networkId is another account's and its ipAddress (10.123.456.12) no address.
         "networkId": seeded_network_id("DEMO", "WA1", 0),
         "ipAddress": DROP,
+        # The documented ttl (2014) lies in the past, which the simulator refuses (tests of the ttl
+        # itself: tests/test_simulator_create_options.py).
+        "ttl": DROP,
     }
     values.update(overrides)
     body = fill(example, **values)
@@ -232,7 +235,11 @@ def test_failed_build_leaves_a_failed_server(fast):
 def test_clone_an_existing_server(fast):
     session = fast.session("demo")
     source = pick(linux=False)
-    body = create_body(sourceServerId=source.id.lower(), additionalDisks=[])
+    # clone-server.md: the source's password is required (the Python SDK reads it from credentials).
+    credentials = session.get(url(fast, f"/v2/servers/DEMO/{source.id}/credentials"), timeout=10).json()
+    body = create_body(
+        sourceServerId=source.id.lower(), additionalDisks=[], sourceServerPassword=credentials["password"]
+    )
     response = session.post(url(fast, "/v2/servers/DEMO"), json=body, timeout=10)
     assert response.status_code == 202, response.text
     wait_operation(fast, session, status_id(response.json()["links"][0]))

@@ -69,13 +69,14 @@ WINDOWS_RESERVED = ["a", "b", "c", "d"]
 _NAME_RE = re.compile(r"^[A-Za-z0-9-]+$")
 
 
-def validate_server_name(alias: str, name) -> str:
-    """The documented rules: alphanumerics and dashes, 1-8 characters, alias + name <= 10."""
+def validate_server_name(alias: str, name, longest: int = 8) -> str:
+    """The documented rules: alphanumerics and dashes, 1-8 characters (1-7 for an import), alias +
+    name <= 10."""
     if not isinstance(name, str) or not name:
         raise errors.bad_request("The server name is required.")
     if not _NAME_RE.match(name):
         raise errors.bad_request("The server name may contain only letters, digits and dashes.")
-    limit = min(8, 10 - len(alias))
+    limit = min(longest, 10 - len(alias))
     if len(name) > limit:
         raise errors.bad_request(
             f"The server name must be between 1 and {limit} characters for account {alias.upper()}."

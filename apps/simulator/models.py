@@ -111,6 +111,13 @@ class Server:
     custom_fields: list[dict] = field(default_factory=list)
     alert_policies: list[dict] = field(default_factory=list)
     network_id: str = ""
+    # What create-server's optional fields set (routes/server_create.py).
+    is_managed_os: bool = False
+    is_managed_backup: bool = False
+    dns: list[str] = field(default_factory=list)  # primary, secondary (never shown by the API)
+    ttl: float | None = None  # when the cloud deletes the server by itself
+    bare_metal: dict | None = None  # {"configurationId", "processorDescription", "storageDescription"}
+    packages_ran: list[dict] = field(default_factory=list)  # {packageId, parameters, at}
 
     @property
     def key(self) -> str:
@@ -136,6 +143,9 @@ class Operation:
     params: dict = field(default_factory=dict)
     applied: bool = False
     completed_at: float | None = None  # when its effect was applied (simulator clock)
+    # A queue fault (``/control/interrupt-next``): {"status": "resumed"|"unknown", "at": moment,
+    # "resumeAt": moment} — see ``state.World.status_of``.
+    interruption: dict | None = None
 
     @property
     def ends_at(self) -> float:

@@ -40,8 +40,12 @@ def server_json(world: World, server: Server, roles) -> dict:
         "locationId": server.location,
         "osType": server.os_type,
         "os": server.os,
-        "status": server.status,
     }
+    if server.is_managed_os:  # "Only appears when the server is managed" (get-server.md)
+        out["isManagedOS"] = True
+        if server.is_managed_backup:  # "... when the server has both Managed OS and Managed Backup"
+            out["isManagedBackup"] = True
+    out["status"] = server.status
     if server.status != "underConstruction":
         out["details"] = details_json(world, server, roles)
     out["type"] = server.type
@@ -57,7 +61,7 @@ def server_json(world: World, server: Server, roles) -> dict:
 
 
 def details_json(world: World, server: Server, roles) -> dict:
-    return {
+    out = {
         "ipAddresses": ip_addresses(server),
         "secondaryIPAddresses": list(server.secondary_ips),
         "alertPolicies": [_alert_policy(server, p, roles) for p in server.alert_policies],
@@ -75,6 +79,10 @@ def details_json(world: World, server: Server, roles) -> dict:
         "snapshots": [_snapshot(server, s.id, s.name, roles) for s in server.snapshots],
         "customFields": [dict(f) for f in server.custom_fields],
     }
+    if server.bare_metal:  # "for bare metal servers only" (get-server.md)
+        out["processorDescription"] = server.bare_metal["processorDescription"]
+        out["storageDescription"] = server.bare_metal["storageDescription"]
+    return out
 
 
 def ip_addresses(server: Server) -> list[dict]:

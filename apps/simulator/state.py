@@ -87,6 +87,9 @@ class Faults:
     fail_next: int = 0  # the next N queued operations fail
     duration_override: float | None = None  # seconds, before speed scaling; None = defaults
     duration_range: tuple[float, float] | None = None  # uniform draw per operation (before speed)
+    # Queue faults for the next operations (``POST /control/interrupt-next``), first one first:
+    # {"status": "resumed", "pauseSeconds": s} or {"status": "unknown"}.
+    interrupt_next: list = field(default_factory=list)
 
 
 def iso(ts: float) -> str:
@@ -272,6 +275,13 @@ class World:
         if base is None:
             base = BASE_DURATIONS.get(kind, 10) * self.rng.uniform(0.8, 1.2)
         duration = max(base / max(self.speed, 1e-6), 0.05)
+        interruption = None
+        if self.faults.interrupt_next:
+            wanted = self.faults.interrupt_next.pop(0)
+            interruption = {"status": wanted["status"], "at": self.now() + duration / 2}
+            if wanted["status"] == "resumed":
+                interruption["resumeAt"] = interruption["at"] + wanted.get("pauseSeconds", 0.0)
+                duration += wanted.get("pauseSeconds", 0.0)
         will_fail = False
         if self.faults.fail_next > 0:
             self.faults.fail_next -= 1
@@ -288,6 +298,7 @@ class World:
             will_fail=will_fail,
             failure_message="The operation failed (simulated failure)." if will_fail else "",
             params=dict(params or {}),
+            interruption=interruption,
         )
         self.operations[op_id] = op
         self._seq += 1
@@ -336,7 +347,17 @@ class World:
             hook(self, op)
 
     def status_of(self, op: Operation) -> str:
+        """notStarted, executing, succeeded or failed from the clock; an interrupted operation
+        (``Faults.interrupt_next``) reads ``resumed`` from the moment it was resumed until it ends,
+        or ``unknown`` from the moment the queue lost track of it, for good (its work still
+        completes at its planned end)."""
         now = self.now()
+        interruption = op.interruption
+        if interruption is not None and now >= interruption["at"]:
+            if interruption["status"] == "unknown":
+                return "unknown"
+            if interruption["status"] == "resumed" and interruption["resumeAt"] <= now < op.ends_at:
+                return "resumed"
         if now < op.started_at + op.duration * 0.1:
             return "notStarted"
         if now < op.ends_at:

@@ -5,12 +5,19 @@ POST /control/config             {"latencyMs", "errorRate", "failureRate", "spee
                                   "durationRange": [low, high] (each operation draws its duration)}
 POST /control/expire-tokens      every issued token stops working (401)
 POST /control/fail-next          {"count": 1}: the next N queued operations fail
+POST /control/interrupt-next     {"count": 1, "status": "resumed", "pauseSeconds": 5} or
+                                 {"status": "unknown"}: the next N queued operations are interrupted
+                                 halfway: "resumed" = paused that long, then resumed (status
+                                 resumed until it ends); "unknown" = the queue loses track of it
+                                 (status unknown for good; the work still completes)
 POST /control/reset              {"seed": "demo", "keepTokens": false}: rebuild the world from a seed
                                  (keepTokens: the tokens already issued keep working)
 GET  /control/operations/{id}    when an operation started and completes (for benchmarks)
 GET  /control/clock              the simulator's clock: {"now": iso, "epoch": seconds, "offset": s}
 POST /control/clock              {"advance": seconds} or {"to": iso | epoch}: move the clock forward and
                                  replay everything that fell due (schedules, autoscale, ttl, ...)
+GET  /control/servers/{id}       what the API does not show of a server: DNS, ttl, managed flags,
+                                 packages that ran, bare metal configuration
 GET  /control/events             the last events the world emitted (?since=<seq>, ?event=<name>)
 POST /control/load               {"serverId", "cpu"|"memory"|"disk": percent, "minutes"}: make a server
                                  busy (its monitoring series, alerts and autoscale follow)
@@ -38,6 +45,7 @@ def _settings(world):
         "errorRate": f.error_rate,
         "failureRate": f.failure_rate,
         "failNext": f.fail_next,
+        "interruptNext": [dict(i) for i in f.interrupt_next],
         "durationSeconds": f.duration_override,
         "durationRange": list(f.duration_range) if f.duration_range else None,
         "servers": len(world.servers),
@@ -105,6 +113,20 @@ def fail_next(req):
     return _settings(req.world)
 
 
+@route("POST", "/control/interrupt-next", auth=False)
+def interrupt_next(req):
+    body = req.json_object()
+    count = int(_number(body.get("count", 1), "count", 0, 1000))
+    status = body.get("status")
+    if status not in ("resumed", "unknown"):
+        raise errors.bad_request("status must be resumed or unknown.")
+    wanted = {"status": status}
+    if status == "resumed":
+        wanted["pauseSeconds"] = _number(body.get("pauseSeconds", 5), "pauseSeconds", 0, 86400)
+    req.world.faults.interrupt_next = [dict(wanted) for _ in range(count)]
+    return _settings(req.world)
+
+
 @route("POST", "/control/reset", auth=False)
 def reset(req):
     from ..seed import build_world
@@ -124,6 +146,7 @@ def reset(req):
             setattr(world, f.name, getattr(fresh, f.name))
     world.seed_name = seed
     world.faults.fail_next = 0
+    world.faults.interrupt_next = []
     world.faults.duration_override = None
     world.faults.duration_range = None
     return _settings(world)
@@ -143,6 +166,23 @@ def operation(req, op_id):
         "completesAt": op.ends_at,
         "completedAt": op.completed_at,
         "started": iso(op.started_at),
+    }
+
+
+@route("GET", "/control/servers/{server_id}", auth=False)
+def server_internals(req, server_id):
+    server = req.world.servers.get(server_id.lower())
+    if server is None:
+        raise errors.not_found()
+    return {
+        "id": server.id,
+        "status": server.status,
+        "dns": list(server.dns),
+        "ttl": iso(server.ttl) if server.ttl is not None else None,
+        "isManagedOS": server.is_managed_os,
+        "isManagedBackup": server.is_managed_backup,
+        "packagesRan": [dict(p, at=iso(p["at"])) for p in server.packages_ran],
+        "bareMetal": dict(server.bare_metal) if server.bare_metal else None,
     }
 
 

@@ -331,7 +331,12 @@ def _expiration_days(req, body: dict) -> int:
     return days
 
 
+BARE_METAL_SNAPSHOT = "The operation cannot be queued because bare metal servers have no snapshots."
+
+
 def _snapshot_check(server: Server) -> None:
+    if server.type == "bareMetal":
+        raise _Refused(BARE_METAL_SNAPSHOT)
     if server.snapshots:
         raise _Refused(SNAPSHOT_EXISTS)
 

@@ -1,24 +1,21 @@
-"""Servers: get, create, delete, PATCH (cpu/memory/disks queued; description/group/custom
+"""Servers: get, delete, PATCH (cpu/memory/disks queued; description/group/custom
 fields at once), credentials, restore from the archive.
 
-Shared helpers for the server sub-resources (public IPs, snapshots) live here too.
+Shared helpers for the server sub-resources (public IPs, snapshots) live here too. Create (and
+clone, bare metal): ``server_create.py``; import: ``vm_import.py``.
 """
 
-import string
-
-from .. import addressing, errors
-from ..factory import LINUX_RESERVED, TEMPLATES, WINDOWS_RESERVED, add_server, validate_server_name
-from ..links import link, status_link
+from .. import errors
+from ..factory import LINUX_RESERVED, WINDOWS_RESERVED
+from ..links import status_link
 from ..models import Disk, Server
 from ..roles import can
 from ..router import route
 from ..serializers_server import is_linux, public_uuid, server_json
-from ..state import effect, failure_effect
-from ..webhook_events import server_created, server_updated
+from ..state import effect
+from ..webhook_events import server_updated
 from .custom_fields import resolve_custom_fields
 
-SERVER_TYPES = ("standard", "hyperscale", "bareMetal")
-STORAGE_TYPES = ("standard", "premium", "hyperscale")
 MAX_DISK_GB = 1024
 
 # --- helpers shared by the server routes ---------------------------------------------------
@@ -170,123 +167,6 @@ def get_credentials(req, alias, server_id):
     return {"userName": "root" if is_linux(server) else "Administrator", "password": server.password}
 
 
-# --- create --------------------------------------------------------------------------------
-
-
-@route("POST", "/v2/servers/{alias}")
-def create_server(req, alias):
-    require(req, "manage_servers")
-    body = req.json_object()
-    f = lambda name, default=None: req.field(body, name, default)  # noqa: E731
-    name = validate_server_name(alias, f("name"))
-    group = target_group(req, f("groupId"), "groupId")
-    template, source = _source(req, alias, f("sourceServerId"))
-    server_type, storage_type = _types(f("type"), f("storageType"))
-    cpu = integer(f("cpu"), "cpu", 1, 16)
-    memory_gb = integer(f("memoryGB"), "memoryGB", 1, 128)
-    description = text(f("description"), "description")
-    password = f("password")
-    if password is not None and (not isinstance(password, str) or not password):
-        raise errors.bad_request("password must be a non-empty string.")
-    custom = custom_field_values(req, f("customFields") or [])
-    linux = TEMPLATES[template][4]
-    extra = f("additionalDisks") or []
-    if not isinstance(extra, list) or not all(isinstance(d, dict) for d in extra):
-        raise errors.bad_request("additionalDisks must be a list of disks.")
-    used: set[str] = set()
-    disks = [new_disk(req, d, linux, used) for d in extra]
-    network, address = addressing.for_new_server(req.world, alias, group, f("networkId"), f("ipAddress"))
-    from .server_policies import apply_new_server_policies, new_server_policies  # they import this module
-
-    policies = new_server_policies(req, alias, body, server_type, group)
-
-    server = add_server(
-        req.world,
-        alias,
-        group,
-        name,
-        template=template,
-        cpu=cpu,
-        memory_gb=memory_gb,
-        description=description,
-        status="underConstruction",
-        power_state="stopped",
-        server_type=server_type,
-        storage_type=storage_type,
-        password=password or _password(req.world.rng),
-        user=req.user.username,
-        custom_fields=custom,
-        network_id=network.id,
-        ip_address=address,
-    )
-    if source is not None:
-        server.disks = [Disk(d.id, d.size_gb, list(d.partition_paths)) for d in source.disks]
-    for size, paths in disks:
-        server.disks.append(Disk(f"0:{len(server.disks)}", size, paths))
-    apply_new_server_policies(req.world, server, policies)
-    op = req.world.queue(alias, server.location, "createServer", [server.id])
-    uuid = public_uuid(server)
-    return 202, {
-        "server": name,
-        "isQueued": True,
-        "links": [
-            status_link(alias, op.id),
-            link("self", f"/v2/servers/{alias.lower()}/{uuid}?uuid=True", id=uuid, verbs=["GET"]),
-        ],
-    }
-
-
-def _source(req, alias, source_id):
-    """A template name -> (template, None); an existing server (a clone) -> (its template, it)."""
-    if not isinstance(source_id, str) or not source_id.strip():
-        raise errors.bad_request("sourceServerId is required.")
-    for template in TEMPLATES:
-        if template.lower() == source_id.strip().lower():
-            return template, None
-    source = req.world.servers.get(source_id.strip().lower())
-    if source is None or source.alias.upper() != alias.upper():
-        raise errors.bad_request(f"The source server or template '{source_id}' does not exist.")
-    if source.status != "active":
-        raise errors.bad_request(f"The server {source.id} is {source.status} and cannot be cloned.")
-    return source.template if source.template in TEMPLATES else "UBUNTU-22-64-TEMPLATE", source
-
-
-def _types(server_type, storage_type):
-    server_type = server_type or "standard"
-    if server_type not in SERVER_TYPES:
-        raise errors.bad_request(f"type must be one of {', '.join(SERVER_TYPES)}.")
-    if server_type == "bareMetal":
-        raise errors.bad_request("Bare metal servers are not available in this data center.")
-    default = "hyperscale" if server_type == "hyperscale" else "standard"
-    storage_type = storage_type or default
-    if storage_type not in STORAGE_TYPES:
-        raise errors.bad_request(f"storageType must be one of {', '.join(STORAGE_TYPES)}.")
-    if (server_type == "hyperscale") != (storage_type == "hyperscale"):
-        raise errors.bad_request("Hyperscale servers use hyperscale storage, and only they do.")
-    return server_type, storage_type
-
-
-def _password(rng) -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "".join(rng.choice(alphabet) for _ in range(12)) + rng.choice("!@#$%") + str(rng.randrange(10))
-
-
-@effect("createServer")
-def _built(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
-    if server is not None and server.status == "underConstruction":
-        server.status = "active"
-        server.power_state = "started"
-        server_created(world, server)
-
-
-@failure_effect("createServer")
-def _build_failed(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
-    if server is not None and server.status == "underConstruction":
-        server.status = "failed"
-
-
 # --- delete --------------------------------------------------------------------------------
 
 
@@ -342,6 +222,10 @@ def patch_server(req, alias, server_id):
         m: _validate_immediate(req, server, m, v) for m, v in changes.items() if m in IMMEDIATE_MEMBERS
     }
     if queued_changes:
+        if server.type == "bareMetal":
+            raise errors.bad_request(
+                "A bare metal server's CPU, memory and disks are those of its configuration."
+            )
         refuse_if_busy(req, server)
     _apply_immediate(req, server, immediate)
     if not queued_changes:
