@@ -16,6 +16,14 @@ from tests.support.contract import API_JSON, shape_mismatches
 from tests.test_simulator_webhooks_delivery import Listener, configure, started_server
 
 PAGES = API_JSON.parent / "Webhooks"
+# The calls these tests compare with their pages (test_simulator_contract_coverage.py reads it).
+COVERED = [
+    ("GET", "/v2/webhooks/{accountAlias}"),
+    ("PUT", "/v2/webhooks/{accountAlias}/{event}/configuration"),
+    ("DELETE", "/v2/webhooks/{accountAlias}/{event}/configuration"),
+    ("POST", "/v2/webhooks/{accountAlias}/{event}/configuration/targetUris"),
+    ("DELETE", "/v2/webhooks/{accountAlias}/{event}/configuration/targetUris"),
+]
 
 
 def page(name: str) -> str:

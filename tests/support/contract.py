@@ -32,7 +32,7 @@ def load_api() -> list[dict]:
 def md_examples(page: str) -> list:
     """The JSON examples of a documentation page (``Firewall/create-cross-dc-firewall-policy.md``),
     parsed, in page order: for endpoints api.json leaves out. Fenced blocks that are not JSON are
-    skipped."""
+    skipped; a page without fenced JSON is read from its indented blocks."""
     text = (API_JSON.parent / page).read_text(encoding="utf-8")
     out = []
     for block in re.findall(r"^```[a-zA-Z]*\n(.*?)^```", text, flags=re.S | re.M):
@@ -40,7 +40,25 @@ def md_examples(page: str) -> list:
             out.append(json.loads(block))
         except ValueError:
             continue
+    if not out:  # pages written with indented (four-space) code blocks
+        for block in _indented_blocks(text):
+            try:
+                out.append(json.loads(block))
+            except ValueError:
+                continue
     return out
+
+
+def _indented_blocks(text: str) -> list[str]:
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.startswith("    ") or (current and not line.strip()):
+            current.append(line[4:])
+        elif current:
+            blocks.append("\n".join(current).strip())
+            current = []
+    blocks.append("\n".join(current).strip())
+    return [b for b in blocks if b]
 
 
 def doc_entry(method: str, path: str) -> dict:
@@ -243,3 +261,180 @@ def walk_seed(session, base: str, alias: str = "DEMO", dc: str = "WA1") -> Seed:
                 server = _get(session, f"{base}/v2/servers/{alias}/{link['id']}", "server")
                 seed.servers[server["id"]] = server
     return seed
+
+
+# --- the docs' field tables -----------------------------------------------------------------------
+# A page's "Response" section defines its entities as markdown tables (``### Entity Definition`` then
+# ``### Details Definition``, ``### IPAddresses Definition``...). ``table_mismatches`` holds an answer
+# to them: every field of the entity is there with a JSON type that fits the table's type, and each
+# field of type complex/array whose name has a table of its own is checked against that table (an
+# array's elements, an object itself). Fields the page says appear only sometimes are optional.
+DOCS = API_JSON.parent
+_OPTIONAL_WORDS = (
+    "only appears",
+    "only present",
+    "bare metal servers only",
+    "if something goes wrong",
+    "not returned",
+    "if applicable",
+    "optional",
+)
+_TABLE_TYPES = {
+    "string": ("string",),
+    "datetime": ("string",),
+    "date": ("string",),
+    "boolean": ("bool",),
+    "bool": ("bool",),
+    "integer": ("number",),
+    "int": ("number",),
+    "number": ("number",),
+    "decimal": ("number",),
+    "float": ("number",),
+    "double": ("number",),
+    "array": ("array",),
+    "complex": ("object", "array"),
+    "object": ("object",),
+}
+_page_index: dict | None = None
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def page_index() -> dict[tuple[str, str], list[str]]:
+    """(METHOD, normalised path template) -> the pages whose "Structure" names that call."""
+    global _page_index
+    if _page_index is None:
+        _page_index = {}
+        for page in sorted(DOCS.rglob("*.md")):
+            found = re.search(
+                r"### Structure\s*\n\s*\n?\s*(GET|POST|PUT|PATCH|DELETE)\s+(\S+)",
+                page.read_text(encoding="utf-8"),
+            )
+            if found:
+                key = (found.group(1), template_key(found.group(2)))
+                _page_index.setdefault(key, []).append(str(page.relative_to(DOCS)))
+    return _page_index
+
+
+def template_key(url: str) -> str:
+    """``https://api.ctl.io/v2/servers/{accountAlias}/{serverId}?x`` -> ``/v2/servers/{}/{}``."""
+    path = url.removeprefix(DOC_HOST).split("?", 1)[0].rstrip("/")
+    return re.sub(r"\{[^}]+\}", "{}", path).lower()
+
+
+def page_for(method: str, path: str) -> str | None:
+    """The one documentation page of a call (None when there is none or several)."""
+    pages = page_index().get((method.upper(), template_key(path)), [])
+    return pages[0] if len(pages) == 1 else None
+
+
+def field_tables(page: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The tables of a page's Response section, in order: (title, [(name, type, description)])."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    if "## Response" not in text:
+        return []
+    tables: list = []
+    title = ""
+    for line in text.split("## Response", 1)[1].splitlines():
+        heading = re.match(r"#+\s*(.+)", line)
+        if heading:
+            title = heading.group(1).strip()
+            continue
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or cells[0].lower() == "name" or set(cells[0]) <= set("-: "):
+            continue
+        if not tables or tables[-1][0] != title:
+            tables.append((title, []))
+        tables[-1][1].append(
+            (cells[0].strip("`"), cells[1].strip("`").lower(), cells[2] if len(cells) > 2 else "")
+        )
+    return tables
+
+
+def sometimes_missing(example) -> set[str]:
+    """Key names (lower case) the documented example shows in some objects of a list and not in
+    others (``public`` of ``ipAddresses``): the docs' own example says they are optional."""
+    out: set[str] = set()
+    stack = [example]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            items = [x for x in node if isinstance(x, dict)]
+            if len(items) > 1:
+                every = set.intersection(*(set(k.lower() for k in x) for x in items))
+                some = set.union(*(set(k.lower() for k in x) for x in items))
+                out |= some - every
+            stack.extend(node)
+    return out
+
+
+def _root_table(tables):
+    title, rows = tables[0]
+    return rows if not title or "entity" in title.lower() or "response" in title.lower() else None
+
+
+def table_mismatches(page: str, ours, *, maps=(), skip=(), optional=()) -> list[str]:
+    """Where an answer lacks a field of the page's tables or has another type (see above).
+    ``maps``: paths of objects keyed by ids where the table says array (billing); ``skip``: paths
+    not checked (``$.a.*.b``: any element); ``optional``: field names (any case) or paths that may
+    be missing."""
+    tables = field_tables(page)
+    if not tables or _root_table(tables) is None:
+        return []
+    words = r"(entity|entities|definition)"
+    by_title = {_norm(re.sub(words, "", t, flags=re.I)): rows for t, rows in tables}
+    root = _root_table(tables)
+    optional = {name.lower() for name in optional}
+    out: list[str] = []
+
+    def pattern(path: str) -> str:
+        return re.sub(r"\[\d+\]", ".*", path)
+
+    def check(rows, node, path, seen):
+        if isinstance(node, list):
+            for i, item in enumerate(node[:50]):
+                check(rows, item, f"{path}[{i}]", seen)
+            return
+        if not isinstance(node, dict):
+            out.append(f"{path}: expected an object with the fields of the table, got {json_type(node)}")
+            return
+        keys = {k.lower(): k for k in node}
+        names = {name.lower() for name, _, _ in rows}
+        if "items" in keys and "items" not in names and isinstance(node[keys["items"]], list):
+            check(rows, node[keys["items"]], f"{path}.items", seen)  # a list wrapped in {items, links}
+            return
+        for name, kind, description in rows:
+            sub = f"{path}.{name}"
+            if pattern(sub) in skip:
+                continue
+            key = keys.get(name.lower())
+            if key is None and "entity links" in description and "links" in keys:
+                key = "links"  # "array | complex | Collection of entity links" (a typo for links)
+            if key is None:
+                documented_optional = any(w in description.lower() for w in _OPTIONAL_WORDS)
+                if (
+                    name.lower() not in optional
+                    and pattern(sub).lower() not in optional
+                    and not documented_optional
+                ):
+                    out.append(f"{sub}: missing (documented {kind})")
+                continue
+            value = node[key]
+            allowed = _TABLE_TYPES.get(kind.split()[0] if kind else "", None)
+            if pattern(sub) in maps and isinstance(value, dict):
+                value = list(value.values())
+            elif allowed and json_type(value) not in allowed and value is not None:
+                out.append(f"{sub}: documented {kind}, got {json_type(value)} ({_short(value)})")
+                continue
+            child = by_title.get(_norm(name))
+            if child is not None and child is not rows and _norm(name) not in seen and value:
+                check(child, value, sub, seen | {_norm(name)})
+
+    check(root, ours, "$", frozenset())
+    return out

@@ -1,0 +1,503 @@
+"""The rest of the simulator's endpoints against the published contract, with the machinery of
+``test_simulator_contract.py`` (same Case, same shape and field-table rules, same checks), so that
+every route has a case (``test_simulator_contract_coverage.py``).
+
+Three kinds of reference:
+- api.json's entry (``doc_path`` is its URL template);
+- a documentation page's JSON examples (``doc_page``, for endpoints api.json leaves out);
+- for endpoints no page documents (a link's target the docs never describe: a snapshot's ``self``,
+  a server's ``statistics`` and ``scheduledActivities``, a scheduled activity, the group defaults
+  GET, billing estimates, the account, capabilities, horizontal autoscale policies, a server's
+  anti-affinity and alert policy mappings), ``reference`` builds the example from the nearest
+  documented entity (each one says which) or, where nothing is documented, from the shape
+  docs/simulator.md commits to — so the answer cannot drift unnoticed.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.support.contract import doc_entry, fill, md_examples
+from tests.support.simulator import wait_until
+from tests.test_simulator_contract import (
+    ACCEPTED,
+    ALIAS,
+    DC,
+    OK,
+    STATUS_LINK_ONLY,
+    Case,
+    _active,
+    _snapshot_id,
+    check_documented_example,
+    check_simulator_answer,
+)
+
+NO_CONTENT = {204}
+SEEDED_ALERT_POLICY = "2bec81dd90aa4217887548c3c20d7421"
+SEEDED_ANTI_AFFINITY = "ca8b07035cf844f3b4f953074c2630eb"
+SEEDED_AUTOSCALE = "9d14822c1e8541cea11703cf2b078c9d"
+SEEDED_HORIZONTAL = "6cf7f7d139ee4d4f98a09bd0400b1a56"
+SERVERS = "/v2/servers/{accountAlias}/{serverId}"
+GROUPS = "/v2/groups/{accountAlias}/{groupId}"
+
+CASES: list[Case] = []
+
+
+def case(case_id, method, doc_path, status, **options):
+    def register(fn):
+        CASES.append(Case(case_id, method, doc_path, status, fn, **options))
+        return fn
+
+    return register
+
+
+# --- references for what no page documents --------------------------------------------------------
+def _server_doc() -> dict:
+    return doc_entry("GET", SERVERS)["ResExample"]
+
+
+def _activity_doc() -> dict:
+    return md_examples("Groups/get-group-scheduled-activities.md")[0][0]
+
+
+def _billed_server() -> dict:
+    groups = doc_entry("GET", GROUPS + "/billing")["ResExample"]["groups"]
+    return next(server for group in groups.values() for server in group["servers"].values())
+
+
+def ref(build):
+    """A reference example: ``build()`` -> the response example (no request example)."""
+    return lambda: {"ResExample": build(), "ContentExample": None}
+
+
+REFERENCES = {
+    # A snapshot's self link: the snapshot entity of get-server's details.
+    "snapshot": ref(lambda: _server_doc()["details"]["snapshots"][0]),
+    # A server's alert policies: get-server's details.alertPolicies.
+    "server-alert-policies": ref(lambda: _server_doc()["details"]["alertPolicies"]),
+    # One of them: add-alert-policy-to-server's answer ({id, links}).
+    "server-alert-policy": ref(lambda: md_examples("Alert Policies/add-alert-policy-to-server.md")[1]),
+    # A server's statistics: the entry the group call gives for it (get-group-monitoring-statistics).
+    "server-statistics": ref(lambda: doc_entry("GET", GROUPS + "/statistics")["ResExample"][0]),
+    # Scheduled activities (of a server, upcoming, one): the group list's entity.
+    "activities": ref(lambda: [_activity_doc()]),
+    "activity": ref(_activity_doc),
+    # The group defaults GET: the entity set-group-defaults answers.
+    "defaults": ref(lambda: doc_entry("POST", GROUPS + "/defaults")["ResExample"]),
+    # estimate-server: a server of get-group-billing-details, with its id and the date.
+    "estimate": ref(lambda: dict(_billed_server(), id="WA1ACCTSERV01", date="2015-06-18T09:19:36Z")),
+    # Not documented anywhere: the shapes docs/simulator.md commits to (sections named).
+    "pricing": ref(
+        lambda: {"cpu": 0.01, "memoryGB": 0.015, "storageGB": 0.00021, "managedOS": 0.0}
+    ),  # Billing
+    "capabilities": ref(
+        lambda: {  # "Credentials, capabilities, account"
+            "reservedDrivePaths": ["bin"],
+            "addingCpuRequiresReboot": False,
+            "addingMemoryRequiresReboot": False,
+            "supportedNetworkTypes": ["primary"],
+            "supportsSnapshots": True,
+            "supportsPublicIPs": True,
+            "maxCpu": 16,
+            "maxMemoryGB": 128,
+            "maxDiskSizeGB": 1024,
+        }
+    ),
+    "account": ref(
+        lambda: {  # "Credentials, capabilities, account"
+            "accountAlias": "ALIAS",
+            "parentAlias": None,
+            "businessName": "",
+            "addressLine1": "",
+            "city": "",
+            "stateProvince": "",
+            "postalCode": "",
+            "country": "",
+            "telephone": "",
+            "status": "Active",
+            "primaryDataCenter": "WA1",
+            "isManaged": False,
+            "links": [{"rel": "self", "href": "/v2/accounts/alias"}],
+        }
+    ),
+    "horizontal-policy": ref(
+        lambda: {  # "Horizontal autoscale": a published script's create body
+            "id": "",
+            "name": "",
+            "minimumServerCount": 1,
+            "thresholdPeriod": "00:15:00",
+            "coolDownPeriod": "00:15:00",
+            "scaleOut": {"cpuPercentThreshold": 80, "memoryPercentThreshold": 80, "scaleBy": 1},
+            "scaleIn": {"cpuPercentThreshold": 20, "memoryPercentThreshold": 20, "scaleBy": 1},
+            "links": [{"rel": "self", "href": ""}],
+        }
+    ),
+    "anti-affinity-mapping": ref(lambda: {"id": "", "name": "", "links": [{"rel": "self", "href": ""}]}),
+    "anti-affinity-set": ref(lambda: {"id": "", "links": [{"rel": "self", "href": ""}]}),
+    "no-body": lambda: {"ResExample": None, "ContentExample": None},
+}
+REFERENCES["horizontal-policies"] = ref(
+    lambda: {
+        "items": [REFERENCES["horizontal-policy"]()["ResExample"]],
+        "links": [{"rel": "self", "href": ""}],
+    }
+)
+
+
+def referenced(case_id, method, path, status, reference: str, **options):
+    """A case for an endpoint no page documents (see the module docstring)."""
+    return case(case_id, method, path, status, reference=REFERENCES[reference], table_page="", **options)
+
+
+# --- what the cases need --------------------------------------------------------------------------
+def fast(ctx) -> None:
+    ctx.sim.control("config", durationSeconds=5)
+
+
+def wait_done(ctx, link: dict) -> None:
+    wait_until(
+        lambda: ctx.call("GET", link["href"]).json()["status"] in ("succeeded", "failed"),
+        timeout=15,
+        message=f"operation {link['id']}",
+    )
+
+
+def _group(ctx, name="Web") -> dict:
+    return ctx.seed.group_named(name)
+
+
+def _with_alert_policies(ctx) -> dict:
+    return ctx.server("with alert policies", lambda s: _active(s) and s["details"]["alertPolicies"])
+
+
+def _hyperscale_member(ctx) -> str:
+    """A hyperscale server in the seeded WA1 anti-affinity policy (created, and built, for the case)."""
+    fast(ctx)
+    body = {"name": "hyp", "groupId": _group(ctx, "Default Group")["id"], "sourceServerId": ctx.template,
+            "cpu": 1, "memoryGB": 2, "type": "hyperscale", "storageType": "hyperscale",
+            "antiAffinityPolicyId": SEEDED_ANTI_AFFINITY}  # fmt: skip
+    created = ctx.call("POST", f"/v2/servers/{ALIAS}", json=body)
+    assert created.status_code == 202, created.text
+    status, self_link = created.json()["links"]
+    wait_done(ctx, status)
+    return ctx.call("GET", self_link["href"]).json()["id"]
+
+
+def _new_activity(ctx) -> str:
+    body = {"status": "on", "type": "reboot", "beginDateUTC": "2030-11-23T19:41:00.000Z",
+            "timeZoneOffset": "-08:00", "repeat": "weekly", "expire": "never"}  # fmt: skip
+    created = ctx.call("POST", f"/v2/groups/{ALIAS}/{_group(ctx)['id']}/scheduledActivities", json=body)
+    assert created.status_code == 200, created.text
+    return created.json()["id"]
+
+
+# --- servers ----------------------------------------------------------------------------------
+@case("server-patch-disks", "PATCH", SERVERS, ACCEPTED)
+def _patch_disks(ctx, entry):
+    server = ctx.started()
+    disks = [{"diskId": d["id"], "sizeGB": d["sizeGB"]} for d in server["details"]["disks"]]
+    extra = entry["ContentExample"][0]["value"][-1]  # the documented new partitioned disk
+    body = fill(entry["ContentExample"], value=disks + [extra])
+    return ctx.call("PATCH", f"/v2/servers/{ALIAS}/{server['id']}", json=body)
+
+
+@case(
+    "server-patch-description",
+    "PATCH",
+    "set-server-description-group",
+    NO_CONTENT,
+    no_body=True,
+    doc_page="Servers/set-server-description-group.md",
+    content_block=0,
+    path=SERVERS,
+)
+def _patch_description(ctx, entry):
+    body = fill(entry["ContentExample"], value="Described")
+    body = [op for op in body if op["member"] == "description"]
+    return ctx.call("PATCH", f"/v2/servers/{ALIAS}/{ctx.started()['id']}", json=body)
+
+
+@referenced("snapshot-get", "GET", SERVERS + "/snapshots/{snapshotId}", OK, "snapshot")
+def _snapshot_get(ctx, entry):
+    server = ctx.server("with a snapshot", lambda s: _active(s) and s["details"]["snapshots"])
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{server['id']}/snapshots/{_snapshot_id(server)}")
+
+
+@referenced("server-statistics", "GET", SERVERS + "/statistics", OK, "server-statistics")
+def _server_statistics(ctx, entry):
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    params = {"type": "hourly", "start": (end - timedelta(hours=3)).isoformat(), "end": end.isoformat()}
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{ctx.started()['id']}/statistics", params=params)
+
+
+@referenced("server-capabilities", "GET", SERVERS + "/capabilities", OK, "capabilities")
+def _server_capabilities(ctx, entry):
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{ctx.started()['id']}/capabilities")
+
+
+@referenced("server-scheduled-activities", "GET", SERVERS + "/scheduledActivities", OK, "activities")
+def _server_activities(ctx, entry):
+    _new_activity(ctx)
+    server_id = next(lk["id"] for lk in _group(ctx)["links"] if lk["rel"] == "server")
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{server_id}/scheduledActivities")
+
+
+@referenced("estimate-server", "GET", "/v2/billing/{accountAlias}/estimate-server/{serverId}", OK, "estimate")
+def _estimate(ctx, entry):
+    return ctx.call("GET", f"/v2/billing/{ALIAS}/estimate-server/{ctx.started()['id']}")
+
+
+@referenced("server-pricing", "GET", "/v2/billing/{accountAlias}/serverPricing/{serverId}", OK, "pricing")
+def _pricing(ctx, entry):
+    return ctx.call("GET", f"/v2/billing/{ALIAS}/serverPricing/{ctx.started()['id']}")
+
+
+@case("execute-package", "POST", "/v2/operations/{accountAlias}/servers/executePackage", OK, operations=True)
+def _execute_package(ctx, entry):
+    body = fill(entry["ContentExample"], servers=[ctx.started()["id"]])
+    return ctx.call("POST", f"/v2/operations/{ALIAS}/servers/executePackage", json=body)
+
+
+# --- alert policies on servers, anti-affinity, autoscale --------------------------------------------
+@case("alert-policy-delete", "DELETE", "/v2/alertPolicies/{accountAlias}/{policyId}", OK, no_body=True)
+def _alert_policy_delete(ctx, entry):
+    return ctx.call("DELETE", f"/v2/alertPolicies/{ALIAS}/{SEEDED_ALERT_POLICY}")
+
+
+@case(
+    "server-alert-policy-add",
+    "POST",
+    "add-alert-policy-to-server",
+    OK,
+    doc_page="Alert Policies/add-alert-policy-to-server.md",
+    content_block=0,
+    response_block=1,
+    path=SERVERS + "/alertPolicies",
+)
+def _server_alert_policy_add(ctx, entry):
+    body = fill(entry["ContentExample"], id=SEEDED_ALERT_POLICY)
+    return ctx.call("POST", f"/v2/servers/{ALIAS}/{ctx.started()['id']}/alertPolicies", json=body)
+
+
+@referenced("server-alert-policies", "GET", SERVERS + "/alertPolicies", OK, "server-alert-policies")
+def _server_alert_policies(ctx, entry):
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{_with_alert_policies(ctx)['id']}/alertPolicies")
+
+
+@referenced(
+    "server-alert-policy-get", "GET", SERVERS + "/alertPolicies/{policyId}", OK, "server-alert-policy"
+)
+def _server_alert_policy(ctx, entry):
+    server = _with_alert_policies(ctx)
+    policy = server["details"]["alertPolicies"][0]["id"]
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{server['id']}/alertPolicies/{policy}")
+
+
+@referenced(
+    "server-alert-policy-delete", "DELETE", SERVERS + "/alertPolicies/{policyId}", OK, "no-body", no_body=True
+)
+def _server_alert_policy_delete(ctx, entry):
+    server = _with_alert_policies(ctx)
+    policy = server["details"]["alertPolicies"][0]["id"]
+    return ctx.call("DELETE", f"/v2/servers/{ALIAS}/{server['id']}/alertPolicies/{policy}")
+
+
+@case(
+    "anti-affinity-delete", "DELETE", "/v2/antiAffinityPolicies/{accountAlias}/{policyId}", OK, no_body=True
+)
+def _anti_affinity_delete(ctx, entry):
+    return ctx.call("DELETE", f"/v2/antiAffinityPolicies/{ALIAS}/{SEEDED_ANTI_AFFINITY}")
+
+
+@referenced("server-anti-affinity-get", "GET", SERVERS + "/antiAffinityPolicy", OK, "anti-affinity-mapping")
+def _server_anti_affinity_get(ctx, entry):
+    return ctx.call("GET", f"/v2/servers/{ALIAS}/{_hyperscale_member(ctx)}/antiAffinityPolicy")
+
+
+@referenced("server-anti-affinity-set", "PUT", SERVERS + "/antiAffinityPolicy", OK, "anti-affinity-set")
+def _server_anti_affinity_set(ctx, entry):
+    server = _hyperscale_member(ctx)
+    return ctx.call(
+        "PUT", f"/v2/servers/{ALIAS}/{server}/antiAffinityPolicy", json={"id": SEEDED_ANTI_AFFINITY}
+    )
+
+
+@referenced(
+    "server-anti-affinity-delete", "DELETE", SERVERS + "/antiAffinityPolicy", OK, "no-body", no_body=True
+)
+def _server_anti_affinity_delete(ctx, entry):
+    return ctx.call("DELETE", f"/v2/servers/{ALIAS}/{_hyperscale_member(ctx)}/antiAffinityPolicy")
+
+
+@case(
+    "server-autoscale-remove",
+    "DELETE",
+    SERVERS + "/cpuAutoscalePolicy",
+    NO_CONTENT,
+    no_body=True,
+)
+def _server_autoscale_remove(ctx, entry):
+    path = f"/v2/servers/{ALIAS}/{ctx.started()['id']}/cpuAutoscalePolicy"
+    assert ctx.call("PUT", path, json={"id": SEEDED_AUTOSCALE}).status_code == 200
+    return ctx.call("DELETE", path)
+
+
+@referenced(
+    "horizontal-policies", "GET", "/v2/horizontalAutoscalePolicies/{accountAlias}", OK, "horizontal-policies"
+)
+def _horizontal_policies(ctx, entry):
+    return ctx.call("GET", f"/v2/horizontalAutoscalePolicies/{ALIAS}")
+
+
+@referenced(
+    "horizontal-policy",
+    "GET",
+    "/v2/horizontalAutoscalePolicies/{accountAlias}/{policyId}",
+    OK,
+    "horizontal-policy",
+)
+def _horizontal_policy(ctx, entry):
+    return ctx.call("GET", f"/v2/horizontalAutoscalePolicies/{ALIAS}/{SEEDED_HORIZONTAL}")
+
+
+@referenced(
+    "group-horizontal-remove", "DELETE", GROUPS + "/horizontalAutoscalePolicy", OK, "no-body", no_body=True
+)
+def _group_horizontal_remove(ctx, entry):
+    path = f"/v2/groups/{ALIAS}/{_group(ctx)['id']}/horizontalAutoscalePolicy"
+    assert ctx.call("PUT", path, json={"policyId": SEEDED_HORIZONTAL}).status_code == 200
+    return ctx.call("DELETE", path)
+
+
+# --- groups -----------------------------------------------------------------------------------
+@case("group-patch-parent", "PATCH", GROUPS, NO_CONTENT, no_body=True)
+def _group_patch(ctx, entry):
+    body = fill(entry["ContentExample"], value=_group(ctx, "Data")["id"])
+    return ctx.call("PATCH", f"/v2/groups/{ALIAS}/{_group(ctx, 'Ops')['id']}", json=body)
+
+
+@case("group-delete", "DELETE", GROUPS, ACCEPTED)
+def _group_delete(ctx, entry):
+    return ctx.call("DELETE", f"/v2/groups/{ALIAS}/{_group(ctx, 'Ops')['id']}")
+
+
+@case("group-archive", "POST", GROUPS + "/archive", STATUS_LINK_ONLY)
+def _group_archive(ctx, entry):
+    return ctx.call("POST", f"/v2/groups/{ALIAS}/{_group(ctx, 'Ops')['id']}/archive")
+
+
+@case("group-restore", "POST", GROUPS + "/restore", STATUS_LINK_ONLY)
+def _group_restore(ctx, entry):
+    fast(ctx)
+    group = _group(ctx, "Ops")["id"]
+    archived = ctx.call("POST", f"/v2/groups/{ALIAS}/{group}/archive")
+    wait_done(ctx, archived.json())
+    body = {"targetGroupId": _group(ctx, "Default Group")["id"]}
+    return ctx.call("POST", f"/v2/groups/{ALIAS}/{group}/restore", json=body)
+
+
+@referenced("group-defaults-get", "GET", GROUPS + "/defaults", OK, "defaults")
+def _group_defaults(ctx, entry):
+    return ctx.call("GET", f"/v2/groups/{ALIAS}/{_group(ctx)['id']}/defaults")
+
+
+@case(
+    "scheduled-activity-create",
+    "POST",
+    GROUPS + "/scheduledActivities",
+    OK,
+    reference=REFERENCES["activity"],
+    optional=(
+        "expireCount",
+        "expireDateUtc",
+        "lastOccurrenceDateUtc",
+    ),  # left out: "never" expires, never ran
+)
+def _activity_create(ctx, entry):
+    body = {"status": "on", "type": "reboot", "beginDateUTC": "2015-11-23T21:27:00.000Z",
+            "timeZoneOffset": "-08:00", "repeat": "daily", "expire": "afterCount", "expireCount": "10"}  # fmt: skip
+    return ctx.call("POST", f"/v2/groups/{ALIAS}/{_group(ctx)['id']}/scheduledActivities", json=body)
+
+
+@referenced("scheduled-activity-get", "GET", GROUPS + "/scheduledActivities/{activityId}", OK, "activity")
+def _activity_get(ctx, entry):
+    return ctx.call("GET", f"/v2/groups/{ALIAS}/{_group(ctx)['id']}/scheduledActivities/{_new_activity(ctx)}")
+
+
+@referenced("scheduled-activity-put", "PUT", GROUPS + "/scheduledActivities/{activityId}", OK, "activity")
+def _activity_put(ctx, entry):
+    body = {"status": "on", "type": "shutdown", "beginDateUTC": "2030-11-23T19:41:00.000Z",
+            "timeZoneOffset": "+01:00", "repeat": "daily", "expire": "never"}  # fmt: skip
+    path = f"/v2/groups/{ALIAS}/{_group(ctx)['id']}/scheduledActivities/{_new_activity(ctx)}"
+    return ctx.call("PUT", path, json=body)
+
+
+@referenced(
+    "scheduled-activity-delete",
+    "DELETE",
+    GROUPS + "/scheduledActivities/{activityId}",
+    OK,
+    "no-body",
+    no_body=True,
+)
+def _activity_delete(ctx, entry):
+    return ctx.call(
+        "DELETE", f"/v2/groups/{ALIAS}/{_group(ctx)['id']}/scheduledActivities/{_new_activity(ctx)}"
+    )
+
+
+@referenced("upcoming-activities", "GET", GROUPS + "/upcomingScheduledActivities", OK, "activities")
+def _upcoming(ctx, entry):
+    _new_activity(ctx)
+    return ctx.call("GET", f"/v2/groups/{ALIAS}/{_group(ctx)['id']}/upcomingScheduledActivities")
+
+
+# --- data centers, account, import --------------------------------------------------------------
+@case(
+    "bare-metal-capabilities", "GET", "/v2/datacenters/{accountAlias}/{dataCenter}/bareMetalCapabilities", OK
+)
+def _bare_metal(ctx, entry):
+    return ctx.call("GET", f"/v2/datacenters/{ALIAS}/VA1/bareMetalCapabilities")
+
+
+@referenced("account", "GET", "/v2/accounts/{accountAlias}", OK, "account")
+def _account(ctx, entry):
+    return ctx.call("GET", f"/v2/accounts/{ALIAS}")
+
+
+@case("vm-import-available", "GET", "/v2/vmImport/{accountAlias}/{locationId}/available", OK)
+def _ovfs(ctx, entry):
+    return ctx.call("GET", f"/v2/vmImport/{ALIAS}/{DC}/available")
+
+
+@case("vm-import", "POST", "/v2/vmImport/{accountAlias}", ACCEPTED)
+def _import(ctx, entry):
+    body = fill(
+        entry["ContentExample"],
+        groupId=_group(ctx, "Default Group")["id"],
+        networkId=ctx.network_id,
+        ovfId=f"{ALIAS}/CUSTOM-OVF-IMPORT",
+        customFields=[{"id": ctx.custom_field_id, "value": "imported"}],
+    )
+    return ctx.call("POST", f"/v2/vmImport/{ALIAS}", json=body)
+
+
+# --- the tests ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_documented_example_matches_itself(case):
+    check_documented_example(case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_simulator_matches_published_contract(simulator, case):
+    check_simulator_answer(simulator, case)
+
+
+def test_the_references_are_built_from_the_documented_entities():
+    # The documented entities they come from are there, as documented.
+    assert set(REFERENCES["snapshot"]()["ResExample"]) == {"name", "links"}
+    assert set(REFERENCES["server-alert-policy"]()["ResExample"]) == {"id", "links"}
+    assert set(REFERENCES["defaults"]()["ResExample"]) >= {"cpu", "memoryGB", "networkId", "templateName"}
+    assert {"monthToDate", "currentHour", "id", "date"} <= set(REFERENCES["estimate"]()["ResExample"])
+    assert "stats" in REFERENCES["server-statistics"]()["ResExample"]
+    assert REFERENCES["activity"]()["ResExample"]["type"] == "shutdown"
