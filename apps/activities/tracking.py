@@ -35,6 +35,9 @@ from .signals import activity_finished
 
 log = logging.getLogger(__name__)
 
+# The queue's statuses (Queue/get-status.md). ``resumed``: an interrupted job runs again (still in
+# progress). ``unknown``: the queue lost track of the job — final, as the published Python SDK treats
+# it (an error); whether the work was done can only be seen on the resources.
 UPSTREAM_TO_STATUS = {
     "notstarted": Status.QUEUED,
     "executing": Status.RUNNING,
@@ -42,8 +45,10 @@ UPSTREAM_TO_STATUS = {
     "running": Status.RUNNING,
     "succeeded": Status.SUCCEEDED,
     "failed": Status.FAILED,
+    "unknown": Status.UNKNOWN,
 }
 FAILED_UPSTREAM = "The cloud reported that the operation failed."
+UNKNOWN_UPSTREAM = "The cloud lost track of this operation (status unknown); check the resources."
 SIGNIN_NEEDED = "Your cloud sign-in expired: sign in again and tracking resumes."
 SIGNED_IN_AGAIN = "Signed in again: tracking resumed."
 GONE = "The cloud no longer knows this operation; check the resources."
@@ -357,7 +362,7 @@ def _poll_plan(activity, result, now):
         new = UPSTREAM_TO_STATUS.get(upstream.lower(), activity.status)
         if activity.status == Status.WAITING_FOR_SIGNIN and new == Status.WAITING_FOR_SIGNIN:
             new = Status.RUNNING if activity.started_at else Status.QUEUED
-        message = FAILED_UPSTREAM if new == Status.FAILED else None
+        message = {Status.FAILED: FAILED_UPSTREAM, Status.UNKNOWN: UNKNOWN_UPSTREAM}.get(new)
         return _plan(
             activity,
             new,
