@@ -16,6 +16,11 @@ Checks made here, before anything is sent upstream (the cloud checks again):
 * extra disks: rows of a size (1-1024 GB) and an optional mount path (a partitioned disk; a Linux
   path not reserved by the template, or a Windows drive letter), each path once. Pages post
   ``disk_size`` / ``disk_path`` lists; the API ``additional_disks: [{"size_gb", "path"}]``.
+* clone (``Servers/clone-server.md``): ``source`` names an active server of the data center; the
+  clone gets its operating system and disks (no template then), CPU and memory are the form's (the
+  page fills them from the source, and so does ``?source=<id>``). The cloud wants the source's
+  password: ``source_password``, or, left empty, the portal reads it with the person's token
+  (as the Python SDK does) — a role that may not read credentials is asked to type it.
 """
 
 import re
@@ -93,6 +98,13 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
     api_extra = ("custom_fields", "additional_disks")
 
     group = forms.ChoiceField(label="Group", required=False)
+    source = forms.ChoiceField(label="Clone from an existing server", required=False)
+    source_password = secret_field(
+        "Source server's password",
+        "off",
+        required=False,
+        help_text="Only for a clone. Left empty, the portal reads it if your role may see credentials.",
+    )
     name = forms.CharField(label="Name", strip=True)
     description = forms.CharField(label="Description", max_length=MAX_DESCRIPTION, required=False)
     template = forms.ChoiceField(label="Template (operating system)")
@@ -121,6 +133,12 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
         self.fields["group"].choices = [(g.id, ("— " * max(g.depth, 0)) + g.name) for g in self.groups]
         caps = self.capabilities
         self.fields["template"].choices = [(t.name, t.description or t.name) for t in caps.templates]
+        self.fields["template"].required = False  # a clone has the source's operating system
+        self.sources = {s.id: s for s in selectors.clone_sources(self.request, r.datacenter)}
+        self.fields["source"].choices = [("", "No: a new server from the template below")] + [
+            (s.id, f"{s.name} ({s.os_type or s.os}, {s.cpu} CPU, {s.memory_gb:g} GB)")
+            for s in self.sources.values()
+        ]
         self.fields["network"].choices = [("", "Chosen by the cloud")] + [
             (n.id, f"{n.name} ({n.type})" if n.type else n.name) for n in caps.networks
         ]
@@ -157,10 +175,13 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
             return
         d, caps = self.defaults, self.capabilities
         initial = {"storage_type": "standard", "group": self.target.id}
+        source = self.sources.get(str(self.request.GET.get("source") or "").upper())
+        if source is not None:  # ``?source=<id>``: a clone of it, its size to start with
+            initial.update(source=source.id, cpu=source.cpu, memory_gb=max(1, round(source.memory_gb)))
         if d.get("cpu") is not None:
-            initial["cpu"] = d["cpu"]
+            initial.setdefault("cpu", d["cpu"])
         if d.get("memoryGB") is not None:
-            initial["memory_gb"] = d["memoryGB"]
+            initial.setdefault("memory_gb", d["memoryGB"])
         template = str(d.get("templateName") or "").lower()
         match = next((t.name for t in caps.templates if t.name.lower() == template), None)
         if match:
@@ -203,12 +224,18 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
         name = self.cleaned_data.get("template")
         return next((t for t in self.capabilities.templates if t.name == name), None)
 
+    def _source(self):
+        return self.sources.get(self.cleaned_data.get("source") or "")
+
     def _clean_disks(self) -> list[dict]:
         if getattr(self, "_disks_shape", True) is False:
             self.add_error(None, "additional_disks must be a list of {size_gb, path}.")
             return []
-        template = self._template()
+        template, source = self._template(), self._source()
         windows = bool(template and (template.drive_path_length or "win" in template.name.lower()))
+        if source is not None:
+            windows = "windows" in f"{source.os} {source.os_type}".lower()
+            template = None
         reserved = {p.strip("/\\:").lower() for p in (template.reserved_drive_paths if template else ())}
         disks, used = [], set()
         filled = [(i, s, p) for i, (s, p) in enumerate(self.disk_rows) if s or p]
@@ -287,8 +314,28 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
         data = super().clean()
         check_typed_twice(self, "password", "password_confirm")
         self.clean_custom_fields()
+        self._clean_source()
         self.extra_disks = self._clean_disks()
         return data
+
+    def _clean_source(self) -> None:
+        """A clone needs the source's password; a new server needs a template."""
+        data = self.cleaned_data
+        source = self._source()
+        if source is None:
+            if "template" in data and not data.get("template"):
+                self.add_error("template", "Pick a template, or a server to clone.")
+            return
+        if data.get("source_password"):
+            return
+        try:
+            data["source_password"] = selectors.server_password(self.request, source.id)
+        except errors.Forbidden:
+            self.add_error(
+                "source_password", f"Type the password of {source.name}: your role may not read it."
+            )
+        except errors.NotFound:
+            self.add_error("source", f"{source.name} no longer exists.")
 
     def spec(self) -> dict:
         """The POST /v2/servers/{alias} body (API field names)."""
@@ -297,13 +344,15 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
             "name": data["name"],
             "description": data.get("description", ""),
             "groupId": data["group"],
-            "sourceServerId": data["template"],
+            "sourceServerId": data.get("source") or data["template"],
             "cpu": data["cpu"],
             "memoryGB": data["memory_gb"],
             "type": "standard",
             "storageType": data["storage_type"],
             "password": data["password"],
         }
+        if data.get("source"):
+            spec["sourceServerPassword"] = data["source_password"]
         if data.get("network"):
             spec["networkId"] = data["network"]
         values = self.custom_field_values()

@@ -1,12 +1,14 @@
 """Reads the action forms need beyond the resource itself, through ``apps.clc``: the account's
 custom field definitions and a data center's deployment capabilities (cached per person, like the
-inventory's reads), a group's defaults (read fresh: they are about to be shown or changed) and the
-person's data centers."""
+inventory's reads), a group's defaults (read fresh: they are about to be shown or changed), the
+person's data centers, and for a clone the servers to clone from and the source's password."""
 
 from apps.accounts.services import client_for_request, user_datacenters
 from apps.clc import custom_fields as clc_custom_fields
 from apps.clc import datacenters as clc_datacenters
 from apps.clc import groups as clc_groups
+from apps.clc import servers as clc_servers
+from apps.inventory import selectors as inventory
 from apps.inventory.cache import PersonCache
 
 
@@ -39,3 +41,16 @@ def group_defaults(request, group_id: str) -> dict:
 def datacenters(request) -> list[dict]:
     """``[{"id", "name"}]`` of the person's data centers (cached by the accounts app)."""
     return user_datacenters(request)
+
+
+def clone_sources(request, dc: str) -> list:
+    """The servers of a data center a new server may be cloned from (active, not templates):
+    rows of the inventory's cached data center view."""
+    servers = inventory.datacenter_servers(request.user, dc, client=_client(request))
+    return [s for s in servers if s.status == "active" and not s.is_template and not s.error]
+
+
+def server_password(request, server_id: str) -> str:
+    """A server's administrator password, read now with the person's token (raises ``Forbidden``
+    when the person's roles may not read credentials). Never cached, never logged."""
+    return str(clc_servers.get_credentials(_client(request), server_id).get("password") or "")

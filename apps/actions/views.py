@@ -19,7 +19,14 @@ from apps.clc import errors
 from . import registry, services
 from .idempotency import new_key
 
-SECRETS = ("current_password", "new_password", "confirm_password", "password", "password_confirm")
+SECRETS = (
+    "current_password",
+    "new_password",
+    "confirm_password",
+    "password",
+    "password_confirm",
+    "source_password",
+)
 EXPIRED = "This form has expired or was not sent completely: check it and submit again."
 GONE = "That item is not on this {what} (any more)."
 

@@ -1,5 +1,7 @@
 // The create-server page: "Add another disk" copies the last empty disk row (size + mount path).
 // Without JS the page shows one empty row more after each submit.
+// "Clone from an existing server": picking a source fills CPU and memory with its size, hides the
+// template (a clone has the source's operating system) and shows the source password field.
 (function () {
   "use strict";
   var MAX = 8;
@@ -31,6 +33,35 @@
     });
     refresh();
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
-  else setup();
+  function setupClone() {
+    var box = document.querySelector("[data-clone-source]");
+    if (!box) return;
+    var select = box.querySelector("select");
+    var password = box.querySelector("[data-clone-password]");
+    var template = document.querySelector("[data-template-row]");
+    var cpu = document.querySelector("input[name=cpu]");
+    var memory = document.querySelector("input[name=memory_gb]");
+    function sizeOf(id) {
+      var found = null;
+      box.querySelectorAll("[data-clone-sizes] li").forEach(function (li) {
+        if (li.getAttribute("data-id") === id) found = li;
+      });
+      return found;
+    }
+    function refresh(fill) {
+      var cloning = !!select.value;
+      if (password) password.hidden = !cloning;
+      if (template) template.hidden = cloning;
+      var size = cloning ? sizeOf(select.value) : null;
+      if (fill && size) {
+        if (cpu) cpu.value = size.getAttribute("data-cpu");
+        if (memory) memory.value = size.getAttribute("data-memory");
+      }
+    }
+    select.addEventListener("change", function () { refresh(true); });
+    refresh(false);
+  }
+  function start() { setup(); setupClone(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
