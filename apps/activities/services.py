@@ -15,8 +15,8 @@ from django.utils import timezone
 from apps.clc import errors as clc_errors
 from apps.clc.entities import StatusLink
 
-from . import tracking
-from .models import TERMINAL, Activity, Status
+from . import streams, tracking
+from .models import TERMINAL, Activity, ActivityEvent, Origin, Status
 
 ALREADY = "Nothing to do: the server is already in that state."
 NO_ANSWER = "The cloud did not answer for this server."
@@ -153,9 +153,6 @@ def record_external(
     """A change the cloud reported (a webhook) that the portal did not start: an *external*
     activity, already done (nothing to poll), placed at the moment it happened, announced on the
     account's stream. Its history has one entry; no notification (it is nobody's here)."""
-    from . import streams
-    from .models import ActivityEvent, Origin
-
     now = timezone.now()
     when = occurred_at or now
     ids = [

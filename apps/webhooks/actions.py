@@ -7,6 +7,7 @@ account is PUT with this portal's receiver added to its targets (other targets k
 
 from django.urls import reverse
 
+from apps.accounts.services import client_for_request
 from apps.actions.registry import Action, Target, register, register_target
 
 from . import selectors, services
@@ -14,8 +15,6 @@ from .roles import MANAGERS
 
 
 def _load(request, **kwargs):
-    from apps.accounts.services import client_for_request
-
     return selectors.setup_for(request.user, client_for_request(request))
 
 

@@ -7,6 +7,6 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self):
-        from . import extensions
+        from . import extensions  # its panels read models: imported once the apps are loaded
 
         extensions.register()

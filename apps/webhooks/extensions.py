@@ -48,7 +48,7 @@ def register() -> None:
             title="Alerts",
         )
     )
-    from apps.activities import conf
+    from apps.activities import conf  # read when the app registry is ready (its settings)
 
     # Hands over again what a lost message left waiting; prunes old deliveries.
     beat.register(
