@@ -10,10 +10,10 @@ One module per family (``servers``, ``groups``, ``datacenters``, ``operations``,
 from .auth import LoginResult
 from .billing import GroupBilling, Invoice, InvoiceLine, ServerCost, ServerCostEstimate, cost_totals
 from .datacenters import DataCenter, DeploymentCapabilities, Network, Template
-from .groups import Group
+from .groups import Group, GroupFields
 from .operations import TERMINAL_STATUSES, OperationStatus, QueuedResult, StatusLink
-from .servers import AlertPolicy, Disk, IpAddress, Partition, Server, Snapshot
-from .shared import ChangeInfo, CustomField, as_float, as_int, parse_time
+from .servers import AlertPolicy, Disk, IpAddress, Partition, Server, ServerDetails, ServerSummary, Snapshot
+from .shared import ChangeInfo, CustomField, as_float, as_int, field_names, parse_time, values_of
 from .statistics import GuestDiskUsage, ServerStatistics, StatSample
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "DeploymentCapabilities",
     "Disk",
     "Group",
+    "GroupFields",
     "GroupBilling",
     "GuestDiskUsage",
     "Invoice",
@@ -37,7 +38,9 @@ __all__ = [
     "Server",
     "ServerCost",
     "ServerCostEstimate",
+    "ServerDetails",
     "ServerStatistics",
+    "ServerSummary",
     "Snapshot",
     "StatSample",
     "StatusLink",
@@ -46,5 +49,7 @@ __all__ = [
     "as_float",
     "as_int",
     "cost_totals",
+    "field_names",
     "parse_time",
+    "values_of",
 ]

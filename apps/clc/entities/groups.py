@@ -6,19 +6,29 @@ from ..links import HasLinks, Link, find_link, find_links, parse_links
 from .shared import ChangeInfo, CustomField, as_int
 
 
-@dataclass(frozen=True)
-class Group(HasLinks):
+@dataclass(frozen=True, kw_only=True)
+class GroupFields(HasLinks):
+    """One group's own fields, declared once: the entity (``Group``, which nests its sub-groups)
+    and the portal's tree node (``apps.inventory`` ``GroupNode``) both have them, and the API's
+    serializers follow (docs/entities.md)."""
+
     id: str
     name: str
     description: str = ""
-    location_id: str = ""
-    type: str = "default"
+    type: str = "default"  # "default" | "archive"
     status: str = "active"
+    location_id: str = ""
+    links: tuple[Link, ...] = ()
+    custom_fields: tuple[CustomField, ...] = ()
+    change_info: ChangeInfo = field(default_factory=ChangeInfo)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Group(GroupFields):
+    """A group as ``GET /v2/groups/{alias}/{id}`` describes it, with its sub-groups nested."""
+
     servers_count: int = 0
     groups: tuple["Group", ...] = ()
-    links: tuple[Link, ...] = ()
-    change_info: ChangeInfo = field(default_factory=ChangeInfo)
-    custom_fields: tuple[CustomField, ...] = ()
 
     @property
     def parent_id(self) -> str | None:

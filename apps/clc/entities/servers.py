@@ -47,55 +47,70 @@ class AlertPolicy(HasLinks):
     links: tuple[Link, ...] = ()
 
 
-@dataclass(frozen=True)
-class Server(HasLinks):
+@dataclass(frozen=True, kw_only=True)
+class ServerSummary:
+    """What every list of servers shows of each one: flat values only, so that a cached data center
+    of a thousand servers stays small and quick to load. A server's fields are declared here (and
+    in ``ServerDetails``) once: ``Server`` has both, the portal's row has this part, its detail page
+    the other, and the API's serializers and the tables' columns follow (docs/entities.md)."""
+
     id: str
-    name: str
+    name: str = ""
     description: str = ""
     group_id: str = ""
     location_id: str = ""
-    is_template: bool = False
-    os_type: str = ""
-    os: str = ""
     status: str = ""
-    type: str = ""
-    storage_type: str = ""
-    power_state: str = ""
+    power_state: str = ""  # "" while it has no details (under construction)
     in_maintenance_mode: bool = False
     cpu: int = 0
     memory_mb: int = 0
     storage_gb: float = 0
+    internal_ips: tuple[str, ...] = ()
+    public_ips: tuple[str, ...] = ()
+    os_type: str = ""
+    os: str = ""
+    is_template: bool = False
+
+    @property
+    def memory_gb(self) -> float:
+        return round(self.memory_mb / 1024, 2)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerDetails:
+    """What a server's own page shows besides its summary."""
+
     host_name: str = ""
+    type: str = ""
+    storage_type: str = ""
     ip_addresses: tuple[IpAddress, ...] = ()
     disks: tuple[Disk, ...] = ()
     partitions: tuple[Partition, ...] = ()
     snapshots: tuple[Snapshot, ...] = ()
-    alert_policies: tuple[AlertPolicy, ...] = ()
     custom_fields: tuple[CustomField, ...] = ()
-    links: tuple[Link, ...] = ()
+    alert_policies: tuple[AlertPolicy, ...] = ()
     change_info: ChangeInfo = field(default_factory=ChangeInfo)
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def memory_gb(self) -> float:
-        return self.memory_mb / 1024
+
+@dataclass(frozen=True, kw_only=True)
+class Server(ServerSummary, ServerDetails, HasLinks):
+    """A server as ``GET /v2/servers/{alias}/{id}`` describes it: its summary, its details, its links."""
+
+    links: tuple[Link, ...] = ()
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_details(self) -> bool:
         """A server under construction has no ``details`` yet."""
         return bool(self.raw.get("details"))
 
-    @property
-    def public_ips(self) -> list[str]:
-        return [ip.public for ip in self.ip_addresses if ip.public]
-
-    @property
-    def internal_ips(self) -> list[str]:
-        return [ip.internal for ip in self.ip_addresses if ip.internal]
-
     @classmethod
     def from_api(cls, raw: dict) -> "Server":
         details = raw.get("details") or {}
+        addresses = tuple(
+            IpAddress(internal=ip.get("internal") or "", public=ip.get("public") or "")
+            for ip in details.get("ipAddresses") or ()
+        )
         return cls(
             id=str(raw.get("id", "")).upper(),
             name=str(raw.get("name") or raw.get("id") or "").upper(),
@@ -114,10 +129,9 @@ class Server(HasLinks):
             memory_mb=as_int(details.get("memoryMB")),
             storage_gb=as_float(details.get("storageGB")),
             host_name=details.get("hostName") or "",
-            ip_addresses=tuple(
-                IpAddress(internal=ip.get("internal") or "", public=ip.get("public") or "")
-                for ip in details.get("ipAddresses") or ()
-            ),
+            ip_addresses=addresses,
+            internal_ips=tuple(ip.internal for ip in addresses if ip.internal),
+            public_ips=tuple(ip.public for ip in addresses if ip.public),
             disks=tuple(
                 Disk(
                     id=str(d.get("id", "")),

@@ -1,7 +1,8 @@
 """What several entities share: lenient parsing of upstream values, change info, custom fields."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 
@@ -63,3 +64,15 @@ class CustomField:
             value=raw.get("value"),
             display_value=str(raw.get("displayValue", raw.get("value", "")) or ""),
         )
+
+
+@cache
+def field_names(shape: type) -> tuple[str, ...]:
+    """The names of a dataclass's fields, in order."""
+    return tuple(f.name for f in fields(shape))
+
+
+def values_of(shape: type, source: Any) -> dict[str, Any]:
+    """``source``'s values of the fields ``shape`` (a dataclass) declares: how a shape that shares
+    fields with an entity (a row and ``ServerSummary``) takes them without naming each again."""
+    return {name: getattr(source, name) for name in field_names(shape)}

@@ -12,11 +12,14 @@ from apps.clc.entities import (
     CustomField,
     Disk,
     Group,
+    GroupFields,
     IpAddress,
     Partition,
     Server,
     ServerCost,
+    ServerSummary,
     Snapshot,
+    values_of,
 )
 from apps.clc.links import HasLinks, Link
 
@@ -87,23 +90,17 @@ class GroupRef:
     name: str = ""
 
 
-@dataclass(frozen=True)
-class GroupNode(HasLinks):
-    id: str
-    name: str
-    description: str = ""
-    type: str = "default"
-    status: str = "active"
-    location_id: str = ""
+@dataclass(frozen=True, kw_only=True)
+class GroupNode(GroupFields):
+    """A group placed in its data center's tree: the entity's own fields (``GroupFields``) and where
+    it sits, how many servers it holds, its sub-groups."""
+
     parent_id: str | None = None
-    depth: int = 0
-    server_count: int = 0
+    depth: int = 0  # 0 for the data center's root group
+    server_count: int = field(default=0, metadata={"help": "Servers in this group and all its sub-groups."})
     direct_server_count: int = 0
-    server_ids: tuple[str, ...] = ()
+    server_ids: tuple[str, ...] = ()  # direct servers, upper case
     children: tuple["GroupNode", ...] = ()
-    links: tuple[Link, ...] = ()
-    custom_fields: tuple[CustomField, ...] = ()
-    change_info: ChangeInfo = field(default_factory=ChangeInfo)
 
     @property
     def is_root(self) -> bool:
@@ -135,43 +132,22 @@ class GroupNode(HasLinks):
         children = tuple(cls.from_group(g, depth + 1, group.id) for g in group.groups)
         server_ids = tuple(sid.upper() for sid in group.server_ids)
         return cls(
-            id=group.id,
-            name=group.name,
-            description=group.description,
-            type=group.type,
-            status=group.status,
-            location_id=group.location_id,
+            **values_of(GroupFields, group),
             parent_id=group.parent_id or parent_id,
             depth=depth,
             server_count=len(server_ids) + sum(c.server_count for c in children),
             direct_server_count=len(server_ids),
             server_ids=server_ids,
             children=children,
-            links=group.links,
-            custom_fields=group.custom_fields,
-            change_info=group.change_info,
         )
 
 
-@dataclass(frozen=True)
-class ServerRow(HasLinks):
-    id: str
-    name: str = ""
-    description: str = ""
-    group_id: str = ""
+@dataclass(frozen=True, kw_only=True)
+class ServerRow(ServerSummary, HasLinks):
+    """One server in a list: its summary (``ServerSummary``: the fields are declared there), the name
+    of its group, its links; or, when its GET failed, the id and the ``error``."""
+
     group_name: str = ""
-    location_id: str = ""
-    status: str = ""
-    power_state: str = ""
-    in_maintenance_mode: bool = False
-    cpu: int = 0
-    memory_mb: int = 0
-    storage_gb: float = 0
-    internal_ips: tuple[str, ...] = ()
-    public_ips: tuple[str, ...] = ()
-    os_type: str = ""
-    os: str = ""
-    is_template: bool = False
     # (rel, href, id, name, verbs) per link: plain tuples keep a cached data center of a thousand
     # servers quick to unpickle; ``links`` builds the Link objects when first read.
     link_data: tuple[tuple, ...] = ()
@@ -181,30 +157,11 @@ class ServerRow(HasLinks):
     def links(self) -> tuple[Link, ...]:
         return tuple(Link(rel, href, id_, name, verbs) for rel, href, id_, name, verbs in self.link_data)
 
-    @property
-    def memory_gb(self) -> float:
-        return round(self.memory_mb / 1024, 2)
-
     @classmethod
     def from_server(cls, server: Server, group_name: str = "") -> "ServerRow":
         return cls(
-            id=server.id,
-            name=server.name,
-            description=server.description,
-            group_id=server.group_id,
+            **values_of(ServerSummary, server),
             group_name=group_name,
-            location_id=server.location_id,
-            status=server.status,
-            power_state=server.power_state,
-            in_maintenance_mode=server.in_maintenance_mode,
-            cpu=server.cpu,
-            memory_mb=server.memory_mb,
-            storage_gb=server.storage_gb,
-            internal_ips=tuple(server.internal_ips),
-            public_ips=tuple(server.public_ips),
-            os_type=server.os_type,
-            os=server.os,
-            is_template=server.is_template,
             link_data=tuple((lk.rel, lk.href, lk.id, lk.name, lk.verbs) for lk in server.links),
         )
 

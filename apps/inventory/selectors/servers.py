@@ -7,15 +7,10 @@ from apps.clc import errors
 from apps.clc import groups as clc_groups
 from apps.clc import servers as clc_servers
 from apps.clc.entities import (
-    AlertPolicy,
-    ChangeInfo,
-    CustomField,
-    Disk,
-    IpAddress,
-    Partition,
     Server,
     ServerCostEstimate,
-    Snapshot,
+    ServerDetails,
+    values_of,
 )
 from apps.clc.links import HasLinks, Link
 
@@ -25,19 +20,12 @@ from .datacenters import _DataCenterData
 from .rows import DataCenterRef, GroupRef, ServerRow
 
 
-@dataclass(frozen=True)
-class ServerDetail(HasLinks):
+@dataclass(frozen=True, kw_only=True)
+class ServerDetail(ServerDetails, HasLinks):
+    """A server's page: its row (``server``), its details (``ServerDetails``: the fields are declared
+    there), its group and data center, its cost estimate."""
+
     server: ServerRow
-    host_name: str
-    type: str
-    storage_type: str
-    ip_addresses: tuple[IpAddress, ...]
-    disks: tuple[Disk, ...]
-    partitions: tuple[Partition, ...]
-    snapshots: tuple[Snapshot, ...]
-    custom_fields: tuple[CustomField, ...]
-    alert_policies: tuple[AlertPolicy, ...]
-    change_info: ChangeInfo
     group: GroupRef | None
     datacenter: DataCenterRef | None
     cost: Panel[ServerCostEstimate]
@@ -82,16 +70,7 @@ def _fetch_server_detail(client, cache: PersonCache, server_id: str) -> ServerDe
         group_result = GroupRef(server.group_id) if server.group_id else None
     return ServerDetail(
         server=ServerRow.from_server(server, group_result.name if group_result else ""),
-        host_name=server.host_name,
-        type=server.type,
-        storage_type=server.storage_type,
-        ip_addresses=server.ip_addresses,
-        disks=server.disks,
-        partitions=server.partitions,
-        snapshots=server.snapshots,
-        custom_fields=server.custom_fields,
-        alert_policies=server.alert_policies,
-        change_info=server.change_info,
+        **values_of(ServerDetails, server),
         group=group_result,
         datacenter=DataCenterRef(id=server.location_id) if server.location_id else None,
         cost=_panel(cost_result, "cost", "The cost estimate"),
