@@ -7,11 +7,11 @@ import dataclasses
 import pytest
 from rest_framework import serializers
 
-from apps.api.dataclass_serializers import dataclass_serializer
 from apps.clc.entities import GroupFields, Server, ServerDetails, ServerSummary, field_names
 from apps.inventory import selectors
 from apps.inventory.serializers import ServerRowSerializer
 from apps.inventory.server_table import COLUMNS, render_rows, row_text
+from portal.dataclass_serializers import dataclass_serializer
 from tests.support.portal import find_group, sim_servers, sim_tree
 
 ROW_EXTRAS = {"group_name", "memory_gb", "links", "error"}  # what a row adds to the server's summary

@@ -5,11 +5,12 @@ order clients have seen since v1, the panels' generic ``data`` and the list enve
 
 from rest_framework import serializers
 
-from apps.api.dataclass_serializers import LinkSerializer, dataclass_serializer
+from portal.dataclass_serializers import dataclass_serializer, serializer_for
 
 from . import selectors
 
 # --- shared shapes ---------------------------------------------------------------------------
+LinkSerializer = serializer_for(selectors.LinkInfo)
 PanelErrorSerializer = dataclass_serializer(selectors.PanelError)
 PowerSerializer = dataclass_serializer(
     selectors.PowerBreakdown, "PowerSerializer", computed={"total": serializers.IntegerField()}

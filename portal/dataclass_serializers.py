@@ -4,14 +4,15 @@ and its JSON (and its OpenAPI schema) follows them.
     ServerRowSerializer = dataclass_serializer(
         ServerRow,
         exclude=("link_data",),
-        computed={"memory_gb": serializers.FloatField(), "links": LinkSerializer(many=True)},
+        computed={"memory_gb": serializers.FloatField(), "links": serializer_for(Link)(many=True)},
         after={"group_name": "group_id", "memory_gb": "memory_mb"},
     )
 
-Fields map by type: ``str`` -> CharField, ``int``, ``float``, ``bool``, ``datetime``, ``Any``/``dict``
--> JSONField, ``X | None`` -> ``allow_null``, ``tuple[X, ...]`` -> a list, another dataclass -> its
+It imports no app (a shared helper below them all). Fields map by type: ``str`` -> CharField, ``int``,
+``float``, ``bool``, ``datetime``, ``Any``/``dict`` -> JSONField, ``X | None`` -> ``allow_null``, ``tuple[X, ...]`` -> a list, another dataclass -> its
 own serializer (built once and reused, so it is one component of the schema; ``tuple["Self", ...]``
-nests to any depth). A field's ``metadata={"help": ...}`` becomes its ``help_text``. ``computed``
+nests to any depth). A field's ``metadata`` may give its ``help`` (the schema's help text) and its
+``source`` (an attribute to show instead, e.g. a link's ``allowed_verbs`` for its ``verbs``). ``computed``
 adds read-only values (properties) by name; ``overrides`` replaces a derived field; ``after`` puts a
 name right after another (``None``: first), so the JSON keeps the order clients have seen.
 
@@ -28,18 +29,7 @@ from collections.abc import Callable
 
 from rest_framework import serializers
 
-from apps.clc.links import Link
-
 _BUILT: dict[type, type[serializers.Serializer]] = {}
-
-
-# An upstream link; ``verbs`` lists what the caller may do on it (GET only when none are listed).
-class LinkSerializer(serializers.Serializer):
-    rel = serializers.CharField()
-    href = serializers.CharField()
-    id = serializers.CharField(allow_null=True)
-    name = serializers.CharField(allow_null=True)
-    verbs = serializers.ListField(child=serializers.CharField(), source="allowed_verbs")
 
 
 def register(shape: type, serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
@@ -47,8 +37,6 @@ def register(shape: type, serializer: type[serializers.Serializer]) -> type[seri
     _BUILT[shape] = serializer
     return serializer
 
-
-register(Link, LinkSerializer)
 
 _SCALARS: dict[type, type[serializers.Field]] = {
     str: serializers.CharField,
@@ -157,8 +145,10 @@ def dataclass_serializer(
         if f.name in overrides:
             declared[f.name] = overrides[f.name]
             continue
-        help_text = f.metadata.get("help")
-        declared[f.name] = _field(hints[f.name], shape, **({"help_text": help_text} if help_text else {}))
+        options = {
+            k: f.metadata[m] for k, m in (("help_text", "help"), ("source", "source")) if m in f.metadata
+        }
+        declared[f.name] = _field(hints[f.name], shape, **options)
     declared.update(computed or {})
     order = _ordered(list(declared), after or {})
     attrs = {n: field for n, field in declared.items() if field is not None}
