@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.services import authenticate_with_cloud
 from apps.actions.services import start_operation
-from apps.activities import conf, streams, tracking
+from apps.activities import conf, streams, tracking, transitions
 from apps.activities.models import Activity, ActivityEvent, Status
 from apps.clc import operations as clc_operations
 from apps.clc.entities import OperationStatus
@@ -126,7 +126,7 @@ def test_a_failed_batch_statement_is_written_row_by_row(demo, upstream, monkeypa
     def broken(plans):
         raise DatabaseError("deadlock detected")
 
-    monkeypatch.setattr(tracking, "_batch_update", broken)
+    monkeypatch.setattr(transitions, "_batch_update", broken)
     assert tracking.poll_activities(ids) == {"applied": 3, "polled": 3}
     for a in Activity.objects.filter(pk__in=ids):
         assert a.status == Status.RUNNING and a.polls == 1 and _history(a) == ["queued", "running"]

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from apps.clc import errors
-from apps.inventory import selectors
+from apps.inventory.selectors import panels
 from tests.support.portal import find_group, sign_in, sim_servers, sim_tree, text_of, upstream_calls, walk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
@@ -117,7 +117,7 @@ def test_dashboard_billing_failure_is_local_to_the_cost(demo, monkeypatch):
     def broken(client, group_id):
         raise errors.UpstreamUnavailable("boom", status=500, method="GET", path="/v2/groups/x/billing")
 
-    monkeypatch.setattr(selectors, "_billing_summary", broken)
+    monkeypatch.setattr(panels, "_billing_summary", broken)
     response = demo.get("/")
     assert response.status_code == 200
     text = text_of(response)
@@ -250,7 +250,7 @@ def test_group_billing_failure_shows_in_its_panel_only(demo, simulator, monkeypa
     def broken(client, group_id):
         raise errors.UpstreamUnavailable("boom", status=500, method="GET", path="/v2/groups/x/billing")
 
-    monkeypatch.setattr(selectors, "_billing_summary", broken)
+    monkeypatch.setattr(panels, "_billing_summary", broken)
     session = simulator.session("demo")
     web = find_group(sim_tree(session, "wa1"), "Web")
     response = demo.get(f"/groups/{web['id']}/")

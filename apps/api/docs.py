@@ -1,6 +1,7 @@
-"""``/api/v1/docs/``: the OpenAPI document rendered by a vendored Swagger UI (static/vendor/swagger-ui,
-no CDN). Public like the schema it reads (``/api/v1/schema/``); calls made from it use the reader's
-portal session (same origin) or a personal token entered with "Authorize"."""
+"""``/api/v1/docs/``: the OpenAPI document rendered by Swagger UI, whose files the app serves from the
+drf-spectacular-sidecar package (no CDN); the set-up is static/js/api-docs.js, never an inline script.
+Public like the schema it reads (``/api/v1/schema/``); calls made from it use the reader's portal
+session (same origin) or a personal token entered with "Authorize"."""
 
 from django.shortcuts import render
 from django.urls import reverse

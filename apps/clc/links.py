@@ -11,7 +11,8 @@ class Link:
     href: str
     id: str | None = None
     name: str | None = None
-    verbs: tuple[str, ...] = field(default=())
+    # Shown (the API's JSON) as ``allowed_verbs``: what the caller may do, GET when none are listed.
+    verbs: tuple[str, ...] = field(default=(), metadata={"source": "allowed_verbs"})
 
     @property
     def allowed_verbs(self) -> tuple[str, ...]:

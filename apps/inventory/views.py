@@ -7,9 +7,7 @@ refuses (403) or the cloud API down (503) are the accounts middleware's pages. T
 may not act sees none.
 """
 
-import ipaddress
 import logging
-from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -24,151 +22,9 @@ from apps.clc import errors
 
 from . import selectors
 from .cache import invalidate_account
+from .server_table import TableState, table_context
 
 log = logging.getLogger(__name__)
-
-
-# --- server table: columns, sorting and filtering (server side; the page's JS does the same) -----
-def _ip_key(row) -> tuple:
-    ips = row.internal_ips or row.public_ips
-    if not ips:
-        return (1, 0)
-    try:
-        return (0, int(ipaddress.ip_address(ips[0])))
-    except ValueError:
-        return (0, 0)
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    type: str  # "text" | "num" | "ip": how the page's JS compares the cells
-    sort_key: object
-    css: str = ""
-
-
-COLUMNS = (
-    Column("name", "Name", "text", lambda r: (r.name.lower(), r.id)),
-    Column("description", "Description", "text", lambda r: r.description.lower(), "col-desc"),
-    Column("group", "Group", "text", lambda r: r.group_name.lower(), "col-group"),
-    Column("status", "Status", "text", lambda r: r.status.lower(), "col-status"),
-    Column("power", "Power", "text", lambda r: r.power_state.lower()),
-    Column("maintenance", "Maint.", "text", lambda r: (not r.in_maintenance_mode,), "col-maint"),
-    Column("cpu", "CPU", "num", lambda r: r.cpu, "num"),
-    Column("memory", "Mem GB", "num", lambda r: r.memory_mb, "num"),
-    Column("storage", "Disk GB", "num", lambda r: r.storage_gb, "num"),
-    Column("ip", "IP addresses", "ip", _ip_key, "col-ip"),
-    Column("os", "OS", "text", lambda r: r.os.lower(), "col-os"),
-)
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
-POWER_FILTERS = (
-    ("started", "Started"),
-    ("stopped", "Stopped"),
-    ("paused", "Paused"),
-    ("maintenance", "In maintenance"),
-)
-
-
-@dataclass(frozen=True)
-class TableState:
-    q: str = ""
-    power: str = ""
-    status: str = ""
-    sort: str = ""
-    dir: str = "asc"
-
-    @classmethod
-    def from_request(cls, request) -> "TableState":
-        params = request.GET
-        sort = params.get("sort", "").strip().lower()
-        power = params.get("power", "").strip().lower()
-        return cls(
-            q=params.get("q", "").strip()[:200],
-            power=power if power in dict(POWER_FILTERS) else "",
-            status=params.get("status", "").strip()[:40],
-            sort=sort if sort in COLUMN_BY_KEY else "",
-            dir="desc" if params.get("dir", "").lower() == "desc" else "asc",
-        )
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.q or self.power or self.status)
-
-
-def row_text(row) -> str:
-    """What the text filter searches: the visible text of the row."""
-    return " ".join(
-        (
-            row.name,
-            row.description,
-            row.group_name,
-            row.status,
-            row.power_state,
-            row.os,
-            *row.internal_ips,
-            *row.public_ips,
-        )
-    ).lower()
-
-
-def filter_rows(rows, state: TableState):
-    needles = state.q.lower().split()
-    out = []
-    for row in rows:
-        if state.power == "maintenance":
-            if not row.in_maintenance_mode:
-                continue
-        elif state.power and row.power_state != state.power:
-            continue
-        if state.status and row.status.lower() != state.status.lower():
-            continue
-        if needles:
-            text = row_text(row)
-            if not all(n in text for n in needles):
-                continue
-        out.append(row)
-    return out
-
-
-def sort_rows(rows, state: TableState):
-    if not state.sort:
-        return list(rows)
-    column = COLUMN_BY_KEY[state.sort]
-    return sorted(rows, key=column.sort_key, reverse=state.dir == "desc")
-
-
-def table_context(request, rows, state: TableState) -> dict:
-    # Every row is sent; those the filters leave out carry ``hidden`` (so the page's JS can show
-    # them again when a filter is cleared, and the page reads right without JS).
-    matching = filter_rows(rows, state) if state.filtered else rows
-    visible = {r.id for r in matching}
-    base = request.GET.copy()
-    base.pop("page", None)
-    headers = []
-    for column in COLUMNS:
-        params = base.copy()
-        current = state.sort == column.key
-        params["sort"] = column.key
-        params["dir"] = "desc" if current and state.dir == "asc" else "asc"
-        headers.append(
-            {
-                "column": column,
-                "href": "?" + params.urlencode(),
-                "aria_sort": ("ascending" if state.dir == "asc" else "descending") if current else "none",
-            }
-        )
-    statuses = sorted({r.status for r in rows if r.status})
-    return {
-        "rows": sort_rows(rows, state),
-        "visible": visible if state.filtered else None,
-        "shown": len(matching),
-        "total": len(rows),
-        "headers": headers,
-        "state": state,
-        "power_filters": POWER_FILTERS,
-        "statuses": statuses,
-    }
 
 
 # --- pages -------------------------------------------------------------------------------------

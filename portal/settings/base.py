@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI for /api/v1/docs/, served from the package
     "apps.clc",
     "apps.accounts",
     "apps.inventory",
@@ -223,6 +224,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-service API of the portal: inventory, operations and activities.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/v1/docs/ (apps/api/docs.py) loads Swagger UI from the drf-spectacular-sidecar package's static
+    # files; these keep drf-spectacular's own views, should one be mounted, off its default CDN too.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ServerOperationEnum": "apps.clc.operations.POWER_OPERATIONS",
         "GroupOperationEnum": "apps.actions.api_operations.GROUP_OPERATIONS",

@@ -10,7 +10,11 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from ..formatting import num
+from ..server_table import render_rows
+
 register = template.Library()
+register.filter("num", num)
 
 # A palette readable on white, distinguishable for the common colour-vision deficiencies.
 PALETTE = ("#0b6e4f", "#1f5fa8", "#c0392b", "#8e44ad", "#d68910", "#17807e", "#6d4c41", "#555555")
@@ -25,18 +29,6 @@ def money(value):
         return f"${float(value):,.2f}"
     except (TypeError, ValueError):
         return "—"
-
-
-@register.filter
-def num(value):
-    """A number without a useless ``.0``: ``8.0`` -> ``8``, ``7.5`` -> ``7.5``."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return value
-    if number.is_integer():
-        return f"{int(number):,}"
-    return f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
 @register.filter
@@ -154,54 +146,10 @@ def line_chart(series, title="", unit="", y_max=None):
 
 
 # --- the server table's rows and the group tree, built in Python: thousands of rows stay fast ------
-def _fmt(number) -> str:
-    return num(number)
-
-
 @register.simple_tag
 def server_rows(rows, in_datacenter=True, visible=None, select_form=""):
-    """``<tr>`` markup for each server: small, no handlers; filter keys as data attributes.
-
-    ``visible``: the ids the filters keep (None: all); the others are rendered ``hidden``.
-    ``select_form``: the id of the bulk-action form; rows the person may act on get a checkbox
-    (``name="ids"``, ``form=<select_form>``) in the name cell.
-    """
-    out = []
-    append = out.append
-    for r in rows:
-        group_href = (
-            f"?group={escape(r.group_id)}" if in_datacenter else f"/groups/{escape(r.group_id.lower())}/"
-        )
-        ips = ", ".join(escape(ip) for ip in r.internal_ips)
-        if r.public_ips:
-            public = ", ".join(escape(ip) for ip in r.public_ips)
-            ips = f'{ips}{", " if ips else ""}<span class="pub" title="public">{public}</span>'
-        maint = ' data-m="1"' if r.in_maintenance_mode else ""
-        if visible is not None and r.id not in visible:
-            maint += " hidden"
-        if r.error:
-            append(
-                f'<tr class="row-error" data-p="" data-s=""{maint}><td><a href="/servers/{escape(r.id.lower())}/">'
-                f'{escape(r.name or r.id)}</a></td><td class="col-desc" colspan="10">'
-                f"Details unavailable: {escape(r.error)}</td></tr>"
-            )
-            continue
-        box = ""
-        if select_form and r.status == "active" and r.allows("self", "PATCH"):
-            box = f'<input type="checkbox" name="ids" value="{escape(r.id)}" form="{escape(select_form)}"> '
-        append(
-            f'<tr data-p="{escape(r.power_state)}" data-s="{escape(r.status)}"{maint}>'
-            f'<td>{box}<a href="/servers/{escape(r.id.lower())}/">{escape(r.name or r.id)}</a></td>'
-            f'<td class="col-desc">{escape(r.description)}</td>'
-            f'<td class="col-group"><a href="{group_href}">{escape(r.group_name)}</a></td>'
-            f'<td class="col-status">{escape(r.status)}</td>'
-            f'<td><span class="pw pw-{escape(r.power_state or "unknown")}">{escape(r.power_state or "—")}</span></td>'
-            f'<td class="col-maint">{"Yes" if r.in_maintenance_mode else ""}</td>'
-            f'<td class="num">{r.cpu}</td><td class="num">{_fmt(r.memory_gb)}</td>'
-            f'<td class="num">{_fmt(r.storage_gb)}</td>'
-            f'<td class="col-ip">{ips}</td><td class="col-os" title="{escape(r.os_type)}">{escape(r.os)}</td></tr>'
-        )
-    return mark_safe("\n".join(out))
+    """``<tr>`` markup for each server (``apps.inventory.server_table.render_rows``: the columns)."""
+    return render_rows(rows, in_datacenter, visible, select_form)
 
 
 @register.simple_tag

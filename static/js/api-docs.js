@@ -1,5 +1,7 @@
-// The portal's own Swagger UI set-up (not part of swagger-ui-dist): no validator badge (it would call
-// an outside service), same-origin cookies + CSRF token for "Try it out" with a portal session.
+/* /api/v1/docs/: the portal's Swagger UI set-up (Swagger UI itself is served from the
+ * drf-spectacular-sidecar package). A file, not an inline script: the page's CSP allows scripts from
+ * this origin only. No validator badge (it would call an outside service); "Try it out" with a portal
+ * session sends the session cookie (same origin) and the CSRF token on writes. */
 (function () {
   var root = document.getElementById("swagger-ui");
   function csrfToken() {

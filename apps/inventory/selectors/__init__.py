@@ -1,0 +1,106 @@
+"""Inventory reads for pages and the API: data centers, the group tree, servers (docs/inventory-interface.md).
+
+Each selector takes the signed-in person, fetches live through ``apps.clc`` with their token, and
+caches the result briefly per person (``apps.inventory.cache``). The main resource of a page is
+required (its failure raises); side panels (billing, statistics, a server's cost) carry a
+``PanelError`` instead, so one failing call never blanks a page.
+
+Upstream calls per page, cold (N = servers shown):
+
+* data center view: 1 data center GET (root group link; cached an hour, it never changes)
+  + 1 tree GET (the root group nests the whole tree with server links) + N server GETs, fanned out;
+* dashboard: 1 data center list + per data center (1 + 1 + its servers + 1 group billing),
+  all in two bounded fan-outs;
+* group detail: 1 group GET + its direct servers + billing + statistics (+ the data center tree
+  for breadcrumbs unless cached);
+* server detail: 1 server GET + its cost (``billing`` link) + its group.
+
+One module per page or piece: ``datacenters`` (the data center view), ``dashboard``, ``groups``,
+``servers``, ``panels`` (billing and statistics), ``rows`` (server rows, group tree nodes) and
+``common`` (client, id checks, fan-out, panels). Import every name from here:
+``from apps.inventory.selectors import ServerRow, datacenter_view``.
+"""
+
+from . import common, datacenters
+from .common import NotFound, Panel, PanelError
+from .dashboard import Dashboard, DataCenterSummary, dashboard
+from .datacenters import DataCenterView, datacenter_servers, datacenter_view
+from .groups import GroupDetail, GroupForChange, active_servers_below, group_detail, group_for_change
+from .panels import BillingSummary, DiskSeries, GroupCost, GroupStatistics, ServerSeries
+from .rows import (
+    AlertPolicyInfo,
+    ChangeInfoData,
+    CustomFieldInfo,
+    DataCenterRef,
+    DiskInfo,
+    GroupNode,
+    GroupRef,
+    IpAddressInfo,
+    LinkInfo,
+    PartitionInfo,
+    PowerBreakdown,
+    ServerCostRow,
+    ServerRow,
+    SnapshotInfo,
+)
+from .servers import (
+    Credentials,
+    ServerCostEstimate,
+    ServerDetail,
+    checked_server_ids,
+    require_visible_servers,
+    server_credentials,
+    server_detail,
+)
+
+# What code written against the single module may still reach for (underscored: package-internal).
+_checked_id = common._checked_id
+_client = common._client
+_panel = common._panel
+_reraise_fatal = common._reraise_fatal
+_run_tasks = common._run_tasks
+ROOT_GROUP_SECONDS = datacenters.ROOT_GROUP_SECONDS
+_DataCenterData = datacenters._DataCenterData  # cached entries pickled before the split
+
+__all__ = [
+    "AlertPolicyInfo",
+    "BillingSummary",
+    "ChangeInfoData",
+    "Credentials",
+    "CustomFieldInfo",
+    "Dashboard",
+    "DataCenterRef",
+    "DataCenterSummary",
+    "DataCenterView",
+    "DiskInfo",
+    "DiskSeries",
+    "GroupCost",
+    "GroupDetail",
+    "GroupNode",
+    "GroupRef",
+    "GroupStatistics",
+    "IpAddressInfo",
+    "LinkInfo",
+    "NotFound",
+    "Panel",
+    "PanelError",
+    "PartitionInfo",
+    "PowerBreakdown",
+    "ServerCostEstimate",
+    "ServerCostRow",
+    "ServerDetail",
+    "ServerRow",
+    "ServerSeries",
+    "SnapshotInfo",
+    "dashboard",
+    "datacenter_servers",
+    "datacenter_view",
+    "group_detail",
+    "GroupForChange",
+    "active_servers_below",
+    "checked_server_ids",
+    "group_for_change",
+    "require_visible_servers",
+    "server_credentials",
+    "server_detail",
+]

@@ -1,0 +1,63 @@
+"""/api/v1/docs/ in Chromium: Swagger UI (from the drf-spectacular-sidecar package) renders every
+operation under the page's strict CSP, and "Try it out" answers with the signed-in session.
+Screenshots go to screenshots/ (git-ignored) at 1440 and 375 px."""
+
+import pytest
+
+from .conftest import SCREENSHOTS, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def screenshot(page, name: str):
+    """What a reader sees first (the whole page is a very long list of schemas)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def watch_problems(page) -> list[str]:
+    """Console errors (a CSP refusal is one) and uncaught exceptions of the page, as they come."""
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    return problems
+
+
+def test_swagger_ui_renders_every_operation_and_tries_one(portal, open_page, client):
+    paths = client.get("/api/v1/schema/?format=json").json()["paths"]
+    operations = sum(1 for item in paths.values() for method in item if method in ("get", "post", "delete"))
+
+    page = open_page(1440)
+    sign_in(page, portal)
+    problems = watch_problems(page)
+    page.goto(f"{portal}/api/v1/docs/")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("CLC Portal API")
+    assert page.locator(".swagger-ui .opblock").count() == operations
+    assert page.locator(".swagger-ui .opblock-summary-path", has_text="/api/v1/datacenters/").count() >= 1
+    screenshot(page, "api-docs-1440")
+
+    # "Try it out" on the data center list: the portal session (same origin) answers 200
+    block = page.locator("#operations-datacenters-datacenters_list")
+    block.locator(".opblock-summary").click()
+    block.locator("button.try-out__btn").click()
+    block.locator("button.execute").click()
+    status = block.locator(".live-responses-table .response .response-col_status")
+    status.wait_for()
+    block.scroll_into_view_if_needed()
+    assert status.inner_text().strip().startswith("200")
+    assert (
+        '"server_count"'
+        in block.locator(".live-responses-table .response .response-col_description").inner_text()
+    )
+    screenshot(page, "api-docs-tried-1440")
+    assert problems == []
+
+    phone = open_page(375, 800)
+    problems = watch_problems(phone)
+    phone.goto(f"{portal}/api/v1/docs/")
+    phone.wait_for_selector(".swagger-ui .opblock")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    screenshot(phone, "api-docs-375")
+    assert width <= 375 + 1, width
+    assert problems == []
