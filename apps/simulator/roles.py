@@ -1,5 +1,7 @@
 """What each role may do (``shared/clc-api-v2/ROLES.md``), as capability names."""
 
+from . import errors
+
 ADMIN = "AccountAdmin"
 VIEWER = "AccountViewer"
 BILLING = "BillingAdmin"
@@ -53,3 +55,9 @@ def can(roles, capability: str) -> bool:
         allowed = CAPABILITIES[capability]
         answer = _DECIDED[key] = any(role in allowed for role in roles)
     return answer
+
+
+def require(req, capability: str) -> None:
+    """403 unless the caller's roles allow ``capability``."""
+    if not can(req.user.roles, capability):
+        raise errors.forbidden()

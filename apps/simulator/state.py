@@ -253,6 +253,24 @@ class World:
     def servers_count(self, group: Group) -> int:
         return sum(len(g.servers) for g in self.subtree_groups(group))
 
+    def members(self, group: Group) -> list[Server]:
+        """The servers directly in ``group`` (not its sub-groups) that still exist."""
+        return [self.servers[key] for key in group.servers if key in self.servers]
+
+    def op_server(self, op: Operation) -> Server | None:
+        """The server an operation was queued on (its first resource), if it still exists."""
+        return self.servers.get(op.resource_ids[0].lower()) if op.resource_ids else None
+
+    def archive_group(self, alias: str, location: str) -> Group | None:
+        """The ``Archive`` group of an account's data center (a child of its root group), or None."""
+        root_id = self.account_datacenters.get(alias.upper(), {}).get(location.lower())
+        root = self.groups.get(root_id) if root_id else None
+        for child_id in root.children if root is not None else ():
+            child = self.groups.get(child_id)
+            if child is not None and child.type == "archive":
+                return child
+        return None
+
     def change(self, username: str) -> ChangeInfo:
         now = self.now()
         return ChangeInfo(username, now, username, now)
@@ -425,6 +443,25 @@ def failure_effect(kind: str):
         return fn
 
     return register
+
+
+def provisioning(kind: str, find: Callable, waiting: str, done: str, failed: str, then=None) -> None:
+    """Register what completing or failing ``kind`` does to the thing it provisions (``find(world,
+    op)``): while still ``waiting`` it becomes ``done`` (and ``then(world, thing, op)`` runs), or
+    ``failed`` when the operation fails."""
+
+    def settle(status: str, after):
+        def apply(world: World, op: Operation) -> None:
+            thing = find(world, op)
+            if thing is not None and thing.status == waiting:
+                thing.status = status
+                if after is not None:
+                    after(world, thing, op)
+
+        return apply
+
+    EFFECTS[kind] = settle(done, then)
+    FAILURE_EFFECTS[kind] = settle(failed, None)
 
 
 def _b64(obj: dict) -> str:

@@ -22,10 +22,10 @@ from .. import errors
 from ..links import link
 from ..monitoring.model import AlertPolicy, owned
 from ..monitoring.watch import duration_seconds, ensure_tick, forget_alert_runs
-from ..roles import can
+from ..roles import can, require
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import active_server, id_field, name_field, require, unique_name, verbs
+from .policy_common import active_server, id_field, name_field, unique_name, verbs
 from .servers import find_server
 
 METRICS = ("cpu", "memory", "disk")

@@ -18,9 +18,10 @@ the server operators move a server in or out (the server's ``antiAffinityPolicyM
 from .. import errors
 from ..links import link
 from ..monitoring.model import AntiAffinityPolicy, owned
+from ..roles import require
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import active_server, id_field, name_field, require, unique_name, verbs
+from .policy_common import active_server, id_field, name_field, unique_name, verbs
 from .servers import find_server
 
 

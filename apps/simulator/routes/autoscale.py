@@ -16,9 +16,10 @@ from .. import errors
 from ..links import link
 from ..monitoring.model import AutoscalePolicy, owned
 from ..monitoring.watch import ensure_tick
+from ..roles import require
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import active_server, id_field, require
+from .policy_common import active_server, id_field
 from .servers import find_server
 
 

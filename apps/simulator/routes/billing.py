@@ -8,23 +8,17 @@ GET /v2/billing/{alias}/serverPricing/{id}      hourly unit prices (what the off
 statistics are in ``routes/statistics.py`` and ``monitoring/series.py``.)
 """
 
-from .. import errors
 from ..pricing import estimate, unit_prices
-from ..roles import can
+from ..roles import require
 from ..router import route
 from ..state import iso
 from ..usage import month_to_date
 
 
-def _require(req, capability: str) -> None:
-    if not can(req.user.roles, capability):
-        raise errors.forbidden()
-
-
 # --- billing ----------------------------------------------------------------------------------
 @route("GET", "/v2/groups/{alias}/{group_id}/billing")
 def group_billing(req, alias, group_id):
-    _require(req, "view_billing_summary")
+    require(req, "view_billing_summary")
     world = req.world
     group = world.group(alias, group_id)
     now = world.now()
@@ -41,7 +35,7 @@ def group_billing(req, alias, group_id):
 
 @route("GET", "/v2/billing/{alias}/estimate-server/{server_id}")
 def server_estimate(req, alias, server_id):
-    _require(req, "view_billing_summary")
+    require(req, "view_billing_summary")
     world = req.world
     server = world.server(alias, server_id)
     now = world.now()
@@ -50,6 +44,6 @@ def server_estimate(req, alias, server_id):
 
 @route("GET", "/v2/billing/{alias}/serverPricing/{server_id}")
 def server_pricing(req, alias, server_id):
-    _require(req, "view_billing_summary")
+    require(req, "view_billing_summary")
     server = req.world.server(alias, server_id)
     return unit_prices(server)

@@ -12,10 +12,8 @@ center that the destination account uses. Roles as for intra data center policie
 from .. import errors, firewall_rules
 from ..links import link
 from ..models import CrossDcFirewallPolicy
-from ..roles import can
+from ..roles import require
 from ..router import route
-from ..state import effect, failure_effect
-from .networks import require
 
 BASE = "/v2-experimental/crossDcFirewallPolicies"
 
@@ -25,7 +23,6 @@ def policy_href(policy) -> str:
 
 
 def policy_json(policy, roles) -> dict:
-    verbs = ["GET", "PUT", "DELETE"] if can(roles, "manage_firewall") else ["GET"]
     return {
         "id": policy.id,
         "status": policy.status,
@@ -36,47 +33,23 @@ def policy_json(policy, roles) -> dict:
         "destinationCidr": policy.destination_cidr,
         "destinationAccount": policy.destination_account.lower(),
         "destinationLocation": policy.destination_location.lower(),
-        "links": [link("self", policy_href(policy), verbs=verbs)],
+        "links": [link("self", policy_href(policy), verbs=firewall_rules.verbs(roles))],
     }
 
 
-def _find(req, alias, dc, policy_id) -> CrossDcFirewallPolicy:
-    datacenter = req.world.datacenter(alias, dc)
-    policy = req.world.cross_dc_policies.get(policy_id.strip().lower())
-    if (
-        policy is None
-        or policy.alias.upper() != alias.upper()
-        or policy.location.upper() != datacenter.id.upper()
-    ):
-        raise errors.not_found()
-    return policy
-
-
-@route("GET", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}")
-def list_policies(req, alias, dc):
-    datacenter = req.world.datacenter(alias, dc)
-    require(req, "view_firewall")
-    wanted = (
-        req.param("destinationAccountId")
-        or req.param("destinationAccountAlias")
-        or req.param("destinationAccount")
-        or ""
-    ).strip()
-    return [
-        policy_json(p, req.user.roles)
-        for p in req.world.cross_dc_policies.values()
-        if p.alias.upper() == alias.upper()
-        and p.location.upper() == datacenter.id.upper()
-        and (not wanted or p.destination_account.upper() == wanted.upper())
-    ]
+FAMILY = firewall_rules.Family(
+    BASE,
+    "cross_dc_policies",
+    "createCrossDcFirewallPolicy",
+    policy_json,
+    ("destinationAccountId", "destinationAccountAlias", "destinationAccount"),
+)
 
 
 @route("POST", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}")
 def create_policy(req, alias, dc):
     world = req.world
-    datacenter = world.datacenter(alias, dc)
-    require(req, "manage_firewall")
-    body = req.json_object()
+    datacenter, body = FAMILY.creating(req, alias, dc)
     f = lambda name: req.field(body, name)  # noqa: E731
     destination_account = firewall_rules.account(world, f("destinationAccountId"), "destinationAccountId")
     location = f("destinationLocationId")
@@ -96,45 +69,23 @@ def create_policy(req, alias, dc):
     enabled = f("enabled")
     if enabled is None:
         raise errors.bad_request("enabled is required: true or false.")
-    policy = CrossDcFirewallPolicy(
-        id=world.new_group_id(),
-        alias=alias.upper(),
-        location=datacenter.id.upper(),
+    policy = FAMILY.add(
+        req,
+        alias,
+        datacenter,
+        CrossDcFirewallPolicy,
         source_cidr=source_cidr,
         destination_account=destination_account,
         destination_location=location,
         destination_cidr=destination_cidr,
         enabled=firewall_rules.boolean(enabled, "enabled"),
     )
-    world.cross_dc_policies[policy.id] = policy
-    world.queue(alias, datacenter.id, "createCrossDcFirewallPolicy", [policy.id])
     return 201, policy_json(policy, req.user.roles)
-
-
-@effect("createCrossDcFirewallPolicy")
-def _provisioned(world, op):
-    policy = world.cross_dc_policies.get(op.resource_ids[0])
-    if policy is not None and policy.status == "pending":
-        policy.status = "active"
-
-
-@failure_effect("createCrossDcFirewallPolicy")
-def _provisioning_failed(world, op):
-    policy = world.cross_dc_policies.get(op.resource_ids[0])
-    if policy is not None and policy.status == "pending":
-        policy.status = "error"
-
-
-@route("GET", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}/{policy_id}")
-def get_policy(req, alias, dc, policy_id):
-    policy = _find(req, alias, dc, policy_id)
-    require(req, "view_firewall")
-    return policy_json(policy, req.user.roles)
 
 
 @route("PUT", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}/{policy_id}")
 def update_policy(req, alias, dc, policy_id):
-    policy = _find(req, alias, dc, policy_id)
+    policy = FAMILY.find(req, alias, dc, policy_id)
     require(req, "manage_firewall")
     enabled = req.param("enabled")
     if enabled is None:  # the page puts it in the query; a body {"enabled": ...} is taken too
@@ -142,12 +93,4 @@ def update_policy(req, alias, dc, policy_id):
     if enabled is None:
         raise errors.bad_request("enabled is required: ?enabled=true or ?enabled=false.")
     policy.enabled = firewall_rules.boolean(enabled, "enabled")
-    return 204, None
-
-
-@route("DELETE", "/v2-experimental/crossDcFirewallPolicies/{alias}/{dc}/{policy_id}")
-def delete_policy(req, alias, dc, policy_id):
-    policy = _find(req, alias, dc, policy_id)
-    require(req, "manage_firewall")
-    del req.world.cross_dc_policies[policy.id]
     return 204, None

@@ -12,10 +12,8 @@ NetworkAdmin, SecurityAdmin); the self link's verbs say which.
 from .. import errors, firewall_rules
 from ..links import link
 from ..models import FirewallPolicy
-from ..roles import can
+from ..roles import require
 from ..router import route
-from ..state import effect, failure_effect
-from .networks import require
 
 BASE = "/v2-experimental/firewallPolicies"
 
@@ -25,8 +23,7 @@ def policy_href(policy) -> str:
 
 
 def _links(policy, roles) -> list[dict]:
-    verbs = ["GET", "PUT", "DELETE"] if can(roles, "manage_firewall") else ["GET"]
-    return [link("self", policy_href(policy), verbs=verbs)]
+    return [link("self", policy_href(policy), verbs=firewall_rules.verbs(roles))]
 
 
 def policy_json(policy, roles) -> dict:
@@ -42,85 +39,43 @@ def policy_json(policy, roles) -> dict:
     }
 
 
-def _find(req, alias, dc, policy_id) -> FirewallPolicy:
-    datacenter = req.world.datacenter(alias, dc)
-    policy = req.world.firewall_policies.get(policy_id.strip().lower())
-    if (
-        policy is None
-        or policy.alias.upper() != alias.upper()
-        or policy.location.upper() != datacenter.id.upper()
-    ):
-        raise errors.not_found()
-    return policy
-
-
-@route("GET", "/v2-experimental/firewallPolicies/{alias}/{dc}")
-def list_policies(req, alias, dc):
-    datacenter = req.world.datacenter(alias, dc)
-    require(req, "view_firewall")
-    wanted = (req.param("destinationAccount") or req.param("destinationAccountAlias") or "").strip().upper()
-    return [
-        policy_json(p, req.user.roles)
-        for p in req.world.firewall_policies.values()
-        if p.alias.upper() == alias.upper()
-        and p.location.upper() == datacenter.id.upper()
-        and (not wanted or p.destination_account.upper() == wanted)
-    ]
+FAMILY = firewall_rules.Family(
+    BASE,
+    "firewall_policies",
+    "createFirewallPolicy",
+    policy_json,
+    ("destinationAccount", "destinationAccountAlias"),
+)
 
 
 @route("POST", "/v2-experimental/firewallPolicies/{alias}/{dc}")
 def create_policy(req, alias, dc):
-    world = req.world
-    datacenter = world.datacenter(alias, dc)
-    require(req, "manage_firewall")
-    body = req.json_object()
+    datacenter, body = FAMILY.creating(req, alias, dc)
     destination_account = firewall_rules.account(
-        world, req.field(body, "destinationAccount"), "destinationAccount"
+        req.world, req.field(body, "destinationAccount"), "destinationAccount"
     )
     source = firewall_rules.cidr_list(req.field(body, "source"), "source")
     destination = firewall_rules.cidr_list(req.field(body, "destination"), "destination")
     ports = req.field(body, "ports")
     ports = ["any"] if ports is None else firewall_rules.port_list(ports)
     enabled = req.field(body, "enabled")
-    policy = FirewallPolicy(
-        id=world.new_group_id(),
-        alias=alias.upper(),
-        location=datacenter.id.upper(),
+    policy = FAMILY.add(
+        req,
+        alias,
+        datacenter,
+        FirewallPolicy,
         destination_account=destination_account,
         source=source,
         destination=destination,
         ports=ports,
         enabled=True if enabled is None else firewall_rules.boolean(enabled, "enabled"),
     )
-    world.firewall_policies[policy.id] = policy
-    world.queue(alias, datacenter.id, "createFirewallPolicy", [policy.id])
     return 201, {"links": _links(policy, req.user.roles)}
-
-
-@effect("createFirewallPolicy")
-def _provisioned(world, op):
-    policy = world.firewall_policies.get(op.resource_ids[0])
-    if policy is not None and policy.status == "pending":
-        policy.status = "active"
-
-
-@failure_effect("createFirewallPolicy")
-def _provisioning_failed(world, op):
-    policy = world.firewall_policies.get(op.resource_ids[0])
-    if policy is not None and policy.status == "pending":
-        policy.status = "error"
-
-
-@route("GET", "/v2-experimental/firewallPolicies/{alias}/{dc}/{policy_id}")
-def get_policy(req, alias, dc, policy_id):
-    policy = _find(req, alias, dc, policy_id)
-    require(req, "view_firewall")
-    return policy_json(policy, req.user.roles)
 
 
 @route("PUT", "/v2-experimental/firewallPolicies/{alias}/{dc}/{policy_id}")
 def update_policy(req, alias, dc, policy_id):
-    policy = _find(req, alias, dc, policy_id)
+    policy = FAMILY.find(req, alias, dc, policy_id)
     require(req, "manage_firewall")
     body = req.json_object()
     missing = object()
@@ -138,12 +93,4 @@ def update_policy(req, alias, dc, policy_id):
         changes["ports"] = firewall_rules.port_list(given["ports"])
     for name, value in changes.items():
         setattr(policy, name, value)
-    return 204, None
-
-
-@route("DELETE", "/v2-experimental/firewallPolicies/{alias}/{dc}/{policy_id}")
-def delete_policy(req, alias, dc, policy_id):
-    policy = _find(req, alias, dc, policy_id)
-    require(req, "manage_firewall")
-    del req.world.firewall_policies[policy.id]
     return 204, None

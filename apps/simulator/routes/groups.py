@@ -19,10 +19,11 @@ import ipaddress
 
 from .. import addressing, errors
 from ..factory import TEMPLATES, add_group, remove_server
+from ..fields import text
 from ..group_detail import servers_of, wants_detail
 from ..links import status_link
 from ..models import Group
-from ..roles import can
+from ..roles import require
 from ..router import route
 from ..serializers_group import Perms, is_system, serialize_group
 from ..state import effect
@@ -34,26 +35,6 @@ MAX_NAME = 256
 MAX_DESCRIPTION = 1024
 GROUP_KINDS = ("deleteGroup", "archiveGroup", "restoreGroup")
 DEFAULT_KEYS = ("cpu", "memoryGB", "networkId", "primaryDns", "secondaryDns", "templateName")
-
-
-def _require(req, capability: str) -> None:
-    if not can(req.user.roles, capability):
-        raise errors.forbidden()
-
-
-def _text(value, what: str, limit: int, *, required: bool) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise errors.bad_request(f"The request is invalid: {what} must be a string.")
-    value = value.strip()
-    if required and not value:
-        raise errors.bad_request(f"The request is invalid: {what} is required.")
-    if len(value) > limit:
-        raise errors.bad_request(f"The request is invalid: {what} must be at most {limit} characters.")
-    if any(ord(ch) < 32 for ch in value):
-        raise errors.bad_request(f"The request is invalid: {what} may not contain control characters.")
-    return value
 
 
 def _in_archive(world, group: Group) -> bool:
@@ -103,7 +84,7 @@ def _touch(req, group: Group) -> None:
 # --- get / create -----------------------------------------------------------------------------
 @route("GET", "/v2/groups/{alias}/{group_id}")
 def get_group(req, alias, group_id):
-    _require(req, "view")
+    require(req, "view")
     group = req.world.group(alias, group_id)
     detail = servers_of(req.world, req.user.roles) if wants_detail(req) else None
     return serialize_group(req.world, group, Perms.of(req.user.roles), servers_of=detail)
@@ -111,11 +92,11 @@ def get_group(req, alias, group_id):
 
 @route("POST", "/v2/groups/{alias}")
 def create_group(req, alias):
-    _require(req, "manage_groups")
+    require(req, "manage_groups")
     world = req.world
     body = req.json_object()
-    name = _text(req.field(body, "name"), "name", MAX_NAME, required=True)
-    description = _text(req.field(body, "description"), "description", MAX_DESCRIPTION, required=False)
+    name = text(req.field(body, "name"), "name", MAX_NAME, required=True)
+    description = text(req.field(body, "description"), "description", MAX_DESCRIPTION, required=False)
     parent = _parent(req, alias, req.field(body, "parentGroupId"))
     if _in_archive(world, parent):
         raise errors.bad_request("A group can't be created inside an archived group.")
@@ -137,7 +118,7 @@ def create_group(req, alias):
 # --- patch ------------------------------------------------------------------------------------
 @route("PATCH", "/v2/groups/{alias}/{group_id}")
 def patch_group(req, alias, group_id):
-    _require(req, "manage_groups")
+    require(req, "manage_groups")
     world = req.world
     group = world.group(alias, group_id)
     body = req.body
@@ -160,9 +141,9 @@ def patch_group(req, alias, group_id):
             raise errors.bad_request(f"The operation '{op}' is not supported; use 'set'.")
         key = member.lower() if isinstance(member, str) else None
         if key == "name":
-            changes["name"] = _text(value, "name", MAX_NAME, required=True)
+            changes["name"] = text(value, "name", MAX_NAME, required=True)
         elif key == "description":
-            changes["description"] = _text(value, "description", MAX_DESCRIPTION, required=False)
+            changes["description"] = text(value, "description", MAX_DESCRIPTION, required=False)
         elif key == "parentgroupid":
             changes["parent"] = _parent(req, alias, value)
         elif key == "customfields":
@@ -209,7 +190,7 @@ def _subtree_server_ids(world, group: Group) -> list[str]:
 
 @route("DELETE", "/v2/groups/{alias}/{group_id}")
 def delete_group(req, alias, group_id):
-    _require(req, "manage_groups")
+    require(req, "manage_groups")
     world = req.world
     group = world.group(alias, group_id)
     if is_system(group):
@@ -251,7 +232,7 @@ def _archive_group_of(world, group: Group) -> Group | None:
 
 @route("POST", "/v2/groups/{alias}/{group_id}/archive")
 def archive_group(req, alias, group_id):
-    _require(req, "manage_servers")
+    require(req, "manage_servers")
     world = req.world
     group = world.group(alias, group_id)
     if is_system(group):
@@ -288,7 +269,7 @@ def _archive_group(world, op):
 
 @route("POST", "/v2/groups/{alias}/{group_id}/restore")
 def restore_group(req, alias, group_id):
-    _require(req, "manage_servers")
+    require(req, "manage_servers")
     world = req.world
     group = world.group(alias, group_id)
     body = req.json_object()
@@ -413,14 +394,14 @@ def _network(world, value, alias: str, location: str) -> str:
 
 @route("GET", "/v2/groups/{alias}/{group_id}/defaults")
 def get_defaults(req, alias, group_id):
-    _require(req, "view")
+    require(req, "view")
     group = req.world.group(alias, group_id)
     return effective_defaults(req.world, group)
 
 
 @route("POST", "/v2/groups/{alias}/{group_id}/defaults")
 def set_defaults(req, alias, group_id):
-    _require(req, "manage_groups")
+    require(req, "manage_groups")
     world = req.world
     group = world.group(alias, group_id)
     body = req.json_object()

@@ -18,9 +18,9 @@ AccountAdmin and ServerAdmin set and remove (the group link's verbs).
 from .. import errors
 from ..links import link
 from ..monitoring.model import HorizontalMapping, HorizontalPolicy, owned
+from ..roles import require
 from ..router import route
 from ..state import iso
-from .policy_common import require
 
 
 def policy_json(req, policy: HorizontalPolicy) -> dict:

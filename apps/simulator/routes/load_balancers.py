@@ -40,7 +40,8 @@ from ..balancers import (
     remove_balancer,
     supports_shared_load_balancer,
 )
-from ..roles import can
+from ..fields import text
+from ..roles import require
 from ..router import route
 
 BASE = "/v2/sharedLoadBalancers/{alias}/{dc}"
@@ -48,34 +49,11 @@ MAX_NAME = 256
 MAX_DESCRIPTION = 1024
 
 
-def _require(req, capability: str) -> None:
-    if not can(req.user.roles, capability):
-        raise errors.forbidden()
-
-
 def _datacenter(req, alias: str, dc: str):
     return req.world.datacenter(alias, dc)  # 404 when the account has no such data center
 
 
 # --- input ---------------------------------------------------------------------------------------
-def _text(value, what: str, limit: int, *, required: bool, allow_empty: bool = False) -> str:
-    """A string field; ``required`` fields must be present (and not blank unless ``allow_empty``)."""
-    if value is None:
-        if required:
-            raise errors.bad_request(f"The request is invalid: {what} is required.")
-        return ""
-    if not isinstance(value, str):
-        raise errors.bad_request(f"The request is invalid: {what} must be a string.")
-    value = value.strip()
-    if required and not value and not allow_empty:
-        raise errors.bad_request(f"The request is invalid: {what} is required.")
-    if len(value) > limit:
-        raise errors.bad_request(f"The request is invalid: {what} must be at most {limit} characters.")
-    if any(ord(ch) < 32 for ch in value):
-        raise errors.bad_request(f"The request is invalid: {what} may not contain control characters.")
-    return value
-
-
 def _choice(value, allowed, what: str, default):
     """One of ``allowed`` in any case; missing or empty (the Go CLI sends "") means ``default``."""
     if value is None or value == "":
@@ -160,7 +138,7 @@ def _nodes(req, lb, body) -> list[Node]:
 @route("GET", BASE)
 def list_balancers(req, alias, dc):
     datacenter = _datacenter(req, alias, dc)
-    _require(req, "view_load_balancers")
+    require(req, "view_load_balancers")
     roles = req.user.roles
     return [balancer_json(lb, roles) for lb in balancers_in(req.world, alias, datacenter.id)]
 
@@ -168,12 +146,12 @@ def list_balancers(req, alias, dc):
 @route("POST", BASE)
 def create_balancer(req, alias, dc):
     datacenter = _datacenter(req, alias, dc)
-    _require(req, "manage_load_balancers")
+    require(req, "manage_load_balancers")
     if not supports_shared_load_balancer(datacenter.id):
         raise errors.bad_request(f"Shared load balancers are not available in {datacenter.id}.")
     body = req.json_object()
-    name = _text(req.field(body, "name"), "name", MAX_NAME, required=True)
-    description = _text(req.field(body, "description"), "description", MAX_DESCRIPTION, required=False)
+    name = text(req.field(body, "name"), "name", MAX_NAME, required=True)
+    description = text(req.field(body, "description"), "description", MAX_DESCRIPTION, required=False)
     status = _choice(req.field(body, "status"), LB_STATUSES, "status", "enabled")
     lb = add_balancer(req.world, alias, datacenter.id, name, description, status)
     return balancer_json(lb, req.user.roles)
@@ -182,17 +160,17 @@ def create_balancer(req, alias, dc):
 @route("GET", BASE + "/{lb_id}")
 def get_balancer(req, alias, dc, lb_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    _require(req, "view_load_balancers")
+    require(req, "view_load_balancers")
     return balancer_json(lb, req.user.roles)
 
 
 @route("PUT", BASE + "/{lb_id}")
 def update_balancer(req, alias, dc, lb_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    _require(req, "manage_load_balancers")
+    require(req, "manage_load_balancers")
     body = req.json_object()
-    name = _text(req.field(body, "name"), "name", MAX_NAME, required=True)
-    description = _text(
+    name = text(req.field(body, "name"), "name", MAX_NAME, required=True)
+    description = text(
         req.field(body, "description"), "description", MAX_DESCRIPTION, required=True, allow_empty=True
     )
     status = _choice(req.field(body, "status"), LB_STATUSES, "status", lb.status)
@@ -203,7 +181,7 @@ def update_balancer(req, alias, dc, lb_id):
 @route("DELETE", BASE + "/{lb_id}")
 def delete_balancer(req, alias, dc, lb_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    _require(req, "manage_load_balancers")
+    require(req, "manage_load_balancers")
     remove_balancer(req.world, lb)
     return 204, None
 
@@ -212,14 +190,14 @@ def delete_balancer(req, alias, dc, lb_id):
 @route("GET", BASE + "/{lb_id}/pools")
 def list_pools(req, alias, dc, lb_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    _require(req, "view_load_balancers")
+    require(req, "view_load_balancers")
     return [pool_json(lb, pool, req.user.roles) for pool in lb.pools]
 
 
 @route("POST", BASE + "/{lb_id}/pools")
 def create_pool(req, alias, dc, lb_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    _require(req, "manage_load_balancers")
+    require(req, "manage_load_balancers")
     body = req.json_object()
     raw_port = req.field(body, "port")
     if raw_port is None:
@@ -237,7 +215,7 @@ def create_pool(req, alias, dc, lb_id):
 def get_pool(req, alias, dc, lb_id, pool_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
     pool = find_pool(lb, pool_id)
-    _require(req, "view_load_balancers")
+    require(req, "view_load_balancers")
     return pool_json(lb, pool, req.user.roles)
 
 
@@ -245,7 +223,7 @@ def get_pool(req, alias, dc, lb_id, pool_id):
 def update_pool(req, alias, dc, lb_id, pool_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
     pool = find_pool(lb, pool_id)
-    _require(req, "manage_load_balancers")
+    require(req, "manage_load_balancers")
     body = req.json_object()
     raw_port = req.field(body, "port")
     port = pool.port if raw_port is None or raw_port == "" else _port(raw_port)
@@ -260,7 +238,7 @@ def update_pool(req, alias, dc, lb_id, pool_id):
 def delete_pool(req, alias, dc, lb_id, pool_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
     pool = find_pool(lb, pool_id)
-    _require(req, "manage_load_balancers")
+    require(req, "manage_load_balancers")
     lb.pools.remove(pool)
     return 204, None
 
@@ -270,7 +248,7 @@ def delete_pool(req, alias, dc, lb_id, pool_id):
 def list_nodes(req, alias, dc, lb_id, pool_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
     pool = find_pool(lb, pool_id)
-    _require(req, "view_load_balancers")
+    require(req, "view_load_balancers")
     return [node_json(node, named=False) for node in pool.nodes]
 
 
@@ -278,6 +256,6 @@ def list_nodes(req, alias, dc, lb_id, pool_id):
 def update_nodes(req, alias, dc, lb_id, pool_id):
     lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
     pool = find_pool(lb, pool_id)
-    _require(req, "manage_load_balancers")
+    require(req, "manage_load_balancers")
     pool.nodes = _nodes(req, lb, req.body)
     return 204, None

@@ -13,7 +13,7 @@ import re
 
 from .. import addressing, errors, experimental_ops
 from ..links import link
-from ..roles import can
+from ..roles import can, require
 from ..router import route
 from ..state import effect, failure_effect
 
@@ -23,11 +23,6 @@ MAX_NAME = 256
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 )
-
-
-def require(req, capability: str) -> None:
-    if not can(req.user.roles, capability):
-        raise errors.forbidden()
 
 
 def _network(req, alias, dc, network_id):

@@ -27,9 +27,10 @@ Rules the documentation leaves open (the simulator's choices):
 from datetime import UTC, datetime
 
 from .. import errors
+from ..fields import boolean
 from ..links import status_link
 from ..models import Server, Snapshot
-from ..roles import can
+from ..roles import require
 from ..router import route
 from ..state import effect
 from ..webhook_events import server_updated
@@ -92,11 +93,6 @@ def _id_list(value) -> list[str]:
     return out
 
 
-def _require(req, capability: str) -> None:
-    if not can(req.user.roles, capability):
-        raise errors.forbidden()
-
-
 # --- the shared machinery ---------------------------------------------------------------------
 def _actionable(world, alias: str, server_id: str) -> Server:
     """The server, if an operation may be queued on it at all (else ``_Refused``)."""
@@ -154,7 +150,7 @@ def _power_check(action: str):
 
 def _power_route(action: str):
     def handler(req, alias):
-        _require(req, "power")
+        require(req, "power")
         return _run(req, alias, action, _server_ids(req), _power_check(action))
 
     handler.__name__ = f"operation_{action}"
@@ -188,22 +184,14 @@ def _maintenance_check(wanted: bool):
 
 @route("POST", "/v2/operations/{alias}/servers/startMaintenance")
 def start_maintenance(req, alias):
-    _require(req, "power")
+    require(req, "power")
     return _run(req, alias, "startMaintenance", _server_ids(req), _maintenance_check(True))
 
 
 @route("POST", "/v2/operations/{alias}/servers/stopMaintenance")
 def stop_maintenance(req, alias):
-    _require(req, "power")
+    require(req, "power")
     return _run(req, alias, "stopMaintenance", _server_ids(req), _maintenance_check(False))
-
-
-def _boolean(value, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise errors.bad_request(f"The request is invalid: {name} must be true or false.")
 
 
 def _maintenance_pairs(req) -> list[tuple[str, bool]]:
@@ -224,7 +212,7 @@ def _maintenance_pairs(req) -> list[tuple[str, bool]]:
         server_id = req.field(item, "id")
         if not isinstance(server_id, str) or not server_id.strip():
             raise errors.bad_request("The request is invalid: every server needs an id.")
-        wanted = _boolean(req.field(item, "inMaintenanceMode"), "inMaintenanceMode")
+        wanted = boolean(req.field(item, "inMaintenanceMode"), "inMaintenanceMode")
         if server_id.strip().lower() not in seen:
             seen.add(server_id.strip().lower())
             pairs.append((server_id.strip(), wanted))
@@ -233,7 +221,7 @@ def _maintenance_pairs(req) -> list[tuple[str, bool]]:
 
 @route("POST", "/v2/operations/{alias}/servers/setMaintenance")
 def set_maintenance(req, alias):
-    _require(req, "power")
+    require(req, "power")
     answer = []
     for server_id, wanted in _maintenance_pairs(req):
         answer.extend(
@@ -276,7 +264,7 @@ def _set_maintenance(world, op):
 # --- archive ----------------------------------------------------------------------------------
 @route("POST", "/v2/operations/{alias}/servers/archive")
 def archive(req, alias):
-    _require(req, "manage_servers")
+    require(req, "manage_servers")
     return _run(req, alias, "archive", _server_ids(req), lambda server: None)
 
 
@@ -343,7 +331,7 @@ def _snapshot_check(server: Server) -> None:
 
 @route("POST", "/v2/operations/{alias}/servers/createSnapshot")
 def create_snapshot(req, alias):
-    _require(req, "snapshots")
+    require(req, "snapshots")
     body = req.body
     if not isinstance(body, dict):
         raise errors.bad_request(

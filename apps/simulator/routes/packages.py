@@ -14,9 +14,10 @@
 """
 
 from .. import errors
+from ..roles import require
 from ..router import route
 from ..state import World, effect
-from .operations import _id_list, _Refused, _require, _run
+from .operations import _id_list, _Refused, _run
 
 KIND = "executePackage"
 
@@ -52,7 +53,7 @@ def _check(server) -> None:
 
 @route("POST", "/v2/operations/{alias}/servers/executePackage")
 def execute_package(req, alias):
-    _require(req, "modify_servers")
+    require(req, "modify_servers")
     body = req.json_object()
     server_ids = _id_list(req.field(body, "servers"))
     package = _package(req, req.field(body, "package"), "package")

@@ -6,11 +6,6 @@ from ..roles import can
 MAX_NAME = 256
 
 
-def require(req, capability: str) -> None:
-    if not can(req.user.roles, capability):
-        raise errors.forbidden()
-
-
 def name_field(value, what: str = "name", max_len: int = MAX_NAME) -> str:
     """A required, non-blank name without control characters."""
     if not isinstance(value, str) or not value.strip():

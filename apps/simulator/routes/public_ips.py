@@ -10,11 +10,12 @@ import ipaddress
 
 from .. import addressing, errors
 from ..models import PublicIp
+from ..roles import require
 from ..router import route
 from ..serializers_server import public_ip_json
 from ..state import effect
 from ..webhook_events import server_updated
-from .servers import find_server, queued, refuse_unless_active, require
+from .servers import find_server, queued, refuse_unless_active
 
 PROTOCOLS = ("TCP", "UDP", "ICMP")
 

@@ -26,10 +26,11 @@ from ..models import ChangeInfo
 from ..monitoring import schedules
 from ..monitoring.model import ScheduledActivity
 from ..monitoring.series import parse_datetime
+from ..roles import require
 from ..router import route
 from ..serializers_group import change_info
 from ..state import iso
-from .policy_common import require, verbs
+from .policy_common import verbs
 from .servers import find_server
 
 _OFFSET = re.compile(r"^([+-])?(\d{1,2}):(\d{2})(?::(00))?$")

@@ -27,6 +27,7 @@ from .. import addressing, catalog, errors
 from ..factory import TEMPLATES, add_server, validate_server_name
 from ..links import link, status_link
 from ..models import Disk, Server
+from ..roles import require
 from ..router import route
 from ..serializers_server import public_uuid
 from ..state import effect, failure_effect, timer
@@ -35,7 +36,7 @@ from .custom_fields import resolve_custom_fields
 from .groups import effective_defaults
 from .packages import package_list, run_packages_after_build
 from .server_policies import apply_new_server_policies, new_server_policies
-from .servers import integer, new_disk, require, target_group, text
+from .servers import integer, new_disk, target_group, text
 
 SERVER_TYPES = ("standard", "hyperscale", "bareMetal")
 STORAGE_TYPES = ("standard", "premium", "hyperscale")

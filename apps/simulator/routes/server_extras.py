@@ -8,10 +8,11 @@ guesses shaped after what ``clc-sdk`` reads (see docs/simulator.md).
 from .. import errors
 from ..factory import LINUX_RESERVED, WINDOWS_RESERVED
 from ..links import link, status_link
+from ..roles import require
 from ..router import route
 from ..serializers_server import is_linux
 from ..state import effect
-from .servers import find_server, refuse_if_busy, refuse_unless_active, require, touch
+from .servers import find_server, refuse_if_busy, refuse_unless_active, touch
 
 MAX_PASSWORD = 128
 

@@ -13,10 +13,11 @@ it cannot be removed before that public IP. Roles: AccountAdmin, NetworkAdmin, S
 
 from .. import addressing, errors, experimental_ops
 from ..links import link
+from ..roles import require
 from ..router import route
 from ..state import effect
 from .networks import network_href
-from .servers import find_server, refuse_if_busy, refuse_unless_active, require
+from .servers import find_server, refuse_if_busy, refuse_unless_active
 
 MAX_SECONDARY = 3
 

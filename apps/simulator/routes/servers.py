@@ -9,7 +9,7 @@ from .. import errors
 from ..factory import LINUX_RESERVED, WINDOWS_RESERVED
 from ..links import status_link
 from ..models import Disk, Server
-from ..roles import can
+from ..roles import require
 from ..router import route
 from ..serializers_server import is_linux, public_uuid, server_json
 from ..state import effect
@@ -19,11 +19,6 @@ from .custom_fields import resolve_custom_fields
 MAX_DISK_GB = 1024
 
 # --- helpers shared by the server routes ---------------------------------------------------
-
-
-def require(req, capability: str) -> None:
-    if not can(req.user.roles, capability):
-        raise errors.forbidden()
 
 
 def find_server(req, alias: str, server_id: str) -> Server:

@@ -7,10 +7,11 @@ Reverting leaves the server's configuration and the snapshot as they are.
 from .. import errors
 from ..links import link
 from ..models import Snapshot
+from ..roles import require
 from ..router import route
 from ..serializers_server import server_href
 from ..state import effect
-from .servers import find_server, queued, refuse_unless_active, require
+from .servers import find_server, queued, refuse_unless_active
 
 
 def _find_snapshot(server, snapshot_id: str) -> Snapshot:

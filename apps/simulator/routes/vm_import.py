@@ -18,11 +18,12 @@ and ``POST /v2/vmImport/{alias}`` (``import-server.md``).
 
 from .. import addressing, catalog, errors
 from ..models import Disk
+from ..roles import require
 from ..router import route
 from ..state import BASE_DURATIONS, effect, failure_effect
 from ..webhook_events import server_created
 from .server_create import add_new_server, common_fields, password_of, queued_answer
-from .servers import integer, require
+from .servers import integer
 
 KIND = "importServer"
 BASE_DURATIONS.setdefault(KIND, 180)

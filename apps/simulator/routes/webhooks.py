@@ -24,6 +24,7 @@ Rules (the simulator's choices where the pages are silent; see docs/simulator.md
 from urllib.parse import urlsplit
 
 from .. import errors
+from ..fields import boolean
 from ..roles import ADMIN, SECURITY
 from ..router import route
 from ..webhook_store import EVENTS, MAX_TARGETS, MAX_URI_LENGTH, canonical_event, store_of
@@ -64,14 +65,6 @@ def target_uri(value) -> str:
     ):
         raise errors.bad_request(f"The targetUri '{uri}' is not an absolute http or https URL.")
     return uri
-
-
-def _boolean(value, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise errors.bad_request(f"The request is invalid: {name} must be true or false.")
 
 
 def _target_list(req, value) -> list[str]:
@@ -133,7 +126,7 @@ def set_webhook(req, alias, event):
     recursive = req.field(body, "recursive", sentinel)
     if recursive is sentinel or recursive is None:
         raise errors.bad_request("The request is invalid: recursive is required.")
-    recursive = _boolean(recursive, "recursive")
+    recursive = boolean(recursive, "recursive")
     uris = _target_list(req, req.field(body, "targetUris"))
     store_of(req.world).set_config(alias, name, recursive, uris)
     return 204, None
