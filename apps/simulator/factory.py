@@ -208,3 +208,20 @@ def remove_server(world: World, server: Server) -> None:
         group.servers.remove(server.key)
     world.servers.pop(server.key, None)
     server_deleted(world, server)
+
+
+def move_server(world: World, server: Server, group: Group) -> None:
+    """Into ``group``, out of the group it was in."""
+    old = world.groups.get(server.group_id)
+    if old is not None and server.key in old.servers:
+        old.servers.remove(server.key)
+    group.servers.append(server.key)
+    server.group_id = group.id
+
+
+def set_archived(server: Server, archived: bool) -> None:
+    """Archived (and out of maintenance mode), or back from the archive; stopped either way."""
+    server.status = "archived" if archived else "active"
+    server.power_state = "stopped"
+    if archived:
+        server.in_maintenance = False

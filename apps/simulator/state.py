@@ -257,6 +257,10 @@ class World:
         """The servers directly in ``group`` (not its sub-groups) that still exist."""
         return [self.servers[key] for key in group.servers if key in self.servers]
 
+    def subtree_servers(self, group: Group) -> list[Server]:
+        """The servers of ``group`` and of its sub-groups that still exist."""
+        return [server for member in self.subtree_groups(group) for server in self.members(member)]
+
     def op_server(self, op: Operation) -> Server | None:
         """The server an operation was queued on (its first resource), if it still exists."""
         return self.servers.get(op.resource_ids[0].lower()) if op.resource_ids else None

@@ -250,7 +250,7 @@ def _check_autoscale(world, server, policy, sample_at: float, now: float) -> Non
 
 @effect(AUTOSCALE_KIND)
 def _autoscaled(world, op) -> None:
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is None or server.status != "active":
         return
     server.cpu = int(op.params["cpu"])

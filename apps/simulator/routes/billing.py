@@ -24,11 +24,7 @@ def group_billing(req, alias, group_id):
     now = world.now()
     groups = {}
     for member in world.subtree_groups(group):  # the queried group first, then depth-first
-        servers = {}
-        for key in member.servers:
-            server = world.servers.get(key)
-            if server is not None:
-                servers[key] = estimate(server, now, month_to_date(world, server))
+        servers = {s.key: estimate(s, now, month_to_date(world, s)) for s in world.members(member)}
         groups[member.id] = {"name": member.name, "servers": servers}
     return {"date": iso(now), "groups": groups}
 

@@ -8,17 +8,12 @@ shared load balancers exist) and ``availableOvfs`` (for those who may import ser
 ``computeLimits`` and ``networkLimits`` are not simulated, so not advertised.
 """
 
-from .. import addressing, catalog, errors
+from .. import addressing, catalog
 from ..balancers import supports_shared_load_balancer
 from ..factory import LINUX_RESERVED, TEMPLATES, WINDOWS_RESERVED
 from ..links import link
-from ..roles import can
+from ..roles import can, require
 from ..router import route
-
-
-def _require_view(req, capability: str = "view"):
-    if not can(req.user.roles, capability):
-        raise errors.forbidden()
 
 
 def _dcs_of(req):
@@ -48,7 +43,7 @@ def datacenter_links(req, alias: str, datacenter, *, with_group: bool) -> list[d
 
 @route("GET", "/v2/datacenters/{alias}")
 def list_datacenters(req, alias):
-    _require_view(req, "view_datacenters")
+    require(req, "view_datacenters")
     return [
         {"id": dc.id, "name": dc.name, "links": datacenter_links(req, alias, dc, with_group=True)}
         for dc in _dcs_of(req)
@@ -58,10 +53,10 @@ def list_datacenters(req, alias):
 @route("GET", "/v2/datacenters/{alias}/{dc}")
 def get_datacenter(req, alias, dc):
     datacenter = req.world.datacenter(alias, dc)
-    _require_view(req, "view_datacenters")
+    require(req, "view_datacenters")
     with_group = req.flag("groupLinks")
     if with_group:
-        _require_view(req)
+        require(req, "view")
     links = datacenter_links(req, alias, datacenter, with_group=with_group)
     return {"id": datacenter.id, "name": datacenter.name, "links": links}
 
@@ -69,7 +64,7 @@ def get_datacenter(req, alias, dc):
 @route("GET", "/v2/datacenters/{alias}/{dc}/deploymentCapabilities")
 def deployment_capabilities(req, alias, dc):
     datacenter = req.world.datacenter(alias, dc)
-    _require_view(req, "view_datacenters")
+    require(req, "view_datacenters")
     templates = []
     for name, (description, _os_type, os_code, size_gb, linux) in TEMPLATES.items():
         entry = {
@@ -102,7 +97,7 @@ def deployment_capabilities(req, alias, dc):
 @route("GET", "/v2/datacenters/{alias}/{dc}/bareMetalCapabilities")
 def bare_metal_capabilities(req, alias, dc):
     datacenter = req.world.datacenter(alias, dc)
-    _require_view(req, "view_datacenters")
+    require(req, "view_datacenters")
     if not catalog.bare_metal_supported(datacenter.id):
         return {"skus": [], "operatingSystems": []}
     return {

@@ -18,7 +18,7 @@ archive, restore, and defaults.
 import ipaddress
 
 from .. import addressing, errors
-from ..factory import TEMPLATES, add_group, remove_server
+from ..factory import TEMPLATES, add_group, remove_server, set_archived
 from ..fields import text
 from ..group_detail import servers_of, wants_detail
 from ..links import status_link
@@ -205,11 +205,8 @@ def _delete_group(world, op):
     group = world.groups.get(op.resource_ids[0])
     if group is None:
         return
-    for member in world.subtree_groups(group):
-        for key in list(member.servers):
-            server = world.servers.get(key)
-            if server is not None:
-                remove_server(world, server)
+    for server in world.subtree_servers(group):
+        remove_server(world, server)
     parent = world.groups.get(group.parent_id) if group.parent_id else None
     if parent is not None and group.id in parent.children:
         parent.children.remove(group.id)
@@ -218,16 +215,17 @@ def _delete_group(world, op):
 
 
 # --- archive / restore ------------------------------------------------------------------------
-def _archive_group_of(world, group: Group) -> Group | None:
-    root_id = world.account_datacenters.get(group.alias.upper(), {}).get(group.location.lower())
-    root = world.groups.get(root_id) if root_id else None
-    if root is None:
-        return None
-    for child_id in root.children:
-        child = world.groups.get(child_id)
-        if child is not None and child.type == "archive":
-            return child
-    return None
+def _set_archived(world, group: Group, archived: bool) -> None:
+    """The group, its sub-groups and their servers archived, or restored (servers stopped either
+    way, as an archived or restored server is: ``factory.set_archived``)."""
+    now = world.now()
+    for member in world.subtree_groups(group):
+        member.status = "archived" if archived else "active"
+        member.change.modified_date = now
+        for server in world.members(member):
+            if archived or server.status == "archived":
+                set_archived(server, archived)
+                server_updated(world, server)
 
 
 @route("POST", "/v2/groups/{alias}/{group_id}/archive")
@@ -251,18 +249,8 @@ def _archive_group(world, op):
     group = world.groups.get(op.resource_ids[0])
     if group is None or group.status == "archived":
         return
-    now = world.now()
-    for member in world.subtree_groups(group):
-        member.status = "archived"
-        member.change.modified_date = now
-        for key in member.servers:
-            server = world.servers.get(key)
-            if server is not None:
-                server.status = "archived"
-                server.power_state = "stopped"
-                server.in_maintenance = False
-                server_updated(world, server)
-    archive = _archive_group_of(world, group)
+    _set_archived(world, group, True)
+    archive = world.archive_group(group.alias, group.location)
     if archive is not None and group.parent_id != archive.id:
         _move(world, group, archive)
 
@@ -310,16 +298,7 @@ def _restore_group(world, op):
     target = world.groups.get(str(op.params.get("targetGroupId", "")))
     if group is None or target is None or group.status != "archived":
         return
-    now = world.now()
-    for member in world.subtree_groups(group):
-        member.status = "active"
-        member.change.modified_date = now
-        for key in member.servers:
-            server = world.servers.get(key)
-            if server is not None and server.status == "archived":
-                server.status = "active"
-                server.power_state = "stopped"  # as a restored server (routes/servers.py)
-                server_updated(world, server)
+    _set_archived(world, group, False)
     if group.parent_id != target.id and not _is_descendant(world, target, group):
         _move(world, group, target)
 

@@ -91,8 +91,7 @@ def _load_balancer_details(world, lb_id: str) -> tuple[str, str]:
 def mapping_json(world, group, mapping: HorizontalMapping) -> dict:
     alias = group.alias.lower()
     policy = world.monitoring.horizontal_policies.get(mapping.policy_id)
-    servers = [world.servers[k] for k in group.servers if k in world.servers]
-    available = [s for s in servers if s.status == "active" and not s.is_template]
+    available = [s for s in world.members(group) if s.status == "active" and not s.is_template]
     started = sum(1 for s in available if s.power_state == "started")
     minimum = int(policy.data.get("minimumServerCount", 0)) if policy else 0
     balancer = None

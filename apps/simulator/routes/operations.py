@@ -27,6 +27,7 @@ Rules the documentation leaves open (the simulator's choices):
 from datetime import UTC, datetime
 
 from .. import errors
+from ..factory import move_server, set_archived
 from ..fields import boolean
 from ..links import status_link
 from ..models import Server, Snapshot
@@ -129,12 +130,6 @@ def _run(req, alias: str, kind: str, server_ids: list[str], check, params_for=No
     return answer
 
 
-def _live_server(world, op) -> Server | None:
-    """The server an operation was queued on, if it still exists."""
-    server = world.servers.get(op.resource_ids[0].lower()) if op.resource_ids else None
-    return server
-
-
 # --- power ------------------------------------------------------------------------------------
 def _power_check(action: str):
     valid_from, target = POWER_ACTIONS[action]
@@ -161,7 +156,7 @@ def _power_route(action: str):
 
         @effect(action)
         def apply(world, op):
-            server = _live_server(world, op)
+            server = world.op_server(op)
             if server is not None:
                 server.power_state = target
                 server_updated(world, server)
@@ -239,7 +234,7 @@ def set_maintenance(req, alias):
 
 @effect("startMaintenance")
 def _start_maintenance(world, op):
-    server = _live_server(world, op)
+    server = world.op_server(op)
     if server is not None:
         server.in_maintenance = True
         server_updated(world, server)
@@ -247,7 +242,7 @@ def _start_maintenance(world, op):
 
 @effect("stopMaintenance")
 def _stop_maintenance(world, op):
-    server = _live_server(world, op)
+    server = world.op_server(op)
     if server is not None:
         server.in_maintenance = False
         server_updated(world, server)
@@ -255,7 +250,7 @@ def _stop_maintenance(world, op):
 
 @effect("setMaintenance")
 def _set_maintenance(world, op):
-    server = _live_server(world, op)
+    server = world.op_server(op)
     if server is not None:
         server.in_maintenance = bool(op.params.get("inMaintenanceMode"))
         server_updated(world, server)
@@ -268,37 +263,18 @@ def archive(req, alias):
     return _run(req, alias, "archive", _server_ids(req), lambda server: None)
 
 
-def archive_group_of(world, server: Server):
-    """The ``Archive`` group of the server's data center (a child of its root group), or None."""
-    root_id = world.account_datacenters.get(server.alias.upper(), {}).get(server.location.lower())
-    root = world.groups.get(root_id) if root_id else None
-    if root is None:
-        return None
-    for child_id in root.children:
-        child = world.groups.get(child_id)
-        if child is not None and child.type == "archive":
-            return child
-    return None
-
-
 def archive_server(world, server: Server) -> None:
     """Archive a server now: archived, stopped, out of maintenance, into the Archive group."""
-    server.status = "archived"
-    server.power_state = "stopped"
-    server.in_maintenance = False
-    target = archive_group_of(world, server)
+    set_archived(server, True)
+    target = world.archive_group(server.alias, server.location)
     if target is not None and target.id != server.group_id:
-        old = world.groups.get(server.group_id)
-        if old is not None and server.key in old.servers:
-            old.servers.remove(server.key)
-        target.servers.append(server.key)
-        server.group_id = target.id
+        move_server(world, server, target)
     server_updated(world, server)
 
 
 @effect("archive")
 def _archive(world, op):
-    server = _live_server(world, op)
+    server = world.op_server(op)
     if server is not None and server.status == "active":
         archive_server(world, server)
 
@@ -351,7 +327,7 @@ def create_snapshot(req, alias):
 
 @effect("createSnapshot")
 def _create_snapshot(world, op):
-    server = _live_server(world, op)
+    server = world.op_server(op)
     if server is None or server.snapshots:
         return
     world._seq += 1

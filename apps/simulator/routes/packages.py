@@ -68,7 +68,7 @@ def run_packages_after_build(world: World, server, packages: list[dict]) -> None
 
 @effect(KIND)
 def _ran(world, op):
-    server = world.servers.get(op.resource_ids[0].lower()) if op.resource_ids else None
+    server = world.op_server(op)
     if server is None:
         return
     server.packages_ran.append(

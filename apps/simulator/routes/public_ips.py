@@ -130,13 +130,9 @@ def remove_public_ip(req, alias, server_id, public_ip):
     return queued(req, server, "removePublicIp", {"address": ip.address}, extra_ids=[ip.address])
 
 
-def _server_of(world, op):
-    return world.servers.get(op.resource_ids[0].lower())
-
-
 @effect("addPublicIp")
 def _added(world, op):
-    server = _server_of(world, op)
+    server = world.op_server(op)
     if server is None:
         return
     internal = op.params.get("internal") or op.params["reservedAddress"]
@@ -151,7 +147,7 @@ def _added(world, op):
 
 @effect("updatePublicIp")
 def _updated(world, op):
-    server = _server_of(world, op)
+    server = world.op_server(op)
     for ip in server.public_ips if server else []:
         if ip.address == op.params["address"]:
             ip.ports = list(op.params["ports"])
@@ -161,7 +157,7 @@ def _updated(world, op):
 
 @effect("removePublicIp")
 def _removed(world, op):
-    server = _server_of(world, op)
+    server = world.op_server(op)
     if server is not None:
         server.public_ips = [ip for ip in server.public_ips if ip.address != op.params["address"]]
         server_updated(world, server)

@@ -309,7 +309,7 @@ def _create_bare_metal(req, alias, body, spec: NewServer):
 # --- the build and the ttl -----------------------------------------------------------------
 @effect("createServer")
 def _built(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is not None and server.status == "underConstruction":
         server.status = "active"
         server.power_state = "started"
@@ -319,7 +319,7 @@ def _built(world, op):
 
 @failure_effect("createServer")
 def _build_failed(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is not None and server.status == "underConstruction":
         server.status = "failed"
 

@@ -73,7 +73,7 @@ def set_password(req, server):
 
 @effect("changePassword")
 def _password_changed(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is not None:
         server.password = op.params["password"]
         server.change.modified_by = op.params.get("user", server.change.modified_by)

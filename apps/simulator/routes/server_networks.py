@@ -117,7 +117,7 @@ def _links(server, network) -> list[dict]:
 
 @effect("addSecondaryNetwork")
 def _added(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     network = world.networks.get(op.params["networkId"])
     if server is None or network is None:
         return
@@ -129,7 +129,7 @@ def _added(world, op):
 
 @effect("removeSecondaryNetwork")
 def _removed(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is None:
         return
     gone = set(op.params["addresses"])

@@ -6,7 +6,7 @@ clone, bare metal): ``server_create.py``; import: ``vm_import.py``.
 """
 
 from .. import errors
-from ..factory import LINUX_RESERVED, WINDOWS_RESERVED
+from ..factory import LINUX_RESERVED, WINDOWS_RESERVED, move_server, set_archived
 from ..links import status_link
 from ..models import Disk, Server
 from ..roles import require
@@ -180,7 +180,7 @@ def delete_server(req, alias, server_id):
 def _deleted(world, op):
     from ..factory import remove_server
 
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is not None:
         remove_server(world, server)
 
@@ -306,22 +306,14 @@ def _apply_immediate(req, server, changes: dict) -> None:
     if "customFields" in changes:
         server.custom_fields = changes["customFields"]
     if "groupId" in changes:
-        move(req.world, server, changes["groupId"])
+        move_server(req.world, server, changes["groupId"])
     touch(req, server)
     server_updated(req.world, server)
 
 
-def move(world, server: Server, group) -> None:
-    old = world.groups.get(server.group_id)
-    if old is not None and server.key in old.servers:
-        old.servers.remove(server.key)
-    group.servers.append(server.key)
-    server.group_id = group.id
-
-
 @effect("updateServer")
 def _updated(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is None:
         return
     params = op.params
@@ -372,16 +364,15 @@ def restore_server(req, alias, server_id):
 
 @effect("restoreServer")
 def _restored(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     group = world.groups.get(op.params["groupId"])
     if server is None or server.status != "archived":
         return
     if group is None or group.status != "active":  # the target went away meanwhile
         group = world.groups.get(server.group_id)
-    server.status = "active"
-    server.power_state = "stopped"
+    set_archived(server, False)
     if group is not None:
-        move(world, server, group)
+        move_server(world, server, group)
     server.change.modified_by = op.params.get("user", server.change.modified_by)
     server.change.modified_date = op.ends_at
     server_updated(world, server)

@@ -53,7 +53,7 @@ def revert_to_snapshot(req, alias, server_id, snapshot_id):
 
 @effect("deleteSnapshot")
 def _deleted(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is not None:
         server.snapshots = [s for s in server.snapshots if s.id != op.params["snapshotId"]]
 

@@ -13,28 +13,18 @@ world lock is released, from snapshots of the servers taken under it.
 
 from .. import errors
 from ..monitoring.series import is_reported, profile, sample_times, stamps_for
-from ..roles import can
+from ..roles import require
 from ..router import route
 from .servers import find_server
 
 
-def _require_view(req) -> None:
-    if not can(req.user.roles, "view"):
-        raise errors.forbidden()
-
-
 @route("GET", "/v2/groups/{alias}/{group_id}/statistics")
 def group_statistics(req, alias, group_id):
-    _require_view(req)
+    require(req, "view")
     world = req.world
     group = world.group(alias, group_id)
     _kind, times = sample_times(req, world.now())
-    profiles = [
-        profile(world, world.servers[key])
-        for member in world.subtree_groups(group)
-        for key in member.servers
-        if key in world.servers and is_reported(world.servers[key])
-    ]
+    profiles = [profile(world, server) for server in world.subtree_servers(group) if is_reported(server)]
 
     def answer():  # after the world lock is released: the profiles are snapshots
         stamps = stamps_for(times)
@@ -45,7 +35,7 @@ def group_statistics(req, alias, group_id):
 
 @route("GET", "/v2/servers/{alias}/{server_id}/statistics")
 def server_statistics(req, alias, server_id):
-    _require_view(req)
+    require(req, "view")
     world = req.world
     server = find_server(req, alias, server_id)
     if not is_reported(server):

@@ -87,7 +87,7 @@ def import_server(req, alias):
 
 @effect(KIND)
 def _imported(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is not None and server.status == "underConstruction":
         server.status = "active"
         server.power_state = "started"
@@ -96,6 +96,6 @@ def _imported(world, op):
 
 @failure_effect(KIND)
 def _import_failed(world, op):
-    server = world.servers.get(op.resource_ids[0].lower())
+    server = world.op_server(op)
     if server is not None and server.status == "underConstruction":
         server.status = "failed"
