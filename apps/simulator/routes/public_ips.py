@@ -10,21 +10,17 @@ import ipaddress
 
 from .. import addressing, errors
 from ..models import PublicIp
-from ..roles import require
 from ..router import route
 from ..serializers_server import public_ip_json
 from ..state import effect
 from ..webhook_events import server_updated
-from .servers import find_server, queued, refuse_unless_active
+from .servers import member, queued, refuse_unless_active, server_for, sub_resource
 
 PROTOCOLS = ("TCP", "UDP", "ICMP")
 
 
-def _find_ip(server, public_ip: str) -> PublicIp:
-    for ip in server.public_ips:
-        if ip.address == public_ip.strip():
-            return ip
-    raise errors.not_found()
+def _ip(public_ip: str):
+    return lambda server: member(server.public_ips, public_ip, "address")
 
 
 def _rules(req, body: dict) -> tuple[list[dict], list[dict]]:
@@ -84,8 +80,7 @@ def _cidr(req, item) -> dict:
 
 @route("POST", "/v2/servers/{alias}/{server_id}/publicIPAddresses")
 def add_public_ip(req, alias, server_id):
-    server = find_server(req, alias, server_id)
-    require(req, "manage_public_ips")
+    server = server_for(req, alias, server_id, "manage_public_ips")
     refuse_unless_active(req, server, "add a public IP address")
     body = req.json_object()
     internal = req.field(body, "internalIPAddress")
@@ -105,17 +100,15 @@ def add_public_ip(req, alias, server_id):
 
 @route("GET", "/v2/servers/{alias}/{server_id}/publicIPAddresses/{public_ip}")
 def get_public_ip(req, alias, server_id, public_ip):
-    server = find_server(req, alias, server_id)
-    require(req, "view_public_ips")
-    return public_ip_json(_find_ip(server, public_ip))
+    _server, ip = sub_resource(req, alias, server_id, "view_public_ips", _ip(public_ip))
+    return public_ip_json(ip)
 
 
 @route("PUT", "/v2/servers/{alias}/{server_id}/publicIPAddresses/{public_ip}")
 def update_public_ip(req, alias, server_id, public_ip):
-    server = find_server(req, alias, server_id)
-    require(req, "manage_public_ips")
-    ip = _find_ip(server, public_ip)
-    refuse_unless_active(req, server, "change a public IP address")
+    server, ip = sub_resource(
+        req, alias, server_id, "manage_public_ips", _ip(public_ip), "change a public IP address"
+    )
     ports, restrictions = _rules(req, req.json_object())
     params = {"address": ip.address, "ports": ports, "sourceRestrictions": restrictions}
     return queued(req, server, "updatePublicIp", params, extra_ids=[ip.address])
@@ -123,10 +116,9 @@ def update_public_ip(req, alias, server_id, public_ip):
 
 @route("DELETE", "/v2/servers/{alias}/{server_id}/publicIPAddresses/{public_ip}")
 def remove_public_ip(req, alias, server_id, public_ip):
-    server = find_server(req, alias, server_id)
-    require(req, "manage_public_ips")
-    ip = _find_ip(server, public_ip)
-    refuse_unless_active(req, server, "remove a public IP address")
+    server, ip = sub_resource(
+        req, alias, server_id, "manage_public_ips", _ip(public_ip), "remove a public IP address"
+    )
     return queued(req, server, "removePublicIp", {"address": ip.address}, extra_ids=[ip.address])
 
 

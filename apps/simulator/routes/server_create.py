@@ -30,7 +30,7 @@ from ..models import Disk, Server
 from ..roles import require
 from ..router import route
 from ..serializers_server import public_uuid
-from ..state import effect, failure_effect, timer
+from ..state import provisioning, timer
 from ..webhook_events import server_created
 from .custom_fields import resolve_custom_fields
 from .groups import effective_defaults
@@ -307,21 +307,23 @@ def _create_bare_metal(req, alias, body, spec: NewServer):
 
 
 # --- the build and the ttl -----------------------------------------------------------------
-@effect("createServer")
-def _built(world, op):
-    server = world.op_server(op)
-    if server is not None and server.status == "underConstruction":
-        server.status = "active"
+def build_effects(kind: str, then=None) -> None:
+    """A server under construction by ``kind`` becomes active and started (``server.created``,
+    then ``then(world, server, op)``), or ``failed`` when the operation fails."""
+
+    def built(world, server, op):
         server.power_state = "started"
         server_created(world, server)
-        run_packages_after_build(world, server, op.params.get("packages") or [])
+        if then is not None:
+            then(world, server, op)
+
+    provisioning(kind, lambda world, op: world.op_server(op), "underConstruction", "active", "failed", built)
 
 
-@failure_effect("createServer")
-def _build_failed(world, op):
-    server = world.op_server(op)
-    if server is not None and server.status == "underConstruction":
-        server.status = "failed"
+build_effects(
+    "createServer",
+    lambda world, server, op: run_packages_after_build(world, server, op.params.get("packages") or []),
+)
 
 
 @timer("serverTtl")

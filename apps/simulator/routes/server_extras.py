@@ -12,7 +12,7 @@ from ..roles import require
 from ..router import route
 from ..serializers_server import is_linux
 from ..state import effect
-from .servers import find_server, refuse_if_busy, refuse_unless_active, touch
+from .servers import refuse_if_busy, refuse_unless_active, server_for, touch
 
 MAX_PASSWORD = 128
 
@@ -85,8 +85,7 @@ def _password_changed(world, op):
 
 @route("GET", "/v2/servers/{alias}/{server_id}/capabilities")
 def get_capabilities(req, alias, server_id):
-    server = find_server(req, alias, server_id)
-    require(req, "view")
+    server = server_for(req, alias, server_id, "view")
     linux = is_linux(server)
     return {
         "reservedDrivePaths": list(LINUX_RESERVED)

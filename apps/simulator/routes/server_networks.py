@@ -13,11 +13,10 @@ it cannot be removed before that public IP. Roles: AccountAdmin, NetworkAdmin, S
 
 from .. import addressing, errors, experimental_ops
 from ..links import link
-from ..roles import require
 from ..router import route
 from ..state import effect
 from .networks import network_href
-from .servers import find_server, refuse_if_busy, refuse_unless_active
+from .servers import refuse_if_busy, refuse_unless_active, server_for
 
 MAX_SECONDARY = 3
 
@@ -43,8 +42,7 @@ def _pending_adds(world, server) -> list[str]:
 @route("POST", "/v2/servers/{alias}/{server_id}/networks")
 def add_secondary_network(req, alias, server_id):
     world = req.world
-    server = find_server(req, alias, server_id)
-    require(req, "server_networks")
+    server = server_for(req, alias, server_id, "server_networks")
     refuse_unless_active(req, server, "add a network")
     body = req.json_object()
     network_id = req.field(body, "networkId")
@@ -80,8 +78,7 @@ def add_secondary_network(req, alias, server_id):
 @route("DELETE", "/v2/servers/{alias}/{server_id}/networks/{network_id}")
 def remove_secondary_network(req, alias, server_id, network_id):
     world = req.world
-    server = find_server(req, alias, server_id)
-    require(req, "server_networks")
+    server = server_for(req, alias, server_id, "server_networks")
     network = addressing.find(world, alias, server.location, network_id)
     if network is None:
         raise errors.not_found()

@@ -32,12 +32,41 @@ def find_server(req, alias: str, server_id: str) -> Server:
     raise errors.not_found()
 
 
+def server_for(req, alias: str, server_id: str, capability: str) -> Server:
+    """The caller's server (404 otherwise), when the caller's roles allow ``capability`` (403)."""
+    server = find_server(req, alias, server_id)
+    require(req, capability)
+    return server
+
+
+def member(items, wanted: str, key: str = "id"):
+    """The entry of one of a server's lists (snapshots, public IPs) whose ``key`` is ``wanted``."""
+    for item in items:
+        if getattr(item, key) == wanted.strip():
+            return item
+    raise errors.not_found()
+
+
+def sub_resource(req, alias: str, server_id: str, capability: str, find, action: str | None = None):
+    """(server, ``find(server)``) for a route on one of a server's sub-resources: the server (404),
+    the role (403), the sub-resource (404), and with an ``action`` an active server (400)."""
+    server = server_for(req, alias, server_id, capability)
+    item = find(server)
+    if action is not None:
+        refuse_unless_active(req, server, action)
+    return server, item
+
+
+def refuse_if_building(server: Server) -> None:
+    if server.status == "underConstruction":
+        raise errors.bad_request(f"The server {server.id} is still being built.")
+
+
 def refuse_unless_active(req, server: Server, action: str) -> None:
     """Actions other than view/restore/delete need a built, non-archived, idle server."""
     if server.status == "archived":
         raise errors.bad_request(f"The server {server.id} is archived: restore it before you {action}.")
-    if server.status == "underConstruction":
-        raise errors.bad_request(f"The server {server.id} is still being built.")
+    refuse_if_building(server)
     if server.status != "active":
         raise errors.bad_request(f"The server {server.id} is {server.status}: you cannot {action}.")
     refuse_if_deleting(req, server)
@@ -155,10 +184,8 @@ def get_server(req, alias, server_id):
 
 @route("GET", "/v2/servers/{alias}/{server_id}/credentials")
 def get_credentials(req, alias, server_id):
-    server = find_server(req, alias, server_id)
-    require(req, "credentials")
-    if server.status == "underConstruction":
-        raise errors.bad_request(f"The server {server.id} is still being built.")
+    server = server_for(req, alias, server_id, "credentials")
+    refuse_if_building(server)
     return {"userName": "root" if is_linux(server) else "Administrator", "password": server.password}
 
 
@@ -167,10 +194,8 @@ def get_credentials(req, alias, server_id):
 
 @route("DELETE", "/v2/servers/{alias}/{server_id}")
 def delete_server(req, alias, server_id):
-    server = find_server(req, alias, server_id)
-    require(req, "manage_servers")
-    if server.status == "underConstruction":
-        raise errors.bad_request(f"The server {server.id} is still being built.")
+    server = server_for(req, alias, server_id, "manage_servers")
+    refuse_if_building(server)
     refuse_if_busy(req, server)
     op = req.world.queue(alias, server.location, "deleteServer", [server.id])
     return 202, {"server": server.id.lower(), "isQueued": True, "links": [status_link(alias, op.id)]}
@@ -352,8 +377,7 @@ def _apply_disks(server: Server, wanted: list[dict]) -> None:
 
 @route("POST", "/v2/servers/{alias}/{server_id}/restore")
 def restore_server(req, alias, server_id):
-    server = find_server(req, alias, server_id)
-    require(req, "manage_servers")
+    server = server_for(req, alias, server_id, "manage_servers")
     if server.status != "archived":
         raise errors.bad_request(f"The server {server.id} is not archived.")
     refuse_if_busy(req, server)

@@ -4,28 +4,20 @@ Snapshots are created by ``POST /v2/operations/{alias}/servers/createSnapshot`` 
 Reverting leaves the server's configuration and the snapshot as they are.
 """
 
-from .. import errors
 from ..links import link
-from ..models import Snapshot
-from ..roles import require
 from ..router import route
 from ..serializers_server import server_href
 from ..state import effect
-from .servers import find_server, queued, refuse_unless_active
+from .servers import member, queued, sub_resource
 
 
-def _find_snapshot(server, snapshot_id: str) -> Snapshot:
-    for snapshot in server.snapshots:
-        if snapshot.id == snapshot_id.strip():
-            return snapshot
-    raise errors.not_found()
+def _snapshot(snapshot_id: str):
+    return lambda server: member(server.snapshots, snapshot_id)
 
 
 @route("GET", "/v2/servers/{alias}/{server_id}/snapshots/{snapshot_id}")
 def get_snapshot(req, alias, server_id, snapshot_id):
-    server = find_server(req, alias, server_id)
-    require(req, "view")
-    snapshot = _find_snapshot(server, snapshot_id)
+    server, snapshot = sub_resource(req, alias, server_id, "view", _snapshot(snapshot_id))
     return {
         "id": snapshot.id,
         "name": snapshot.name,
@@ -33,22 +25,22 @@ def get_snapshot(req, alias, server_id, snapshot_id):
     }
 
 
-@route("DELETE", "/v2/servers/{alias}/{server_id}/snapshots/{snapshot_id}")
-def delete_snapshot(req, alias, server_id, snapshot_id):
-    server = find_server(req, alias, server_id)
-    require(req, "snapshots")
-    snapshot = _find_snapshot(server, snapshot_id)
-    refuse_unless_active(req, server, "delete a snapshot")
-    return queued(req, server, "deleteSnapshot", {"snapshotId": snapshot.id})
+def _queued_on_snapshot(kind: str, action: str):
+    """Delete and revert: queued on an active server, with the snapshot's id."""
+
+    def handler(req, alias, server_id, snapshot_id):
+        server, snapshot = sub_resource(req, alias, server_id, "snapshots", _snapshot(snapshot_id), action)
+        return queued(req, server, kind, {"snapshotId": snapshot.id})
+
+    return handler
 
 
-@route("POST", "/v2/servers/{alias}/{server_id}/snapshots/{snapshot_id}/restore")
-def revert_to_snapshot(req, alias, server_id, snapshot_id):
-    server = find_server(req, alias, server_id)
-    require(req, "snapshots")
-    snapshot = _find_snapshot(server, snapshot_id)
-    refuse_unless_active(req, server, "revert to a snapshot")
-    return queued(req, server, "restoreSnapshot", {"snapshotId": snapshot.id})
+delete_snapshot = route("DELETE", "/v2/servers/{alias}/{server_id}/snapshots/{snapshot_id}")(
+    _queued_on_snapshot("deleteSnapshot", "delete a snapshot")
+)
+revert_to_snapshot = route("POST", "/v2/servers/{alias}/{server_id}/snapshots/{snapshot_id}/restore")(
+    _queued_on_snapshot("restoreSnapshot", "revert to a snapshot")
+)
 
 
 @effect("deleteSnapshot")

@@ -20,9 +20,8 @@ from .. import addressing, catalog, errors
 from ..models import Disk
 from ..roles import require
 from ..router import route
-from ..state import BASE_DURATIONS, effect, failure_effect
-from ..webhook_events import server_created
-from .server_create import add_new_server, common_fields, password_of, queued_answer
+from ..state import BASE_DURATIONS
+from .server_create import add_new_server, build_effects, common_fields, password_of, queued_answer
 from .servers import integer
 
 KIND = "importServer"
@@ -85,17 +84,4 @@ def import_server(req, alias):
     return queued_answer(alias, spec.name, server, op)
 
 
-@effect(KIND)
-def _imported(world, op):
-    server = world.op_server(op)
-    if server is not None and server.status == "underConstruction":
-        server.status = "active"
-        server.power_state = "started"
-        server_created(world, server)
-
-
-@failure_effect(KIND)
-def _import_failed(world, op):
-    server = world.op_server(op)
-    if server is not None and server.status == "underConstruction":
-        server.status = "failed"
+build_effects(KIND)
