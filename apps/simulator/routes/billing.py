@@ -13,14 +13,14 @@ from ..roles import require
 from ..router import route
 from ..state import iso
 from ..usage import month_to_date
+from .groups import group_for
 
 
 # --- billing ----------------------------------------------------------------------------------
 @route("GET", "/v2/groups/{alias}/{group_id}/billing")
 def group_billing(req, alias, group_id):
-    require(req, "view_billing_summary")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "view_billing_summary")
     now = world.now()
     groups = {}
     for member in world.subtree_groups(group):  # the queried group first, then depth-first

@@ -37,6 +37,12 @@ GROUP_KINDS = ("deleteGroup", "archiveGroup", "restoreGroup")
 DEFAULT_KEYS = ("cpu", "memoryGB", "networkId", "primaryDns", "secondaryDns", "templateName")
 
 
+def group_for(req, alias: str, group_id: str, capability: str) -> Group:
+    """403 unless the caller's roles allow ``capability``; then the caller's group (404 otherwise)."""
+    require(req, capability)
+    return req.world.group(alias, group_id)
+
+
 def _in_archive(world, group: Group) -> bool:
     current = group
     while current is not None:
@@ -84,8 +90,7 @@ def _touch(req, group: Group) -> None:
 # --- get / create -----------------------------------------------------------------------------
 @route("GET", "/v2/groups/{alias}/{group_id}")
 def get_group(req, alias, group_id):
-    require(req, "view")
-    group = req.world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "view")
     detail = servers_of(req.world, req.user.roles) if wants_detail(req) else None
     return serialize_group(req.world, group, Perms.of(req.user.roles), servers_of=detail)
 
@@ -118,9 +123,8 @@ def create_group(req, alias):
 # --- patch ------------------------------------------------------------------------------------
 @route("PATCH", "/v2/groups/{alias}/{group_id}")
 def patch_group(req, alias, group_id):
-    require(req, "manage_groups")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_groups")
     body = req.body
     if isinstance(body, dict) and isinstance(req.field(body, "patchOperation"), list):
         body = req.field(body, "patchOperation")
@@ -190,9 +194,8 @@ def _subtree_server_ids(world, group: Group) -> list[str]:
 
 @route("DELETE", "/v2/groups/{alias}/{group_id}")
 def delete_group(req, alias, group_id):
-    require(req, "manage_groups")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_groups")
     if is_system(group):
         raise errors.bad_request(f"The group '{group.name}' is a system group and can't be deleted.")
     _no_pending(world, group)
@@ -230,9 +233,8 @@ def _set_archived(world, group: Group, archived: bool) -> None:
 
 @route("POST", "/v2/groups/{alias}/{group_id}/archive")
 def archive_group(req, alias, group_id):
-    require(req, "manage_servers")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_servers")
     if is_system(group):
         raise errors.bad_request(f"The group '{group.name}' is a system group and can't be archived.")
     if group.status == "archived":
@@ -257,9 +259,8 @@ def _archive_group(world, op):
 
 @route("POST", "/v2/groups/{alias}/{group_id}/restore")
 def restore_group(req, alias, group_id):
-    require(req, "manage_servers")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_servers")
     body = req.json_object()
     target_id = req.field(body, "targetGroupId")
     if not isinstance(target_id, str) or not target_id.strip():
@@ -373,16 +374,14 @@ def _network(world, value, alias: str, location: str) -> str:
 
 @route("GET", "/v2/groups/{alias}/{group_id}/defaults")
 def get_defaults(req, alias, group_id):
-    require(req, "view")
-    group = req.world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "view")
     return effective_defaults(req.world, group)
 
 
 @route("POST", "/v2/groups/{alias}/{group_id}/defaults")
 def set_defaults(req, alias, group_id):
-    require(req, "manage_groups")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_groups")
     body = req.json_object()
     if group.status == "archived":
         raise errors.bad_request("The defaults of an archived group can't be changed.")

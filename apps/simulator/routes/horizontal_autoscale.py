@@ -21,6 +21,7 @@ from ..monitoring.model import HorizontalMapping, HorizontalPolicy, owned
 from ..roles import require
 from ..router import route
 from ..state import iso
+from .groups import group_for
 
 
 def policy_json(req, policy: HorizontalPolicy) -> dict:
@@ -134,9 +135,8 @@ def _changeable(group) -> None:
 
 @route("GET", "/v2/groups/{alias}/{group_id}/horizontalAutoscalePolicy")
 def group_policy(req, alias, group_id):
-    require(req, "view")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "view")
     mapping = world.monitoring.group_horizontal.get(group.id)
     if mapping is None or mapping.policy_id not in world.monitoring.horizontal_policies:
         return {}
@@ -145,9 +145,8 @@ def group_policy(req, alias, group_id):
 
 @route("PUT", "/v2/groups/{alias}/{group_id}/horizontalAutoscalePolicy")
 def set_group_policy(req, alias, group_id):
-    require(req, "manage_policies")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_policies")
     body = req.json_object()
     policy_id = req.field(body, "policyId")
     policy = (
@@ -164,9 +163,8 @@ def set_group_policy(req, alias, group_id):
 
 @route("DELETE", "/v2/groups/{alias}/{group_id}/horizontalAutoscalePolicy")
 def remove_group_policy(req, alias, group_id):
-    require(req, "manage_policies")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_policies")
     _changeable(group)
     world.monitoring.group_horizontal.pop(group.id, None)
     return 200, None

@@ -30,6 +30,7 @@ from ..roles import require
 from ..router import route
 from ..serializers_group import change_info
 from ..state import iso
+from .groups import group_for
 from .policy_common import verbs
 from .servers import find_server
 
@@ -190,16 +191,14 @@ def _changeable(group) -> None:
 # --- routes -----------------------------------------------------------------------------------
 @route("GET", "/v2/groups/{alias}/{group_id}/scheduledActivities")
 def list_activities(req, alias, group_id):
-    require(req, "view")
-    group = req.world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "view")
     return [activity_json(req, a) for a in _of_group(req.world, group)]
 
 
 @route("POST", "/v2/groups/{alias}/{group_id}/scheduledActivities")
 def create_activity(req, alias, group_id):
-    require(req, "manage_groups")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_groups")
     _changeable(group)
     fields = _parse(req, world.now())
     act = ScheduledActivity(
@@ -216,16 +215,14 @@ def create_activity(req, alias, group_id):
 
 @route("GET", "/v2/groups/{alias}/{group_id}/scheduledActivities/{activity_id}")
 def get_activity(req, alias, group_id, activity_id):
-    require(req, "view")
-    group = req.world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "view")
     return activity_json(req, _activity(req, group, activity_id))
 
 
 @route("PUT", "/v2/groups/{alias}/{group_id}/scheduledActivities/{activity_id}")
 def update_activity(req, alias, group_id, activity_id):
-    require(req, "manage_groups")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_groups")
     act = _activity(req, group, activity_id)
     _changeable(group)
     for name, value in _parse(req, world.now()).items():
@@ -237,9 +234,8 @@ def update_activity(req, alias, group_id, activity_id):
 
 @route("DELETE", "/v2/groups/{alias}/{group_id}/scheduledActivities/{activity_id}")
 def delete_activity(req, alias, group_id, activity_id):
-    require(req, "manage_groups")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "manage_groups")
     act = _activity(req, group, activity_id)
     schedules.disarm(world, act)
     del world.monitoring.schedules[act.id]
@@ -248,8 +244,7 @@ def delete_activity(req, alias, group_id, activity_id):
 
 @route("GET", "/v2/groups/{alias}/{group_id}/upcomingScheduledActivities")
 def upcoming_activities(req, alias, group_id):
-    require(req, "view")
-    group = req.world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "view")
     coming = [a for a in _of_group(req.world, group) if a.next_occurrence is not None]
     return [activity_json(req, a) for a in sorted(coming, key=lambda a: a.next_occurrence)]
 

@@ -15,14 +15,14 @@ from .. import errors
 from ..monitoring.series import is_reported, profile, sample_times, stamps_for
 from ..roles import require
 from ..router import route
+from .groups import group_for
 from .servers import find_server
 
 
 @route("GET", "/v2/groups/{alias}/{group_id}/statistics")
 def group_statistics(req, alias, group_id):
-    require(req, "view")
     world = req.world
-    group = world.group(alias, group_id)
+    group = group_for(req, alias, group_id, "view")
     _kind, times = sample_times(req, world.now())
     profiles = [profile(world, server) for server in world.subtree_servers(group) if is_reported(server)]
 
