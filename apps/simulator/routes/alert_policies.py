@@ -25,8 +25,17 @@ from ..monitoring.watch import duration_seconds, ensure_tick, forget_alert_runs
 from ..roles import can, require
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import active_server, id_field, name_field, unique_name, verbs
-from .servers import find_server
+from .policy_common import (
+    active_server,
+    id_field,
+    listing,
+    mapped_server,
+    name_field,
+    policies_of,
+    policy_at,
+    unique_name,
+    verbs,
+)
 
 METRICS = ("cpu", "memory", "disk")
 DURATIONS = {300: "00:05:00", 600: "00:10:00", 900: "00:15:00"}
@@ -126,13 +135,6 @@ def policy_json(req, policy: AlertPolicy) -> dict:
     }
 
 
-def _policy(req, alias: str, policy_id: str) -> AlertPolicy:
-    policy = owned(req.world.monitoring.alert_policies, alias, policy_id)
-    if policy is None:
-        raise errors.not_found()
-    return policy
-
-
 def _mapped_servers(world, policy_id: str):
     for server in world.servers.values():
         if any(ref["id"] == policy_id for ref in server.alert_policies):
@@ -142,12 +144,10 @@ def _mapped_servers(world, policy_id: str):
 # --- policies ---------------------------------------------------------------------------------
 @route("GET", "/v2/alertPolicies/{alias}")
 def list_policies(req, alias):
-    require(req, "view_policies")
-    items = [p for p in req.world.monitoring.alert_policies.values() if p.alias.upper() == alias.upper()]
-    return {
-        "items": [policy_json(req, p) for p in sorted(items, key=lambda p: p.name.lower())],
-        "links": [link("self", f"/v2/alertPolicies/{alias.lower()}", verbs=verbs(req, "POST"))],
-    }
+    items = sorted(policies_of(req, req.world.monitoring.alert_policies, alias), key=lambda p: p.name.lower())
+    return listing(
+        [policy_json(req, p) for p in items], f"/v2/alertPolicies/{alias.lower()}", verbs(req, "POST")
+    )
 
 
 @route("POST", "/v2/alertPolicies/{alias}")
@@ -161,14 +161,12 @@ def create_policy(req, alias):
 
 @route("GET", "/v2/alertPolicies/{alias}/{policy_id}")
 def get_policy(req, alias, policy_id):
-    require(req, "view_policies")
-    return policy_json(req, _policy(req, alias, policy_id))
+    return policy_json(req, policy_at(req, req.world.monitoring.alert_policies, alias, policy_id))
 
 
 @route("PUT", "/v2/alertPolicies/{alias}/{policy_id}")
 def update_policy(req, alias, policy_id):
-    require(req, "manage_policies")
-    policy = _policy(req, alias, policy_id)
+    policy = policy_at(req, req.world.monitoring.alert_policies, alias, policy_id, "manage_policies")
     policy.name, policy.actions, policy.triggers = _parse(req, alias, exclude=policy)
     world = req.world
     forget_alert_runs(world, policy_id=policy.id)  # the triggers may have changed: start over
@@ -181,9 +179,8 @@ def update_policy(req, alias, policy_id):
 
 @route("DELETE", "/v2/alertPolicies/{alias}/{policy_id}")
 def delete_policy(req, alias, policy_id):
-    require(req, "manage_policies")
     world = req.world
-    policy = _policy(req, alias, policy_id)
+    policy = policy_at(req, req.world.monitoring.alert_policies, alias, policy_id, "manage_policies")
     for server in list(_mapped_servers(world, policy.id)):
         server.alert_policies = [ref for ref in server.alert_policies if ref["id"] != policy.id]
     forget_alert_runs(world, policy_id=policy.id)
@@ -202,16 +199,14 @@ def _mapping_json(req, server, policy_id: str, name: str) -> dict:
 
 @route("GET", "/v2/servers/{alias}/{server_id}/alertPolicies")
 def server_policies(req, alias, server_id):
-    require(req, "view")
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id, "view")
     return [_mapping_json(req, server, ref["id"], ref.get("name", "")) for ref in server.alert_policies]
 
 
 @route("POST", "/v2/servers/{alias}/{server_id}/alertPolicies")
 def add_to_server(req, alias, server_id):
-    require(req, "manage_alert_policy_on_server")
     world = req.world
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id)
     policy_id = id_field(req, req.json_object())
     policy = owned(world.monitoring.alert_policies, alias, policy_id)
     if policy is None:
@@ -234,16 +229,14 @@ def _mapped(req, server, policy_id: str) -> dict:
 
 @route("GET", "/v2/servers/{alias}/{server_id}/alertPolicies/{policy_id}")
 def server_policy(req, alias, server_id, policy_id):
-    require(req, "view")
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id, "view")
     ref = _mapped(req, server, policy_id)
     return _mapping_json(req, server, ref["id"], ref.get("name", ""))
 
 
 @route("DELETE", "/v2/servers/{alias}/{server_id}/alertPolicies/{policy_id}")
 def remove_from_server(req, alias, server_id, policy_id):
-    require(req, "manage_alert_policy_on_server")
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id)
     ref = _mapped(req, server, policy_id)
     active_server(req, server, "remove an alert policy")
     server.alert_policies = [r for r in server.alert_policies if r is not ref]

@@ -17,12 +17,22 @@ the server operators move a server in or out (the server's ``antiAffinityPolicyM
 
 from .. import errors
 from ..links import link
-from ..monitoring.model import AntiAffinityPolicy, owned
+from ..monitoring.model import AntiAffinityPolicy
 from ..roles import require
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import active_server, id_field, name_field, unique_name, verbs
-from .servers import find_server
+from .policy_common import (
+    active_server,
+    id_field,
+    listing,
+    mapped_server,
+    name_field,
+    named_policy,
+    policies_of,
+    policy_at,
+    unique_name,
+    verbs,
+)
 
 
 def _href(policy: AntiAffinityPolicy) -> str:
@@ -42,13 +52,6 @@ def policy_json(req, policy: AntiAffinityPolicy) -> dict:
     return {"id": policy.id, "name": policy.name, "location": policy.location, "links": links}
 
 
-def _policy(req, alias: str, policy_id: str) -> AntiAffinityPolicy:
-    policy = owned(req.world.monitoring.anti_affinity, alias, policy_id)
-    if policy is None:
-        raise errors.not_found()
-    return policy
-
-
 def policy_of(world, server) -> AntiAffinityPolicy | None:
     for policy in world.monitoring.anti_affinity.values():
         if server.key in policy.servers:
@@ -58,9 +61,7 @@ def policy_of(world, server) -> AntiAffinityPolicy | None:
 
 def check_member(world, alias: str, policy_id, server_type: str, location: str) -> AntiAffinityPolicy:
     """The policy a (new or existing) server may join, or a 400 saying why not."""
-    policy = owned(world.monitoring.anti_affinity, alias, policy_id) if isinstance(policy_id, str) else None
-    if policy is None:
-        raise errors.bad_request(f"The anti-affinity policy '{policy_id}' does not exist.")
+    policy = named_policy(world.monitoring.anti_affinity, alias, policy_id, "anti-affinity policy")
     if server_type != "hyperscale":
         raise errors.bad_request("Anti-affinity policies are only valid for hyperscale servers.")
     if policy.location.upper() != location.upper():
@@ -81,12 +82,12 @@ def join(world, server, policy: AntiAffinityPolicy) -> None:
 # --- policies ---------------------------------------------------------------------------------
 @route("GET", "/v2/antiAffinityPolicies/{alias}")
 def list_policies(req, alias):
-    require(req, "view_policies")
-    items = [p for p in req.world.monitoring.anti_affinity.values() if p.alias.upper() == alias.upper()]
-    return {
-        "items": [policy_json(req, p) for p in sorted(items, key=lambda p: (p.location, p.name.lower()))],
-        "links": [link("self", f"/v2/antiAffinityPolicies/{alias.lower()}", verbs=verbs(req, "POST"))],
-    }
+    items = policies_of(req, req.world.monitoring.anti_affinity, alias)
+    return listing(
+        [policy_json(req, p) for p in sorted(items, key=lambda p: (p.location, p.name.lower()))],
+        f"/v2/antiAffinityPolicies/{alias.lower()}",
+        verbs(req, "POST"),
+    )
 
 
 @route("POST", "/v2/antiAffinityPolicies/{alias}")
@@ -110,14 +111,12 @@ def create_policy(req, alias):
 
 @route("GET", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
 def get_policy(req, alias, policy_id):
-    require(req, "view_policies")
-    return policy_json(req, _policy(req, alias, policy_id))
+    return policy_json(req, policy_at(req, req.world.monitoring.anti_affinity, alias, policy_id))
 
 
 @route("PUT", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
 def update_policy(req, alias, policy_id):
-    require(req, "manage_policies")
-    policy = _policy(req, alias, policy_id)
+    policy = policy_at(req, req.world.monitoring.anti_affinity, alias, policy_id, "manage_policies")
     body = req.json_object()
     name = name_field(req.field(body, "name"))
     unique_name(req.world.monitoring.anti_affinity, alias, name, "An anti-affinity policy", policy)
@@ -127,8 +126,7 @@ def update_policy(req, alias, policy_id):
 
 @route("DELETE", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
 def delete_policy(req, alias, policy_id):
-    require(req, "manage_policies")
-    policy = _policy(req, alias, policy_id)
+    policy = policy_at(req, req.world.monitoring.anti_affinity, alias, policy_id, "manage_policies")
     del req.world.monitoring.anti_affinity[policy.id]
     return 200, None
 
@@ -147,8 +145,7 @@ def _membership_json(server, policy: AntiAffinityPolicy) -> dict:
 
 @route("GET", "/v2/servers/{alias}/{server_id}/antiAffinityPolicy")
 def server_policy(req, alias, server_id):
-    require(req, "view")
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id, "view")
     policy = policy_of(req.world, server)
     if policy is None:
         raise errors.not_found("The server is not in an anti-affinity policy.")
@@ -157,9 +154,8 @@ def server_policy(req, alias, server_id):
 
 @route("PUT", "/v2/servers/{alias}/{server_id}/antiAffinityPolicy")
 def set_server_policy(req, alias, server_id):
-    require(req, "manage_alert_policy_on_server")
     world = req.world
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id)
     policy_id = id_field(req, req.json_object())
     active_server(req, server, "change its anti-affinity policy")
     policy = check_member(world, alias, policy_id, server.type, server.location)
@@ -170,9 +166,8 @@ def set_server_policy(req, alias, server_id):
 
 @route("DELETE", "/v2/servers/{alias}/{server_id}/antiAffinityPolicy")
 def remove_server_policy(req, alias, server_id):
-    require(req, "manage_alert_policy_on_server")
     world = req.world
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id)
     active_server(req, server, "change its anti-affinity policy")
     policy = policy_of(world, server)
     if policy is not None:

@@ -14,13 +14,11 @@ each CPU change is a queued ``autoscaleCpu`` operation.
 
 from .. import errors
 from ..links import link
-from ..monitoring.model import AutoscalePolicy, owned
+from ..monitoring.model import AutoscalePolicy
 from ..monitoring.watch import ensure_tick
-from ..roles import require
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import active_server, id_field
-from .servers import find_server
+from .policy_common import active_server, id_field, mapped_server, named_policy, policies_of, policy_at
 
 
 def policy_json(policy: AutoscalePolicy) -> dict:
@@ -39,12 +37,7 @@ def policy_json(policy: AutoscalePolicy) -> dict:
 
 
 def check_policy(world, alias: str, policy_id) -> AutoscalePolicy:
-    policy = (
-        owned(world.monitoring.autoscale_policies, alias, policy_id) if isinstance(policy_id, str) else None
-    )
-    if policy is None:
-        raise errors.bad_request(f"The autoscale policy '{policy_id}' does not exist.")
-    return policy
+    return named_policy(world.monitoring.autoscale_policies, alias, policy_id, "autoscale policy")
 
 
 def apply(world, server, policy: AutoscalePolicy) -> None:
@@ -57,18 +50,13 @@ def apply(world, server, policy: AutoscalePolicy) -> None:
 
 @route("GET", "/v2/autoscalePolicies/{alias}")
 def list_policies(req, alias):
-    require(req, "view_policies")
-    items = [p for p in req.world.monitoring.autoscale_policies.values() if p.alias.upper() == alias.upper()]
+    items = policies_of(req, req.world.monitoring.autoscale_policies, alias)
     return [policy_json(p) for p in sorted(items, key=lambda p: p.name.lower())]
 
 
 @route("GET", "/v2/autoscalePolicies/{alias}/{policy_id}")
 def get_policy(req, alias, policy_id):
-    require(req, "view_policies")
-    policy = owned(req.world.monitoring.autoscale_policies, alias, policy_id)
-    if policy is None:
-        raise errors.not_found()
-    return policy_json(policy)
+    return policy_json(policy_at(req, req.world.monitoring.autoscale_policies, alias, policy_id))
 
 
 def _mapping_json(server, policy_id: str) -> dict:
@@ -77,8 +65,7 @@ def _mapping_json(server, policy_id: str) -> dict:
 
 @route("GET", "/v2/servers/{alias}/{server_id}/cpuAutoscalePolicy")
 def server_policy(req, alias, server_id):
-    require(req, "view")
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id, "view")
     policy_id = req.world.monitoring.server_autoscale.get(server.key)
     if policy_id is None or policy_id not in req.world.monitoring.autoscale_policies:
         raise errors.not_found("The server has no autoscale policy.")
@@ -87,9 +74,8 @@ def server_policy(req, alias, server_id):
 
 @route("PUT", "/v2/servers/{alias}/{server_id}/cpuAutoscalePolicy")
 def set_server_policy(req, alias, server_id):
-    require(req, "manage_alert_policy_on_server")
     world = req.world
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id)
     policy = check_policy(world, alias, id_field(req, req.json_object()))
     active_server(req, server, "set its autoscale policy")
     if server.type == "bareMetal":
@@ -100,9 +86,8 @@ def set_server_policy(req, alias, server_id):
 
 @route("DELETE", "/v2/servers/{alias}/{server_id}/cpuAutoscalePolicy")
 def remove_server_policy(req, alias, server_id):
-    require(req, "manage_alert_policy_on_server")
     world = req.world
-    server = find_server(req, alias, server_id)
+    server = mapped_server(req, alias, server_id)
     active_server(req, server, "remove its autoscale policy")
     world.monitoring.server_autoscale.pop(server.key, None)
     world.monitoring.autoscale_runs.pop(server.key, None)

@@ -17,11 +17,11 @@ AccountAdmin and ServerAdmin set and remove (the group link's verbs).
 
 from .. import errors
 from ..links import link
-from ..monitoring.model import HorizontalMapping, HorizontalPolicy, owned
-from ..roles import require
+from ..monitoring.model import HorizontalMapping, HorizontalPolicy
 from ..router import route
 from ..state import iso
 from .groups import group_for
+from .policy_common import listing, named_policy, policies_of, policy_at
 
 
 def policy_json(req, policy: HorizontalPolicy) -> dict:
@@ -34,21 +34,17 @@ def policy_json(req, policy: HorizontalPolicy) -> dict:
 
 @route("GET", "/v2/horizontalAutoscalePolicies/{alias}")
 def list_policies(req, alias):
-    require(req, "view_policies")
-    items = [p for p in req.world.monitoring.horizontal_policies.values() if p.alias.upper() == alias.upper()]
-    return {
-        "items": [policy_json(req, p) for p in sorted(items, key=lambda p: p.data["name"].lower())],
-        "links": [link("self", f"/v2/horizontalAutoscalePolicies/{alias.lower()}", verbs=["GET"])],
-    }
+    items = policies_of(req, req.world.monitoring.horizontal_policies, alias)
+    return listing(
+        [policy_json(req, p) for p in sorted(items, key=lambda p: p.data["name"].lower())],
+        f"/v2/horizontalAutoscalePolicies/{alias.lower()}",
+        ["GET"],
+    )
 
 
 @route("GET", "/v2/horizontalAutoscalePolicies/{alias}/{policy_id}")
 def get_policy(req, alias, policy_id):
-    require(req, "view_policies")
-    policy = owned(req.world.monitoring.horizontal_policies, alias, policy_id)
-    if policy is None:
-        raise errors.not_found()
-    return policy_json(req, policy)
+    return policy_json(req, policy_at(req, req.world.monitoring.horizontal_policies, alias, policy_id))
 
 
 # --- a group's mapping ------------------------------------------------------------------------
@@ -149,11 +145,9 @@ def set_group_policy(req, alias, group_id):
     group = group_for(req, alias, group_id, "manage_policies")
     body = req.json_object()
     policy_id = req.field(body, "policyId")
-    policy = (
-        owned(world.monitoring.horizontal_policies, alias, policy_id) if isinstance(policy_id, str) else None
+    policy = named_policy(
+        world.monitoring.horizontal_policies, alias, policy_id, "horizontal autoscale policy"
     )
-    if policy is None:
-        raise errors.bad_request(f"The horizontal autoscale policy '{policy_id}' does not exist.")
     pool = _pool(req, req.field(body, "loadBalancerPool"))
     _changeable(group)
     mapping = HorizontalMapping(group.id, policy.id, pool, world.now())

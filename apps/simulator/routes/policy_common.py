@@ -1,7 +1,11 @@
-"""Helpers shared by the policy routes (alert, anti-affinity, autoscale, schedules)."""
+"""Helpers shared by the policy routes (alert, anti-affinity, autoscale, horizontal autoscale,
+schedules): names, ids, the account's policies by path or by a request's id, a server's mapping."""
 
 from .. import errors
-from ..roles import can
+from ..links import link
+from ..monitoring.model import owned
+from ..roles import can, require
+from .servers import find_server
 
 MAX_NAME = 256
 
@@ -41,3 +45,37 @@ def active_server(req, server, action: str) -> None:
     """Policy mappings change only on a built, non-archived server (its links say so)."""
     if server.status != "active":
         raise errors.bad_request(f"The server {server.id} is {server.status}: you cannot {action}.")
+
+
+def policies_of(req, store: dict, alias: str) -> list:
+    """The account's policies kept in ``store``, for a caller who may view policies (403)."""
+    require(req, "view_policies")
+    return [p for p in store.values() if p.alias.upper() == alias.upper()]
+
+
+def listing(items: list, href: str, self_verbs: list[str]) -> dict:
+    """The ``{items, links}`` answer of a policy list."""
+    return {"items": items, "links": [link("self", href, verbs=self_verbs)]}
+
+
+def policy_at(req, store: dict, alias: str, policy_id: str, capability: str = "view_policies"):
+    """The account's policy a path names: 403 without ``capability``, then 404."""
+    require(req, capability)
+    policy = owned(store, alias, policy_id)
+    if policy is None:
+        raise errors.not_found()
+    return policy
+
+
+def named_policy(store: dict, alias: str, policy_id, what: str):
+    """The account's policy a request's body names; 400 when there is none (the body is wrong)."""
+    policy = owned(store, alias, policy_id) if isinstance(policy_id, str) else None
+    if policy is None:
+        raise errors.bad_request(f"The {what} '{policy_id}' does not exist.")
+    return policy
+
+
+def mapped_server(req, alias: str, server_id: str, capability: str = "manage_alert_policy_on_server"):
+    """The server of a policy mapping route: 403 without ``capability``, then 404."""
+    require(req, capability)
+    return find_server(req, alias, server_id)
