@@ -21,6 +21,13 @@ def not_found(message: str = NOT_FOUND_MESSAGE) -> ApiError:
     return ApiError(404, message)
 
 
+def found(value, message: str = NOT_FOUND_MESSAGE):
+    """``value``, or a 404 when there is none (``None``)."""
+    if value is None:
+        raise not_found(message)
+    return value
+
+
 def forbidden(message: str = FORBIDDEN_MESSAGE) -> ApiError:
     return ApiError(403, message)
 

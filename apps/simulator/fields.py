@@ -31,3 +31,16 @@ def text(value, what: str, limit: int, *, required: bool, allow_empty: bool = Fa
     if any(ord(ch) < 32 for ch in value):
         raise errors.bad_request(f"{INVALID}{what} may not contain control characters.")
     return value
+
+
+def whole_number(value, low: int, high: int, message: str) -> int:
+    """An integer (or its digits as text) from ``low`` to ``high``; else 400 with ``message``."""
+    if isinstance(value, bool):
+        value = None
+    try:
+        number = int(value) if isinstance(value, int | str) else None
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise errors.bad_request(message)
+    return number

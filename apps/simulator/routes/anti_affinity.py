@@ -146,9 +146,7 @@ def _membership_json(server, policy: AntiAffinityPolicy) -> dict:
 @route("GET", "/v2/servers/{alias}/{server_id}/antiAffinityPolicy")
 def server_policy(req, alias, server_id):
     server = mapped_server(req, alias, server_id, "view")
-    policy = policy_of(req.world, server)
-    if policy is None:
-        raise errors.not_found("The server is not in an anti-affinity policy.")
+    policy = errors.found(policy_of(req.world, server), "The server is not in an anti-affinity policy.")
     return _membership_json(server, policy)
 
 

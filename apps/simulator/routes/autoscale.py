@@ -66,10 +66,10 @@ def _mapping_json(server, policy_id: str) -> dict:
 @route("GET", "/v2/servers/{alias}/{server_id}/cpuAutoscalePolicy")
 def server_policy(req, alias, server_id):
     server = mapped_server(req, alias, server_id, "view")
-    policy_id = req.world.monitoring.server_autoscale.get(server.key)
-    if policy_id is None or policy_id not in req.world.monitoring.autoscale_policies:
-        raise errors.not_found("The server has no autoscale policy.")
-    return _mapping_json(server, policy_id)
+    policy = req.world.monitoring.autoscale_policies.get(
+        req.world.monitoring.server_autoscale.get(server.key)
+    )
+    return _mapping_json(server, errors.found(policy, "The server has no autoscale policy.").id)
 
 
 @route("PUT", "/v2/servers/{alias}/{server_id}/cpuAutoscalePolicy")

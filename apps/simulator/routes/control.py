@@ -154,9 +154,7 @@ def reset(req):
 
 @route("GET", "/control/operations/{op_id}", auth=False)
 def operation(req, op_id):
-    op = req.world.operations.get(op_id.lower())
-    if op is None:
-        raise errors.not_found()
+    op = errors.found(req.world.operations.get(op_id.lower()))
     return {
         "id": op.id,
         "kind": op.kind,
@@ -171,9 +169,7 @@ def operation(req, op_id):
 
 @route("GET", "/control/servers/{server_id}", auth=False)
 def server_internals(req, server_id):
-    server = req.world.servers.get(server_id.lower())
-    if server is None:
-        raise errors.not_found()
+    server = errors.found(req.world.servers.get(server_id.lower()))
     return {
         "id": server.id,
         "status": server.status,

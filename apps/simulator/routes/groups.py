@@ -19,7 +19,7 @@ import ipaddress
 
 from .. import addressing, errors
 from ..factory import TEMPLATES, add_group, remove_server, set_archived
-from ..fields import text
+from ..fields import INVALID, text, whole_number
 from ..group_detail import servers_of, wants_detail
 from ..links import status_link
 from ..models import Group
@@ -335,17 +335,7 @@ def effective_defaults(world, group: Group) -> dict:
 
 
 def _int_between(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        value = None
-    try:
-        number = int(value) if isinstance(value, int | str) else None
-    except ValueError:
-        number = None
-    if number is None or not low <= number <= high:
-        raise errors.bad_request(
-            f"The request is invalid: {name} must be a whole number from {low} to {high}."
-        )
-    return number
+    return whole_number(value, low, high, f"{INVALID}{name} must be a whole number from {low} to {high}.")
 
 
 def _dns(value, name: str) -> str:

@@ -27,10 +27,7 @@ _HOSTNAME = re.compile(
 
 def _network(req, alias, dc, network_id):
     req.world.datacenter(alias, dc)
-    network = addressing.find(req.world, alias, dc, network_id)
-    if network is None:
-        raise errors.not_found()
-    return network
+    return errors.found(addressing.find(req.world, alias, dc, network_id))
 
 
 def network_href(network) -> str:
@@ -263,7 +260,5 @@ def _release_failed(world, op):
 @route("GET", "/v2-experimental/operations/{alias}/status/{operation_id}")
 def experimental_status(req, alias, operation_id):
     require(req, "view_queue")
-    op = experimental_ops.find(req.world, alias, operation_id)
-    if op is None:
-        raise errors.not_found()
+    op = errors.found(experimental_ops.find(req.world, alias, operation_id))
     return experimental_ops.status_body(req.world, op)

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 
 from .. import errors
 from ..factory import move_server, set_archived
-from ..fields import boolean
+from ..fields import INVALID, boolean, whole_number
 from ..links import status_link
 from ..models import Server, Snapshot
 from ..roles import require
@@ -232,28 +232,21 @@ def set_maintenance(req, alias):
     return answer
 
 
-@effect("startMaintenance")
-def _start_maintenance(world, op):
-    server = world.op_server(op)
-    if server is not None:
-        server.in_maintenance = True
-        server_updated(world, server)
+def _maintenance_effect(kind: str, wanted) -> None:
+    """Completing ``kind`` puts the server in maintenance mode or out of it (``wanted(op)``)."""
+
+    def apply(world, op):
+        server = world.op_server(op)
+        if server is not None:
+            server.in_maintenance = wanted(op)
+            server_updated(world, server)
+
+    effect(kind)(apply)
 
 
-@effect("stopMaintenance")
-def _stop_maintenance(world, op):
-    server = world.op_server(op)
-    if server is not None:
-        server.in_maintenance = False
-        server_updated(world, server)
-
-
-@effect("setMaintenance")
-def _set_maintenance(world, op):
-    server = world.op_server(op)
-    if server is not None:
-        server.in_maintenance = bool(op.params.get("inMaintenanceMode"))
-        server_updated(world, server)
+_maintenance_effect("startMaintenance", lambda op: True)
+_maintenance_effect("stopMaintenance", lambda op: False)
+_maintenance_effect("setMaintenance", lambda op: bool(op.params.get("inMaintenanceMode")))
 
 
 # --- archive ----------------------------------------------------------------------------------
@@ -281,18 +274,12 @@ def _archive(world, op):
 
 # --- snapshots --------------------------------------------------------------------------------
 def _expiration_days(req, body: dict) -> int:
-    value = req.field(body, "snapshotExpirationDays")
-    if isinstance(value, bool):
-        value = None
-    try:
-        days = int(value) if isinstance(value, int | str) else None
-    except ValueError:
-        days = None
-    if days is None or not 1 <= days <= MAX_SNAPSHOT_DAYS:
-        raise errors.bad_request(
-            f"The request is invalid: snapshotExpirationDays must be a number between 1 and {MAX_SNAPSHOT_DAYS}."
-        )
-    return days
+    return whole_number(
+        req.field(body, "snapshotExpirationDays"),
+        1,
+        MAX_SNAPSHOT_DAYS,
+        f"{INVALID}snapshotExpirationDays must be a number between 1 and {MAX_SNAPSHOT_DAYS}.",
+    )
 
 
 BARE_METAL_SNAPSHOT = "The operation cannot be queued because bare metal servers have no snapshots."

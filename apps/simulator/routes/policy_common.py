@@ -61,10 +61,7 @@ def listing(items: list, href: str, self_verbs: list[str]) -> dict:
 def policy_at(req, store: dict, alias: str, policy_id: str, capability: str = "view_policies"):
     """The account's policy a path names: 403 without ``capability``, then 404."""
     require(req, capability)
-    policy = owned(store, alias, policy_id)
-    if policy is None:
-        raise errors.not_found()
-    return policy
+    return errors.found(owned(store, alias, policy_id))
 
 
 def named_policy(store: dict, alias: str, policy_id, what: str):

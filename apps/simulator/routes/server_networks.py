@@ -79,9 +79,7 @@ def add_secondary_network(req, alias, server_id):
 def remove_secondary_network(req, alias, server_id, network_id):
     world = req.world
     server = server_for(req, alias, server_id, "server_networks")
-    network = addressing.find(world, alias, server.location, network_id)
-    if network is None:
-        raise errors.not_found()
+    network = errors.found(addressing.find(world, alias, server.location, network_id))
     refuse_unless_active(req, server, "remove a network")
     if network.id == addressing.primary_network(world, server).id:
         raise errors.bad_request(
