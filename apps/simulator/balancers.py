@@ -198,6 +198,16 @@ def _addresses(world: World, alias: str, dc_id: str, role: str) -> list[str]:
     ]
 
 
+def _seed_balancer(world: World, alias, dc_id, key, name, description, created, pools, status="enabled"):
+    """A seeded load balancer with ``pools`` of (port, method, persistence, nodes); the ids are
+    stable (from the account, data center, ``key`` and port)."""
+    lb = add_balancer(
+        world, alias, dc_id, name, description, status, lb_id=_stable_id(alias, dc_id, key), created=created
+    )
+    for port, method, persistence, nodes in pools:
+        lb.pools.append(Pool(_stable_id(alias, dc_id, key, str(port)), port, method, persistence, nodes))
+
+
 def seed_load_balancers(world: World) -> None:
     """DEMO gets two load balancers in WA1 in front of its web and API servers; OTHR one in VA1."""
     if world.seed_name != "demo":
@@ -205,61 +215,17 @@ def seed_load_balancers(world: World) -> None:
     day = world.now() // DAY * DAY
     web = _addresses(world, "DEMO", "WA1", "WEB")
     api = _addresses(world, "DEMO", "WA1", "API")
-    front = add_balancer(
-        world,
-        "DEMO",
-        "WA1",
-        "Web Frontend",
-        "Public entry to the web servers",
-        lb_id=_stable_id("DEMO", "WA1", "web"),
-        created=day - 120 * DAY,
+    web_443 = [Node(ip, 443, "disabled" if i == len(web) - 1 else "enabled") for i, ip in enumerate(web)]
+    front = [
+        (80, "roundRobin", "standard", [Node(ip, 80) for ip in web]),
+        (443, "leastConnection", "sticky", web_443),
+    ]
+    _seed_balancer(
+        world, "DEMO", "WA1", "web", "Web Frontend", "Public entry to the web servers", day - 120 * DAY, front
     )
-    front.pools.append(
-        Pool(
-            _stable_id("DEMO", "WA1", "web", "80"), 80, "roundRobin", "standard", [Node(ip, 80) for ip in web]
-        )
-    )
-    front.pools.append(
-        Pool(
-            _stable_id("DEMO", "WA1", "web", "443"),
-            443,
-            "leastConnection",
-            "sticky",
-            [Node(ip, 443, "disabled" if i == len(web) - 1 else "enabled") for i, ip in enumerate(web)],
-        )
-    )
-    internal = add_balancer(
-        world,
-        "DEMO",
-        "WA1",
-        "API",
-        "API servers",
-        "disabled",
-        lb_id=_stable_id("DEMO", "WA1", "api"),
-        created=day - 45 * DAY,
-    )
-    internal.pools.append(
-        Pool(
-            _stable_id("DEMO", "WA1", "api", "80"),
-            80,
-            "leastConnection",
-            "standard",
-            [Node(ip, 8080) for ip in api],
-        )
-    )
-    payments = add_balancer(
-        world,
-        "OTHR",
-        "VA1",
-        "Payments",
-        "Payments front end",
-        lb_id=_stable_id("OTHR", "VA1", "pay"),
-        created=day - 60 * DAY,
-    )
-    payments.pools.append(
-        Pool(
-            _stable_id("OTHR", "VA1", "pay", "443"),
-            443,
-            nodes=[Node(ip, 8443) for ip in _addresses(world, "OTHR", "VA1", "PAY")],
-        )
-    )
+    internal = [(80, "leastConnection", "standard", [Node(ip, 8080) for ip in api])]
+    _seed_balancer(world, "DEMO", "WA1", "api", "API", "API servers", day - 45 * DAY, internal, "disabled")
+    pay = [
+        (443, "roundRobin", "standard", [Node(ip, 8443) for ip in _addresses(world, "OTHR", "VA1", "PAY")])
+    ]
+    _seed_balancer(world, "OTHR", "VA1", "pay", "Payments", "Payments front end", day - 60 * DAY, pay)

@@ -58,31 +58,21 @@ def seed_firewall_policies(world: World, alias: str = "DEMO") -> None:
     centers. All active already."""
     wa1 = [world.networks[seeded_network_id(alias, "WA1", i)] for i in range(2)]
     va1 = world.networks.get(seeded_network_id(alias, "VA1", 0))
-    policies = [
-        FirewallPolicy(
-            id=_policy_id(alias, "WA1", "web-to-backend"),
+    for name, source, destination, ports, enabled in (
+        ("web-to-backend", wa1[0], wa1[1], ["tcp/3306", "tcp/6379"], True),
+        ("backend-ping", wa1[1], wa1[0], ["icmp"], False),
+    ):
+        policy = FirewallPolicy(
+            id=_policy_id(alias, "WA1", name),
             alias=alias,
             location="WA1",
             destination_account=alias,
-            source=[wa1[0].cidr],
-            destination=[wa1[1].cidr],
-            ports=["tcp/3306", "tcp/6379"],
-            enabled=True,
+            source=[source.cidr],
+            destination=[destination.cidr],
+            ports=ports,
+            enabled=enabled,
             status="active",
-        ),
-        FirewallPolicy(
-            id=_policy_id(alias, "WA1", "backend-ping"),
-            alias=alias,
-            location="WA1",
-            destination_account=alias,
-            source=[wa1[1].cidr],
-            destination=[wa1[0].cidr],
-            ports=["icmp"],
-            enabled=False,
-            status="active",
-        ),
-    ]
-    for policy in policies:
+        )
         world.firewall_policies[policy.id] = policy
     if va1 is not None:
         cross = CrossDcFirewallPolicy(
