@@ -53,6 +53,21 @@ def _datacenter(req, alias: str, dc: str):
     return req.world.datacenter(alias, dc)  # 404 when the account has no such data center
 
 
+def _balancer(req, alias: str, dc: str, lb_id: str, capability: str):
+    """The account's load balancer in the data center (404), when the roles allow ``capability``."""
+    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
+    require(req, capability)
+    return lb
+
+
+def _pool_of(req, alias: str, dc: str, lb_id: str, pool_id: str, capability: str):
+    """(load balancer, pool): both found (404), then the role (403)."""
+    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
+    pool = find_pool(lb, pool_id)
+    require(req, capability)
+    return lb, pool
+
+
 # --- input ---------------------------------------------------------------------------------------
 def _choice(value, allowed, what: str, default):
     """One of ``allowed`` in any case; missing or empty (the Go CLI sends "") means ``default``."""
@@ -88,6 +103,21 @@ def _unique_port(lb, port: int, exclude=None) -> None:
     for pool in lb.pools:
         if pool is not exclude and pool.port == port:
             raise errors.bad_request(f"The load balancer already has a pool on port {port}.")
+
+
+def _pool_settings(req, lb, current: Pool | None) -> tuple[int, str, str]:
+    """(port, method, persistence) of a new pool (the port required) or of ``current`` changed
+    (what the body leaves out stays); the port must be free in the load balancer."""
+    body = req.json_object()
+    raw_port = req.field(body, "port")
+    if current is None and raw_port is None:
+        raise errors.bad_request("The request is invalid: port is required (80 or 443).")
+    port = current.port if current is not None and raw_port in (None, "") else _port(raw_port)
+    method, persistence = (current.method, current.persistence) if current else ("roundRobin", "standard")
+    method = _choice(req.field(body, "method"), METHODS, "method", method)
+    persistence = _choice(req.field(body, "persistence"), PERSISTENCES, "persistence", persistence)
+    _unique_port(lb, port, exclude=current)
+    return port, method, persistence
 
 
 def _server_addresses(world, alias: str, location: str) -> set[str]:
@@ -159,15 +189,13 @@ def create_balancer(req, alias, dc):
 
 @route("GET", BASE + "/{lb_id}")
 def get_balancer(req, alias, dc, lb_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    require(req, "view_load_balancers")
+    lb = _balancer(req, alias, dc, lb_id, "view_load_balancers")
     return balancer_json(lb, req.user.roles)
 
 
 @route("PUT", BASE + "/{lb_id}")
 def update_balancer(req, alias, dc, lb_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    require(req, "manage_load_balancers")
+    lb = _balancer(req, alias, dc, lb_id, "manage_load_balancers")
     body = req.json_object()
     name = text(req.field(body, "name"), "name", MAX_NAME, required=True)
     description = text(
@@ -180,8 +208,7 @@ def update_balancer(req, alias, dc, lb_id):
 
 @route("DELETE", BASE + "/{lb_id}")
 def delete_balancer(req, alias, dc, lb_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    require(req, "manage_load_balancers")
+    lb = _balancer(req, alias, dc, lb_id, "manage_load_balancers")
     remove_balancer(req.world, lb)
     return 204, None
 
@@ -189,56 +216,34 @@ def delete_balancer(req, alias, dc, lb_id):
 # --- pools ---------------------------------------------------------------------------------------
 @route("GET", BASE + "/{lb_id}/pools")
 def list_pools(req, alias, dc, lb_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    require(req, "view_load_balancers")
+    lb = _balancer(req, alias, dc, lb_id, "view_load_balancers")
     return [pool_json(lb, pool, req.user.roles) for pool in lb.pools]
 
 
 @route("POST", BASE + "/{lb_id}/pools")
 def create_pool(req, alias, dc, lb_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    require(req, "manage_load_balancers")
-    body = req.json_object()
-    raw_port = req.field(body, "port")
-    if raw_port is None:
-        raise errors.bad_request("The request is invalid: port is required (80 or 443).")
-    port = _port(raw_port)
-    method = _choice(req.field(body, "method"), METHODS, "method", "roundRobin")
-    persistence = _choice(req.field(body, "persistence"), PERSISTENCES, "persistence", "standard")
-    _unique_port(lb, port)
-    pool = Pool(new_id(req.world), port, method, persistence)
+    lb = _balancer(req, alias, dc, lb_id, "manage_load_balancers")
+    pool = Pool(new_id(req.world), *_pool_settings(req, lb, None))
     lb.pools.append(pool)
     return pool_json(lb, pool, req.user.roles)
 
 
 @route("GET", BASE + "/{lb_id}/pools/{pool_id}")
 def get_pool(req, alias, dc, lb_id, pool_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    pool = find_pool(lb, pool_id)
-    require(req, "view_load_balancers")
+    lb, pool = _pool_of(req, alias, dc, lb_id, pool_id, "view_load_balancers")
     return pool_json(lb, pool, req.user.roles)
 
 
 @route("PUT", BASE + "/{lb_id}/pools/{pool_id}")
 def update_pool(req, alias, dc, lb_id, pool_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    pool = find_pool(lb, pool_id)
-    require(req, "manage_load_balancers")
-    body = req.json_object()
-    raw_port = req.field(body, "port")
-    port = pool.port if raw_port is None or raw_port == "" else _port(raw_port)
-    method = _choice(req.field(body, "method"), METHODS, "method", pool.method)
-    persistence = _choice(req.field(body, "persistence"), PERSISTENCES, "persistence", pool.persistence)
-    _unique_port(lb, port, exclude=pool)
-    pool.port, pool.method, pool.persistence = port, method, persistence
+    lb, pool = _pool_of(req, alias, dc, lb_id, pool_id, "manage_load_balancers")
+    pool.port, pool.method, pool.persistence = _pool_settings(req, lb, pool)
     return 204, None
 
 
 @route("DELETE", BASE + "/{lb_id}/pools/{pool_id}")
 def delete_pool(req, alias, dc, lb_id, pool_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    pool = find_pool(lb, pool_id)
-    require(req, "manage_load_balancers")
+    lb, pool = _pool_of(req, alias, dc, lb_id, pool_id, "manage_load_balancers")
     lb.pools.remove(pool)
     return 204, None
 
@@ -246,16 +251,12 @@ def delete_pool(req, alias, dc, lb_id, pool_id):
 # --- nodes ---------------------------------------------------------------------------------------
 @route("GET", BASE + "/{lb_id}/pools/{pool_id}/nodes")
 def list_nodes(req, alias, dc, lb_id, pool_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    pool = find_pool(lb, pool_id)
-    require(req, "view_load_balancers")
+    lb, pool = _pool_of(req, alias, dc, lb_id, pool_id, "view_load_balancers")
     return [node_json(node, named=False) for node in pool.nodes]
 
 
 @route("PUT", BASE + "/{lb_id}/pools/{pool_id}/nodes")
 def update_nodes(req, alias, dc, lb_id, pool_id):
-    lb = find(req.world, alias, _datacenter(req, alias, dc).id, lb_id)
-    pool = find_pool(lb, pool_id)
-    require(req, "manage_load_balancers")
+    lb, pool = _pool_of(req, alias, dc, lb_id, pool_id, "manage_load_balancers")
     pool.nodes = _nodes(req, lb, req.body)
     return 204, None
