@@ -14,6 +14,13 @@ def boolean(value, name: str, prefix: str = INVALID) -> bool:
     raise errors.bad_request(f"{prefix}{name} must be true or false.")
 
 
+def identifier(value, what: str) -> str:
+    """A required id: a non-blank string, stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise errors.bad_request(f"{INVALID}{what} is required.")
+    return value.strip()
+
+
 def text(value, what: str, limit: int, *, required: bool, allow_empty: bool = False) -> str:
     """A string field, stripped; ``required`` fields must be present (and not blank unless
     ``allow_empty``); at most ``limit`` characters, no control characters."""

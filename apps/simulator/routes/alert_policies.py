@@ -31,6 +31,7 @@ from .policy_common import (
     listing,
     mapped_server,
     name_field,
+    new_policy,
     policies_of,
     policy_at,
     unique_name,
@@ -154,8 +155,7 @@ def list_policies(req, alias):
 def create_policy(req, alias):
     require(req, "manage_policies")
     name, actions, triggers = _parse(req, alias)
-    policy = AlertPolicy(req.world.new_group_id(), alias.upper(), name, actions, triggers)
-    req.world.monitoring.alert_policies[policy.id] = policy
+    policy = new_policy(req, req.world.monitoring.alert_policies, AlertPolicy, alias, name, actions, triggers)
     return policy_json(req, policy)
 
 

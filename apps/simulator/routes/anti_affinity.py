@@ -28,6 +28,7 @@ from .policy_common import (
     mapped_server,
     name_field,
     named_policy,
+    new_policy,
     policies_of,
     policy_at,
     unique_name,
@@ -104,8 +105,9 @@ def create_policy(req, alias):
     except errors.ApiError:
         raise errors.bad_request(f"The data center '{location}' is not available to this account.") from None
     unique_name(world.monitoring.anti_affinity, alias, name, "An anti-affinity policy")
-    policy = AntiAffinityPolicy(world.new_group_id(), alias.upper(), name, datacenter.id.upper())
-    world.monitoring.anti_affinity[policy.id] = policy
+    policy = new_policy(
+        req, world.monitoring.anti_affinity, AntiAffinityPolicy, alias, name, datacenter.id.upper()
+    )
     return policy_json(req, policy)
 
 

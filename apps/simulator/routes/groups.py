@@ -19,7 +19,7 @@ import ipaddress
 
 from .. import addressing, errors
 from ..factory import TEMPLATES, add_group, remove_server, set_archived
-from ..fields import INVALID, text, whole_number
+from ..fields import INVALID, identifier, text, whole_number
 from ..group_detail import servers_of, wants_detail
 from ..links import status_link
 from ..models import Group
@@ -132,8 +132,7 @@ def patch_group(req, alias, group_id):
         body = [body]
     if not isinstance(body, list) or not body:
         raise errors.bad_request("The request is invalid: a list of {op, member, value} is expected.")
-    if is_system(group):
-        raise errors.bad_request(f"The group '{group.name}' is a system group and can't be changed.")
+    _refuse_system(group, "changed")
     changes: dict[str, object] = {}
     for item in body:
         if not isinstance(item, dict):
@@ -188,18 +187,25 @@ def _move(world, group: Group, new_parent: Group) -> None:
 
 
 # --- delete -----------------------------------------------------------------------------------
-def _subtree_server_ids(world, group: Group) -> list[str]:
-    return [key for g in world.subtree_groups(group) for key in g.servers]
+def _refuse_system(group: Group, done: str) -> None:
+    """The root ``<DC> Hardware`` and ``Archive`` groups can't be ``done`` (changed, deleted ...)."""
+    if is_system(group):
+        raise errors.bad_request(f"The group '{group.name}' is a system group and can't be {done}.")
+
+
+def _queue_on_subtree(world, alias: str, group: Group, kind: str, params: dict):
+    """Queue ``kind`` on the group and every server of its subtree (one group operation at a time)."""
+    _no_pending(world, group)
+    server_ids = [key for g in world.subtree_groups(group) for key in g.servers]
+    return world.queue(alias, group.location, kind, [group.id, *server_ids], params)
 
 
 @route("DELETE", "/v2/groups/{alias}/{group_id}")
 def delete_group(req, alias, group_id):
     world = req.world
     group = group_for(req, alias, group_id, "manage_groups")
-    if is_system(group):
-        raise errors.bad_request(f"The group '{group.name}' is a system group and can't be deleted.")
-    _no_pending(world, group)
-    op = world.queue(alias, group.location, "deleteGroup", [group.id, *_subtree_server_ids(world, group)], {})
+    _refuse_system(group, "deleted")
+    op = _queue_on_subtree(world, alias, group, "deleteGroup", {})
     return 202, status_link(alias, op.id)
 
 
@@ -235,14 +241,10 @@ def _set_archived(world, group: Group, archived: bool) -> None:
 def archive_group(req, alias, group_id):
     world = req.world
     group = group_for(req, alias, group_id, "manage_servers")
-    if is_system(group):
-        raise errors.bad_request(f"The group '{group.name}' is a system group and can't be archived.")
+    _refuse_system(group, "archived")
     if group.status == "archived":
         raise errors.bad_request(f"The group '{group.name}' is already archived.")
-    _no_pending(world, group)
-    op = world.queue(
-        alias, group.location, "archiveGroup", [group.id, *_subtree_server_ids(world, group)], {}
-    )
+    op = _queue_on_subtree(world, alias, group, "archiveGroup", {})
     return status_link(alias, op.id)
 
 
@@ -261,14 +263,11 @@ def _archive_group(world, op):
 def restore_group(req, alias, group_id):
     world = req.world
     group = group_for(req, alias, group_id, "manage_servers")
-    body = req.json_object()
-    target_id = req.field(body, "targetGroupId")
-    if not isinstance(target_id, str) or not target_id.strip():
-        raise errors.bad_request("The request is invalid: targetGroupId is required.")
+    target_id = identifier(req.field(req.json_object(), "targetGroupId"), "targetGroupId")
     if group.status != "archived":
         raise errors.bad_request(f"The group '{group.name}' is not archived.")
     try:
-        target = world.group(alias, target_id.strip())
+        target = world.group(alias, target_id)
     except errors.ApiError:
         raise errors.bad_request(f"The target group '{target_id}' does not exist.") from None
     if target.location != group.location:
@@ -276,14 +275,7 @@ def restore_group(req, alias, group_id):
     if _in_archive(world, target):
         raise errors.bad_request("A group can't be restored into an archived group.")
     _unique_name(world, target, group.name, exclude=group)
-    _no_pending(world, group)
-    op = world.queue(
-        alias,
-        group.location,
-        "restoreGroup",
-        [group.id, *_subtree_server_ids(world, group)],
-        {"targetGroupId": target.id},
-    )
+    op = _queue_on_subtree(world, alias, group, "restoreGroup", {"targetGroupId": target.id})
     return {
         "isQueued": True,
         "links": [

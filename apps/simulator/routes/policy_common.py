@@ -2,6 +2,7 @@
 schedules): names, ids, the account's policies by path or by a request's id, a server's mapping."""
 
 from .. import errors
+from ..fields import identifier
 from ..links import link
 from ..monitoring.model import owned
 from ..roles import can, require
@@ -23,10 +24,7 @@ def name_field(value, what: str = "name", max_len: int = MAX_NAME) -> str:
 
 
 def id_field(req, body: dict, name: str = "id") -> str:
-    value = req.field(body, name)
-    if not isinstance(value, str) or not value.strip():
-        raise errors.bad_request(f"The request is invalid: {name} is required.")
-    return value.strip()
+    return identifier(req.field(body, name), name)
 
 
 def unique_name(items: dict, alias: str, name: str, what: str, exclude=None) -> None:
@@ -76,3 +74,10 @@ def mapped_server(req, alias: str, server_id: str, capability: str = "manage_ale
     """The server of a policy mapping route: 403 without ``capability``, then 404."""
     require(req, capability)
     return find_server(req, alias, server_id)
+
+
+def new_policy(req, store: dict, model, alias: str, *fields):
+    """A new policy of the account (a new id), kept in ``store``."""
+    policy = model(req.world.new_group_id(), alias.upper(), *fields)
+    store[policy.id] = policy
+    return policy

@@ -39,6 +39,13 @@ def _pending_adds(world, server) -> list[str]:
     ]
 
 
+def _queued(req, server, kind: str, params: dict):
+    """Queue ``kind`` on an idle server; 202 with the /v2-experimental operation (absolute links)."""
+    refuse_if_busy(req, server)
+    op = experimental_ops.queue(req, server.location, kind, [server.id], params)
+    return 202, experimental_ops.answer(req, op, absolute=True)
+
+
 @route("POST", "/v2/servers/{alias}/{server_id}/networks")
 def add_secondary_network(req, alias, server_id):
     world = req.world
@@ -64,15 +71,7 @@ def add_secondary_network(req, alias, server_id):
         )
     wanted = req.field(body, "ipAddress")
     address = addressing.allocate(world, network, wanted if wanted not in (None, "") else None)
-    refuse_if_busy(req, server)
-    op = experimental_ops.queue(
-        req,
-        server.location,
-        "addSecondaryNetwork",
-        [server.id],
-        {"networkId": network.id, "reservedAddress": address},
-    )
-    return 202, experimental_ops.answer(req, op, absolute=True)
+    return _queued(req, server, "addSecondaryNetwork", {"networkId": network.id, "reservedAddress": address})
 
 
 @route("DELETE", "/v2/servers/{alias}/{server_id}/networks/{network_id}")
@@ -91,15 +90,7 @@ def remove_secondary_network(req, alias, server_id, network_id):
     mapped = [ip.address for ip in server.public_ips if ip.internal in addresses]
     if mapped:
         raise errors.bad_request(f"Remove the public IP address {mapped[0]} of {server.id} first.")
-    refuse_if_busy(req, server)
-    op = experimental_ops.queue(
-        req,
-        server.location,
-        "removeSecondaryNetwork",
-        [server.id],
-        {"networkId": network.id, "addresses": addresses},
-    )
-    return 202, experimental_ops.answer(req, op, absolute=True)
+    return _queued(req, server, "removeSecondaryNetwork", {"networkId": network.id, "addresses": addresses})
 
 
 def _links(server, network) -> list[dict]:
