@@ -77,6 +77,11 @@ def account(world, value, name: str) -> str:
     return alias
 
 
+def state_json(policy) -> dict:
+    """What both families answer first: the id, the provisioning status and whether it is on."""
+    return {"id": policy.id, "status": policy.status, "enabled": policy.enabled}
+
+
 def verbs(roles) -> list[str]:
     """A policy's self link: changing needs "Firewall policies: add, change, delete"."""
     return ["GET", "PUT", "DELETE"] if can(roles, "manage_firewall") else ["GET"]

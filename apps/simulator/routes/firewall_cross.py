@@ -24,9 +24,7 @@ def policy_href(policy) -> str:
 
 def policy_json(policy, roles) -> dict:
     return {
-        "id": policy.id,
-        "status": policy.status,
-        "enabled": policy.enabled,
+        **firewall_rules.state_json(policy),
         "sourceCidr": policy.source_cidr,
         "sourceAccount": policy.alias.lower(),
         "sourceLocation": policy.location.lower(),

@@ -28,9 +28,7 @@ def _links(policy, roles) -> list[dict]:
 
 def policy_json(policy, roles) -> dict:
     return {
-        "id": policy.id,
-        "status": policy.status,
-        "enabled": policy.enabled,
+        **firewall_rules.state_json(policy),
         "source": list(policy.source),
         "destination": list(policy.destination),
         "destinationAccount": policy.destination_account,
