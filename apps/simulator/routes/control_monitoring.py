@@ -49,7 +49,8 @@ def set_load(req):
     ):
         raise errors.bad_request(f"minutes must be a number from 1 to {MAX_LOAD_MINUTES}.")
     now = world.now()
-    load = LoadOverride(now - now % BUCKET, now + minutes * 60, cpu_count=server.cpu, **values)
+    start = now - now % BUCKET  # whole buckets from the current one: the same load reads the same
+    load = LoadOverride(start, start + minutes * 60, cpu_count=server.cpu, **values)  # at any second
     loads = world.monitoring.overrides.setdefault(server.key, [])
     loads[:] = [old for old in loads if old.until > now - RETENTION]  # past the statistics' history
     loads.append(load)
