@@ -132,3 +132,22 @@ class CustomFieldsMixin:
     def custom_bound_fields(self) -> list:
         """The bound fields of the custom fields, for templates."""
         return [self[field_name(d)] for d in self.custom_definitions]
+
+
+class CustomFieldValuesMixin(CustomFieldsMixin):
+    """The form of an action setting a resource's custom field values (``payload()["values"]``: the
+    complete list); ``holder`` names the form's attribute holding the resource (its ``custom_fields``)."""
+
+    holder = ""
+
+    def setup(self):
+        held = getattr(getattr(self, self.holder), "custom_fields", ()) or ()
+        self.add_custom_fields({f.id: f.value for f in held})
+
+    def clean(self):
+        data = super().clean()
+        self.clean_custom_fields()
+        return data
+
+    def payload(self) -> dict:
+        return {"values": self.custom_field_values()}
