@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.services import client_for_request
+from portal.table_sort import sorted_rows
 
 from . import selectors
 
@@ -65,11 +66,7 @@ def balancer_list(request, dc: str):
     found = selectors.datacenter_balancers(
         request.user, dc, client=client_for_request(request), fresh=_fresh(request)
     )
-    sort = request.GET.get("sort", "")
-    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
-    rows = list(found.balancers)
-    if sort in SORTS:
-        rows.sort(key=SORTS[sort], reverse=direction == "desc")
+    rows, sort, direction = sorted_rows(request, found.balancers, SORTS)
     context = {
         "found": found,
         "dc": found.dc,

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from apps.accounts.services import client_for_request
 from apps.actions import registry
 from apps.clc import errors
+from portal.table_sort import sorted_rows
 
 from . import selectors
 from .panels import sees_networks
@@ -55,11 +56,7 @@ def datacenter_networks(request, dc: str):
     view = selectors.datacenter_networks(
         request.user, dc, client=client_for_request(request), fresh=_fresh(request)
     )
-    sort = request.GET.get("sort", "")
-    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
-    rows = list(view.rows)
-    if sort in NETWORK_SORTS:
-        rows.sort(key=NETWORK_SORTS[sort], reverse=direction == "desc")
+    rows, sort, direction = sorted_rows(request, view.rows, NETWORK_SORTS)
     context = {
         "view": view,
         "rows": rows,
