@@ -12,11 +12,13 @@ no traffic (``flag``: server stopped, paused, archived, no server). Errors: ``{"
 403 (a role that may not list load balancers), 404, 503.
 """
 
+from dataclasses import replace
+
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.accounts.api_reads import CloudLinkSerializer, ReadView, message_answer, read_schemas, read_view
+from apps.accounts.reads import CloudLinkSerializer, ReadView, message_answer, read_schemas, read_view
 from apps.clc.balancers import LoadBalancer, Pool, href
 from apps.inventory import selectors as inventory
 from portal.dataclass_serializers import dataclass_serializer
@@ -81,11 +83,11 @@ class MembershipPoolSerializer(serializers.Serializer):
 
 
 class BalancerMembershipSerializer(serializers.Serializer):
-    load_balancer = MembershipBalancerSerializer()
+    load_balancer = MembershipBalancerSerializer(source="balancer")
     pool = MembershipPoolSerializer()
-    ip_address = serializers.CharField()
-    private_port = serializers.IntegerField()
-    status = serializers.CharField()
+    ip_address = serializers.CharField(source="node.ip_address")
+    private_port = serializers.IntegerField(source="node.private_port")
+    status = serializers.CharField(source="node.status")
 
 
 class ServerPoolsSerializer(serializers.Serializer):
@@ -94,44 +96,14 @@ class ServerPoolsSerializer(serializers.Serializer):
     results = BalancerMembershipSerializer(many=True)
 
 
-def _pool_json(pool, rows) -> dict:
-    return {
-        "id": pool.id,
-        "port": pool.port,
-        "method": pool.method,
-        "persistence": pool.persistence,
-        "nodes": [
-            {
-                "node": r.node,
-                "server": None
-                if r.server is None
-                else {
-                    "id": r.server.id,
-                    "name": r.server.name,
-                    "status": r.server.status,
-                    "power_state": r.server.power_state,
-                },
-                "flag": r.flag,
-            }
-            for r in rows
-        ],
-        "links": pool.links,
-    }
+def _pool_json(pool, rows):
+    """The pool as shown: each node (a ``NodeRow``) with the server behind its address and its flag."""
+    return replace(pool, nodes=tuple(rows))
 
 
-def _balancer_json(lb, index=None) -> dict:
-    return {
-        "id": lb.id,
-        "name": lb.name,
-        "description": lb.description,
-        "datacenter": lb.datacenter,
-        "ip_address": lb.ip_address,
-        "status": lb.status,
-        "pools": [
-            _pool_json(p, selectors.node_rows(p, index)) for p in sorted(lb.pools, key=lambda p: p.port)
-        ],
-        "links": lb.links,
-    }
+def _balancer_json(lb, index=None):
+    pools = sorted(lb.pools, key=lambda p: p.port)
+    return replace(lb, pools=tuple(_pool_json(p, selectors.node_rows(p, index)) for p in pools))
 
 
 MESSAGE = inline_serializer("BalancerMessage", {"message": serializers.CharField()})
@@ -284,23 +256,5 @@ class ServerPoolsView(ReadView):
         client = self.client(request)
         detail = inventory.server_detail(request.user, server_id, client=client)
         memberships = selectors.pools_of_server(request.user, detail.server, client=client)
-        body = {
-            "server": detail.server.id,
-            "count": len(memberships),
-            "results": [
-                {
-                    "load_balancer": {
-                        "id": m.balancer.id,
-                        "name": m.balancer.name,
-                        "datacenter": m.balancer.datacenter,
-                        "status": m.balancer.status,
-                    },
-                    "pool": {"id": m.pool.id, "port": m.pool.port},
-                    "ip_address": m.node.ip_address,
-                    "private_port": m.node.private_port,
-                    "status": m.node.status,
-                }
-                for m in memberships
-            ],
-        }
+        body = {"server": detail.server.id, "count": len(memberships), "results": memberships}
         return Response(ServerPoolsSerializer(body).data)

@@ -12,7 +12,7 @@ of now. Each action says what it changed for the audit entry (``audit``).
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, declare, fresh_load, unmodifiable
+from apps.actions.declare import asks, at_once, declare, fresh_load, server_call, unmodifiable
 from apps.actions.registry import ALLOWED, Target, refuse_role, refuse_state, register_target
 from apps.actions.roles import NETWORKS, SERVER_ADMINS
 from apps.clc import networks as clc_networks
@@ -203,9 +203,7 @@ server = declare("server", roles=SERVER_ADMINS, state=unmodifiable)
 server(
     "addSecondaryNetwork",
     "Add a network",
-    lambda run: clc_networks.add_secondary_network(
-        run.client, run.resource.server.id, run.data["network"], run.data["ip_address"]
-    ),
+    server_call(clc_networks.add_secondary_network, "network", "ip_address"),
     form=f.AddSecondaryNetworkForm,
     roles=SERVER_NETWORKS,
     button="Add network",
@@ -218,9 +216,7 @@ server(
 server(
     "removeSecondaryNetwork",
     "Remove network",
-    lambda run: clc_networks.remove_secondary_network(
-        run.client, run.resource.server.id, run.data["network"]
-    ),
+    server_call(clc_networks.remove_secondary_network, "network"),
     form=f.SecondaryNetworkTargetForm,
     roles=SERVER_NETWORKS,
     **asks("Remove {name}'s address in {target}?"),
@@ -233,7 +229,7 @@ server(
 server(
     "addPublicIp",
     "Add public IP",
-    lambda run: clc_servers.add_public_ip(run.client, run.resource.server.id, run.data["spec"]),
+    server_call(clc_servers.add_public_ip, "spec"),
     form=f.AddPublicIpForm,
     link=("publicIPAddresses", "POST"),
     order=40,
@@ -259,7 +255,7 @@ server(
 server(
     "removePublicIp",
     "Remove public IP",
-    lambda run: clc_servers.remove_public_ip(run.client, run.resource.server.id, run.data["ip"]),
+    server_call(clc_servers.remove_public_ip, "ip"),
     form=f.PublicIpTargetForm,
     state=_has_public_ip,
     check=_offers("DELETE"),

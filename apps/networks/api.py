@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.accounts.api_reads import (
+from apps.accounts.reads import (
     FRESH,
     CloudLinkSerializer,
     ReadView,

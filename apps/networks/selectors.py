@@ -16,7 +16,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from apps.accounts.services import client_for_request, cloud_client_for, user_datacenters
+from apps.accounts.reads import own_client, url_part
+from apps.accounts.services import client_for_request, user_datacenters
 from apps.activities.models import TERMINAL, Activity
 from apps.clc import errors
 from apps.clc import networks as clc_networks
@@ -40,30 +41,18 @@ class NotFound(errors.NotFound):
 
 
 def checked_dc(dc: str) -> str:
-    value = (dc or "").strip()
-    if not _DC.match(value):
-        raise NotFound(f"No data center {value[:20]!r}.")
-    return value.upper()
+    return url_part(dc, _DC, "data center", NotFound, 20).upper()
 
 
 def checked_id(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not _ID.match(value):
-        raise NotFound(f"No {what} {value[:40]!r}.")
-    return value
+    return url_part(value, _ID, what, NotFound)
 
 
 def checked_ip(value: str) -> str:
-    value = (value or "").strip()
-    if not _IP.match(value):
-        raise NotFound(f"No address {value[:40]!r}.")
-    return value
+    return url_part(value, _IP, "address", NotFound)
 
 
-def _client(user, client):
-    if client is not None:
-        return client
-    return cloud_client_for(user)
+_client = own_client
 
 
 def can_view_servers(user) -> bool:

@@ -1,14 +1,35 @@
-"""The ``/api/v1/`` reads of the cloud's state (networks, firewall policies, load balancers...): a
-view base reading through the person's client, and the OpenAPI pieces those reads share."""
+"""Reads of the cloud's state through the person's client: ``page_read`` for a page (``?refresh=1``
+reads the cloud again), and for the ``/api/v1/`` reads (networks, firewall policies, load
+balancers...) a view base, ``read_view`` and the OpenAPI pieces those reads share."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .services import client_for_request
+from .services import client_for_request, cloud_client_for
 
 FRESH = OpenApiParameter("fresh", bool, description="Bypass the short per-person cache.", required=False)
+
+
+def own_client(user, client=None):
+    """``client``, or the person's own (a selector called without one)."""
+    return client if client is not None else cloud_client_for(user)
+
+
+def url_part(value: str, pattern, what: str, error: type[Exception], clip: int = 40) -> str:
+    """``value`` (stripped) when it matches ``pattern``, else ``error("No <what> '<value>'.")``: an
+    id from the URL that can't be one is a 404, never sent upstream."""
+    value = (value or "").strip()
+    if not pattern.match(value):
+        raise error(f"No {what} {value[:clip]!r}.")
+    return value
+
+
+def page_read(request, selector, **kwargs):
+    """``selector(user, **kwargs, client=..., fresh=...)`` for a page: fresh when ``?refresh=1``."""
+    fresh = request.GET.get("refresh") == "1"
+    return selector(request.user, **kwargs, client=client_for_request(request), fresh=fresh)
 
 
 class CloudLinkSerializer(serializers.Serializer):
