@@ -6,7 +6,7 @@
 
 is ``register(Action(name="deletePool", target="pool", label="Delete pool", call=..., ...))``;
 a declaration's own fields win over the shared ones. ``fresh_load`` makes a target's ``load`` from a
-selector, ``unmodifiable`` is the state rule of every change to a server.
+selector; ``server_call`` a server action's call, ``unmodifiable`` the state rule of its changes.
 """
 
 from __future__ import annotations
@@ -48,6 +48,11 @@ def fresh_load(selector: Callable[..., Any], fresh_on_post: bool = True) -> Call
         return selector(request.user, **kwargs, client=client, fresh=fresh)
 
     return load
+
+
+def server_call(call: Callable[..., Any], *names: str) -> Callable[[Run], Any]:
+    """An action's ``call``: ``call(the person's client, the server's id, *the form's values named)``."""
+    return lambda run: call(run.client, run.resource.server.id, *(run.data[n] for n in names))
 
 
 def unmodifiable(detail) -> str | None:

@@ -32,27 +32,18 @@ def _form_field(definition, current):
         return forms.BooleanField(
             label=label, required=False, initial=_checkbox(current), help_text=help_text
         )
+    common = {
+        "label": label,
+        "required": definition.is_required,
+        "initial": current or "",
+        "help_text": help_text,
+    }
+    required = {"required": f"{label} is required."}
     if definition.type == "option":
         choices = [("", "—")] + [(o.value, o.name) for o in definition.options]
-        return forms.ChoiceField(
-            label=label,
-            required=definition.is_required,
-            choices=choices,
-            initial=current or "",
-            help_text=help_text,
-            error_messages={
-                "required": f"{label} is required.",
-                "invalid_choice": f"Pick one of the options of {label}.",
-            },
-        )
-    return forms.CharField(
-        label=label,
-        required=definition.is_required,
-        max_length=MAX_VALUE,
-        initial=current or "",
-        help_text=help_text,
-        error_messages={"required": f"{label} is required."},
-    )
+        invalid = {"invalid_choice": f"Pick one of the options of {label}."}
+        return forms.ChoiceField(choices=choices, error_messages=required | invalid, **common)
+    return forms.CharField(max_length=MAX_VALUE, error_messages=required, **common)
 
 
 class CustomFieldsMixin:

@@ -13,7 +13,7 @@ from apps.clc import groups as clc_groups
 from apps.clc import servers as clc_servers
 
 from . import forms_server as f
-from .declare import asks, at_once, unmodifiable, unreadable
+from .declare import asks, at_once, server_call, unmodifiable, unreadable
 from .forms_create import CreateServerForm
 from .forms_group import GroupCustomFieldsForm, GroupDefaultsForm
 from .group_actions import _archived, _root, group
@@ -34,9 +34,7 @@ def _password_state(detail) -> str | None:
 server(
     "setPassword",
     "Change password",
-    lambda run: clc_servers.set_password(
-        run.client, run.resource.server.id, run.data["current"], run.data["password"]
-    ),
+    server_call(clc_servers.set_password, "current", "password"),
     form=f.PasswordForm,
     roles=CREDENTIALS,
     link=("credentials", None),  # the roles that may see the credentials may change them
@@ -56,7 +54,7 @@ server(
 server(
     "removeDisk",
     "Remove a disk",
-    lambda run: clc_servers.set_disks(run.client, run.resource.server.id, run.data["disks"]),
+    server_call(clc_servers.set_disks, "disks"),
     form=f.RemoveDiskForm,
     state=lambda d: unmodifiable(d)
     or (None if f.removable_disks(d) else "it has no disk that can be removed"),

@@ -16,7 +16,7 @@ from apps.clc import servers as clc_servers
 from apps.inventory import selectors
 
 from . import forms_server as f
-from .declare import asks, at_once, declare, unmodifiable, unreadable
+from .declare import asks, at_once, declare, server_call, unmodifiable, unreadable
 from .registry import ALLOWED, Target, refuse_role, register_target
 from .roles import CREDENTIALS, OPERATE
 
@@ -224,11 +224,6 @@ server(
 )
 
 
-def _data(call, *names):
-    """A call taking the server's id and these values of the form, in this order."""
-    return lambda run: call(run.client, run.resource.server.id, *(run.data[n] for n in names))
-
-
 # --- snapshots ---------------------------------------------------------------------------------
 server(
     "createSnapshot",
@@ -262,7 +257,7 @@ for _name, _label, _call, _kind, _question, _button in (
     server(
         _name,
         _label,
-        _data(_call, "snapshot"),
+        server_call(_call, "snapshot"),
         form=f.SnapshotTargetForm,
         link=None,
         state=_has_snapshot,
@@ -277,7 +272,7 @@ for _name, _label, _call, _kind, _question, _button in (
 server(
     "setCpuMemory",
     "Change CPU / memory",
-    _data(clc_servers.set_cpu_memory, "cpu", "memory"),
+    server_call(clc_servers.set_cpu_memory, "cpu", "memory"),
     form=f.CpuMemoryForm,
     button="Apply",
     order=30,
@@ -286,7 +281,7 @@ server(
 server(
     "disk",
     "Add or grow a disk",
-    _data(clc_servers.set_disks, "disks"),
+    server_call(clc_servers.set_disks, "disks"),
     form=f.DiskForm,
     button="Apply",
     order=31,
@@ -295,7 +290,7 @@ server(
 server(
     "description",
     "Change description",
-    _data(clc_servers.set_description, "description"),
+    server_call(clc_servers.set_description, "description"),
     form=f.DescriptionForm,
     state=unreadable,
     **at_once("Description saved.", "Save"),
@@ -305,7 +300,7 @@ server(
 server(
     "move",
     "Move to group",
-    _data(clc_servers.move_server, "group"),
+    server_call(clc_servers.move_server, "group"),
     form=f.MoveForm,
     **at_once("Server moved.", "Move"),
     order=34,
@@ -316,7 +311,7 @@ server(
 server(
     "restore",
     "Restore",
-    _data(clc_servers.restore_server, "group"),
+    server_call(clc_servers.restore_server, "group"),
     form=f.RestoreForm,
     link=("restore", "POST"),
     state=lambda d: None if d.server.status == "archived" else "it is not archived",
@@ -326,7 +321,7 @@ server(
 server(
     "delete",
     "Delete",
-    _data(clc_servers.delete_server),
+    server_call(clc_servers.delete_server),
     link=("self", "DELETE"),
     state=unreadable,
     **asks("Delete {name}? The server and its disks are gone for good."),
