@@ -135,18 +135,24 @@ class DataCenterBalancers:
 
 
 @dataclass(frozen=True)
-class BalancerView(HasLinks):
+class OfBalancer(HasLinks):
+    """A load balancer's page (or a part's): its data center is the balancer's."""
+
     balancer: LoadBalancer
+
+    @property
+    def dc(self) -> str:
+        return self.balancer.datacenter
+
+
+@dataclass(frozen=True)
+class BalancerView(OfBalancer):
     index: ServerIndex | None = None
     servers_note: str = ""
 
     @property
     def links(self) -> tuple[Link, ...]:
         return self.balancer.links
-
-    @property
-    def dc(self) -> str:
-        return self.balancer.datacenter
 
     def pools(self) -> list[tuple[Pool, tuple[NodeRow, ...]]]:
         return [(p, node_rows(p, self.index)) for p in sorted(self.balancer.pools, key=lambda p: p.port)]
@@ -157,8 +163,7 @@ class BalancerView(HasLinks):
 
 
 @dataclass(frozen=True)
-class PoolView(HasLinks):
-    balancer: LoadBalancer
+class PoolView(OfBalancer):
     pool: Pool
     index: ServerIndex | None = None
     servers_note: str = ""
@@ -166,10 +171,6 @@ class PoolView(HasLinks):
     @property
     def links(self) -> tuple[Link, ...]:
         return self.pool.links
-
-    @property
-    def dc(self) -> str:
-        return self.balancer.datacenter
 
     @property
     def rows(self) -> tuple[NodeRow, ...]:

@@ -127,20 +127,28 @@ class DataCenterNetworks:
         return [n for n in self.networks if n.releasing]
 
 
-@dataclass(frozen=True)
-class NetworkDetail(HasLinks):
-    """One network with every address (claimed with its server, free, public mapped)."""
+class ViewOf(HasLinks):
+    """A page's view of one entity (the attribute ``of`` names: a network, a policy): its data
+    center (``location``) and its links are the entity's."""
 
-    network: Network
-    use: AddressUse
+    of = ""
 
     @property
     def dc(self) -> str:
-        return self.network.location
+        return getattr(self, self.of).location
 
     @property
     def links(self) -> tuple[Link, ...]:
-        return self.network.links
+        return getattr(self, self.of).links
+
+
+@dataclass(frozen=True)
+class NetworkDetail(ViewOf):
+    """One network with every address (claimed with its server, free, public mapped)."""
+
+    of = "network"
+    network: Network
+    use: AddressUse
 
     @property
     def addresses(self) -> tuple[NetworkAddress, ...]:

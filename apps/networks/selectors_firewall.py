@@ -10,11 +10,19 @@ from dataclasses import dataclass
 from apps.clc import errors
 from apps.clc import firewall as clc_firewall
 from apps.clc.firewall import CrossPolicy, IntraPolicy
-from apps.clc.links import HasLinks, Link
 from apps.clc.networks import Network
 from apps.inventory.cache import PersonCache
 
-from .selectors import NotFound, _client, account_networks, cached_many, checked_dc, checked_id, network_list
+from .selectors import (
+    NotFound,
+    ViewOf,
+    _client,
+    account_networks,
+    cached_many,
+    checked_dc,
+    checked_id,
+    network_list,
+)
 from .validation import network_of
 
 
@@ -34,24 +42,17 @@ def endpoints(cidrs, networks) -> tuple[Endpoint, ...]:
     return tuple(Endpoint(c, network_of(c, networks or ())) for c in cidrs)
 
 
-class PolicyView(HasLinks):
+class PolicyView(ViewOf):
     """What a policy's view (``IntraView``, ``CrossView``) says of its ``policy`` for the person's
     ``account``: its id, data center and links, and whether it lets traffic into another account."""
 
+    of = "policy"
     policy: IntraPolicy | CrossPolicy
     account: str  # the person's account alias
 
     @property
     def id(self) -> str:
         return self.policy.id
-
-    @property
-    def dc(self) -> str:
-        return self.policy.location
-
-    @property
-    def links(self) -> tuple[Link, ...]:
-        return self.policy.links
 
     @property
     def other_account(self) -> bool:
