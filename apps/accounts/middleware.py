@@ -13,13 +13,14 @@
 import logging
 from urllib.parse import urlencode, urlsplit
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.clc import errors
+from apps.clc.middleware import HybridMiddleware
 from portal.clipping import clip
 
 from . import services
@@ -69,18 +70,8 @@ def safe_next(request, target: str | None) -> str | None:
     return None
 
 
-class CloudSessionMiddleware:
-    sync_capable = True
-    async_capable = True  # the SSE view is async: don't force a thread hop on it
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if iscoroutinefunction(self):
-            return self._acall(request)
+class CloudSessionMiddleware(HybridMiddleware):
+    def _call(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             if not services.apply_session_lifetime(request):

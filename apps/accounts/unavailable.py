@@ -15,12 +15,12 @@ read while the database is down.
 import logging
 
 import redis
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from apps.clc.middleware import HybridMiddleware
 from portal import csp
 
 log = logging.getLogger(__name__)
@@ -79,18 +79,8 @@ def outage_now() -> bool:
     return False
 
 
-class ServiceUnavailableMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if iscoroutinefunction(self):
-            return self._acall(request)
+class ServiceUnavailableMiddleware(HybridMiddleware):
+    def _call(self, request):
         try:
             getattr(request, "user", None) and request.user.is_authenticated  # the session, from the DB
         except OUTAGES as exc:

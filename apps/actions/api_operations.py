@@ -18,7 +18,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.services import client_for_request
-from apps.activities.api_common import EXAMPLES, IDEMPOTENCY, MESSAGE, UNAUTHORIZED, ResultSerializer
+from apps.activities.api_common import (
+    EXAMPLES,
+    IDEMPOTENCY,
+    MESSAGE,
+    UNAUTHORIZED,
+    ResultSerializer,
+    first_error,
+)
 from apps.activities.models import Activity
 from apps.activities.services import UNCERTAIN
 from apps.activities.streams import activity_json
@@ -64,14 +71,23 @@ def _message(text, code=status.HTTP_400_BAD_REQUEST) -> Response:
     return Response({"message": text}, status=code)
 
 
-def _first_error(errors) -> str:
-    for field, messages in errors.items():
-        text = messages[0] if isinstance(messages, list) and messages else messages
-        if isinstance(text, dict):
-            text = next(iter(text.values()), "")
-            text = text[0] if isinstance(text, list) and text else text
-        return f"{field}: {text}"
-    return "The request is invalid."
+def _operation_schema(operation_id: str, request, result, examples: list, refused=MESSAGE):
+    """A POST starting an operation: 202 queued, 200 nothing to do, 400 ``refused``."""
+    return extend_schema(
+        operation_id=operation_id,
+        request=request,
+        parameters=[IDEMPOTENCY],
+        responses={202: result, 200: result, 400: refused, **_COMMON},
+        examples=examples,
+    )
+
+
+def _validated(serializer, request) -> tuple[dict, Response | None]:
+    """The request body's values by ``serializer``, or the 400 saying what is wrong with it."""
+    form = serializer(data=request.data)
+    if form.is_valid():
+        return form.validated_data, None
+    return {}, _message(first_error(form.errors))
 
 
 def _results(outcome) -> list[dict]:
@@ -154,18 +170,18 @@ _REFUSALS = [
 class ServerOperationView(APIView):
     """Start a power operation on one server."""
 
-    @extend_schema(
-        operation_id="server_operation_start",
-        request=OperationSerializer,
-        parameters=[IDEMPOTENCY],
-        responses={202: ResultSerializer, 200: ResultSerializer, 400: ResultSerializer, **_COMMON},
-        examples=[*EXAMPLES, *_REFUSALS],
+    @_operation_schema(
+        "server_operation_start",
+        OperationSerializer,
+        ResultSerializer,
+        [*EXAMPLES, *_REFUSALS],
+        ResultSerializer,
     )
     def post(self, request, server_id):
-        form = OperationSerializer(data=request.data)
-        if not form.is_valid():
-            return _message(_first_error(form.errors))
-        outcome, refusal = _servers(request, form.validated_data["operation"], [server_id])
+        data, refusal = _validated(OperationSerializer, request)
+        if refusal is not None:
+            return refusal
+        outcome, refusal = _servers(request, data["operation"], [server_id])
         if refusal is not None:
             return refusal
         [result] = _results(outcome) or [
@@ -184,12 +200,11 @@ class ServerOperationView(APIView):
 class BulkOperationView(APIView):
     """Start a power operation on several servers with one upstream call."""
 
-    @extend_schema(
-        operation_id="servers_operation_start",
-        request=BulkOperationSerializer,
-        parameters=[IDEMPOTENCY],
-        responses={202: OperationResults, 200: OperationResults, 400: MESSAGE, **_COMMON},
-        examples=[
+    @_operation_schema(
+        "servers_operation_start",
+        BulkOperationSerializer,
+        OperationResults,
+        [
             OpenApiExample(
                 "Power off two",
                 {"operation": "powerOff", "servers": ["WA1DEMOWEB01", "WA1DEMOWEB02"]},
@@ -200,10 +215,10 @@ class BulkOperationView(APIView):
         ],
     )
     def post(self, request):
-        form = BulkOperationSerializer(data=request.data)
-        if not form.is_valid():
-            return _message(_first_error(form.errors))
-        outcome, refusal = _servers(request, form.validated_data["operation"], form.validated_data["servers"])
+        data, refusal = _validated(BulkOperationSerializer, request)
+        if refusal is not None:
+            return refusal
+        outcome, refusal = _servers(request, data["operation"], data["servers"])
         if refusal is not None:
             return refusal
         return Response({"results": _results(outcome)}, status=_code(outcome))
@@ -212,22 +227,21 @@ class BulkOperationView(APIView):
 class GroupOperationView(APIView):
     """Start a power operation on every active server of a group and its sub-groups (one upstream call)."""
 
-    @extend_schema(
-        operation_id="group_operation_start",
-        request=GroupOperationSerializer,
-        parameters=[IDEMPOTENCY],
-        responses={202: GroupOperationResults, 200: GroupOperationResults, 400: MESSAGE, **_COMMON},
-        examples=[
+    @_operation_schema(
+        "group_operation_start",
+        GroupOperationSerializer,
+        GroupOperationResults,
+        [
             OpenApiExample("Power off a group", {"operation": "powerOff"}, request_only=True),
             *EXAMPLES[2:],
             *_REFUSALS,
         ],
     )
     def post(self, request, group_id):
-        form = GroupOperationSerializer(data=request.data)
-        if not form.is_valid():
-            return _message(_first_error(form.errors))
-        action = registry.get("group", form.validated_data["operation"])
+        data, refusal = _validated(GroupOperationSerializer, request)
+        if refusal is not None:
+            return refusal
+        action = registry.get("group", data["operation"])
         group = registry.target("group").load(request, group_id=group_id)
         nothing = Response({"group": group.group.id, "message": NO_ACTIVE, "results": []})
         if group.group.status == "active" and not group.group.server_count:

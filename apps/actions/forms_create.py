@@ -69,14 +69,25 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def secret_field(label: str, autocomplete: str, *, required: bool = True, help_text: str = ""):
-    """A password input that is never rendered back to the page."""
+def check_password(password: str) -> None:
+    """A validator: the password follows the cloud's rules (``password_problem``)."""
+    problem = password_problem(password)
+    if problem:
+        raise forms.ValidationError(problem)
+
+
+def secret_field(
+    label: str, autocomplete: str, *, required: bool = True, help_text: str = "", checked: bool = False
+):
+    """A password input that is never rendered back to the page; ``checked``: a new password, held
+    to the cloud's rules."""
     return forms.CharField(
         label=label,
         required=required,
         strip=False,
         max_length=PASSWORD_MAX,
         help_text=help_text,
+        validators=[check_password] if checked else [],
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": autocomplete}),
         error_messages={"required": f"{label} is required."},
     )
@@ -112,7 +123,7 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
     memory_gb = forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128)
     network = forms.ChoiceField(label="Network", required=False)
     storage_type = forms.ChoiceField(label="Storage type")
-    password = secret_field("Administrator password", "new-password", help_text=PASSWORD_RULE)
+    password = secret_field("Administrator password", "new-password", help_text=PASSWORD_RULE, checked=True)
     password_confirm = secret_field("Password again", "new-password", required=False)
 
     def setup(self):
@@ -302,13 +313,6 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
         if any(ord(ch) < 32 for ch in value):
             raise forms.ValidationError("The description may not contain control characters.")
         return value
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        problem = password_problem(password)
-        if problem:
-            raise forms.ValidationError(problem)
-        return password
 
     def clean(self):
         data = super().clean()

@@ -32,27 +32,18 @@ def _form_field(definition, current):
         return forms.BooleanField(
             label=label, required=False, initial=_checkbox(current), help_text=help_text
         )
+    common = {
+        "label": label,
+        "required": definition.is_required,
+        "initial": current or "",
+        "help_text": help_text,
+    }
+    required = {"required": f"{label} is required."}
     if definition.type == "option":
         choices = [("", "—")] + [(o.value, o.name) for o in definition.options]
-        return forms.ChoiceField(
-            label=label,
-            required=definition.is_required,
-            choices=choices,
-            initial=current or "",
-            help_text=help_text,
-            error_messages={
-                "required": f"{label} is required.",
-                "invalid_choice": f"Pick one of the options of {label}.",
-            },
-        )
-    return forms.CharField(
-        label=label,
-        required=definition.is_required,
-        max_length=MAX_VALUE,
-        initial=current or "",
-        help_text=help_text,
-        error_messages={"required": f"{label} is required."},
-    )
+        invalid = {"invalid_choice": f"Pick one of the options of {label}."}
+        return forms.ChoiceField(choices=choices, error_messages=required | invalid, **common)
+    return forms.CharField(max_length=MAX_VALUE, error_messages=required, **common)
 
 
 class CustomFieldsMixin:
@@ -132,3 +123,22 @@ class CustomFieldsMixin:
     def custom_bound_fields(self) -> list:
         """The bound fields of the custom fields, for templates."""
         return [self[field_name(d)] for d in self.custom_definitions]
+
+
+class CustomFieldValuesMixin(CustomFieldsMixin):
+    """The form of an action setting a resource's custom field values (``payload()["values"]``: the
+    complete list); ``holder`` names the form's attribute holding the resource (its ``custom_fields``)."""
+
+    holder = ""
+
+    def setup(self):
+        held = getattr(getattr(self, self.holder), "custom_fields", ()) or ()
+        self.add_custom_fields({f.id: f.value for f in held})
+
+    def clean(self):
+        data = super().clean()
+        self.clean_custom_fields()
+        return data
+
+    def payload(self) -> dict:
+        return {"values": self.custom_field_values()}

@@ -9,7 +9,7 @@ from django.http import QueryDict
 
 from . import selectors
 from .forms import ActionForm
-from .forms_custom import CustomFieldsMixin
+from .forms_custom import CustomFieldValuesMixin
 
 MAX_NAME = 256
 MAX_DESCRIPTION = 1024
@@ -108,18 +108,8 @@ class GroupRestoreForm(GroupForm):
         self.fields["target"].choices = group_choices(self.groups)
 
 
-class GroupCustomFieldsForm(CustomFieldsMixin, GroupForm):
-    def setup(self):
-        current = {f.id: f.value for f in getattr(self.group, "custom_fields", ()) or ()}
-        self.add_custom_fields(current)
-
-    def clean(self):
-        data = super().clean()
-        self.clean_custom_fields()
-        return data
-
-    def payload(self) -> dict:
-        return {"values": self.custom_field_values()}
+class GroupCustomFieldsForm(CustomFieldValuesMixin, GroupForm):
+    holder = "group"
 
 
 # form field -> the API's default name

@@ -9,8 +9,8 @@ from django import forms
 from apps.inventory import selectors
 
 from .forms import ActionForm
-from .forms_create import PASSWORD_RULE, check_typed_twice, password_problem, secret_field
-from .forms_custom import CustomFieldsMixin
+from .forms_create import PASSWORD_RULE, check_typed_twice, secret_field
+from .forms_custom import CustomFieldValuesMixin
 
 MAX_CPU = 16
 MAX_MEMORY_GB = 128
@@ -150,15 +150,8 @@ class PasswordForm(ServerForm):
     """The cloud wants the current password with the new one (Set Server Credentials)."""
 
     current_password = secret_field("Current password", "current-password")
-    new_password = secret_field("New password", "new-password", help_text=PASSWORD_RULE)
+    new_password = secret_field("New password", "new-password", help_text=PASSWORD_RULE, checked=True)
     confirm_password = secret_field("New password again", "new-password", required=False)
-
-    def clean_new_password(self):
-        password = self.cleaned_data["new_password"]
-        problem = password_problem(password)
-        if problem:
-            raise forms.ValidationError(problem)
-        return password
 
     def clean(self):
         data = super().clean()
@@ -174,18 +167,8 @@ class PasswordForm(ServerForm):
         }
 
 
-class ServerCustomFieldsForm(CustomFieldsMixin, ServerForm):
-    def setup(self):
-        current = {f.id: f.value for f in getattr(self.detail, "custom_fields", ()) or ()}
-        self.add_custom_fields(current)
-
-    def clean(self):
-        data = super().clean()
-        self.clean_custom_fields()
-        return data
-
-    def payload(self) -> dict:
-        return {"values": self.custom_field_values()}
+class ServerCustomFieldsForm(CustomFieldValuesMixin, ServerForm):
+    holder = "detail"
 
 
 class DescriptionForm(ServerForm):

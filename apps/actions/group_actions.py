@@ -13,8 +13,9 @@ from apps.clc import errors as clc_errors
 from apps.clc import groups as clc_groups
 from apps.inventory import selectors
 
+from .declare import asks, at_once, declare
 from .forms_group import GroupCreateForm, GroupInfoForm, GroupMoveForm, GroupRestoreForm
-from .registry import Action, Target, register, register_target
+from .registry import Target, register_target
 from .roles import OPERATE
 from .server_actions import POWER, server_operation
 
@@ -27,6 +28,7 @@ def _group_url(group_id: str) -> str:
     return reverse("group", args=[group_id.lower()])
 
 
+group = declare("group", roles=OPERATE)
 GROUP = register_target(
     Target(
         name="group",
@@ -83,60 +85,45 @@ def _create(run):
     run.result["id"] = group.id
 
 
-register(
-    Action(
-        name="createGroup",
-        target="group",
-        label="New sub-group",
-        form=GroupCreateForm,
-        call=_create,
-        roles=OPERATE,
-        link=("createGroup", "POST"),
-        state=_archived,
-        button="Create group",
-        done="Group created.",
-        queues=False,
-        then=lambda run: _group_url(run.result.get("id") or run.data["parent"]),
-        order=10,
-        example={"name": "Blue pool", "description": "Web servers, blue", "parent": "<group id>"},
+def _update(**changes):
+    """``update_group`` with the form's values named by ``changes`` (argument -> form field)."""
+    return lambda run: clc_groups.update_group(
+        run.client, run.resource.group.id, **{arg: run.data[name] for arg, name in changes.items()}
     )
+
+
+group(
+    "createGroup",
+    "New sub-group",
+    _create,
+    form=GroupCreateForm,
+    link=("createGroup", "POST"),
+    state=_archived,
+    **at_once("Group created.", "Create group"),
+    then=lambda run: _group_url(run.result.get("id") or run.data["parent"]),
+    order=10,
+    example={"name": "Blue pool", "description": "Web servers, blue", "parent": "<group id>"},
 )
-register(
-    Action(
-        name="editGroup",
-        target="group",
-        label="Rename / describe",
-        form=GroupInfoForm,
-        call=lambda run: clc_groups.update_group(
-            run.client, run.resource.group.id, name=run.data["name"], description=run.data["description"]
-        ),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        button="Save",
-        done="Group saved.",
-        queues=False,
-        order=20,
-        example={"name": "Web", "description": "Web team"},
-    )
+group(
+    "editGroup",
+    "Rename / describe",
+    _update(name="name", description="description"),
+    form=GroupInfoForm,
+    link=("self", "PATCH"),
+    **at_once("Group saved.", "Save"),
+    order=20,
+    example={"name": "Web", "description": "Web team"},
 )
-register(
-    Action(
-        name="moveGroup",
-        target="group",
-        label="Move",
-        form=GroupMoveForm,
-        call=lambda run: clc_groups.update_group(
-            run.client, run.resource.group.id, parent_group_id=run.data["parent"]
-        ),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        state=_root,
-        button="Move",
-        done="Group moved (with its sub-groups and servers).",
-        queues=False,
-        order=30,
-        example={"parent": "<group id>"},
-    )
+group(
+    "moveGroup",
+    "Move",
+    _update(parent_group_id="parent"),
+    form=GroupMoveForm,
+    link=("self", "PATCH"),
+    state=_root,
+    **at_once("Group moved (with its sub-groups and servers).", "Move"),
+    order=30,
+    example={"parent": "<group id>"},
 )
 
 
@@ -173,73 +160,51 @@ def _has_servers(r) -> str | None:
 
 
 for _order, (_name, _label, _danger, _question) in enumerate(POWER):
-    register(
-        Action(
-            name=_name,
-            target="group",
-            label=f"{_label} all",
-            call=_group_power(_name),
-            roles=OPERATE,
-            link=("createServer", "POST"),  # the roles that may create servers are those that may power them
-            state=_has_servers,
-            confirm=True,  # every server of the subtree: always asked first
-            danger=_danger,
-            question=f"{_label} every active server in {{name}} and its sub-groups?",
-            resource_ids=_active_ids,
-            affects=_affected_servers,
-            placement="power",
-            order=50 + _order,
-            description=f"{_label} every active server of the group and its sub-groups (one upstream call).",
-        )
+    group(
+        _name,
+        f"{_label} all",
+        _group_power(_name),
+        link=("createServer", "POST"),  # the roles that may create servers are those that may power them
+        state=_has_servers,
+        **asks(f"{_label} every active server in {{name}} and its sub-groups?", danger=_danger),  # always
+        resource_ids=_active_ids,
+        affects=_affected_servers,
+        placement="power",
+        order=50 + _order,
+        description=f"{_label} every active server of the group and its sub-groups (one upstream call).",
     )
 
 # --- delete, archive, restore ------------------------------------------------------------------------
-register(
-    Action(
-        name="archiveGroup",
-        target="group",
-        label="Archive",
-        call=lambda run: clc_groups.archive_group(run.client, run.resource.group.id),
-        roles=OPERATE,
-        link=("archiveGroupAction", None),  # documented without verbs
-        state=lambda r: _archived(r) or _root(r),
-        confirm=True,
-        danger=True,
-        question="Archive {name}? Its servers are stopped and archived; you can restore them later.",
-        affects=what_goes,
-        order=80,
-    )
+group(
+    "archiveGroup",
+    "Archive",
+    lambda run: clc_groups.archive_group(run.client, run.resource.group.id),
+    link=("archiveGroupAction", None),  # documented without verbs
+    state=lambda r: _archived(r) or _root(r),
+    **asks("Archive {name}? Its servers are stopped and archived; you can restore them later."),
+    affects=what_goes,
+    order=80,
 )
-register(
-    Action(
-        name="restoreGroup",
-        target="group",
-        label="Restore",
-        form=GroupRestoreForm,
-        call=lambda run: clc_groups.restore_group(run.client, run.resource.group.id, run.data["target"]),
-        roles=OPERATE,
-        link=("restoreGroupAction", "POST"),
-        order=85,
-        example={"target": "<group id>"},
-    )
+group(
+    "restoreGroup",
+    "Restore",
+    lambda run: clc_groups.restore_group(run.client, run.resource.group.id, run.data["target"]),
+    form=GroupRestoreForm,
+    link=("restoreGroupAction", "POST"),
+    order=85,
+    example={"target": "<group id>"},
 )
-register(
-    Action(
-        name="deleteGroup",
-        target="group",
-        label="Delete group",
-        call=lambda run: clc_groups.delete_group(run.client, run.resource.group.id),
-        roles=OPERATE,
-        link=("self", "DELETE"),
-        state=_root,
-        confirm=True,
-        danger=True,
-        question="Delete {name} and everything in it? This can't be undone.",
-        button="Delete group and everything in it",
-        affects=what_goes,
-        then=lambda run: _group_url(run.resource.group.parent_id)
-        if run.resource.group.parent_id
-        else reverse("datacenter", args=[run.resource.datacenter.lower()]),
-        order=90,
-    )
+group(
+    "deleteGroup",
+    "Delete group",
+    lambda run: clc_groups.delete_group(run.client, run.resource.group.id),
+    link=("self", "DELETE"),
+    state=_root,
+    **asks("Delete {name} and everything in it? This can't be undone."),
+    button="Delete group and everything in it",
+    affects=what_goes,
+    then=lambda run: _group_url(run.resource.group.parent_id)
+    if run.resource.group.parent_id
+    else reverse("datacenter", args=[run.resource.datacenter.lower()]),
+    order=90,
 )

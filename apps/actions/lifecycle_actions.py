@@ -13,17 +13,17 @@ from apps.clc import groups as clc_groups
 from apps.clc import servers as clc_servers
 
 from . import forms_server as f
+from .declare import asks, at_once, server_call, unmodifiable, unreadable
 from .forms_create import CreateServerForm
 from .forms_group import GroupCustomFieldsForm, GroupDefaultsForm
-from .group_actions import _archived, _root
-from .registry import Action, register
-from .roles import CREDENTIALS, OPERATE
-from .server_actions import _unmodifiable
+from .group_actions import _archived, _root, group
+from .roles import CREDENTIALS
+from .server_actions import server
 
 
-# --- server ------------------------------------------------------------------------------------
+# --- server ---------------------------------------------------------------------------------------
 def _password_state(detail) -> str | None:
-    reason = _unmodifiable(detail)
+    reason = unmodifiable(detail)
     if reason:
         return reason
     if detail.server.power_state != "started":
@@ -31,118 +31,95 @@ def _password_state(detail) -> str | None:
     return None
 
 
-register(
-    Action(
-        name="setPassword",
-        target="server",
-        label="Change password",
-        form=f.PasswordForm,
-        call=lambda run: clc_servers.set_password(
-            run.client, run.resource.server.id, run.data["current"], run.data["password"]
-        ),
-        roles=CREDENTIALS,
-        link=("credentials", None),  # the roles that may see the credentials may change them
-        state=_password_state,
-        confirm=True,
-        question="Change the administrator password of {name}?",
-        button="Change password",
-        order=35,
-        example={
-            "current_password": "Old-passw0rd",
-            "new_password": "New-passw0rd!",
-            "confirm_password": "New-passw0rd!",
-        },
-        description="Change the server's administrator/root password (queued). The cloud needs the "
-        "current password; neither is kept or shown.",
-    )
+server(
+    "setPassword",
+    "Change password",
+    server_call(clc_servers.set_password, "current", "password"),
+    form=f.PasswordForm,
+    roles=CREDENTIALS,
+    link=("credentials", None),  # the roles that may see the credentials may change them
+    state=_password_state,
+    confirm=True,
+    question="Change the administrator password of {name}?",
+    button="Change password",
+    order=35,
+    example={
+        "current_password": "Old-passw0rd",
+        "new_password": "New-passw0rd!",
+        "confirm_password": "New-passw0rd!",
+    },
+    description="Change the server's administrator/root password (queued). The cloud needs the "
+    "current password; neither is kept or shown.",
 )
-register(
-    Action(
-        name="removeDisk",
-        target="server",
-        label="Remove a disk",
-        form=f.RemoveDiskForm,
-        call=lambda run: clc_servers.set_disks(run.client, run.resource.server.id, run.data["disks"]),
-        roles=OPERATE,
+server(
+    "removeDisk",
+    "Remove a disk",
+    server_call(clc_servers.set_disks, "disks"),
+    form=f.RemoveDiskForm,
+    state=lambda d: unmodifiable(d)
+    or (None if f.removable_disks(d) else "it has no disk that can be removed"),
+    **asks("Remove {target} from {name}? What is on it is lost for good."),
+    button="Remove disk",
+    order=32,
+    example={"disk": "0:3"},
+    description="Remove one of the server's extra disks (queued): the cloud gets every other disk. "
+    "The operating system's disks can't be removed.",
+)
+
+
+# --- custom field values (a server's, a group's) ---------------------------------------------------
+def _custom_fields(act, form, set_values, resource_id, **fields) -> None:
+    act(
+        "setCustomFields",
+        "Edit custom fields",
+        lambda run: set_values(run.client, resource_id(run.resource), run.data["values"]),
+        form=form,
         link=("self", "PATCH"),
-        state=lambda d: _unmodifiable(d)
-        or (None if f.removable_disks(d) else "it has no disk that can be removed"),
-        confirm=True,
-        danger=True,
-        question="Remove {target} from {name}? What is on it is lost for good.",
-        button="Remove disk",
-        order=32,
-        example={"disk": "0:3"},
-        description="Remove one of the server's extra disks (queued): the cloud gets every other disk. "
-        "The operating system's disks can't be removed.",
+        **at_once("Custom fields saved.", "Save"),
+        **fields,
     )
+
+
+_custom_fields(
+    server,
+    f.ServerCustomFieldsForm,
+    clc_servers.set_custom_fields,
+    lambda d: d.server.id,
+    state=unreadable,
+    order=36,
+    example={"custom_fields": {"Cost Center": "CC-1042", "Environment": "prod"}},
+    description="Set the server's custom field values. custom_fields maps a field's id or name to its value; "
+    'fields left out keep their value, "" unsets one; required fields need a value.',
 )
-register(
-    Action(
-        name="setCustomFields",
-        target="server",
-        label="Edit custom fields",
-        form=f.ServerCustomFieldsForm,
-        call=lambda run: clc_servers.set_custom_fields(
-            run.client, run.resource.server.id, run.data["values"]
-        ),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        state=lambda d: "its details could not be read" if d.server.error else None,
-        button="Save",
-        done="Custom fields saved.",
-        queues=False,
-        order=36,
-        example={"custom_fields": {"Cost Center": "CC-1042", "Environment": "prod"}},
-        description="Set the server's custom field values. custom_fields maps a field's id or name to "
-        'its value; fields left out keep their value, "" unsets one; required fields need a value.',
-    )
+_custom_fields(
+    group,
+    GroupCustomFieldsForm,
+    clc_groups.set_custom_fields,
+    lambda r: r.group.id,
+    state=lambda r: _archived(r) or _root(r),
+    order=25,
+    example={"custom_fields": {"Cost Center": "CC-WEB"}},
+    description="Set the group's custom field values (as for a server).",
 )
 
 
-# --- group -------------------------------------------------------------------------------------
-register(
-    Action(
-        name="setCustomFields",
-        target="group",
-        label="Edit custom fields",
-        form=GroupCustomFieldsForm,
-        call=lambda run: clc_groups.set_custom_fields(run.client, run.resource.group.id, run.data["values"]),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        state=lambda r: _archived(r) or _root(r),
-        button="Save",
-        done="Custom fields saved.",
-        queues=False,
-        order=25,
-        example={"custom_fields": {"Cost Center": "CC-WEB"}},
-        description="Set the group's custom field values (as for a server).",
-    )
-)
-
-
+# --- group -------------------------------------------------------------------------------------------
 def _set_defaults(run) -> None:
     clc_groups.set_defaults(run.client, run.resource.group.id, run.data["values"])  # done at once
 
 
-register(
-    Action(
-        name="setDefaults",
-        target="group",
-        label="Set defaults",
-        form=GroupDefaultsForm,
-        call=_set_defaults,
-        roles=OPERATE,
-        link=("defaults", "POST"),
-        state=_archived,
-        button="Save defaults",
-        done="Defaults saved.",
-        queues=False,
-        order=26,
-        example={"cpu": 4, "memory_gb": 8, "template": "UBUNTU-22-64-TEMPLATE", "primary_dns": "8.8.8.8"},
-        description="What servers created in the group start with. An empty value inherits the parent "
-        "group's; fields left out keep their value.",
-    )
+group(
+    "setDefaults",
+    "Set defaults",
+    _set_defaults,
+    form=GroupDefaultsForm,
+    link=("defaults", "POST"),
+    state=_archived,
+    **at_once("Defaults saved.", "Save defaults"),
+    order=26,
+    example={"cpu": 4, "memory_gb": 8, "template": "UBUNTU-22-64-TEMPLATE", "primary_dns": "8.8.8.8"},
+    description="What servers created in the group start with. An empty value inherits the parent "
+    "group's; fields left out keep their value.",
 )
 
 
@@ -151,30 +128,26 @@ def _create(run):
     return clc_servers.with_server_id(run.client, answer)
 
 
-register(
-    Action(
-        name="createServer",
-        target="group",
-        label="Create server",
-        form=CreateServerForm,
-        call=_create,
-        roles=OPERATE,
-        link=("createServer", "POST"),
-        state=_archived,
-        button="Create server",
-        then=lambda run: reverse("group", args=[run.data["spec"]["groupId"].lower()]),
-        template="actions/create_server.html",
-        order=5,
-        example={
-            "name": "web",
-            "template": "UBUNTU-22-64-TEMPLATE",
-            "cpu": 2,
-            "memory_gb": 4,
-            "storage_type": "standard",
-            "password": "Secr3t-pass",
-            "custom_fields": {"Cost Center": "CC-WEB"},
-            "additional_disks": [{"size_gb": 20, "path": "/data"}],
-        },
-        description="Create a server in the group (queued: an activity follows the build).",
-    )
+group(
+    "createServer",
+    "Create server",
+    _create,
+    form=CreateServerForm,
+    link=("createServer", "POST"),
+    state=_archived,
+    button="Create server",
+    then=lambda run: reverse("group", args=[run.data["spec"]["groupId"].lower()]),
+    template="actions/create_server.html",
+    order=5,
+    example={
+        "name": "web",
+        "template": "UBUNTU-22-64-TEMPLATE",
+        "cpu": 2,
+        "memory_gb": 4,
+        "storage_type": "standard",
+        "password": "Secr3t-pass",
+        "custom_fields": {"Cost Center": "CC-WEB"},
+        "additional_disks": [{"size_gb": 20, "path": "/data"}],
+    },
+    description="Create a server in the group (queued: an activity follows the build).",
 )

@@ -16,7 +16,8 @@ from apps.clc import servers as clc_servers
 from apps.inventory import selectors
 
 from . import forms_server as f
-from .registry import ALLOWED, Action, Target, refuse_role, register, register_target
+from .declare import asks, at_once, declare, server_call, unmodifiable, unreadable
+from .registry import ALLOWED, Target, refuse_role, register_target
 from .roles import CREDENTIALS, OPERATE
 
 MAX_BULK = settings.ACTIONS_MAX_BULK  # the bulk pages' form limit follows it (settings)
@@ -94,17 +95,6 @@ SERVERS = register_target(
 
 
 # --- state rules -----------------------------------------------------------------------------------
-def _unmodifiable(detail) -> str | None:
-    s = detail.server
-    if s.error:
-        return "its details could not be read"
-    if s.status == "archived":
-        return "it is archived"
-    if s.status != "active":
-        return f"it is {s.status or 'not active'}"
-    return None
-
-
 POWER_STATES = {
     # operation: (power states it starts from, what the person reads otherwise)
     "powerOn": ({"stopped", "paused"}, "it is already on"),
@@ -118,7 +108,7 @@ POWER_STATES = {
 
 def _power_state(operation):
     def rule(detail):
-        reason = _unmodifiable(detail)
+        reason = unmodifiable(detail)
         if reason:
             return reason
         s = detail.server
@@ -135,7 +125,7 @@ def _power_state(operation):
 
 
 def _snapshot_state(detail) -> str | None:
-    return _unmodifiable(detail) or (
+    return unmodifiable(detail) or (
         "it already has a snapshot (one per server): delete it first" if detail.snapshots else None
     )
 
@@ -188,227 +178,154 @@ def _power_call(operation):
     return call
 
 
+server = declare("server", roles=OPERATE, link=("self", "PATCH"), state=unmodifiable)
+servers = declare("servers", roles=OPERATE, resource_ids=lambda run: list(run.resource.ids))
+
 for _order, (_name, _label, _danger, _question) in enumerate(POWER):
-    register(
-        Action(
-            name=_name,
-            target="server",
-            label=_label,
-            call=_power_call(_name),
-            roles=OPERATE,
-            link=("self", "PATCH"),
-            state=_power_state(_name),
-            confirm=_danger,
-            danger=_danger,
-            question=_question or f"{_label} {{name}}?",
-            order=_order,
-            description=f"{_label} the server (a queued operation).",
-        )
+    server(
+        _name,
+        _label,
+        _power_call(_name),
+        state=_power_state(_name),
+        confirm=_danger,
+        danger=_danger,
+        question=_question or f"{_label} {{name}}?",
+        order=_order,
+        description=f"{_label} the server (a queued operation).",
     )
-    register(
-        Action(
-            name=_name,
-            target="servers",
-            label=_label,
-            call=_power_call(_name),
-            roles=OPERATE,
-            danger=_danger,
-            question=f"{_label} {{name}}?",
-            resource_ids=lambda run: list(run.resource.ids),
-            order=_order,
-            example={"ids": ["WA1DEMOWEB01", "WA1DEMOWEB02"]},
-            description=f"{_label} several servers with one upstream call (one activity per server).",
-        )
+    servers(
+        _name,
+        _label,
+        _power_call(_name),
+        danger=_danger,
+        question=f"{_label} {{name}}?",
+        order=_order,
+        example={"ids": ["WA1DEMOWEB01", "WA1DEMOWEB02"]},
+        description=f"{_label} several servers with one upstream call (one activity per server).",
     )
 
-register(
-    Action(
-        name="archive",
-        target="servers",
-        label="Archive",
-        call=_power_call("archive"),
-        roles=OPERATE,
-        danger=True,
-        question="Archive {name}? They are stopped and kept in the archive group.",
-        resource_ids=lambda run: list(run.resource.ids),
-        order=80,
-        example={"ids": ["WA1DEMOWEB01"]},
-        description="Archive several servers with one upstream call.",
-    )
+servers(
+    "archive",
+    "Archive",
+    _power_call("archive"),
+    danger=True,
+    order=80,
+    example={"ids": ["WA1DEMOWEB01"]},
+    question="Archive {name}? They are stopped and kept in the archive group.",
+    description="Archive several servers with one upstream call.",
 )
-register(
-    Action(
-        name="archive",
-        target="server",
-        label="Archive",
-        call=_power_call("archive"),
-        roles=OPERATE,
-        link=("self", "DELETE"),
-        state=_unmodifiable,
-        confirm=True,
-        danger=True,
-        question="Archive {name}? It is stopped and kept in the archive group; restore it later.",
-        order=80,
-    )
+server(
+    "archive",
+    "Archive",
+    _power_call("archive"),
+    link=("self", "DELETE"),
+    order=80,
+    **asks("Archive {name}? It is stopped and kept in the archive group; restore it later."),
 )
+
 
 # --- snapshots ---------------------------------------------------------------------------------
-register(
-    Action(
-        name="createSnapshot",
-        target="server",
-        label="Create snapshot",
-        form=f.CreateSnapshotForm,
-        call=lambda run: clc_operations.create_snapshot(
-            run.client, [run.resource.server.id], run.data["expiration_days"]
-        ),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        state=_snapshot_state,
-        order=20,
-        example={"expiration_days": 7},
-    )
+server(
+    "createSnapshot",
+    "Create snapshot",
+    lambda run: clc_operations.create_snapshot(
+        run.client, [run.resource.server.id], run.data["expiration_days"]
+    ),
+    form=f.CreateSnapshotForm,
+    state=_snapshot_state,
+    order=20,
+    example={"expiration_days": 7},
 )
-register(
-    Action(
-        name="deleteSnapshot",
-        target="server",
-        label="Delete snapshot",
+for _name, _label, _call, _kind, _question, _button in (
+    (
+        "deleteSnapshot",
+        "Delete snapshot",
+        clc_servers.delete_snapshot,
+        "delete",
+        "Delete the snapshot {target} of {name}?",
+        "Delete snapshot",
+    ),
+    (
+        "revertSnapshot",
+        "Revert to snapshot",
+        clc_servers.revert_snapshot,
+        "revert",
+        "Revert {name} to the snapshot {target}? Changes on its disks since then are lost.",
+        "Revert",
+    ),
+):
+    server(
+        _name,
+        _label,
+        server_call(_call, "snapshot"),
         form=f.SnapshotTargetForm,
-        call=lambda run: clc_servers.delete_snapshot(
-            run.client, run.resource.server.id, run.data["snapshot"]
-        ),
-        roles=OPERATE,
+        link=None,
         state=_has_snapshot,
-        check=_snapshot_link("delete"),
-        confirm=True,
-        danger=True,
-        question="Delete the snapshot {target} of {name}?",
-        button="Delete snapshot",
+        check=_snapshot_link(_kind),
+        **asks(_question),
+        button=_button,
         placement="item",
         example={"snapshot": "10"},
     )
-)
-register(
-    Action(
-        name="revertSnapshot",
-        target="server",
-        label="Revert to snapshot",
-        form=f.SnapshotTargetForm,
-        call=lambda run: clc_servers.revert_snapshot(
-            run.client, run.resource.server.id, run.data["snapshot"]
-        ),
-        roles=OPERATE,
-        state=_has_snapshot,
-        check=_snapshot_link("revert"),
-        confirm=True,
-        danger=True,
-        question="Revert {name} to the snapshot {target}? Changes on its disks since then are lost.",
-        button="Revert",
-        placement="item",
-        example={"snapshot": "10"},
-    )
-)
 
 # --- settings ------------------------------------------------------------------------------------
-register(
-    Action(
-        name="setCpuMemory",
-        target="server",
-        label="Change CPU / memory",
-        form=f.CpuMemoryForm,
-        call=lambda run: clc_servers.set_cpu_memory(
-            run.client, run.resource.server.id, run.data["cpu"], run.data["memory"]
-        ),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        state=_unmodifiable,
-        button="Apply",
-        order=30,
-        example={"cpu": 4, "memory": 8},
-    )
+server(
+    "setCpuMemory",
+    "Change CPU / memory",
+    server_call(clc_servers.set_cpu_memory, "cpu", "memory"),
+    form=f.CpuMemoryForm,
+    button="Apply",
+    order=30,
+    example={"cpu": 4, "memory": 8},
 )
-register(
-    Action(
-        name="disk",
-        target="server",
-        label="Add or grow a disk",
-        form=f.DiskForm,
-        call=lambda run: clc_servers.set_disks(run.client, run.resource.server.id, run.data["disks"]),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        state=_unmodifiable,
-        button="Apply",
-        order=31,
-        example={"disk": "new", "size_gb": 20, "path": "/data"},
-    )
+server(
+    "disk",
+    "Add or grow a disk",
+    server_call(clc_servers.set_disks, "disks"),
+    form=f.DiskForm,
+    button="Apply",
+    order=31,
+    example={"disk": "new", "size_gb": 20, "path": "/data"},
 )
-register(
-    Action(
-        name="description",
-        target="server",
-        label="Change description",
-        form=f.DescriptionForm,
-        call=lambda run: clc_servers.set_description(
-            run.client, run.resource.server.id, run.data["description"]
-        ),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        state=lambda d: "its details could not be read" if d.server.error else None,
-        button="Save",
-        done="Description saved.",
-        queues=False,
-        order=33,
-        example={"description": "Web server, blue pool"},
-    )
+server(
+    "description",
+    "Change description",
+    server_call(clc_servers.set_description, "description"),
+    form=f.DescriptionForm,
+    state=unreadable,
+    **at_once("Description saved.", "Save"),
+    order=33,
+    example={"description": "Web server, blue pool"},
 )
-register(
-    Action(
-        name="move",
-        target="server",
-        label="Move to group",
-        form=f.MoveForm,
-        call=lambda run: clc_servers.move_server(run.client, run.resource.server.id, run.data["group"]),
-        roles=OPERATE,
-        link=("self", "PATCH"),
-        state=_unmodifiable,
-        button="Move",
-        done="Server moved.",
-        queues=False,
-        order=34,
-        example={"group": "<group id>"},
-    )
+server(
+    "move",
+    "Move to group",
+    server_call(clc_servers.move_server, "group"),
+    form=f.MoveForm,
+    **at_once("Server moved.", "Move"),
+    order=34,
+    example={"group": "<group id>"},
 )
 
 # --- lifecycle --------------------------------------------------------------------------------------
-register(
-    Action(
-        name="restore",
-        target="server",
-        label="Restore",
-        form=f.RestoreForm,
-        call=lambda run: clc_servers.restore_server(run.client, run.resource.server.id, run.data["group"]),
-        roles=OPERATE,
-        link=("restore", "POST"),
-        state=lambda d: None if d.server.status == "archived" else "it is not archived",
-        order=85,
-        example={"group": "<group id>"},
-    )
+server(
+    "restore",
+    "Restore",
+    server_call(clc_servers.restore_server, "group"),
+    form=f.RestoreForm,
+    link=("restore", "POST"),
+    state=lambda d: None if d.server.status == "archived" else "it is not archived",
+    order=85,
+    example={"group": "<group id>"},
 )
-register(
-    Action(
-        name="delete",
-        target="server",
-        label="Delete",
-        call=lambda run: clc_servers.delete_server(run.client, run.resource.server.id),
-        roles=OPERATE,
-        link=("self", "DELETE"),
-        state=lambda d: "its details could not be read" if d.server.error else None,
-        confirm=True,
-        danger=True,
-        question="Delete {name}? The server and its disks are gone for good.",
-        order=90,
-    )
+server(
+    "delete",
+    "Delete",
+    server_call(clc_servers.delete_server),
+    link=("self", "DELETE"),
+    state=unreadable,
+    **asks("Delete {name}? The server and its disks are gone for good."),
+    order=90,
 )
 
-__all__ = ["CREDENTIALS", "MAX_BULK", "SERVER", "SERVERS", "Selection"]
+__all__ = ["CREDENTIALS", "MAX_BULK", "SERVER", "SERVERS", "Selection", "server", "unmodifiable"]

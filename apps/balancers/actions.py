@@ -12,33 +12,13 @@ from dataclasses import replace
 
 from django.urls import reverse
 
-from apps.accounts.services import client_for_request
-from apps.actions.registry import Action, Target, register, register_target
+from apps.actions.declare import asks, at_once, declare, fresh_load
+from apps.actions.registry import Target, register_target
 from apps.actions.roles import BALANCERS
 from apps.clc import balancers as clc
 
 from . import selectors
 from .forms import BalancerForm, DisableNodeForm, EnableNodeForm, NodeForm, NodesForm, PoolForm
-
-
-def _fresh(request) -> bool:
-    return request.method == "POST"  # a change starts from the cloud's current state
-
-
-def _load_list(request, dc):
-    return selectors.datacenter_balancers(request.user, dc, client=client_for_request(request))
-
-
-def _load_balancer(request, dc, lb_id):
-    return selectors.balancer(
-        request.user, dc, lb_id, client=client_for_request(request), fresh=_fresh(request)
-    )
-
-
-def _load_pool(request, dc, lb_id, pool_id):
-    return selectors.pool(
-        request.user, dc, lb_id, pool_id, client=client_for_request(request), fresh=_fresh(request)
-    )
 
 
 def list_url(dc: str) -> str:
@@ -57,7 +37,7 @@ register_target(
     Target(
         name="balancers",
         route="datacenters/<str:dc>/load-balancers/",
-        load=_load_list,
+        load=fresh_load(selectors.datacenter_balancers, fresh_on_post=False),
         ident=lambda r: r.dc,
         title=lambda r: f"load balancers of {r.dc}",
         url=lambda r: list_url(r.dc),
@@ -70,7 +50,7 @@ register_target(
     Target(
         name="loadbalancer",
         route="datacenters/<str:dc>/load-balancers/<str:lb_id>/",
-        load=_load_balancer,
+        load=fresh_load(selectors.balancer),
         ident=lambda v: v.balancer.id,
         title=lambda v: v.balancer.name or v.balancer.id,
         url=lambda v: balancer_url(v.dc, v.balancer.id),
@@ -85,7 +65,7 @@ register_target(
     Target(
         name="pool",
         route="datacenters/<str:dc>/load-balancers/<str:lb_id>/pools/<str:pool_id>/",
-        load=_load_pool,
+        load=fresh_load(selectors.pool),
         ident=lambda v: f"{v.balancer.id}/{v.pool.id}",
         title=lambda v: f"{v.balancer.name or v.balancer.id} · port {v.pool.port}",
         url=lambda v: pool_url(v.dc, v.balancer.id, v.pool.id),
@@ -105,29 +85,22 @@ def _unsupported(r) -> str | None:
 
 
 def _create(run):
-    created = clc.create_balancer(run.client, run.resource.dc, **run.data)
-    run.result["id"] = created.id
+    run.result["id"] = clc.create_balancer(run.client, run.resource.dc, **run.data).id
 
 
-register(
-    Action(
-        name="createLoadBalancer",
-        target="balancers",
-        label="New load balancer",
-        form=BalancerForm,
-        call=_create,
-        roles=BALANCERS,
-        state=_unsupported,
-        button="Create load balancer",
-        done="Load balancer created.",
-        queues=False,
-        then=lambda run: balancer_url(run.resource.dc, run.result["id"])
-        if run.result.get("id")
-        else list_url(run.resource.dc),
-        order=10,
-        example={"name": "Web", "description": "Public entry to the web servers", "status": "enabled"},
-        description="Create a shared load balancer in the data center (its public address is assigned).",
-    )
+declare("balancers", roles=BALANCERS)(
+    "createLoadBalancer",
+    "New load balancer",
+    _create,
+    form=BalancerForm,
+    state=_unsupported,
+    **at_once("Load balancer created.", "Create load balancer"),
+    then=lambda run: balancer_url(run.resource.dc, run.result["id"])
+    if run.result.get("id")
+    else list_url(run.resource.dc),
+    order=10,
+    example={"name": "Web", "description": "Public entry to the web servers", "status": "enabled"},
+    description="Create a shared load balancer in the data center (its public address is assigned).",
 )
 
 
@@ -138,70 +111,46 @@ def _what_goes(user, v) -> list[str]:
     return lines or ["It has no pools."]
 
 
-register(
-    Action(
-        name="editLoadBalancer",
-        target="loadbalancer",
-        label="Edit",
-        form=BalancerForm,
-        call=lambda run: clc.update_balancer(
-            run.client, run.resource.dc, run.resource.balancer.id, **run.data
-        ),
-        roles=BALANCERS,
-        link=("self", "PUT"),
-        button="Save",
-        done="Load balancer saved.",
-        queues=False,
-        order=10,
-        example={"name": "Web", "description": "Public entry", "status": "disabled"},
-        description="Rename, describe, enable or disable a load balancer (fields left out stay as they are).",
-    )
-)
-
-
 def _create_pool(run):
-    created = clc.create_pool(run.client, run.resource.dc, run.resource.balancer.id, **run.data)
-    run.result["id"] = created.id
+    run.result["id"] = clc.create_pool(run.client, run.resource.dc, run.resource.balancer.id, **run.data).id
 
 
-register(
-    Action(
-        name="createPool",
-        target="loadbalancer",
-        label="Add pool",
-        form=PoolForm,
-        call=_create_pool,
-        roles=BALANCERS,
-        link=("pools", "POST"),
-        button="Add pool",
-        done="Pool added: now pick its nodes.",
-        queues=False,
-        then=lambda run: pool_url(run.resource.dc, run.resource.balancer.id, run.result["id"])
-        if run.result.get("id")
-        else balancer_url(run.resource.dc, run.resource.balancer.id),
-        order=20,
-        example={"port": 80, "method": "roundRobin", "persistence": "standard"},
-        description="Add a pool on public port 80 or 443 (one pool per port).",
-    )
+balancer = declare("loadbalancer", roles=BALANCERS)
+balancer(
+    "editLoadBalancer",
+    "Edit",
+    lambda run: clc.update_balancer(run.client, run.resource.dc, run.resource.balancer.id, **run.data),
+    form=BalancerForm,
+    link=("self", "PUT"),
+    **at_once("Load balancer saved.", "Save"),
+    order=10,
+    example={"name": "Web", "description": "Public entry", "status": "disabled"},
+    description="Rename, describe, enable or disable a load balancer (fields left out stay as they are).",
 )
-register(
-    Action(
-        name="deleteLoadBalancer",
-        target="loadbalancer",
-        label="Delete load balancer",
-        call=lambda run: clc.delete_balancer(run.client, run.resource.dc, run.resource.balancer.id),
-        roles=BALANCERS,
-        link=("self", "DELETE"),
-        confirm=True,
-        danger=True,
-        question="Delete {name} and its pools? Its public address stops answering. This can't be undone.",
-        button="Delete load balancer",
-        done="Load balancer deleted.",
-        queues=False,
-        affects=_what_goes,
-        then=lambda run: list_url(run.resource.dc),
-        order=90,
-    )
+balancer(
+    "createPool",
+    "Add pool",
+    _create_pool,
+    form=PoolForm,
+    link=("pools", "POST"),
+    **at_once("Pool added: now pick its nodes.", "Add pool"),
+    then=lambda run: pool_url(run.resource.dc, run.resource.balancer.id, run.result["id"])
+    if run.result.get("id")
+    else balancer_url(run.resource.dc, run.resource.balancer.id),
+    order=20,
+    example={"port": 80, "method": "roundRobin", "persistence": "standard"},
+    description="Add a pool on public port 80 or 443 (one pool per port).",
+)
+balancer(
+    "deleteLoadBalancer",
+    "Delete load balancer",
+    lambda run: clc.delete_balancer(run.client, run.resource.dc, run.resource.balancer.id),
+    link=("self", "DELETE"),
+    **asks("Delete {name} and its pools? Its public address stops answering. This can't be undone."),
+    **at_once("Load balancer deleted.", "Delete load balancer"),
+    affects=_what_goes,
+    then=lambda run: list_url(run.resource.dc),
+    order=90,
 )
 
 
@@ -211,8 +160,7 @@ def _ids(run) -> tuple[str, str, str]:
 
 
 def _set_nodes(run, nodes):
-    dc, lb_id, pool_id = _ids(run)
-    return clc.set_nodes(run.client, dc, lb_id, pool_id, nodes)
+    return clc.set_nodes(run.client, *_ids(run), nodes)
 
 
 def _with_node(status: str | None):
@@ -238,65 +186,46 @@ def _node_lines(user, v) -> list[str]:
     ] or ["It has no nodes."]
 
 
-register(
-    Action(
-        name="setNodes",
-        target="pool",
-        label="Edit nodes",
-        form=NodesForm,
-        call=lambda run: _set_nodes(run, run.data["nodes"]),
-        roles=BALANCERS,
-        link=("nodes", "PUT"),
-        button="Save nodes",
-        done="Nodes saved.",
-        queues=False,
-        order=10,
-        example={
-            "nodes": [
-                {"ipAddress": "10.16.0.12", "privatePort": 80, "status": "enabled"},
-                {"server": "WA1DEMOWEB02", "privatePort": 80},
-                {"ipAddress": "10.16.0.24", "privatePort": 80, "status": "disabled"},
-            ]
-        },
-        description="Replace the pool's nodes: each an internal address (or a server's name) of the data "
-        "center and a private port 1-65535, enabled or disabled; [] empties the pool.",
-    )
+pool = declare("pool", roles=BALANCERS)
+pool(
+    "setNodes",
+    "Edit nodes",
+    lambda run: _set_nodes(run, run.data["nodes"]),
+    form=NodesForm,
+    link=("nodes", "PUT"),
+    **at_once("Nodes saved.", "Save nodes"),
+    order=10,
+    example={
+        "nodes": [
+            {"ipAddress": "10.16.0.12", "privatePort": 80, "status": "enabled"},
+            {"server": "WA1DEMOWEB02", "privatePort": 80},
+            {"ipAddress": "10.16.0.24", "privatePort": 80, "status": "disabled"},
+        ]
+    },
+    description="Replace the pool's nodes: each an internal address (or a server's name) of the data "
+    "center and a private port 1-65535, enabled or disabled; [] empties the pool.",
 )
-register(
-    Action(
-        name="editPool",
-        target="pool",
-        label="Edit pool",
-        form=PoolForm,
-        call=lambda run: clc.update_pool(run.client, *_ids(run), **run.data),
-        roles=BALANCERS,
-        link=("self", "PUT"),
-        button="Save",
-        done="Pool saved.",
-        queues=False,
-        order=20,
-        example={"port": 443, "method": "leastConnection", "persistence": "sticky"},
-        description="Change a pool's port, method or persistence (fields left out stay as they are).",
-    )
+pool(
+    "editPool",
+    "Edit pool",
+    lambda run: clc.update_pool(run.client, *_ids(run), **run.data),
+    form=PoolForm,
+    link=("self", "PUT"),
+    **at_once("Pool saved.", "Save"),
+    order=20,
+    example={"port": 443, "method": "leastConnection", "persistence": "sticky"},
+    description="Change a pool's port, method or persistence (fields left out stay as they are).",
 )
-register(
-    Action(
-        name="deletePool",
-        target="pool",
-        label="Delete pool",
-        call=lambda run: clc.delete_pool(run.client, *_ids(run)),
-        roles=BALANCERS,
-        link=("self", "DELETE"),
-        confirm=True,
-        danger=True,
-        question="Delete the pool {name}? Its nodes get no more traffic through it.",
-        button="Delete pool",
-        done="Pool deleted.",
-        queues=False,
-        affects=_node_lines,
-        then=lambda run: balancer_url(run.resource.dc, run.resource.balancer.id),
-        order=90,
-    )
+pool(
+    "deletePool",
+    "Delete pool",
+    lambda run: clc.delete_pool(run.client, *_ids(run)),
+    link=("self", "DELETE"),
+    **asks("Delete the pool {name}? Its nodes get no more traffic through it."),
+    **at_once("Pool deleted.", "Delete pool"),
+    affects=_node_lines,
+    then=lambda run: balancer_url(run.resource.dc, run.resource.balancer.id),
+    order=90,
 )
 for _name, _label, _form, _status, _question, _danger in (
     (
@@ -310,24 +239,16 @@ for _name, _label, _form, _status, _question, _danger in (
     ("enableNode", "Enable", EnableNodeForm, "enabled", "Enable {target}? It gets traffic again.", False),
     ("removeNode", "Take out", NodeForm, None, "Take {target} out of the pool?", True),
 ):
-    register(
-        Action(
-            name=_name,
-            target="pool",
-            label=f"{_label} node",
-            form=_form,
-            call=_with_node(_status),
-            roles=BALANCERS,
-            link=("nodes", "PUT"),
-            confirm=True,
-            danger=_danger,
-            question=_question,
-            button=_label,
-            done=f"Node {'taken out' if _status is None else _status}.",
-            queues=False,
-            placement="item",
-            order=50,
-            example={"node": "10.16.0.12:80"},
-            description=f"{_label} one node of the pool (named address:port); the other nodes stay as they are.",
-        )
+    pool(
+        _name,
+        f"{_label} node",
+        _with_node(_status),
+        form=_form,
+        link=("nodes", "PUT"),
+        **asks(_question, danger=_danger),
+        **at_once(f"Node {'taken out' if _status is None else _status}.", _label),
+        placement="item",
+        order=50,
+        example={"node": "10.16.0.12:80"},
+        description=f"{_label} one node of the pool (named address:port); the other nodes stay as they are.",
     )

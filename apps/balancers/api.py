@@ -12,26 +12,22 @@ no traffic (``flag``: server stopped, paused, archived, no server). Errors: ``{"
 403 (a role that may not list load balancers), 404, 503.
 """
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from dataclasses import replace
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.accounts.services import client_for_request
-from apps.clc.balancers import href
+from apps.accounts.reads import CloudLinkSerializer, ReadView, message_answer, read_schemas, read_view
+from apps.clc.balancers import LoadBalancer, Pool, href
 from apps.inventory import selectors as inventory
+from portal.dataclass_serializers import dataclass_serializer
 
 from . import selectors
 
 UNAVAILABLE = "The cloud API is unavailable. Try again in a moment."
 LB_ID = "c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50"
 POOL_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
-
-
-class BalancerLinkSerializer(serializers.Serializer):
-    rel = serializers.CharField()
-    href = serializers.CharField()
-    verbs = serializers.ListField(child=serializers.CharField(), source="allowed_verbs")
 
 
 class BalancerNodeServerSerializer(serializers.Serializer):
@@ -51,24 +47,18 @@ class BalancerNodeSerializer(serializers.Serializer):
     flag = serializers.CharField(help_text="Why the node serves no traffic (empty: nothing to say)")
 
 
-class BalancerPoolSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    port = serializers.IntegerField()
-    method = serializers.CharField()
-    persistence = serializers.CharField()
-    nodes = BalancerNodeSerializer(many=True)
-    links = BalancerLinkSerializer(many=True)
-
-
-class BalancerSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField()
-    datacenter = serializers.CharField()
-    ip_address = serializers.CharField()
-    status = serializers.CharField()
-    pools = BalancerPoolSerializer(many=True)
-    links = BalancerLinkSerializer(many=True)
+# The entities' fields (``apps.clc.balancers``); a pool's nodes are shown with their server and flag.
+BalancerPoolSerializer = dataclass_serializer(
+    Pool,
+    "BalancerPoolSerializer",
+    overrides={"nodes": BalancerNodeSerializer(many=True), "links": CloudLinkSerializer(many=True)},
+)
+BalancerSerializer = dataclass_serializer(
+    LoadBalancer,
+    "BalancerSerializer",
+    overrides={"pools": BalancerPoolSerializer(many=True), "links": CloudLinkSerializer(many=True)},
+    after={"description": "name"},
+)
 
 
 class BalancerListSerializer(serializers.Serializer):
@@ -93,11 +83,11 @@ class MembershipPoolSerializer(serializers.Serializer):
 
 
 class BalancerMembershipSerializer(serializers.Serializer):
-    load_balancer = MembershipBalancerSerializer()
+    load_balancer = MembershipBalancerSerializer(source="balancer")
     pool = MembershipPoolSerializer()
-    ip_address = serializers.CharField()
-    private_port = serializers.IntegerField()
-    status = serializers.CharField()
+    ip_address = serializers.CharField(source="node.ip_address")
+    private_port = serializers.IntegerField(source="node.private_port")
+    status = serializers.CharField(source="node.status")
 
 
 class ServerPoolsSerializer(serializers.Serializer):
@@ -106,53 +96,21 @@ class ServerPoolsSerializer(serializers.Serializer):
     results = BalancerMembershipSerializer(many=True)
 
 
-def _pool_json(pool, rows) -> dict:
-    return {
-        "id": pool.id,
-        "port": pool.port,
-        "method": pool.method,
-        "persistence": pool.persistence,
-        "nodes": [
-            {
-                "node": r.node,
-                "server": None
-                if r.server is None
-                else {
-                    "id": r.server.id,
-                    "name": r.server.name,
-                    "status": r.server.status,
-                    "power_state": r.server.power_state,
-                },
-                "flag": r.flag,
-            }
-            for r in rows
-        ],
-        "links": pool.links,
-    }
+def _pool_json(pool, rows):
+    """The pool as shown: each node (a ``NodeRow``) with the server behind its address and its flag."""
+    return replace(pool, nodes=tuple(rows))
 
 
-def _balancer_json(lb, index=None) -> dict:
-    return {
-        "id": lb.id,
-        "name": lb.name,
-        "description": lb.description,
-        "datacenter": lb.datacenter,
-        "ip_address": lb.ip_address,
-        "status": lb.status,
-        "pools": [
-            _pool_json(p, selectors.node_rows(p, index)) for p in sorted(lb.pools, key=lambda p: p.port)
-        ],
-        "links": lb.links,
-    }
+def _balancer_json(lb, index=None):
+    pools = sorted(lb.pools, key=lambda p: p.port)
+    return replace(lb, pools=tuple(_pool_json(p, selectors.node_rows(p, index)) for p in pools))
 
 
 MESSAGE = inline_serializer("BalancerMessage", {"message": serializers.CharField()})
 
 
 def _error(code: int, description: str, text: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        MESSAGE, description=description, examples=[OpenApiExample(str(code), {"message": text})]
-    )
+    return message_answer(MESSAGE, description, str(code), {"message": text})
 
 
 ERRORS = {
@@ -230,72 +188,47 @@ EXAMPLE_LB = {
 }
 
 
-def _schema(operation_id: str, summary: str, serializer, example: dict):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        tags=["load balancers"],
-        responses={200: serializer, **ERRORS},
-        examples=[OpenApiExample("Found", example, response_only=True, status_codes=["200"])],
-    )
+_schema = read_schemas("load balancers", ERRORS, "Found")
 
 
-class BalancerAPIView(APIView):
-    """Upstream errors are the API's one error handler's (``apps.accounts.api_errors``)."""
-
-    def fresh(self, request) -> bool:
-        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
-
-
-class BalancerListView(BalancerAPIView):
-    @_schema(
+BalancerListView = read_view(
+    _schema(
         "loadbalancers_list",
         "A data center's shared load balancers with their pools and nodes",
         BalancerListSerializer,
         {"datacenter": "WA1", "supported": True, "count": 1, "results": [EXAMPLE_LB]},
-    )
-    def get(self, request, dc: str):
-        found = selectors.datacenter_balancers(
-            request.user, dc, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        body = {
-            "datacenter": found.dc,
-            "supported": found.supported,
-            "count": len(found.balancers),
-            "results": [_balancer_json(lb) for lb in found.balancers],
-        }
-        return Response(BalancerListSerializer(body).data)
-
-
-class BalancerDetailView(BalancerAPIView):
-    @_schema(
+    ),
+    selectors.datacenter_balancers,
+    lambda found: {
+        "datacenter": found.dc,
+        "supported": found.supported,
+        "count": len(found.balancers),
+        "results": [_balancer_json(lb) for lb in found.balancers],
+    },
+)
+BalancerDetailView = read_view(
+    _schema(
         "loadbalancer_detail",
         "One load balancer, its pools, and each node's server and flag",
         BalancerSerializer,
         EXAMPLE_LB,
-    )
-    def get(self, request, dc: str, lb_id: str):
-        view = selectors.balancer(
-            request.user, dc, lb_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(BalancerSerializer(_balancer_json(view.balancer, view.index)).data)
-
-
-class PoolDetailView(BalancerAPIView):
-    @_schema(
+    ),
+    selectors.balancer,
+    lambda view: _balancer_json(view.balancer, view.index),
+)
+PoolDetailView = read_view(
+    _schema(
         "loadbalancer_pool_detail",
         "One pool and each node's server and flag",
         BalancerPoolSerializer,
         EXAMPLE_POOL,
-    )
-    def get(self, request, dc: str, lb_id: str, pool_id: str):
-        view = selectors.pool(
-            request.user, dc, lb_id, pool_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(BalancerPoolSerializer(_pool_json(view.pool, view.rows)).data)
+    ),
+    selectors.pool,
+    lambda view: _pool_json(view.pool, view.rows),
+)
 
 
-class ServerPoolsView(BalancerAPIView):
+class ServerPoolsView(ReadView):
     @_schema(
         "server_loadbalancer_pools",
         "The load balancer pools a server is a node of",
@@ -320,26 +253,8 @@ class ServerPoolsView(BalancerAPIView):
         },
     )
     def get(self, request, server_id: str):
-        client = client_for_request(request)
+        client = self.client(request)
         detail = inventory.server_detail(request.user, server_id, client=client)
         memberships = selectors.pools_of_server(request.user, detail.server, client=client)
-        body = {
-            "server": detail.server.id,
-            "count": len(memberships),
-            "results": [
-                {
-                    "load_balancer": {
-                        "id": m.balancer.id,
-                        "name": m.balancer.name,
-                        "datacenter": m.balancer.datacenter,
-                        "status": m.balancer.status,
-                    },
-                    "pool": {"id": m.pool.id, "port": m.pool.port},
-                    "ip_address": m.node.ip_address,
-                    "private_port": m.node.private_port,
-                    "status": m.node.status,
-                }
-                for m in memberships
-            ],
-        }
+        body = {"server": detail.server.id, "count": len(memberships), "results": memberships}
         return Response(ServerPoolsSerializer(body).data)

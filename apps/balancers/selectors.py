@@ -16,7 +16,7 @@ an action's target is read fresh on POST (the node list it replaces is the cloud
 import re
 from dataclasses import dataclass, field
 
-from apps.accounts.services import cloud_client_for
+from apps.accounts.reads import own_client, url_part
 from apps.clc import balancers as clc_balancers
 from apps.clc import datacenters as clc_datacenters
 from apps.clc import errors
@@ -35,22 +35,15 @@ class NotFound(errors.NotFound):
     """No such data center, load balancer or pool for this person (or another account's)."""
 
 
-def _client(user, client):
-    return client if client is not None else cloud_client_for(user)
+_client = own_client
 
 
 def checked_dc(dc: str) -> str:
-    dc = (dc or "").strip()
-    if not _DC.match(dc):
-        raise NotFound(f"No data center {dc[:20]!r}.")
-    return dc.upper()
+    return url_part(dc, _DC, "data center", NotFound, 20).upper()
 
 
 def checked_id(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not _ID.match(value):
-        raise NotFound(f"No {what} {value[:64]!r}.")
-    return value.lower()
+    return url_part(value, _ID, what, NotFound, 64).lower()
 
 
 # --- the data center's servers, by address -----------------------------------------------------
@@ -142,18 +135,24 @@ class DataCenterBalancers:
 
 
 @dataclass(frozen=True)
-class BalancerView(HasLinks):
+class OfBalancer(HasLinks):
+    """A load balancer's page (or a part's): its data center is the balancer's."""
+
     balancer: LoadBalancer
+
+    @property
+    def dc(self) -> str:
+        return self.balancer.datacenter
+
+
+@dataclass(frozen=True)
+class BalancerView(OfBalancer):
     index: ServerIndex | None = None
     servers_note: str = ""
 
     @property
     def links(self) -> tuple[Link, ...]:
         return self.balancer.links
-
-    @property
-    def dc(self) -> str:
-        return self.balancer.datacenter
 
     def pools(self) -> list[tuple[Pool, tuple[NodeRow, ...]]]:
         return [(p, node_rows(p, self.index)) for p in sorted(self.balancer.pools, key=lambda p: p.port)]
@@ -164,8 +163,7 @@ class BalancerView(HasLinks):
 
 
 @dataclass(frozen=True)
-class PoolView(HasLinks):
-    balancer: LoadBalancer
+class PoolView(OfBalancer):
     pool: Pool
     index: ServerIndex | None = None
     servers_note: str = ""
@@ -173,10 +171,6 @@ class PoolView(HasLinks):
     @property
     def links(self) -> tuple[Link, ...]:
         return self.pool.links
-
-    @property
-    def dc(self) -> str:
-        return self.balancer.datacenter
 
     @property
     def rows(self) -> tuple[NodeRow, ...]:

@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import page_read
+from portal.table_sort import sorted_rows
 
 from . import selectors
 
@@ -38,10 +39,6 @@ def _ip(value: str) -> int:
         return 1 << 33
 
 
-def _fresh(request) -> bool:
-    return request.GET.get("refresh") == "1"
-
-
 def _headers(request, sort: str, direction: str) -> list[dict]:
     out = []
     for key, label, kind, css in COLUMNS:
@@ -62,14 +59,8 @@ def _headers(request, sort: str, direction: str) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def balancer_list(request, dc: str):
-    found = selectors.datacenter_balancers(
-        request.user, dc, client=client_for_request(request), fresh=_fresh(request)
-    )
-    sort = request.GET.get("sort", "")
-    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
-    rows = list(found.balancers)
-    if sort in SORTS:
-        rows.sort(key=SORTS[sort], reverse=direction == "desc")
+    found = page_read(request, selectors.datacenter_balancers, dc=dc)
+    rows, sort, direction = sorted_rows(request, found.balancers, SORTS)
     context = {
         "found": found,
         "dc": found.dc,
@@ -83,9 +74,7 @@ def balancer_list(request, dc: str):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def balancer_detail(request, dc: str, lb_id: str):
-    view = selectors.balancer(
-        request.user, dc, lb_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    view = page_read(request, selectors.balancer, dc=dc, lb_id=lb_id)
     context = {"view": view, "lb": view.balancer, "dc": view.dc, "current_datacenter": view.dc}
     return render(request, "balancers/balancer.html", context)
 
@@ -93,9 +82,7 @@ def balancer_detail(request, dc: str, lb_id: str):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def pool_detail(request, dc: str, lb_id: str, pool_id: str):
-    view = selectors.pool(
-        request.user, dc, lb_id, pool_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    view = page_read(request, selectors.pool, dc=dc, lb_id=lb_id, pool_id=pool_id)
     rows = view.rows
     context = {
         "view": view,

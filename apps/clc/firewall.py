@@ -36,58 +36,60 @@ def _strings(value) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class IntraPolicy(HasLinks):
+class Policy(HasLinks):
+    """What both kinds of policy have: the data center it belongs to (``location``), its state
+    (``pending``, ``active``, ``error``), whether it is on, the account traffic goes to."""
+
     id: str
     location: str
     status: str = ""
     enabled: bool = True
+    destination_account: str = ""
+    links: tuple[Link, ...] = ()
+
+    @staticmethod
+    def common(raw: dict, location: str) -> dict:
+        return {
+            "id": str(raw.get("id", "")),
+            "location": location.upper(),
+            "status": str(raw.get("status") or ""),
+            "enabled": bool(raw.get("enabled")),
+            "destination_account": str(raw.get("destinationAccount") or "").upper(),
+            "links": parse_links(raw.get("links")),
+        }
+
+
+@dataclass(frozen=True)
+class IntraPolicy(Policy):
     source: tuple[str, ...] = ()
     destination: tuple[str, ...] = ()
-    destination_account: str = ""
     ports: tuple[str, ...] = ()
-    links: tuple[Link, ...] = ()
 
     @classmethod
     def from_api(cls, raw: dict, location: str) -> "IntraPolicy":
         return cls(
-            id=str(raw.get("id", "")),
-            location=location.upper(),
-            status=str(raw.get("status") or ""),
-            enabled=bool(raw.get("enabled")),
+            **cls.common(raw, location),
             source=_strings(raw.get("source")),
             destination=_strings(raw.get("destination")),
-            destination_account=str(raw.get("destinationAccount") or "").upper(),
             ports=tuple(p.lower() for p in _strings(raw.get("ports"))),
-            links=parse_links(raw.get("links")),
         )
 
 
 @dataclass(frozen=True)
-class CrossPolicy(HasLinks):
-    id: str
-    location: str
-    status: str = ""
-    enabled: bool = True
+class CrossPolicy(Policy):
     source_cidr: str = ""
     source_account: str = ""
     destination_cidr: str = ""
-    destination_account: str = ""
     destination_location: str = ""
-    links: tuple[Link, ...] = ()
 
     @classmethod
     def from_api(cls, raw: dict, location: str) -> "CrossPolicy":
         return cls(
-            id=str(raw.get("id", "")),
-            location=str(raw.get("sourceLocation") or location).upper(),
-            status=str(raw.get("status") or ""),
-            enabled=bool(raw.get("enabled")),
+            **cls.common(raw, str(raw.get("sourceLocation") or location)),
             source_cidr=str(raw.get("sourceCidr") or ""),
             source_account=str(raw.get("sourceAccount") or "").upper(),
             destination_cidr=str(raw.get("destinationCidr") or ""),
-            destination_account=str(raw.get("destinationAccount") or "").upper(),
             destination_location=str(raw.get("destinationLocation") or "").upper(),
-            links=parse_links(raw.get("links")),
         )
 
 
@@ -96,54 +98,56 @@ def _id_from_links(body) -> str:
     return link.href.rstrip("/").rsplit("/", 1)[-1] if link else ""
 
 
+def _path(base: str, dc: str, policy_id: str | None = None) -> str:
+    return f"{base}/{_dc(dc)}" if policy_id is None else f"{base}/{_dc(dc)}/{_part(policy_id)}"
+
+
+def _listed(client: ClcClient, base: str, parse, dc: str) -> list:
+    return [parse(p, dc) for p in client.get(_path(base, dc)) or () if isinstance(p, dict)]
+
+
 # --- intra data center ---------------------------------------------------------------------------
 def list_intra(client: ClcClient, dc: str) -> list[IntraPolicy]:
-    return [
-        IntraPolicy.from_api(p, dc) for p in client.get(f"{INTRA}/{_dc(dc)}") or () if isinstance(p, dict)
-    ]
+    return _listed(client, INTRA, IntraPolicy.from_api, dc)
 
 
 def get_intra(client: ClcClient, dc: str, policy_id: str) -> IntraPolicy:
-    return IntraPolicy.from_api(client.get(f"{INTRA}/{_dc(dc)}/{_part(policy_id)}") or {}, dc)
+    return IntraPolicy.from_api(client.get(_path(INTRA, dc, policy_id)) or {}, dc)
 
 
 def create_intra(client: ClcClient, dc: str, spec: dict) -> str:
     """POST (201 ``{"links": [self]}``): the new policy's id."""
-    return _id_from_links(client.post(f"{INTRA}/{_dc(dc)}", json=spec))
+    return _id_from_links(client.post(_path(INTRA, dc), json=spec))
 
 
 def update_intra(client: ClcClient, dc: str, policy_id: str, changes: dict) -> None:
     """PUT any of ``enabled``, ``source``, ``destination``, ``ports`` (204)."""
-    client.put(f"{INTRA}/{_dc(dc)}/{_part(policy_id)}", json=changes)
+    client.put(_path(INTRA, dc, policy_id), json=changes)
 
 
 def delete_intra(client: ClcClient, dc: str, policy_id: str) -> None:
-    client.delete(f"{INTRA}/{_dc(dc)}/{_part(policy_id)}")
+    client.delete(_path(INTRA, dc, policy_id))
 
 
 # --- cross data center ---------------------------------------------------------------------------
 def list_cross(client: ClcClient, dc: str) -> list[CrossPolicy]:
-    return [
-        CrossPolicy.from_api(p, dc) for p in client.get(f"{CROSS}/{_dc(dc)}") or () if isinstance(p, dict)
-    ]
+    return _listed(client, CROSS, CrossPolicy.from_api, dc)
 
 
 def get_cross(client: ClcClient, dc: str, policy_id: str) -> CrossPolicy:
-    return CrossPolicy.from_api(client.get(f"{CROSS}/{_dc(dc)}/{_part(policy_id)}") or {}, dc)
+    return CrossPolicy.from_api(client.get(_path(CROSS, dc, policy_id)) or {}, dc)
 
 
 def create_cross(client: ClcClient, dc: str, spec: dict) -> CrossPolicy:
     """POST (201, the whole policy): ``destinationAccountId``, ``destinationLocationId``,
     ``destinationCidr``, ``sourceCidr``, ``enabled``."""
-    return CrossPolicy.from_api(client.post(f"{CROSS}/{_dc(dc)}", json=spec) or {}, dc)
+    return CrossPolicy.from_api(client.post(_path(CROSS, dc), json=spec) or {}, dc)
 
 
 def set_cross_enabled(client: ClcClient, dc: str, policy_id: str, enabled: bool) -> None:
     """PUT ``...?enabled=true|false`` (204): the only change the API offers on these."""
-    client.request(
-        "PUT", f"{CROSS}/{_dc(dc)}/{_part(policy_id)}", params={"enabled": "true" if enabled else "false"}
-    )
+    client.request("PUT", _path(CROSS, dc, policy_id), params={"enabled": "true" if enabled else "false"})
 
 
 def delete_cross(client: ClcClient, dc: str, policy_id: str) -> None:
-    client.delete(f"{CROSS}/{_dc(dc)}/{_part(policy_id)}")
+    client.delete(_path(CROSS, dc, policy_id))

@@ -1,11 +1,15 @@
-"""Adds ``Server-Timing: upstream;desc="N calls";dur=MS`` to every response."""
+"""``HybridMiddleware``: the base of the portal's middlewares that run in sync and async stacks;
+``ServerTimingMiddleware`` adds ``Server-Timing: upstream;desc="N calls";dur=MS`` to every response."""
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
 from .metrics import end_tally, start_tally
 
 
-class ServerTimingMiddleware:
+class HybridMiddleware:
+    """Sync and async capable (the SSE views are async: no thread hop forced on them): a request
+    goes to ``_call`` in a sync stack, to the coroutine ``_acall`` in an async one."""
+
     sync_capable = True
     async_capable = True
 
@@ -17,6 +21,17 @@ class ServerTimingMiddleware:
     def __call__(self, request):
         if iscoroutinefunction(self):
             return self._acall(request)
+        return self._call(request)
+
+    def _call(self, request):
+        raise NotImplementedError
+
+    async def _acall(self, request):
+        raise NotImplementedError
+
+
+class ServerTimingMiddleware(HybridMiddleware):
+    def _call(self, request):
         tally, token = start_tally()
         try:
             response = self.get_response(request)

@@ -12,16 +12,8 @@ of now. Each action says what it changed for the audit entry (``audit``).
 
 from django.urls import reverse
 
-from apps.accounts.services import client_for_request
-from apps.actions.registry import (
-    ALLOWED,
-    Action,
-    Target,
-    refuse_role,
-    refuse_state,
-    register,
-    register_target,
-)
+from apps.actions.declare import asks, at_once, declare, fresh_load, server_call, unmodifiable
+from apps.actions.registry import ALLOWED, Target, refuse_role, refuse_state, register_target
 from apps.actions.roles import NETWORKS, SERVER_ADMINS
 from apps.clc import networks as clc_networks
 from apps.clc import servers as clc_servers
@@ -37,15 +29,6 @@ from .validation import port_text
 SERVER_NETWORKS = NETWORKS | SERVER_ADMINS
 
 
-def client_of(request):
-    return client_for_request(request)
-
-
-def fresh_for(request) -> bool:
-    """A POST decides on what the cloud says now, not on a cached page."""
-    return request.method == "POST"
-
-
 def networks_crumbs(dc: str) -> list:
     return [("Networks", reverse("networks")), (dc, reverse("datacenter-networks", args=[dc.lower()]))]
 
@@ -55,9 +38,7 @@ register_target(
     Target(
         name="networks",
         route="datacenters/<str:dc>/networks/",
-        load=lambda request, dc: selectors.network_list(
-            request.user, dc, client=client_of(request), fresh=fresh_for(request)
-        ),
+        load=fresh_load(selectors.network_list),
         ident=lambda d: d.dc,
         title=lambda d: d.dc,
         url=lambda d: reverse("datacenter-networks", args=[d.dc.lower()]),
@@ -70,9 +51,7 @@ register_target(
     Target(
         name="network",
         route="datacenters/<str:dc>/networks/<str:network_id>/",
-        load=lambda request, dc, network_id: selectors.network_detail(
-            request.user, dc, network_id, client=client_of(request), fresh=fresh_for(request)
-        ),
+        load=fresh_load(selectors.network_detail),
         ident=lambda d: d.network.id,
         title=lambda d: d.network.name or d.network.id,
         url=lambda d: reverse("network", args=[d.dc.lower(), d.network.id]),
@@ -114,77 +93,51 @@ def _renamed(run) -> dict:
     return changes
 
 
-register(
-    Action(
-        name="claimNetwork",
-        target="networks",
-        label="Claim a network",
-        call=lambda run: clc_networks.claim_network(run.client, run.resource.dc),
-        roles=NETWORKS,
-        question="Claim a new network in {name}?",
-        button="Claim",
-        order=10,
-        audit=lambda run: {"datacenter": run.resource.dc},
-        description="Claim a new network in the data center (queued: an activity follows; the network "
-        "appears when it ends).",
-    )
+networks = declare("networks", roles=NETWORKS)
+network = declare("network", roles=NETWORKS)
+networks(
+    "claimNetwork",
+    "Claim a network",
+    lambda run: clc_networks.claim_network(run.client, run.resource.dc),
+    question="Claim a new network in {name}?",
+    button="Claim",
+    order=10,
+    audit=lambda run: {"datacenter": run.resource.dc},
+    description="Claim a new network in the data center (queued: an activity follows; the network "
+    "appears when it ends).",
 )
-register(
-    Action(
-        name="renameNetwork",
-        target="network",
-        label="Rename",
-        form=f.RenameNetworkForm,
-        call=lambda run: clc_networks.rename_network(
-            run.client, run.resource.dc, run.resource.network.id, run.data["name"], run.data["description"]
-        ),
-        roles=NETWORKS,
-        link=("self", "PUT"),
-        button="Save",
-        done="Network saved.",
-        queues=False,
-        order=10,
-        audit=_renamed,
-        example={"name": "web", "description": "Web tier"},
-        description="Rename the network and change its description (done at once).",
-    )
+network(
+    "renameNetwork",
+    "Rename",
+    lambda run: clc_networks.rename_network(
+        run.client, run.resource.dc, run.resource.network.id, run.data["name"], run.data["description"]
+    ),
+    form=f.RenameNetworkForm,
+    link=("self", "PUT"),
+    **at_once("Network saved.", "Save"),
+    order=10,
+    audit=_renamed,
+    example={"name": "web", "description": "Web tier"},
+    description="Rename the network and change its description (done at once).",
 )
-register(
-    Action(
-        name="releaseNetwork",
-        target="network",
-        label="Release",
-        call=lambda run: clc_networks.release_network(run.client, run.resource.dc, run.resource.network.id),
-        roles=NETWORKS,
-        state=_in_use,
-        check=_releasable,
-        confirm=True,
-        danger=True,
-        question="Release {name}? Its addresses go back to the cloud; the network is gone for good.",
-        done="Release requested: the network disappears once the cloud has released it.",
-        queues=False,
-        order=90,
-        then=lambda run: reverse("datacenter-networks", args=[run.resource.dc.lower()]),
-        audit=lambda run: {"network": run.resource.network.name, "cidr": run.resource.network.cidr},
-        description="Release the network (refused while servers hold addresses in it).",
-    )
+network(
+    "releaseNetwork",
+    "Release",
+    lambda run: clc_networks.release_network(run.client, run.resource.dc, run.resource.network.id),
+    state=_in_use,
+    check=_releasable,
+    **asks("Release {name}? Its addresses go back to the cloud; the network is gone for good."),
+    **at_once("Release requested: the network disappears once the cloud has released it."),
+    order=90,
+    then=lambda run: reverse("datacenter-networks", args=[run.resource.dc.lower()]),
+    audit=lambda run: {"network": run.resource.network.name, "cidr": run.resource.network.cidr},
+    description="Release the network (refused while servers hold addresses in it).",
 )
 
 
 # --- a server's networks and public IPs -----------------------------------------------------------
-def _unmodifiable(detail) -> str | None:
-    s = detail.server
-    if s.error:
-        return "its details could not be read"
-    if s.status == "archived":
-        return "it is archived"
-    if s.status != "active":
-        return f"it is {s.status or 'not active'}"
-    return None
-
-
 def _has_public_ip(detail) -> str | None:
-    return _unmodifiable(detail) or (None if f.public_ips(detail) else "it has no public IP")
+    return unmodifiable(detail) or (None if f.public_ips(detail) else "it has no public IP")
 
 
 def _offers(verb: str):
@@ -246,97 +199,69 @@ def _public_ip_changes(run) -> dict:
     return out
 
 
-register(
-    Action(
-        name="addSecondaryNetwork",
-        target="server",
-        label="Add a network",
-        form=f.AddSecondaryNetworkForm,
-        call=lambda run: clc_networks.add_secondary_network(
-            run.client, run.resource.server.id, run.data["network"], run.data["ip_address"]
-        ),
-        roles=SERVER_NETWORKS,
-        state=_unmodifiable,
-        button="Add network",
-        placement="networks",
-        order=45,
-        audit=_secondary_added,
-        example={"network": "<network id>", "ip_address": ""},
-        description="Give the server an address in another network of its data center (queued).",
-    )
+server = declare("server", roles=SERVER_ADMINS, state=unmodifiable)
+server(
+    "addSecondaryNetwork",
+    "Add a network",
+    server_call(clc_networks.add_secondary_network, "network", "ip_address"),
+    form=f.AddSecondaryNetworkForm,
+    roles=SERVER_NETWORKS,
+    button="Add network",
+    placement="networks",
+    order=45,
+    audit=_secondary_added,
+    example={"network": "<network id>", "ip_address": ""},
+    description="Give the server an address in another network of its data center (queued).",
 )
-register(
-    Action(
-        name="removeSecondaryNetwork",
-        target="server",
-        label="Remove network",
-        form=f.SecondaryNetworkTargetForm,
-        call=lambda run: clc_networks.remove_secondary_network(
-            run.client, run.resource.server.id, run.data["network"]
-        ),
-        roles=SERVER_NETWORKS,
-        state=_unmodifiable,
-        confirm=True,
-        danger=True,
-        question="Remove {name}'s address in {target}?",
-        button="Remove",
-        placement="item",
-        audit=_secondary_removed,
-        example={"network": "<network id>"},
-        description="Remove a secondary network (the server's address in it) from the server (queued).",
-    )
+server(
+    "removeSecondaryNetwork",
+    "Remove network",
+    server_call(clc_networks.remove_secondary_network, "network"),
+    form=f.SecondaryNetworkTargetForm,
+    roles=SERVER_NETWORKS,
+    **asks("Remove {name}'s address in {target}?"),
+    button="Remove",
+    placement="item",
+    audit=_secondary_removed,
+    example={"network": "<network id>"},
+    description="Remove a secondary network (the server's address in it) from the server (queued).",
 )
-register(
-    Action(
-        name="addPublicIp",
-        target="server",
-        label="Add public IP",
-        form=f.AddPublicIpForm,
-        call=lambda run: clc_servers.add_public_ip(run.client, run.resource.server.id, run.data["spec"]),
-        roles=SERVER_ADMINS,
-        link=("publicIPAddresses", "POST"),
-        state=_unmodifiable,
-        order=40,
-        audit=lambda run: {
-            **_rules_after(run.data["spec"]),
-            "internal": run.data["spec"].get("internalIPAddress", "new"),
-        },
-        example={"ports": "tcp/80, tcp/443", "source_restrictions": "203.0.113.0/24"},
-    )
+server(
+    "addPublicIp",
+    "Add public IP",
+    server_call(clc_servers.add_public_ip, "spec"),
+    form=f.AddPublicIpForm,
+    link=("publicIPAddresses", "POST"),
+    order=40,
+    audit=lambda run: {
+        **_rules_after(run.data["spec"]),
+        "internal": run.data["spec"].get("internalIPAddress", "new"),
+    },
+    example={"ports": "tcp/80, tcp/443", "source_restrictions": "203.0.113.0/24"},
 )
-register(
-    Action(
-        name="updatePublicIp",
-        target="server",
-        label="Change ports and sources",
-        form=f.UpdatePublicIpForm,
-        call=_update_public_ip,
-        roles=SERVER_ADMINS,
-        state=_has_public_ip,
-        check=_offers("PUT"),
-        button="Save rules",
-        placement="none",  # edited in place in the server page's network panel
-        audit=_public_ip_changes,
-        example={"ip": "64.94.100.2", "ports": "tcp/443", "source_restrictions": "203.0.113.0/24"},
-        description="Replace a public IP's open ports and allowed sources (what is not listed is closed).",
-    )
+server(
+    "updatePublicIp",
+    "Change ports and sources",
+    _update_public_ip,
+    form=f.UpdatePublicIpForm,
+    state=_has_public_ip,
+    check=_offers("PUT"),
+    button="Save rules",
+    placement="none",  # edited in place in the server page's network panel
+    audit=_public_ip_changes,
+    example={"ip": "64.94.100.2", "ports": "tcp/443", "source_restrictions": "203.0.113.0/24"},
+    description="Replace a public IP's open ports and allowed sources (what is not listed is closed).",
 )
-register(
-    Action(
-        name="removePublicIp",
-        target="server",
-        label="Remove public IP",
-        form=f.PublicIpTargetForm,
-        call=lambda run: clc_servers.remove_public_ip(run.client, run.resource.server.id, run.data["ip"]),
-        roles=SERVER_ADMINS,
-        state=_has_public_ip,
-        check=_offers("DELETE"),
-        confirm=True,
-        danger=True,
-        question="Remove the public IP address {target} from {name}?",
-        button="Remove",
-        placement="item",
-        audit=lambda run: {"address": run.data["ip"]},
-        example={"ip": "65.39.180.12"},
-    )
+server(
+    "removePublicIp",
+    "Remove public IP",
+    server_call(clc_servers.remove_public_ip, "ip"),
+    form=f.PublicIpTargetForm,
+    state=_has_public_ip,
+    check=_offers("DELETE"),
+    **asks("Remove the public IP address {target} from {name}?"),
+    button="Remove",
+    placement="item",
+    audit=lambda run: {"address": run.data["ip"]},
+    example={"ip": "65.39.180.12"},
 )

@@ -8,17 +8,23 @@ answer). ``?fresh=1`` reads the cloud again instead of the short per-person cach
 
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
-    extend_schema,
     inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import (
+    FRESH,
+    CloudLinkSerializer,
+    ReadView,
+    message_answer,
+    read_schemas,
+    read_view,
+)
+from apps.clc.networks import Network
 from apps.inventory import selectors as inventory
+from portal.dataclass_serializers import dataclass_serializer
 
 from . import selectors
 from .selectors_firewall import cross_policy, firewall, intra_policy
@@ -50,24 +56,16 @@ USE_EXAMPLE = {"claimed": 19, "free": 221, "public": 3, "total": 240, "percent":
 
 
 # --- serializers ---------------------------------------------------------------------------------
-class NetLinkSerializer(serializers.Serializer):
-    rel = serializers.CharField()
-    href = serializers.CharField()
-    verbs = serializers.ListField(child=serializers.CharField(), source="allowed_verbs")
-
-
-class NetworkSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField()
-    cidr = serializers.CharField()
-    gateway = serializers.CharField()
-    netmask = serializers.CharField()
-    type = serializers.CharField()
-    vlan = serializers.IntegerField()
-    location = serializers.CharField()
-    releasing = serializers.BooleanField(help_text="The cloud is releasing it (it goes away when done).")
-    links = NetLinkSerializer(many=True)
+NetworkSerializer = dataclass_serializer(  # the entity's fields (``apps.clc.networks``)
+    Network,
+    "NetworkSerializer",
+    exclude=("addresses",),
+    overrides={"links": CloudLinkSerializer(many=True)},
+    computed={
+        "releasing": serializers.BooleanField(help_text="The cloud is releasing it (it goes away when done).")
+    },
+    after={"releasing": "location"},
+)
 
 
 class AddressUseSerializer(serializers.Serializer):
@@ -156,7 +154,7 @@ class IntraPolicySerializer(serializers.Serializer):
     destination = FirewallEndpointSerializer(many=True, source="destinations")
     ports = serializers.ListField(child=serializers.CharField(), source="policy.ports")
     destination_account = serializers.CharField(source="policy.destination_account")
-    links = NetLinkSerializer(many=True)
+    links = CloudLinkSerializer(many=True)
 
 
 class CrossPolicySerializer(serializers.Serializer):
@@ -167,7 +165,7 @@ class CrossPolicySerializer(serializers.Serializer):
     destination = FirewallEndpointSerializer()
     destination_location = serializers.CharField(source="policy.destination_location")
     destination_account = serializers.CharField(source="policy.destination_account")
-    links = NetLinkSerializer(many=True)
+    links = CloudLinkSerializer(many=True)
 
 
 class FirewallPoliciesSerializer(serializers.Serializer):
@@ -182,15 +180,10 @@ class FirewallPoliciesSerializer(serializers.Serializer):
 
 # --- schema pieces -------------------------------------------------------------------------------
 MESSAGE = inline_serializer("NetworksMessage", {"message": serializers.CharField()})
-FRESH = OpenApiParameter("fresh", bool, description="Bypass the short per-person cache.", required=False)
 
 
-def _error(description: str, message: str, **extra) -> OpenApiResponse:
-    return OpenApiResponse(
-        MESSAGE,
-        description=description,
-        examples=[OpenApiExample(description, {"message": message, **extra})],
-    )
+def _error(description: str, message: str) -> OpenApiResponse:
+    return message_answer(MESSAGE, description, description, {"message": message})
 
 
 ERRORS = {
@@ -216,30 +209,12 @@ ERRORS = {
 }
 
 
-def read_schema(operation_id: str, summary: str, serializer, example: dict):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        tags=["networks"],
-        parameters=[FRESH],
-        responses={200: serializer, **ERRORS},
-        examples=[OpenApiExample("Example", example, response_only=True, status_codes=["200"])],
-    )
-
-
-class ReadView(APIView):
-    def fresh(self, request) -> bool:
-        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
-
-    def client(self, request):
-        return client_for_request(request)
+read_schema = read_schemas("networks", ERRORS, parameters=[FRESH])
 
 
 # --- views ---------------------------------------------------------------------------------------
-class DataCenterNetworksView(ReadView):
-    """The data center's networks, each with its address use."""
-
-    @read_schema(
+DataCenterNetworksView = read_view(
+    read_schema(
         "datacenter_networks",
         "A data center's networks with their address use",
         DataCenterNetworksSerializer,
@@ -248,18 +223,12 @@ class DataCenterNetworksView(ReadView):
             "count": 1,
             "results": [{"network": NETWORK_EXAMPLE, "use": USE_EXAMPLE, "error": ""}],
         },
-    )
-    def get(self, request, dc: str):
-        view = selectors.datacenter_networks(
-            request.user, dc, client=self.client(request), fresh=self.fresh(request)
-        )
-        return Response(DataCenterNetworksSerializer(view).data)
-
-
-class NetworkView(ReadView):
-    """One network with every address (claimed ones with their server, free ones, public mapped)."""
-
-    @read_schema(
+    ),
+    selectors.datacenter_networks,
+    doc="The data center's networks, each with its address use.",
+)
+NetworkView = read_view(
+    read_schema(
         "network_detail",
         "A network and its addresses",
         NetworkDetailSerializer,
@@ -273,12 +242,10 @@ class NetworkView(ReadView):
                 {"address": "64.94.100.2", "claimed": True, "server": "WA1DEMOWEB01", "type": "publicMapped"},
             ],
         },
-    )
-    def get(self, request, dc: str, network_id: str):
-        detail = selectors.network_detail(
-            request.user, dc, network_id, client=self.client(request), fresh=self.fresh(request)
-        )
-        return Response(NetworkDetailSerializer(detail).data)
+    ),
+    selectors.network_detail,
+    doc="One network with every address (claimed ones with their server, free ones, public mapped).",
+)
 
 
 class ServerNetworksView(ReadView):
@@ -339,37 +306,25 @@ CROSS_EXAMPLE = {
 }
 
 
-class FirewallView(ReadView):
-    """The data center's intra and cross data center firewall policies."""
-
-    @read_schema(
+FirewallView = read_view(
+    read_schema(
         "datacenter_firewall",
         "A data center's firewall policies",
         FirewallPoliciesSerializer,
         {"datacenter": "WA1", "intra": [INTRA_EXAMPLE], "cross": [CROSS_EXAMPLE], "errors": []},
-    )
-    def get(self, request, dc: str):
-        view = firewall(request.user, dc, client=self.client(request), fresh=self.fresh(request))
-        return Response(FirewallPoliciesSerializer(view).data)
-
-
-class IntraPolicyView(ReadView):
-    @read_schema(
+    ),
+    firewall,
+    doc="The data center's intra and cross data center firewall policies.",
+)
+IntraPolicyView = read_view(
+    read_schema(
         "firewall_policy", "One intra data center firewall policy", IntraPolicySerializer, INTRA_EXAMPLE
-    )
-    def get(self, request, dc: str, policy_id: str):
-        view = intra_policy(
-            request.user, dc, policy_id, client=self.client(request), fresh=self.fresh(request)
-        )
-        return Response(IntraPolicySerializer(view).data)
-
-
-class CrossPolicyView(ReadView):
-    @read_schema(
+    ),
+    intra_policy,
+)
+CrossPolicyView = read_view(
+    read_schema(
         "cross_dc_policy", "One cross data center firewall policy", CrossPolicySerializer, CROSS_EXAMPLE
-    )
-    def get(self, request, dc: str, policy_id: str):
-        view = cross_policy(
-            request.user, dc, policy_id, client=self.client(request), fresh=self.fresh(request)
-        )
-        return Response(CrossPolicySerializer(view).data)
+    ),
+    cross_policy,
+)

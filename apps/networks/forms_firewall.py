@@ -48,7 +48,13 @@ def _items(value) -> list[str]:
 
 
 class FirewallForm(ActionForm):
-    """Resolves network names, knows the account's networks in every data center."""
+    """Resolves network names, knows the account's networks in every data center. A create form's
+    ``spec_names`` maps its fields to the API's members: the ``spec`` its action sends."""
+
+    spec_names: dict[str, str] = {}
+
+    def payload(self) -> dict:
+        return {"spec": {api: self.cleaned_data[name] for name, api in self.spec_names.items()}}
 
     @property
     def dc(self) -> str:
@@ -149,6 +155,26 @@ class IntraPolicyForm(FirewallForm):
     def clean_source(self):
         return self.resolve(self.cleaned_data["source"], "sources", self.here, self.dc)
 
+    def target_account(self) -> str:
+        """The policy's destination account (its networks are named only when it is the person's)."""
+        raise NotImplementedError
+
+    def clean_destination(self):
+        networks = self.here if self.target_account() == self.own_alias else ()
+        return self.resolve(self.cleaned_data["destination"], "destinations", networks, self.dc)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            self.check_endpoints(data, self.target_account())
+        if not self.errors:
+            self.check_new(data)
+        return data
+
+    def check_new(self, data: dict) -> None:
+        """Raises when the policy would repeat one the data center has."""
+        raise NotImplementedError
+
     def check_endpoints(self, data: dict, account: str) -> None:
         if account != self.own_alias:
             return  # another account's networks are not ours to name
@@ -200,37 +226,24 @@ class CreateIntraPolicyForm(IntraPolicyForm):
             ].help_text = f"CIDR blocks or names of {self.dc}'s networks: {self.named_networks()}."
             self.fields["destination"].help_text = "CIDR blocks, or network names when the account is yours."
 
-    def clean_destination(self):
-        account = (self.data.get("destination_account") or "").strip().upper() or self.own_alias
-        networks = self.here if account == self.own_alias else ()
-        return self.resolve(self.cleaned_data["destination"], "destinations", networks, self.dc)
+    def target_account(self) -> str:
+        return (self.data.get("destination_account") or "").strip().upper() or self.own_alias
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        account = data["destination_account"]
-        self.check_endpoints(data, account)
-        if not self.errors:
-            same = self.duplicate_of(data, account)
-            if same is not None:
-                raise forms.ValidationError(
-                    f"This policy already exists in {self.dc} ({same.id}, "
-                    f"{'enabled' if same.enabled else 'disabled'}): change that one instead."
-                )
-        return data
+    def check_new(self, data: dict) -> None:
+        same = self.duplicate_of(data, data["destination_account"])
+        if same is not None:
+            raise forms.ValidationError(
+                f"This policy already exists in {self.dc} ({same.id}, "
+                f"{'enabled' if same.enabled else 'disabled'}): change that one instead."
+            )
 
-    def payload(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "spec": {
-                "destinationAccount": data["destination_account"],
-                "source": data["source"],
-                "destination": data["destination"],
-                "ports": data["ports"],
-                "enabled": data["enabled"],
-            }
-        }
+    spec_names = {
+        "destination_account": "destinationAccount",
+        "source": "source",
+        "destination": "destination",
+        "ports": "ports",
+        "enabled": "enabled",
+    }
 
 
 class EditIntraPolicyForm(IntraPolicyForm):
@@ -243,25 +256,17 @@ class EditIntraPolicyForm(IntraPolicyForm):
             self.initial.setdefault("destination", ", ".join(policy.destination))
             self.initial.setdefault("ports", ", ".join(policy.ports))
 
-    def clean_destination(self):
-        account = self.resource.policy.destination_account
-        networks = self.here if account == self.own_alias else ()
-        return self.resolve(self.cleaned_data["destination"], "destinations", networks, self.dc)
+    def target_account(self) -> str:
+        return self.resource.policy.destination_account
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
+    def check_new(self, data: dict) -> None:
         policy = self.resource.policy
-        self.check_endpoints(data, policy.destination_account)
-        if not self.errors:
-            same = self.duplicate_of(data, policy.destination_account, exclude=policy.id)
-            if same is not None:
-                raise forms.ValidationError(f"Another policy ({same.id}) already allows exactly this.")
-            before = (list(policy.source), list(policy.destination), list(policy.ports))
-            if before == (data["source"], data["destination"], data["ports"]):
-                raise forms.ValidationError("Nothing changed.")
-        return data
+        same = self.duplicate_of(data, policy.destination_account, exclude=policy.id)
+        if same is not None:
+            raise forms.ValidationError(f"Another policy ({same.id}) already allows exactly this.")
+        before = (list(policy.source), list(policy.destination), list(policy.ports))
+        if before == (data["source"], data["destination"], data["ports"]):
+            raise forms.ValidationError("Nothing changed.")
 
     def payload(self) -> dict:
         data = self.cleaned_data
@@ -353,14 +358,10 @@ class CreateCrossPolicyForm(FirewallForm):
                 )
         return data
 
-    def payload(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "spec": {
-                "destinationAccountId": data["destination_account"],
-                "destinationLocationId": data["destination_location"],
-                "destinationCidr": data["destination_cidr"],
-                "sourceCidr": data["source_cidr"],
-                "enabled": data["enabled"],
-            }
-        }
+    spec_names = {
+        "destination_account": "destinationAccountId",
+        "destination_location": "destinationLocationId",
+        "destination_cidr": "destinationCidr",
+        "source_cidr": "sourceCidr",
+        "enabled": "enabled",
+    }

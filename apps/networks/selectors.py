@@ -16,7 +16,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from apps.accounts.services import client_for_request, cloud_client_for, user_datacenters
+from apps.accounts.reads import own_client, url_part
+from apps.accounts.services import client_for_request, user_datacenters
 from apps.activities.models import TERMINAL, Activity
 from apps.clc import errors
 from apps.clc import networks as clc_networks
@@ -40,30 +41,18 @@ class NotFound(errors.NotFound):
 
 
 def checked_dc(dc: str) -> str:
-    value = (dc or "").strip()
-    if not _DC.match(value):
-        raise NotFound(f"No data center {value[:20]!r}.")
-    return value.upper()
+    return url_part(dc, _DC, "data center", NotFound, 20).upper()
 
 
 def checked_id(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not _ID.match(value):
-        raise NotFound(f"No {what} {value[:40]!r}.")
-    return value
+    return url_part(value, _ID, what, NotFound)
 
 
 def checked_ip(value: str) -> str:
-    value = (value or "").strip()
-    if not _IP.match(value):
-        raise NotFound(f"No address {value[:40]!r}.")
-    return value
+    return url_part(value, _IP, "address", NotFound)
 
 
-def _client(user, client):
-    if client is not None:
-        return client
-    return cloud_client_for(user)
+_client = own_client
 
 
 def can_view_servers(user) -> bool:
@@ -138,20 +127,28 @@ class DataCenterNetworks:
         return [n for n in self.networks if n.releasing]
 
 
-@dataclass(frozen=True)
-class NetworkDetail(HasLinks):
-    """One network with every address (claimed with its server, free, public mapped)."""
+class ViewOf(HasLinks):
+    """A page's view of one entity (the attribute ``of`` names: a network, a policy): its data
+    center (``location``) and its links are the entity's."""
 
-    network: Network
-    use: AddressUse
+    of = ""
 
     @property
     def dc(self) -> str:
-        return self.network.location
+        return getattr(self, self.of).location
 
     @property
     def links(self) -> tuple[Link, ...]:
-        return self.network.links
+        return getattr(self, self.of).links
+
+
+@dataclass(frozen=True)
+class NetworkDetail(ViewOf):
+    """One network with every address (claimed with its server, free, public mapped)."""
+
+    of = "network"
+    network: Network
+    use: AddressUse
 
     @property
     def addresses(self) -> tuple[NetworkAddress, ...]:

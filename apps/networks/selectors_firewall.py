@@ -10,11 +10,19 @@ from dataclasses import dataclass
 from apps.clc import errors
 from apps.clc import firewall as clc_firewall
 from apps.clc.firewall import CrossPolicy, IntraPolicy
-from apps.clc.links import HasLinks, Link
 from apps.clc.networks import Network
 from apps.inventory.cache import PersonCache
 
-from .selectors import NotFound, _client, account_networks, cached_many, checked_dc, checked_id, network_list
+from .selectors import (
+    NotFound,
+    ViewOf,
+    _client,
+    account_networks,
+    cached_many,
+    checked_dc,
+    checked_id,
+    network_list,
+)
 from .validation import network_of
 
 
@@ -34,11 +42,12 @@ def endpoints(cidrs, networks) -> tuple[Endpoint, ...]:
     return tuple(Endpoint(c, network_of(c, networks or ())) for c in cidrs)
 
 
-@dataclass(frozen=True)
-class IntraView(HasLinks):
-    policy: IntraPolicy
-    sources: tuple[Endpoint, ...]
-    destinations: tuple[Endpoint, ...]
+class PolicyView(ViewOf):
+    """What a policy's view (``IntraView``, ``CrossView``) says of its ``policy`` for the person's
+    ``account``: its id, data center and links, and whether it lets traffic into another account."""
+
+    of = "policy"
+    policy: IntraPolicy | CrossPolicy
     account: str  # the person's account alias
 
     @property
@@ -46,40 +55,24 @@ class IntraView(HasLinks):
         return self.policy.id
 
     @property
-    def dc(self) -> str:
-        return self.policy.location
-
-    @property
-    def links(self) -> tuple[Link, ...]:
-        return self.policy.links
-
-    @property
     def other_account(self) -> bool:
         return self.policy.destination_account.upper() != self.account.upper()
 
 
 @dataclass(frozen=True)
-class CrossView(HasLinks):
+class IntraView(PolicyView):
+    policy: IntraPolicy
+    sources: tuple[Endpoint, ...]
+    destinations: tuple[Endpoint, ...]
+    account: str
+
+
+@dataclass(frozen=True)
+class CrossView(PolicyView):
     policy: CrossPolicy
     source: Endpoint
     destination: Endpoint
     account: str
-
-    @property
-    def id(self) -> str:
-        return self.policy.id
-
-    @property
-    def dc(self) -> str:
-        return self.policy.location
-
-    @property
-    def links(self) -> tuple[Link, ...]:
-        return self.policy.links
-
-    @property
-    def other_account(self) -> bool:
-        return self.policy.destination_account.upper() != self.account.upper()
 
 
 @dataclass(frozen=True)
@@ -161,38 +154,37 @@ def firewall(user, dc: str, *, client=None, fresh: bool = False) -> FirewallView
     )
 
 
-def intra_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> IntraView:
-    """One intra data center policy: from the cached list when it is there, else read (1 call)."""
+def _policy(user, dc: str, policy_id: str, client, fresh: bool, kind: str):
+    """One policy (``kind``: intra or cross) from the cached list when it is there, else read (1
+    call); and the data center's networks."""
     dc = checked_dc(dc)
     policy_id = checked_id(policy_id, "policy").lower()
-    client = _client(user, client)
     listed = network_list(user, dc, client=client)
-    cache = PersonCache(user)
-    cached = None if fresh else cache.peek(f"fw-intra:{dc}")
+    cached = None if fresh else PersonCache(user).peek(f"fw-{kind}:{dc}")
     policy = next((p for p in cached or () if p.id.lower() == policy_id), None)
     if policy is None:
+        get, what = (
+            (clc_firewall.get_intra, "firewall")
+            if kind == "intra"
+            else (clc_firewall.get_cross, "cross data center")
+        )
         try:
-            policy = clc_firewall.get_intra(client, dc, policy_id)
+            policy = get(client, dc, policy_id)
         except errors.NotFound:
-            raise NotFound(f"No firewall policy {policy_id} in {dc}.") from None
-    return intra_view(policy, listed.networks, _account(user))
+            raise NotFound(f"No {what} policy {policy_id} in {dc}.") from None
+    return policy, listed.networks
+
+
+def intra_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> IntraView:
+    policy, networks = _policy(user, dc, policy_id, _client(user, client), fresh, "intra")
+    return intra_view(policy, networks, _account(user))
 
 
 def cross_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> CrossView:
-    dc = checked_dc(dc)
-    policy_id = checked_id(policy_id, "policy").lower()
     client = _client(user, client)
-    listed = network_list(user, dc, client=client)
-    cache = PersonCache(user)
-    cached = None if fresh else cache.peek(f"fw-cross:{dc}")
-    policy = next((p for p in cached or () if p.id.lower() == policy_id), None)
-    if policy is None:
-        try:
-            policy = clc_firewall.get_cross(client, dc, policy_id)
-        except errors.NotFound:
-            raise NotFound(f"No cross data center policy {policy_id} in {dc}.") from None
+    policy, networks = _policy(user, dc, policy_id, client, fresh, "cross")
     account = _account(user)
     remote = {}
     if policy.destination_account == account:
         remote = account_networks(user, [policy.destination_location], client=client)
-    return cross_view(policy, listed.networks, remote, account)
+    return cross_view(policy, networks, remote, account)

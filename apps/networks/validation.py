@@ -55,12 +55,19 @@ def cidr(text: str) -> str:
     return text
 
 
+def _counted(items: list, none: str, limit: int, what: str) -> list:
+    """``items`` when there is one at least (else ``none``, unless empty is fine: ``none`` "") and
+    ``limit`` at most."""
+    if none and not items:
+        raise ValidationError(none)
+    if len(items) > limit:
+        raise ValidationError(f"At most {limit} {what}.")
+    return items
+
+
 def cidrs(value, *, required: bool = True, limit: int = MAX_ENTRIES) -> list[str]:
-    found = entries(value)
-    if required and not found:
-        raise ValidationError("Give at least one CIDR block, e.g. 10.1.1.0/24.")
-    if len(found) > limit:
-        raise ValidationError(f"At most {limit} CIDR blocks.")
+    none = "Give at least one CIDR block, e.g. 10.1.1.0/24." if required else ""
+    found = _counted(entries(value), none, limit, "CIDR blocks")
     return list(dict.fromkeys(cidr(item) for item in found))
 
 
@@ -84,11 +91,7 @@ def port_spec(text: str) -> str:
 
 
 def port_specs(value) -> list[str]:
-    found = entries(value)
-    if not found:
-        raise ValidationError(f"Give at least one port. {PORT_HELP}")
-    if len(found) > MAX_ENTRIES:
-        raise ValidationError(f"At most {MAX_ENTRIES} ports.")
+    found = _counted(entries(value), f"Give at least one port. {PORT_HELP}", MAX_ENTRIES, "ports")
     specs = list(dict.fromkeys(port_spec(item) for item in found))
     if "any" in specs and len(specs) > 1:
         raise ValidationError("'any' already opens every port: give it alone.")
@@ -115,11 +118,7 @@ def public_ports(value) -> list[dict]:
                 entry["portTo"] = int(high)
         if entry not in out:
             out.append(entry)
-    if not out:
-        raise ValidationError("Open at least one port, e.g. tcp/443.")
-    if len(out) > MAX_ENTRIES:
-        raise ValidationError(f"At most {MAX_ENTRIES} ports.")
-    return out
+    return _counted(out, "Open at least one port, e.g. tcp/443.", MAX_ENTRIES, "ports")
 
 
 def port_text(ports) -> str:

@@ -8,9 +8,10 @@ import ipaddress
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import page_read
 from apps.actions import registry
 from apps.clc import errors
+from portal.table_sort import sorted_rows
 
 from . import selectors
 from .panels import sees_networks
@@ -32,10 +33,6 @@ def _ip_key(text: str) -> int:
         return 0
 
 
-def _fresh(request) -> bool:
-    return request.GET.get("refresh") == "1"
-
-
 def _refusal(user, target: str, name: str, resource) -> str:
     """Why ``name`` is not offered because of the resource's state (said plainly on the page)."""
     action = registry.get(target, name)
@@ -52,14 +49,8 @@ def networks_index(request):
 
 @login_required
 def datacenter_networks(request, dc: str):
-    view = selectors.datacenter_networks(
-        request.user, dc, client=client_for_request(request), fresh=_fresh(request)
-    )
-    sort = request.GET.get("sort", "")
-    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
-    rows = list(view.rows)
-    if sort in NETWORK_SORTS:
-        rows.sort(key=NETWORK_SORTS[sort], reverse=direction == "desc")
+    view = page_read(request, selectors.datacenter_networks, dc=dc)
+    rows, sort, direction = sorted_rows(request, view.rows, NETWORK_SORTS)
     context = {
         "view": view,
         "rows": rows,
@@ -74,9 +65,7 @@ def datacenter_networks(request, dc: str):
 
 @login_required
 def network(request, dc: str, network_id: str):
-    detail = selectors.network_detail(
-        request.user, dc, network_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    detail = page_read(request, selectors.network_detail, dc=dc, network_id=network_id)
     q = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("status", "")
     rows = [a for a in detail.addresses if _address_state(a) == state or not state]
@@ -106,7 +95,7 @@ def _address_state(address) -> str:
 
 @login_required
 def datacenter_firewall(request, dc: str):
-    view = firewall(request.user, dc, client=client_for_request(request), fresh=_fresh(request))
+    view = page_read(request, firewall, dc=dc)
     context = {
         "view": view,
         "dc": view.dc,

@@ -119,18 +119,23 @@ def _activity_finished(activity) -> list[Delivery]:
     event = event_for(activity, preference)
     if event is None:
         return []
+    return _queue(preference, event, payload_for(activity, event), activity)
+
+
+def _queue(preference, event: str, payload: dict, activity=None) -> list[Delivery]:
+    """One delivery per channel the person turned on, sent once the transaction commits (an
+    activity notifies once per channel: the table's constraint skips a second try)."""
     wanted = []
     if preference.email_enabled and preference.email_address:
         wanted.append((Channel.EMAIL, preference.email_address))
     if preference.webhook_enabled and preference.webhook_url:
         wanted.append((Channel.WEBHOOK, preference.webhook_url))
     created = []
-    payload = payload_for(activity, event)
     for channel, destination in wanted:
         try:
             with transaction.atomic():
                 delivery = Delivery.objects.create(
-                    user_id=activity.user_id,
+                    user_id=preference.user_id,
                     activity=activity,
                     event=event,
                     channel=channel,
@@ -351,25 +356,7 @@ def _alert_raised(alert: dict) -> list[Delivery]:
             "url": f"{settings.PORTAL_BASE_URL}/servers/{str(alert.get('server_id', '')).lower()}/",
         },
     }
-    created = []
-    for preference in preferences:
-        wanted = []
-        if preference.email_enabled and preference.email_address:
-            wanted.append((Channel.EMAIL, preference.email_address))
-        if preference.webhook_enabled and preference.webhook_url:
-            wanted.append((Channel.WEBHOOK, preference.webhook_url))
-        for channel, destination in wanted:
-            delivery = Delivery.objects.create(
-                user_id=preference.user_id,
-                event=event,
-                channel=channel,
-                destination=destination,
-                payload=payload,
-                next_attempt_at=timezone.now(),
-            )
-            created.append(delivery)
-            transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
-    return created
+    return [delivery for preference in preferences for delivery in _queue(preference, event, payload)]
 
 
 def _alert_subject(payload: dict) -> str:

@@ -89,11 +89,12 @@ def button(request, action, resource, *, extra=None, text=None) -> str:
     )
 
 
-def _offered(user, target, resource, placement):
-    """(allowed actions, {reason: [labels]} refused for the person's role) of one placement."""
+def offered_actions(user, target, resource, placement=None):
+    """(allowed actions, {reason: [labels]} refused for the person's role) of one placement (None:
+    of every placement)."""
     offered, by_role = [], {}
     for action in registry.actions(target):
-        if action.placement != placement:
+        if placement is not None and action.placement != placement:
             continue
         verdict = action.allowed(user, resource)
         if verdict:
@@ -115,7 +116,7 @@ def role_hint(by_role: dict) -> str:
 @register.simple_tag(takes_context=True)
 def action_bar(context, target, resource, label="Actions"):
     request = context["request"]
-    offered, by_role = _offered(request.user, target, resource, "bar")
+    offered, by_role = offered_actions(request.user, target, resource, "bar")
     buttons = mark_safe("".join(button(request, a, resource) for a in offered))
     bar = (
         format_html('<div class="actions" role="group" aria-label="{}">{}</div>', label, buttons)
@@ -129,7 +130,7 @@ def action_bar(context, target, resource, label="Actions"):
 def action_menu(context, target, resource, placement, label):
     """A disclosure menu of one placement's actions (e.g. the group's power operations)."""
     request = context["request"]
-    offered, _ = _offered(request.user, target, resource, placement)
+    offered, _ = offered_actions(request.user, target, resource, placement)
     if not offered:
         return ""
     items = format_html_join(

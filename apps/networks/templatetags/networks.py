@@ -13,35 +13,22 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from apps.actions import registry
-from apps.actions.templatetags.actions import action_url, button, role_hint
+from apps.actions.templatetags.actions import action_url, button, offered_actions, role_hint
 
 register = template.Library()
-
-
-def _offered(user, target, resource, placement=None):
-    offered, by_role = [], {}
-    for action in registry.actions(target):
-        if placement is not None and action.placement != placement:
-            continue
-        verdict = action.allowed(user, resource)
-        if verdict:
-            offered.append(action)
-        elif verdict.kind == "role":
-            by_role.setdefault(verdict.reason, []).append(action.label)
-    return offered, by_role
 
 
 @register.simple_tag(takes_context=True)
 def row_actions(context, target, resource, placement="bar"):
     request = context["request"]
-    offered, _ = _offered(request.user, target, resource, placement)
+    offered, _ = offered_actions(request.user, target, resource, placement)
     return mark_safe(" ".join(button(request, a, resource) for a in offered))
 
 
 @register.simple_tag(takes_context=True)
 def placement_actions(context, target, resource, placement):
     request = context["request"]
-    offered, by_role = _offered(request.user, target, resource, placement)
+    offered, by_role = offered_actions(request.user, target, resource, placement)
     buttons = mark_safe("".join(button(request, a, resource) for a in offered))
     bar = format_html('<div class="actions">{}</div>', buttons) if offered else ""
     return mark_safe(bar + role_hint(by_role))
@@ -51,7 +38,7 @@ def placement_actions(context, target, resource, placement):
 def role_reason(context, target, resource):
     """The role hint of a target's actions alone (e.g. once above a table of policies)."""
     request = context["request"]
-    _, by_role = _offered(request.user, target, resource)
+    _, by_role = offered_actions(request.user, target, resource)
     return role_hint(by_role)
 
 

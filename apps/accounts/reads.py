@@ -1,0 +1,95 @@
+"""Reads of the cloud's state through the person's client: ``page_read`` for a page (``?refresh=1``
+reads the cloud again), and for the ``/api/v1/`` reads (networks, firewall policies, load
+balancers...) a view base, ``read_view`` and the OpenAPI pieces those reads share."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .services import client_for_request, cloud_client_for
+
+FRESH = OpenApiParameter("fresh", bool, description="Bypass the short per-person cache.", required=False)
+
+
+def own_client(user, client=None):
+    """``client``, or the person's own (a selector called without one)."""
+    return client if client is not None else cloud_client_for(user)
+
+
+def url_part(value: str, pattern, what: str, error: type[Exception], clip: int = 40) -> str:
+    """``value`` (stripped) when it matches ``pattern``, else ``error("No <what> '<value>'.")``: an
+    id from the URL that can't be one is a 404, never sent upstream."""
+    value = (value or "").strip()
+    if not pattern.match(value):
+        raise error(f"No {what} {value[:clip]!r}.")
+    return value
+
+
+def page_read(request, selector, **kwargs):
+    """``selector(user, **kwargs, client=..., fresh=...)`` for a page: fresh when ``?refresh=1``."""
+    fresh = request.GET.get("refresh") == "1"
+    return selector(request.user, **kwargs, client=client_for_request(request), fresh=fresh)
+
+
+class CloudLinkSerializer(serializers.Serializer):
+    """A link the cloud returned (``apps.clc.links.Link``) and the verbs the caller may use on it."""
+
+    rel = serializers.CharField()
+    href = serializers.CharField()
+    verbs = serializers.ListField(child=serializers.CharField(), source="allowed_verbs")
+
+
+class ReadView(APIView):
+    # Upstream errors are the API's one error handler's (``api_errors``); ``?fresh=1`` reads the
+    # cloud again instead of the short per-person cache. (No docstring: a view's is its API summary.)
+
+    def fresh(self, request) -> bool:
+        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
+
+    def client(self, request):
+        return client_for_request(request)
+
+    def read(self, request, selector, **kwargs):
+        """``selector(user, **kwargs, client=..., fresh=...)`` for this request."""
+        return selector(request.user, **kwargs, client=self.client(request), fresh=self.fresh(request))
+
+
+def read_view(schema, selector, shape=None, doc: str = "") -> type[ReadView]:
+    """A GET answering ``selector(user, **the URL's kwargs, ...)`` (through ``shape``, if given) with
+    the serializer ``schema`` documents (``schema``: ``read_schemas(...)(operation_id, summary,
+    serializer, example)``); ``doc`` is its description."""
+    serializer = schema.serializer
+
+    class Read(ReadView):
+        @schema
+        def get(self, request, **kwargs):
+            found = self.read(request, selector, **kwargs)
+            return Response(serializer(shape(found) if shape else found).data)
+
+    Read.__doc__ = doc or None
+    return Read
+
+
+def message_answer(serializer, description: str, name: str, body: dict) -> OpenApiResponse:
+    """A documented error answer: ``serializer`` (``{"message"}``...) with one example."""
+    return OpenApiResponse(serializer, description=description, examples=[OpenApiExample(name, body)])
+
+
+def read_schemas(tag: str, errors: dict, example: str = "Example", parameters: list | None = None):
+    """``schema(operation_id, summary, serializer, example)``: the schema of one GET of ``tag``,
+    its 200 answer with the example, and the ``errors`` answers."""
+
+    def schema(operation_id: str, summary: str, serializer, body: dict):
+        decorator = extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            tags=[tag],
+            parameters=parameters,
+            responses={200: serializer, **errors},
+            examples=[OpenApiExample(example, body, response_only=True, status_codes=["200"])],
+        )
+        decorator.serializer = serializer  # what ``read_view`` answers with
+        return decorator
+
+    return schema
