@@ -254,6 +254,14 @@ class ServerPolicyForm(ActionForm):
     def server(self):
         return self.resource.server
 
+    def clean(self):
+        data = super().clean()
+        for name in self.selects:  # a hidden field's error is said where the page shows errors
+            if name in self._errors:
+                for message in self._errors.pop(name):
+                    self.add_error(None, message)
+        return data
+
 
 class AttachAlertPolicyForm(ServerPolicyForm):
     policy = forms.ChoiceField(label="Alert policy")
