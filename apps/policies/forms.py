@@ -352,10 +352,11 @@ class SetAutoscalePolicyForm(ServerPolicyForm):
         if (self.resource.type or "").lower() == "baremetal":
             raise forms.ValidationError("Autoscale policies are not available for bare metal servers.")
         if cpus and not chosen.min_cpu <= cpus <= chosen.max_cpu:
+            plural = "s" if cpus != 1 else ""
             raise forms.ValidationError(
-                f"{self.server.name} has {cpus} CPU{'s' if cpus != 1 else ''}, outside {chosen.name}'s range of "
-                f"{chosen.min_cpu}-{chosen.max_cpu}: it would never scale it as meant. Pick a policy whose range "
-                f"holds {cpus} CPUs, or change the CPUs first."
+                f"{self.server.name} has {cpus} CPU{plural}, outside the range of {chosen.name} "
+                f"({chosen.min_cpu}-{chosen.max_cpu} CPUs): it would never size it as meant. Pick a policy "
+                f"whose range holds {cpus} CPU{plural}, or change the server's CPUs first."
             )
         return chosen.id
 
