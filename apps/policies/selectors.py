@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from apps.accounts.services import cloud_client_for, user_datacenters
+from apps.actions.selectors import anti_affinity_policies  # the one cached read (create-server uses it)
 from apps.clc import errors
 from apps.clc import policies as clc
 from apps.clc.entities import (
@@ -56,13 +57,6 @@ def _servers_only(value, changes):
     return value if all(c.get("scope") == "server" for c in changes) else None
 
 
-def _members_kept(value, changes):
-    """Anti-affinity members change when servers are created or deleted."""
-    if all(c.get("scope") == "server" and c.get("kind") == "updated" for c in changes):
-        return value
-    return None
-
-
 # --- lists -----------------------------------------------------------------------------------------
 def alert_policies(user, *, client=None, fresh: bool = False) -> PolicyList:
     client = _client(user, client)
@@ -71,16 +65,6 @@ def alert_policies(user, *, client=None, fresh: bool = False) -> PolicyList:
         lambda: clc.list_alert_policies(client),
         fresh=fresh,
         patch=_servers_only,
-    )
-
-
-def anti_affinity_policies(user, *, client=None, fresh: bool = False) -> PolicyList:
-    client = _client(user, client)
-    return PersonCache(user).get_or_fetch(
-        "antiaffinity",
-        lambda: clc.list_anti_affinity_policies(client),
-        fresh=fresh,
-        patch=_members_kept,
     )
 
 
