@@ -165,3 +165,20 @@ def test_autoscale_list_and_view(demo, simulator):
     page = text_of(demo.get(f"/policies/autoscale/{db['id']}/"))
     assert "2 to 6" in page and "+1 CPU when at ≥ 85 % for 5 minutes" in page
     assert demo.get("/policies/autoscale/0123456789abcdef/").status_code == 404
+
+
+def test_the_schema_documents_the_reads_and_the_actions(demo):
+    schema = demo.get("/api/v1/schema/?format=json").json()
+    paths = schema["paths"]
+    for path in ("/api/v1/policies/alert-policies/", "/api/v1/policies/anti-affinity/{policy_id}/",
+                 "/api/v1/policies/autoscale/", "/api/v1/datacenters/{dc}/anti-affinity/",
+                 "/api/v1/servers/{server_id}/policies/"):  # fmt: skip
+        get = paths[path]["get"]
+        assert (
+            get["tags"] == ["policies"]
+            and "examples" in get["responses"]["200"]["content"]["application/json"]
+        )
+    create = paths["/api/v1/policies/alert-policies/actions/createAlertPolicy/"]["post"]
+    body = create["requestBody"]["content"]["application/json"]
+    assert "cpu_threshold" in str(body) and "examples" in body
+    assert "/api/v1/servers/{server_id}/actions/setAutoscalePolicy/" in paths

@@ -1,11 +1,11 @@
 """The account's policies and a server's mappings onto them (the only code that knows their paths).
 
-    list_alert_policies(client)                         -> [AlertPolicyDefinition]
+    list_alert_policies(client)                         -> PolicyList of AlertPolicyDefinition
     create_alert_policy(client, "CPU 80", triggers=[AlertTrigger("cpu", "00:05:00", 80)],
                         recipients=["ops@example.com"])  -> AlertPolicyDefinition
     add_alert_policy(client, "WA1DEMOWEB01", policy_id)  # POST .../alertPolicies {"id"}
-    list_anti_affinity_policies(client)                 -> [AntiAffinityPolicy]
-    list_autoscale_policies(client)                     -> [AutoscalePolicy]  (read only: the API
+    list_anti_affinity_policies(client)                 -> PolicyList
+    list_autoscale_policies(client)                     -> PolicyList  (read only: the API
                                                            cannot create them)
     server_autoscale_policy(client, "WA1DEMODB01")      -> PolicyMapping | None (404: none)
 
@@ -16,8 +16,29 @@ numbers (``80.0`` as the docs' examples), durations as ``00:05:00``.
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import AlertPolicyDefinition, AlertTrigger, AntiAffinityPolicy, AutoscalePolicy, PolicyMapping
+from .entities import (
+    AlertPolicyDefinition,
+    AlertTrigger,
+    AntiAffinityPolicy,
+    AutoscalePolicy,
+    PolicyList,
+    PolicyMapping,
+)
 from .errors import NotFound
+
+
+def href(kind: str, alias: str, policy_id: str = "") -> str:
+    """A policy's path as the API's links write it: ``kind`` is alert, antiAffinity or autoscale."""
+    base = {
+        "alert": "/v2/alertPolicies",
+        "antiAffinity": "/v2/antiAffinityPolicies",
+        "autoscale": "/v2/autoscalePolicies",
+    }
+    return f"{base[kind]}/{alias.lower()}" + (f"/{_q(policy_id)}" if policy_id else "")
+
+
+def server_href(alias: str, server_id: str, tail: str = "") -> str:
+    return f"/v2/servers/{alias.lower()}/{_q(server_id)}{tail}"
 
 
 def _q(value: str) -> str:
@@ -26,12 +47,6 @@ def _q(value: str) -> str:
 
 def _server(server_id: str, tail: str = "") -> str:
     return f"/v2/servers/{{alias}}/{_q(server_id)}{tail}"
-
-
-def _items(body) -> list[dict]:
-    """``{items: [...]}`` (alert, anti-affinity) or a bare array (autoscale)."""
-    items = body.get("items") if isinstance(body, dict) else body
-    return [item for item in items or () if isinstance(item, dict)]
 
 
 # --- alert policies -------------------------------------------------------------------------------
@@ -46,8 +61,9 @@ def _alert_body(name: str, triggers, recipients) -> dict:
     }
 
 
-def list_alert_policies(client: ClcClient) -> list[AlertPolicyDefinition]:
-    return [AlertPolicyDefinition.from_api(item) for item in _items(client.get(ALERTS))]
+def list_alert_policies(client: ClcClient) -> PolicyList:
+    """``{items, links}``: the policies and whether the caller may create one."""
+    return PolicyList.from_api(client.get(ALERTS), AlertPolicyDefinition.from_api)
 
 
 def get_alert_policy(client: ClcClient, policy_id: str) -> AlertPolicyDefinition:
@@ -87,8 +103,8 @@ def remove_alert_policy(client: ClcClient, server_id: str, policy_id: str) -> No
 ANTI = "/v2/antiAffinityPolicies/{alias}"
 
 
-def list_anti_affinity_policies(client: ClcClient) -> list[AntiAffinityPolicy]:
-    return [AntiAffinityPolicy.from_api(item) for item in _items(client.get(ANTI))]
+def list_anti_affinity_policies(client: ClcClient) -> PolicyList:
+    return PolicyList.from_api(client.get(ANTI), AntiAffinityPolicy.from_api)
 
 
 def get_anti_affinity_policy(client: ClcClient, policy_id: str) -> AntiAffinityPolicy:
@@ -111,8 +127,9 @@ def delete_anti_affinity_policy(client: ClcClient, policy_id: str) -> None:
 AUTOSCALE = "/v2/autoscalePolicies/{alias}"
 
 
-def list_autoscale_policies(client: ClcClient) -> list[AutoscalePolicy]:
-    return [AutoscalePolicy.from_api(item) for item in _items(client.get(AUTOSCALE))]
+def list_autoscale_policies(client: ClcClient) -> PolicyList:
+    """A bare array (no links: the API cannot create autoscale policies)."""
+    return PolicyList.from_api(client.get(AUTOSCALE), AutoscalePolicy.from_api)
 
 
 def get_autoscale_policy(client: ClcClient, policy_id: str) -> AutoscalePolicy:

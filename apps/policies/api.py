@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.services import client_for_request
 from apps.clc.entities import AlertPolicyDefinition, AntiAffinityPolicy, AutoscalePolicy, PolicyMapping
+from apps.clc.policies import href, server_href
 from apps.inventory import selectors as inventory
 from apps.webhooks.alerts import alert_json
 from portal.dataclass_serializers import dataclass_serializer
@@ -125,14 +126,14 @@ EXAMPLE_ALERT = {
     "name": "CPU above 80%",
     "triggers": [{"metric": "cpu", "duration": "00:05:00", "threshold": 80.0}],
     "recipients": ["ops@example.com"],
-    "links": [SELF(f"/v2/alertPolicies/demo/{ALERT_ID}", "GET", "DELETE", "PUT")],
+    "links": [SELF(href("alert", "demo", ALERT_ID), "GET", "DELETE", "PUT")],
 }
 EXAMPLE_ANTI = {
     "id": ANTI_ID,
     "name": "Hyperscale Spread",
     "location": "WA1",
-    "servers": [{"id": "WA1DEMOHS01", "href": "/v2/servers/demo/wa1demohs01"}],
-    "links": [SELF(f"/v2/antiAffinityPolicies/demo/{ANTI_ID}", "GET", "DELETE", "PUT")],
+    "servers": [{"id": "WA1DEMOHS01", "href": server_href("demo", "WA1DEMOHS01")}],
+    "links": [SELF(href("antiAffinity", "demo", ANTI_ID), "GET", "DELETE", "PUT")],
 }
 EXAMPLE_SCALE = {
     "id": SCALE_ID,
@@ -146,7 +147,7 @@ EXAMPLE_SCALE = {
     "scale_down_threshold": 15,
     "window_start": "02:00",
     "window_end": "04:00",
-    "links": [SELF(f"/v2/autoscalePolicies/demo/{SCALE_ID}")],
+    "links": [SELF(href("autoscale", "demo", SCALE_ID))],
 }
 EXAMPLE_ALERT_ROW = {
     "id": 41,
@@ -290,7 +291,7 @@ class ServerPoliciesView(PolicyAPIView):
             "autoscale": {
                 "id": SCALE_ID,
                 "name": "",
-                "links": [SELF("/v2/servers/demo/wa1demoweb01/cpuAutoscalePolicy")],
+                "links": [SELF(server_href("demo", "WA1DEMOWEB01", "/cpuAutoscalePolicy"))],
             },
             "autoscale_policy": EXAMPLE_SCALE,
             "alerts": [EXAMPLE_ALERT_ROW],
