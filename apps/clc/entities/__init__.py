@@ -19,6 +19,7 @@ from .policies import (
     AlertTrigger,
     AntiAffinityPolicy,
     AutoscalePolicy,
+    PolicyList,
     PolicyMapping,
     PolicyServer,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "AlertTrigger",
     "AntiAffinityPolicy",
     "AutoscalePolicy",
+    "PolicyList",
     "PolicyMapping",
     "PolicyServer",
     "AlertPolicy",

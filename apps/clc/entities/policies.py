@@ -147,6 +147,27 @@ class AutoscalePolicy(HasLinks):
 
 
 @dataclass(frozen=True)
+class PolicyList(HasLinks):
+    """A list of policies as the cloud answered it: its items and its own links (``self`` with
+    ``POST`` when the caller may create one). Iterates over the items."""
+
+    items: tuple = ()
+    links: tuple[Link, ...] = ()
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @classmethod
+    def from_api(cls, body, parse) -> "PolicyList":
+        items = body.get("items") if isinstance(body, dict) else body
+        links = parse_links(body.get("links")) if isinstance(body, dict) else ()
+        return cls(tuple(parse(i) for i in items or () if isinstance(i, dict)), links)
+
+
+@dataclass(frozen=True)
 class PolicyMapping(HasLinks):
     """A server's policy (its ``cpuAutoscalePolicy``, ``antiAffinityPolicy``, an alert policy it has)."""
 
