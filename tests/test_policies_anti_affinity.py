@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.support.action_examples import COST_CENTER, PASSWORD
+from tests.support.action_examples import PASSWORD, create_server_data
 from tests.support.policies import post_action
 from tests.support.portal import named_group, text_of
 
@@ -15,19 +15,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespac
 
 
 def create_form(group_id: str, **extra) -> dict:
-    return {
-        "group": group_id,
-        "name": "hs",
-        "template": "UBUNTU-22-64-TEMPLATE",
-        "cpu": "2",
-        "memory_gb": "4",
-        "network": "",
-        "storage_type": "standard",
-        "password": PASSWORD,
-        "password_confirm": PASSWORD,
-        f"cf_{COST_CENTER}": "CC-HS",
-        **extra,
-    }
+    """The walking test's create-server page fields, with ``extra``."""
+    return {**create_server_data("hs")(None, {"group_id": group_id}), **extra}
 
 
 def sim_policy(simulator, policy_id):

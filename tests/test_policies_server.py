@@ -100,3 +100,22 @@ def test_roles(clc_settings, simulator):
     assert refused.status_code == 403 and "needs Account Administrator or Server Administrator" in text_of(
         refused
     )
+
+
+def test_the_panel_says_when_the_cloud_fails_and_the_page_renders(demo, simulator, monkeypatch):
+    from apps.clc.client import ClcClient
+    from apps.clc.errors import UpstreamUnavailable
+
+    original = ClcClient.request
+
+    def failing(client, method, path, *args, **kwargs):
+        if "cpuAutoscalePolicy" in path:
+            raise UpstreamUnavailable("down")
+        return original(client, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(ClcClient, "request", failing)
+    page = demo.get(f"/servers/{DB.lower()}/")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Policies could not be read from the cloud right now." in text
+    assert "Load balancer pools" in text and "CPU 2 vCPU" in text
