@@ -27,7 +27,8 @@ def sim_policy(simulator, policy_id):
     )
 
 
-def test_a_policy_made_in_the_portal_is_used_by_a_server_made_in_the_portal(demo, simulator):
+def make_member(demo, simulator) -> tuple[str, str]:
+    """A policy made in the portal and a hyperscale server made in the portal in it: (policy, server)."""
     made = post_action(
         demo, "/datacenters/wa1/anti-affinity/actions/createAntiAffinityPolicy/", {"name": "Web spread"}
     )
@@ -54,6 +55,43 @@ def test_a_policy_made_in_the_portal_is_used_by_a_server_made_in_the_portal(demo
     assert "Servers (1)" in page and server_id in page
     detail = simulator.session("demo").get(f"{simulator.url}/v2/servers/demo/{server_id}", timeout=10).json()
     assert detail["type"] == "hyperscale" and detail["storageType"] == "hyperscale"
+    return policy_id, server_id
+
+
+def test_a_policy_made_in_the_portal_is_used_by_a_server_made_in_the_portal(demo, simulator):
+    make_member(demo, simulator)
+
+
+def test_a_hyperscale_server_joins_and_leaves_from_its_page(demo, simulator):
+    policy_id, server_id = make_member(demo, simulator)
+    sid = server_id.lower()
+    simulator.control("clock", advance=3600)  # built
+    page = text_of(demo.get(f"/servers/{sid}/?refresh=1"))
+    assert "Anti-affinity Web spread with 0 other servers on other hosts" in page
+    leave = f"/servers/{sid}/actions/removeAntiAffinityPolicy/"
+    assert f"Take {server_id} out of the anti-affinity policy Web spread?" in text_of(
+        demo.get(leave, {"anti_affinity": policy_id})
+    )
+    assert post_action(demo, leave, {"anti_affinity": policy_id, "confirmed": "1"}).status_code == 302
+    assert "In no anti-affinity policy" in text_of(demo.get(f"/servers/{sid}/"))
+
+    east = post_action(
+        demo, "/datacenters/va1/anti-affinity/actions/createAntiAffinityPolicy/", {"name": "East"}
+    )
+    east_id = east["Location"].rstrip("/").rsplit("/", 1)[-1]
+    refused = demo.post(f"/api/v1/servers/{sid}/actions/setAntiAffinityPolicy/", {"policy": east_id},
+                        content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))  # fmt: skip
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["policy"][0] == (
+        f"The anti-affinity policy East is in VA1; {server_id} is in WA1: a server joins a policy of its own data center."
+    )
+    joined = post_action(demo, f"/servers/{sid}/actions/setAntiAffinityPolicy/", {"policy": policy_id})
+    assert joined.status_code == 302
+    assert [lk["name"] for lk in sim_policy(simulator, policy_id)["links"] if lk["rel"] == "server"] == [
+        server_id
+    ]
+    standard = text_of(demo.get("/servers/wa1demoweb01/"))
+    assert "Set anti-affinity policy" not in standard  # only hyperscale servers join
 
 
 def test_a_policy_of_another_data_center_is_refused_before_sending(demo, simulator):

@@ -123,6 +123,16 @@ def delete_anti_affinity_policy(client: ClcClient, policy_id: str) -> None:
     client.delete(f"{ANTI}/{_q(policy_id)}")
 
 
+def set_server_anti_affinity(client: ClcClient, server_id: str, policy_id: str) -> None:
+    """Move a (hyperscale) server into the policy (out of any other): the server's
+    ``antiAffinityPolicyMapping`` link, ``PUT {"id"}``."""
+    client.put(_server(server_id, "/antiAffinityPolicy"), json={"id": policy_id})
+
+
+def remove_server_anti_affinity(client: ClcClient, server_id: str) -> None:
+    client.delete(_server(server_id, "/antiAffinityPolicy"))
+
+
 # --- vertical autoscale policies ------------------------------------------------------------------
 AUTOSCALE = "/v2/autoscalePolicies/{alias}"
 

@@ -17,18 +17,14 @@ from django.urls import reverse
 
 from apps.accounts.services import client_for_request
 from apps.actions.registry import Action, Target, register, register_target
-from apps.actions.roles import OPERATE, SERVER_ADMINS
+from apps.actions.roles import SERVER_ADMINS
 from apps.clc import policies as clc
 
-from . import selectors
-from .forms import (
-    AlertPolicyForm,
-    AntiAffinityPolicyForm,
-    AttachAlertPolicyForm,
-    DetachAlertPolicyForm,
-    RemoveAutoscalePolicyForm,
-    SetAutoscalePolicyForm,
+from . import (
+    actions_server,  # noqa: F401  (a server's policies: attach, detach, set, remove)
+    selectors,
 )
+from .forms import AlertPolicyForm, AntiAffinityPolicyForm
 
 
 def _fresh(request) -> bool:
@@ -285,115 +281,5 @@ register(
         then=lambda run: reverse("datacenter-anti-affinity", args=[run.resource.location.lower()]),
         audit=lambda run: {"name": run.resource.name, "location": run.resource.location},
         order=90,
-    )
-)
-
-
-# --- on a server -----------------------------------------------------------------------------------
-def _unmodifiable(detail) -> str | None:
-    s = detail.server
-    if s.error:
-        return "its details could not be read"
-    if s.status != "active":
-        return f"it is {s.status or 'not active'}"
-    return None
-
-
-def _attach(run):
-    clc.add_alert_policy(run.client, run.resource.server.id, run.data["policy"])
-
-
-register(
-    Action(
-        name="attachAlertPolicy",
-        target="server",
-        label="Add alert policy",
-        form=AttachAlertPolicyForm,
-        call=_attach,
-        roles=OPERATE,
-        link=("alertPolicyMappings", "POST"),
-        state=_unmodifiable,
-        button="Add policy",
-        done="Alert policy added: the server is watched from now on.",
-        queues=False,
-        placement="policies",
-        order=60,
-        audit=lambda run: {"policy": run.data["policy"], "name": run.form.target_label(run.data["policy"])},
-        example={"policy": "<alert policy id>"},
-        description="Add one of the account's alert policies to the server.",
-    )
-)
-register(
-    Action(
-        name="detachAlertPolicy",
-        target="server",
-        label="Remove alert policy",
-        form=DetachAlertPolicyForm,
-        call=lambda run: clc.remove_alert_policy(run.client, run.resource.server.id, run.data["policy"]),
-        roles=OPERATE,
-        link=("alertPolicyMappings", "POST"),
-        state=_unmodifiable,
-        confirm=True,
-        danger=True,
-        question="Remove the alert policy {target} from {name}? Its alerts stop for this server.",
-        button="Remove",
-        done="Alert policy removed from the server.",
-        queues=False,
-        placement="item",
-        audit=lambda run: {"policy": run.data["policy"], "name": run.form.target_label(run.data["policy"])},
-        example={"policy": "<alert policy id>"},
-        description="Remove an alert policy from the server (the policy stays in the account).",
-    )
-)
-
-
-def _set_autoscale(run) -> None:
-    clc.set_server_autoscale_policy(run.client, run.resource.server.id, run.data["policy"])
-
-
-register(
-    Action(
-        name="setAutoscalePolicy",
-        target="server",
-        label="Set autoscale policy",
-        form=SetAutoscalePolicyForm,
-        call=_set_autoscale,
-        roles=OPERATE,
-        link=("cpuAutoscalePolicyMapping", "PUT"),
-        state=_unmodifiable,
-        button="Set policy",
-        done="Autoscale policy set: the cloud sizes the server's CPUs within its range.",
-        queues=False,
-        placement="policies",
-        order=70,
-        audit=lambda run: {"policy": run.data["policy"], "name": run.form.target_label(run.data["policy"])},
-        example={"policy": "<autoscale policy id>"},
-        description="Apply a vertical (CPU) autoscale policy to the server (replaces the one it has). The "
-        "server's CPUs must lie in the policy's range.",
-    )
-)
-register(
-    Action(
-        name="removeAutoscalePolicy",
-        target="server",
-        label="Remove autoscale policy",
-        form=RemoveAutoscalePolicyForm,
-        call=lambda run: clc.remove_server_autoscale_policy(run.client, run.resource.server.id),
-        roles=OPERATE,
-        link=("cpuAutoscalePolicyMapping", "DELETE"),
-        state=_unmodifiable,
-        confirm=True,
-        danger=True,
-        question="Remove the autoscale policy {target} from {name}? Its CPUs stay as they are now.",
-        button="Remove",
-        done="Autoscale policy removed.",
-        queues=False,
-        placement="item",
-        audit=lambda run: {
-            "policy": run.data["autoscale"],
-            "name": run.form.target_label(run.data["autoscale"]),
-        },
-        example={"autoscale": "<autoscale policy id>"},
-        description="Remove the server's vertical autoscale policy (name it: the one it has).",
     )
 )

@@ -182,6 +182,8 @@ class ServerPolicies:
     autoscale_policy: AutoscalePolicy | None
     alerts: tuple = ()  # the server's latest alert per metric (webhooks store), newest first
     note: str = ""  # what could not be read
+    hyperscale: bool = False  # only hyperscale servers join anti-affinity policies
+    anti_affinity: AntiAffinityPolicy | None = None  # the one it is in
 
 
 def server_autoscale(user, server_id: str, *, client=None) -> PolicyMapping | None:
@@ -223,6 +225,15 @@ def server_policies(user, detail, *, client=None) -> ServerPolicies:
             raise
         except errors.ClcError:
             notes.append("The alert policies' triggers could not be read.")
+    hyperscale = (detail.type or "").lower() == "hyperscale"
+    anti = None
+    if hyperscale:
+        try:
+            anti = anti_affinity_of(user, server.id, client=client)
+        except errors.Unauthorized:
+            raise
+        except errors.ClcError:
+            notes.append("The anti-affinity policies could not be read.")
     latest = alert_store.latest_per_metric(alert_store.server_alerts(user.account_alias or "", server.id, 50))
     attached = []
     for ref in detail.alert_policies:
@@ -235,4 +246,13 @@ def server_policies(user, detail, *, client=None) -> ServerPolicies:
             )
         )
     attached.sort(key=lambda a: a.name.lower())
-    return ServerPolicies(server.id, tuple(attached), mapping, scale, tuple(latest), " ".join(notes))
+    return ServerPolicies(
+        server.id, tuple(attached), mapping, scale, tuple(latest), " ".join(notes), hyperscale, anti
+    )
+
+
+def anti_affinity_of(user, server_id: str, *, client=None) -> AntiAffinityPolicy | None:
+    """The anti-affinity policy a server is in (the account's list names each policy's servers)."""
+    wanted = server_id.upper()
+    found = anti_affinity_policies(user, client=client)
+    return next((p for p in found.items if any(s.id == wanted for s in p.servers)), None)

@@ -855,3 +855,54 @@ add(
         prepare=_set_database_policy,
     ),
 )
+
+
+def _hyperscale_in_spread(demo: Demo) -> None:
+    """A built hyperscale server of WA1 in "Hyperscale Spread", and a second WA1 policy to move it to."""
+    spread = anti_affinity_named("Hyperscale Spread")(demo)["policy_id"]
+    body = {
+        "name": "hs",
+        "groupId": demo.group("Default Group")["id"],
+        "sourceServerId": "UBUNTU-22-64-TEMPLATE",
+        "cpu": 1,
+        "memoryGB": 1,
+        "type": "hyperscale",
+        "storageType": "hyperscale",
+        "password": PASSWORD,
+        "antiAffinityPolicyId": spread,
+    }
+    answer = demo.session.post(f"{demo.simulator.url}/v2/servers/demo", json=body, timeout=10)
+    assert answer.status_code == 202, answer.text
+    status = next(lk for lk in answer.json()["links"] if lk["rel"] == "status")
+    assert wait_operation(demo.simulator, demo.session, status["id"]) == "succeeded"
+    made = demo.session.post(
+        f"{demo.simulator.url}/v2/antiAffinityPolicies/demo",
+        json={"name": "Walk ring B", "location": "WA1"},
+        timeout=10,
+    )
+    assert made.status_code == 200, made.text
+    demo.forget()
+
+
+def hyperscale_member(demo: Demo) -> dict:
+    spread = anti_affinity_named("Hyperscale Spread")(demo)["policy_id"]
+    policy = _sim_get(demo, f"/v2/antiAffinityPolicies/demo/{spread}")
+    server = next(lk["name"] for lk in policy["links"] if lk["rel"] == "server")
+    other = anti_affinity_named("Walk ring B")(demo)["policy_id"]
+    return {"server_id": server.lower(), "spread": spread, "other": other}
+
+
+add(
+    "server",
+    "setAntiAffinityPolicy",
+    Example(pick=hyperscale_member, data=lambda d, k: {"policy": k["other"]}, prepare=_hyperscale_in_spread),
+)
+add(
+    "server",
+    "removeAntiAffinityPolicy",
+    Example(
+        pick=hyperscale_member,
+        data=lambda d, k: {"anti_affinity": k["spread"]},
+        prepare=_hyperscale_in_spread,
+    ),
+)
