@@ -47,6 +47,13 @@ def test_a_viewer_reads_and_is_told_why_not(clc_settings, simulator):
     assert "New alert policy" in text and "needs Account Administrator or Server Administrator" in text
 
 
+def test_a_role_that_reads_no_policy_is_told_so(clc_settings, simulator):
+    netadmin = signed_in("netadmin")
+    page = netadmin.get("/policies/")
+    assert page.status_code == 403 and "Your role may not read policies" in text_of(page)
+    assert ">Policies<" not in netadmin.get("/networks/").content.decode()  # not in its top bar
+
+
 def test_one_list_failing_leaves_the_rest_of_the_page(demo, simulator, monkeypatch):
     original = ClcClient.request
 

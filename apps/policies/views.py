@@ -12,6 +12,7 @@ from apps.accounts.services import client_for_request, user_datacenters
 from apps.clc import errors
 
 from . import selectors
+from .panels import sees_policies
 
 ALERT_COLUMNS = (
     ("a-name", "Name", "text", "", lambda p: (p.name.lower(), p.id)),
@@ -65,6 +66,11 @@ def _table(request, items, columns):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def policies(request):
+    if not sees_policies(request.user):  # nothing to ask the cloud: it shows this role no policy
+        raise errors.Forbidden(
+            "Your role may not read policies (Account and Server Administrators, Server Operators, "
+            "Account Viewers and Security Managers may)."
+        )
     page = selectors.policies_page(request.user, client=client_for_request(request), fresh=_fresh(request))
     alerts, alert_headers = _table(request, page.alerts.items, ALERT_COLUMNS)
     anti, anti_headers = _table(request, page.anti_affinity.items, ANTI_COLUMNS)
