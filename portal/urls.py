@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("apps.balancers.urls")),  # /datacenters/<dc>/load-balancers/...
     path("billing/", include("apps.billing.urls")),
     path("", include("apps.networks.urls")),  # /networks/, /datacenters/<dc>/networks|firewall/
+    path("", include("apps.policies.urls")),  # /policies/..., /datacenters/<dc>/anti-affinity/
     # Inventory first: its "/" (the dashboard) replaces the accounts placeholder.
     path("", include("apps.inventory.urls")),
     path("", include("apps.accounts.urls")),

@@ -16,6 +16,9 @@ Checks made here, before anything is sent upstream (the cloud checks again):
 * extra disks: rows of a size (1-1024 GB) and an optional mount path (a partitioned disk; a Linux
   path not reserved by the template, or a Windows drive letter), each path once. Pages post
   ``disk_size`` / ``disk_path`` lists; the API ``additional_disks: [{"size_gb", "path"}]``.
+* server type: standard or hyperscale (hyperscale storage then). An anti-affinity policy (api.json's
+  ``antiAffinityPolicyId``: "Only valid for hyperscale servers") must be one of the group's data
+  center: a policy of another data center, or on a standard server, is refused here.
 * clone (``Servers/clone-server.md``): ``source`` names an active server of the data center; the
   clone gets its operating system and disks (no template then), CPU and memory are the form's (the
   page fills them from the source, and so does ``?source=<id>``). The cloud wants the source's
@@ -28,6 +31,7 @@ import re
 from django import forms
 from django.http import QueryDict
 
+from apps.accounts.services import client_for_request
 from apps.clc import errors
 
 from . import selectors
@@ -42,6 +46,7 @@ PASSWORD_MAX = 128
 PASSWORD_RULE = "8 or more characters with at least 3 of: upper case, lower case, digit, symbol."
 MAX_DISK_GB = 1024
 MAX_EXTRA_DISKS = 8
+SERVER_TYPES = [("standard", "Standard"), ("hyperscale", "Hyperscale")]
 
 
 def name_limit(alias: str) -> int:
@@ -123,6 +128,20 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
     memory_gb = forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128)
     network = forms.ChoiceField(label="Network", required=False)
     storage_type = forms.ChoiceField(label="Storage type")
+    server_type = forms.ChoiceField(
+        label="Server type",
+        required=False,
+        choices=SERVER_TYPES,
+        help_text="Hyperscale: local SSD storage (the storage type above is then hyperscale); it may join an "
+        "anti-affinity policy.",
+    )
+    anti_affinity_policy = forms.CharField(
+        label="Anti-affinity policy",
+        required=False,
+        max_length=64,
+        widget=forms.Select(),
+        help_text="Hyperscale servers only: the servers of one policy run on different hosts of the data center.",
+    )
     password = secret_field("Administrator password", "new-password", help_text=PASSWORD_RULE, checked=True)
     password_confirm = secret_field("Password again", "new-password", required=False)
 
@@ -157,10 +176,29 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
         if caps.supports_premium_storage:
             storage.append(("premium", "Premium"))
         self.fields["storage_type"].choices = storage
+        self._anti_affinity_choices()
         self._initial()
         self.add_custom_fields({})
         self.disk_rows = self._disk_rows()
         self.disk_errors: dict[int, str] = {}
+
+    def _anti_affinity_choices(self) -> None:
+        """The account's anti-affinity policies; the data center's are offered."""
+        try:
+            found = selectors.anti_affinity_policies(
+                self.request.user, client=client_for_request(self.request)
+            )
+        except errors.ClcError as exc:
+            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
+                raise
+            found = ()
+        self.anti_affinity_all = {p.id: p for p in found}
+        here = sorted(
+            (p for p in found if p.location == self.datacenter.upper()), key=lambda p: p.name.lower()
+        )
+        self.fields["anti_affinity_policy"].widget.choices = [("", "None")] + [
+            (p.id, f"{p.name} ({len(p.servers)} server{'s' if len(p.servers) != 1 else ''})") for p in here
+        ]
 
     def _defaults(self) -> dict:
         try:
@@ -314,8 +352,31 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
             raise forms.ValidationError("The description may not contain control characters.")
         return value
 
+    def clean_server_type(self):
+        return self.cleaned_data.get("server_type") or "standard"
+
+    def clean_anti_affinity_policy(self):
+        wanted = str(self.cleaned_data.get("anti_affinity_policy") or "").strip().lower()
+        if not wanted:
+            return ""
+        policy = self.anti_affinity_all.get(wanted)
+        dc = self.datacenter.upper()
+        if policy is None:
+            raise forms.ValidationError(f"There is no anti-affinity policy {wanted[:64]} in your account.")
+        if policy.location != dc:
+            raise forms.ValidationError(
+                f"The anti-affinity policy {policy.name} is in {policy.location}; the server is created in {dc}: "
+                f"pick a policy of {dc}."
+            )
+        return policy.id
+
     def clean(self):
         data = super().clean()
+        if data.get("anti_affinity_policy") and data.get("server_type") != "hyperscale":
+            self.add_error(
+                "anti_affinity_policy",
+                "Anti-affinity policies are only for hyperscale servers: choose Hyperscale as the server type.",
+            )
         check_typed_twice(self, "password", "password_confirm")
         self.clean_custom_fields()
         self._clean_source()
@@ -351,14 +412,16 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
             "sourceServerId": data.get("source") or data["template"],
             "cpu": data["cpu"],
             "memoryGB": data["memory_gb"],
-            "type": "standard",
-            "storageType": data["storage_type"],
+            "type": data.get("server_type") or "standard",
+            "storageType": "hyperscale" if data.get("server_type") == "hyperscale" else data["storage_type"],
             "password": data["password"],
         }
         if data.get("source"):
             spec["sourceServerPassword"] = data["source_password"]
         if data.get("network"):
             spec["networkId"] = data["network"]
+        if data.get("anti_affinity_policy"):
+            spec["antiAffinityPolicyId"] = data["anti_affinity_policy"]
         values = self.custom_field_values()
         if values:
             spec["customFields"] = values

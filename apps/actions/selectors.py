@@ -3,10 +3,11 @@ custom field definitions and a data center's deployment capabilities (cached per
 inventory's reads), a group's defaults (read fresh: they are about to be shown or changed), the
 person's data centers, and for a clone the servers to clone from and the source's password."""
 
-from apps.accounts.services import client_for_request, user_datacenters
+from apps.accounts.services import client_for_request, cloud_client_for, user_datacenters
 from apps.clc import custom_fields as clc_custom_fields
 from apps.clc import datacenters as clc_datacenters
 from apps.clc import groups as clc_groups
+from apps.clc import policies as clc_policies
 from apps.clc import servers as clc_servers
 from apps.inventory import selectors as inventory
 from apps.inventory.cache import PersonCache
@@ -21,6 +22,25 @@ def custom_field_definitions(request) -> tuple:
     return PersonCache(request.user).get_or_fetch(
         "custom-field-definitions",
         lambda: tuple(clc_custom_fields.get_custom_fields(_client(request))),
+    )
+
+
+def _members_kept(value, changes):
+    """Server updates leave anti-affinity members as they are; a server created or deleted, or any
+    other change, reads the list again."""
+    if all(c.get("scope") == "server" and c.get("kind") == "updated" for c in changes):
+        return value
+    return None
+
+
+def anti_affinity_policies(user, *, client=None, fresh: bool = False):
+    """The account's anti-affinity policies (``clc.entities.PolicyList``), cached per person; the
+    create-server form offers those of its data center, ``apps.policies`` shows them all."""
+    return PersonCache(user).get_or_fetch(
+        "antiaffinity",
+        lambda: clc_policies.list_anti_affinity_policies(client or cloud_client_for(user)),
+        fresh=fresh,
+        patch=_members_kept,
     )
 
 

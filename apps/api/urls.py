@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("apps.balancers.api_urls")),
     path("", include("apps.billing.api_urls")),
     path("", include("apps.networks.api_urls")),
+    path("", include("apps.policies.api_urls")),
     path("", include("apps.inventory.api_urls")),
     path("", include("apps.audit.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -5,8 +5,8 @@
     active_alerts("DEMO")                # the latest state per (server, metric) that is triggered
     server_alerts("DEMO", "WA1DEMOWEB01")
 
-A minimal store behind one function: the policies work may bring its own alert store; then
-``record_alert`` is the one place to join them.
+The one alert store: ``apps.policies`` reads it (``latest_per_metric(server_alerts(...))``) to
+mark a server's alert policy as firing; it keeps no alerts of its own.
 """
 
 import logging

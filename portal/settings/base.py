@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "apps.balancers",
     "apps.billing",
     "apps.networks",
+    "apps.policies",
     "apps.webhooks",
     "apps.simulator",
 ]

@@ -721,3 +721,188 @@ add(
         offers=lambda body: any("PUT" in (lk.get("verbs") or ()) for lk in links(body, "publicIPAddress")),
     ),
 )
+
+
+# --- policies (apps/policies) ------------------------------------------------------------------------
+def _sim_get(demo: Demo, path: str):
+    return demo.session.get(f"{demo.simulator.url}{path}", timeout=10).json()
+
+
+def alert_policy_named(name: str) -> Callable[[Demo], dict]:
+    def pick(demo: Demo) -> dict:
+        found = _sim_get(demo, "/v2/alertPolicies/demo")["items"]
+        return {"policy_id": next(p["id"] for p in found if p["name"] == name)}
+
+    return pick
+
+
+def anti_affinity_named(name: str) -> Callable[[Demo], dict]:
+    def pick(demo: Demo) -> dict:
+        found = _sim_get(demo, "/v2/antiAffinityPolicies/demo")["items"]
+        return {"policy_id": next(p["id"] for p in found if p["name"] == name)}
+
+    return pick
+
+
+def autoscale_id(demo: Demo, name: str = "Production Database Scale Policy") -> str:
+    return next(p["id"] for p in _sim_get(demo, "/v2/autoscalePolicies/demo") if p["name"] == name)
+
+
+def server_with_alert_policy(demo: Demo) -> dict:
+    server = demo.server(lambda s: started(s) and bool(details(s).get("alertPolicies")))
+    return {"server_id": server["id"].lower(), "policy": details(server)["alertPolicies"][0]["id"]}
+
+
+def _set_database_policy(demo: Demo) -> None:
+    """WA1DEMODB01 with the Production Database Scale Policy (for removeAutoscalePolicy)."""
+    url = f"{demo.simulator.url}/v2/servers/demo/wa1demodb01/cpuAutoscalePolicy"
+    answer = demo.session.put(url, json={"id": autoscale_id(demo)}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+add(
+    "alertpolicies",
+    "createAlertPolicy",
+    Example(
+        pick=lambda d: {},
+        data=lambda d, k: {
+            "name": "Walk CPU",
+            "recipients": "walk@example.com",
+            "cpu_threshold": "80",
+            "cpu_duration": "00:05:00",
+            "memory_duration": "00:05:00",
+            "disk_duration": "00:05:00",
+        },
+        api=lambda d, k: {"name": "Walk CPU", "recipients": ["walk@example.com"], "cpu_threshold": 80},
+        read=lambda k: "/v2/alertPolicies/demo",
+    ),
+)
+add(
+    "alertpolicy",
+    "editAlertPolicy",
+    Example(
+        pick=alert_policy_named("Production Web Servers - CPU"),
+        data=lambda d, k: {
+            "name": "Production Web Servers - CPU",
+            "recipients": "ops@example.com",
+            "cpu_threshold": "85",
+            "cpu_duration": "00:10:00",
+            "memory_duration": "00:05:00",
+            "disk_duration": "00:05:00",
+        },
+        api=lambda d, k: {"cpu_threshold": 85},
+        read=lambda k: f"/v2/alertPolicies/demo/{k['policy_id']}",
+    ),
+)
+add(
+    "alertpolicy",
+    "deleteAlertPolicy",
+    Example(
+        pick=alert_policy_named("All Servers - Disk Space"),
+        read=lambda k: f"/v2/alertPolicies/demo/{k['policy_id']}",
+    ),
+)
+add(
+    "antiaffinity",
+    "createAntiAffinityPolicy",
+    Example(
+        pick=lambda d: {"dc": "wa1"},
+        data=lambda d, k: {"name": "Walk ring"},
+        read=lambda k: "/v2/antiAffinityPolicies/demo",
+    ),
+)
+add(
+    "antiaffinitypolicy",
+    "editAntiAffinityPolicy",
+    Example(
+        pick=anti_affinity_named("Hyperscale Spread"),
+        data=lambda d, k: {"name": "Hyperscale Spread 2"},
+        read=lambda k: f"/v2/antiAffinityPolicies/demo/{k['policy_id']}",
+    ),
+)
+add(
+    "antiaffinitypolicy",
+    "deleteAntiAffinityPolicy",
+    Example(
+        pick=anti_affinity_named("Hyperscale Spread"),
+        read=lambda k: f"/v2/antiAffinityPolicies/demo/{k['policy_id']}",
+    ),
+)
+add(
+    "server",
+    "attachAlertPolicy",
+    Example(
+        pick=lambda d: {"server_id": "wa1demoweb01", **alert_policy_named("Production Web Servers - RAM")(d)},
+        data=lambda d, k: {"policy": k["policy_id"]},
+    ),
+)
+add(
+    "server",
+    "detachAlertPolicy",
+    Example(pick=server_with_alert_policy, data=lambda d, k: {"policy": k["policy"]}),
+)
+add(
+    "server",
+    "setAutoscalePolicy",
+    Example(pick=lambda d: {"server_id": "wa1demodb01"}, data=lambda d, k: {"policy": autoscale_id(d)}),
+)
+add(
+    "server",
+    "removeAutoscalePolicy",
+    Example(
+        pick=lambda d: {"server_id": "wa1demodb01"},
+        data=lambda d, k: {"autoscale": autoscale_id(d)},
+        prepare=_set_database_policy,
+    ),
+)
+
+
+def _hyperscale_in_spread(demo: Demo) -> None:
+    """A built hyperscale server of WA1 in "Hyperscale Spread", and a second WA1 policy to move it to."""
+    spread = anti_affinity_named("Hyperscale Spread")(demo)["policy_id"]
+    body = {
+        "name": "hs",
+        "groupId": demo.group("Default Group")["id"],
+        "sourceServerId": "UBUNTU-22-64-TEMPLATE",
+        "cpu": 1,
+        "memoryGB": 1,
+        "type": "hyperscale",
+        "storageType": "hyperscale",
+        "password": PASSWORD,
+        "antiAffinityPolicyId": spread,
+    }
+    answer = demo.session.post(f"{demo.simulator.url}/v2/servers/demo", json=body, timeout=10)
+    assert answer.status_code == 202, answer.text
+    status = next(lk for lk in answer.json()["links"] if lk["rel"] == "status")
+    assert wait_operation(demo.simulator, demo.session, status["id"]) == "succeeded"
+    made = demo.session.post(
+        f"{demo.simulator.url}/v2/antiAffinityPolicies/demo",
+        json={"name": "Walk ring B", "location": "WA1"},
+        timeout=10,
+    )
+    assert made.status_code == 200, made.text
+    demo.forget()
+
+
+def hyperscale_member(demo: Demo) -> dict:
+    spread = anti_affinity_named("Hyperscale Spread")(demo)["policy_id"]
+    policy = _sim_get(demo, f"/v2/antiAffinityPolicies/demo/{spread}")
+    server = next(lk["name"] for lk in policy["links"] if lk["rel"] == "server")
+    other = anti_affinity_named("Walk ring B")(demo)["policy_id"]
+    return {"server_id": server.lower(), "spread": spread, "other": other}
+
+
+add(
+    "server",
+    "setAntiAffinityPolicy",
+    Example(pick=hyperscale_member, data=lambda d, k: {"policy": k["other"]}, prepare=_hyperscale_in_spread),
+)
+add(
+    "server",
+    "removeAntiAffinityPolicy",
+    Example(
+        pick=hyperscale_member,
+        data=lambda d, k: {"anti_affinity": k["spread"]},
+        prepare=_hyperscale_in_spread,
+    ),
+)

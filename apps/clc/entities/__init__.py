@@ -1,7 +1,7 @@
 """Typed objects the client returns: the fields the portal uses plus each entity's links.
 
 One module per family (``servers``, ``groups``, ``datacenters``, ``operations``, ``billing``,
-``statistics``, ``auth``; ``shared`` holds what several use). Import them from here:
+``statistics``, ``policies``, ``auth``; ``shared`` holds what several use). Import them from here:
 ``from apps.clc.entities import Server``.
 
 ``raw`` keeps the upstream JSON for fields not modelled here (never shown wholesale to a user).
@@ -12,11 +12,31 @@ from .billing import GroupBilling, Invoice, InvoiceLine, ServerCost, ServerCostE
 from .datacenters import DataCenter, DeploymentCapabilities, Network, Template
 from .groups import Group, GroupFields
 from .operations import TERMINAL_STATUSES, OperationStatus, QueuedResult, StatusLink
+from .policies import (
+    ALERT_DURATIONS,
+    ALERT_METRICS,
+    AlertPolicyDefinition,
+    AlertTrigger,
+    AntiAffinityPolicy,
+    AutoscalePolicy,
+    PolicyList,
+    PolicyMapping,
+    PolicyServer,
+)
 from .servers import AlertPolicy, Disk, IpAddress, Partition, Server, ServerDetails, ServerSummary, Snapshot
 from .shared import ChangeInfo, CustomField, as_float, as_int, field_names, parse_time, values_of
 from .statistics import GuestDiskUsage, ServerStatistics, StatSample
 
 __all__ = [
+    "ALERT_DURATIONS",
+    "ALERT_METRICS",
+    "AlertPolicyDefinition",
+    "AlertTrigger",
+    "AntiAffinityPolicy",
+    "AutoscalePolicy",
+    "PolicyList",
+    "PolicyMapping",
+    "PolicyServer",
     "AlertPolicy",
     "ChangeInfo",
     "CustomField",

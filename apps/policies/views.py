@@ -1,0 +1,143 @@
+"""Policy pages: the account's policies (alert, anti-affinity per data center, vertical autoscale)
+on ``/policies/``, one page per policy, and a data center's anti-affinity policies (a tab of the data
+center page). Thin: read through ``selectors``, sort, render. Every change is a registered action
+(``actions.py``). A list the cloud does not answer says so in its section; the rest renders.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.services import client_for_request, user_datacenters
+from apps.clc import errors
+
+from . import selectors
+from .panels import sees_policies
+
+ALERT_COLUMNS = (
+    ("a-name", "Name", "text", "", lambda p: (p.name.lower(), p.id)),
+    ("a-cpu", "CPU", "num", "num", lambda p: _threshold(p, "cpu")),
+    ("a-memory", "Memory", "num", "num", lambda p: _threshold(p, "memory")),
+    ("a-disk", "Disk", "num", "num", lambda p: _threshold(p, "disk")),
+    ("a-recipients", "Recipients", "text", "", lambda p: ", ".join(p.recipients).lower()),
+)
+ANTI_COLUMNS = (
+    ("x-name", "Name", "text", "", lambda p: (p.name.lower(), p.id)),
+    ("x-dc", "Data center", "text", "", lambda p: (p.location, p.name.lower())),
+    ("x-servers", "Servers", "num", "num", lambda p: len(p.servers)),
+)
+SCALE_COLUMNS = (
+    ("s-name", "Name", "text", "", lambda p: (p.name.lower(), p.id)),
+    ("s-range", "CPUs", "text", "", lambda p: (p.min_cpu, p.max_cpu)),
+    ("s-up", "Scale up", "num", "num", lambda p: p.scale_up_threshold),
+    ("s-down", "Scale down", "num", "num", lambda p: p.scale_down_threshold),
+    ("s-window", "Scale-down window (UTC)", "text", "", lambda p: p.window_start),
+)
+
+
+def _threshold(policy, metric: str) -> float:
+    trigger = policy.trigger(metric)
+    return trigger.threshold if trigger else -1
+
+
+def _fresh(request) -> bool:
+    return request.GET.get("refresh") == "1"
+
+
+def _table(request, items, columns):
+    """(sorted rows, headers): ``?sort=<key>&dir=asc|desc`` when the key is one of this table's."""
+    sort = request.GET.get("sort", "")
+    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
+    keys = {key: fn for key, _label, _type, _css, fn in columns}
+    rows = sorted(items, key=columns[0][4])
+    if sort in keys:
+        rows.sort(key=keys[sort], reverse=direction == "desc")
+    headers = []
+    for key, label, kind, css, _fn in columns:
+        current = key == sort
+        flip = "desc" if current and direction == "asc" else "asc"
+        aria = ("ascending" if direction == "asc" else "descending") if current else "none"
+        headers.append(
+            {"label": label, "type": kind, "css": css, "href": f"?sort={key}&dir={flip}", "aria_sort": aria}
+        )
+    return rows, headers
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def policies(request):
+    if not sees_policies(request.user):  # nothing to ask the cloud: it shows this role no policy
+        raise errors.Forbidden(
+            "Your role may not read policies (Account and Server Administrators, Server Operators, "
+            "Account Viewers and Security Managers may)."
+        )
+    page = selectors.policies_page(request.user, client=client_for_request(request), fresh=_fresh(request))
+    alerts, alert_headers = _table(request, page.alerts.items, ALERT_COLUMNS)
+    anti, anti_headers = _table(request, page.anti_affinity.items, ANTI_COLUMNS)
+    scale, scale_headers = _table(request, page.autoscale.items, SCALE_COLUMNS)
+    try:
+        datacenters = [d["id"].upper() for d in user_datacenters(request)]
+    except errors.ClcError as exc:
+        if isinstance(exc, errors.Unauthorized):
+            raise
+        datacenters = []
+    context = {
+        "page": page,
+        "alerts": alerts,
+        "alert_headers": alert_headers,
+        "anti": anti,
+        "anti_headers": anti_headers,
+        "scale": scale,
+        "scale_headers": scale_headers,
+        "datacenters": datacenters,
+    }
+    return render(request, "policies/index.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def alert_policy(request, policy_id: str):
+    policy = selectors.alert_policy(
+        request.user, policy_id, client=client_for_request(request), fresh=_fresh(request)
+    )
+    metrics = [("cpu", "CPU"), ("memory", "Memory"), ("disk", "Disk")]
+    return render(request, "policies/alert_policy.html", {"policy": policy, "metrics": metrics})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def anti_affinity_policy(request, policy_id: str):
+    policy = selectors.anti_affinity_policy(
+        request.user, policy_id, client=client_for_request(request), fresh=_fresh(request)
+    )
+    return render(
+        request,
+        "policies/anti_affinity_policy.html",
+        {"policy": policy, "current_datacenter": policy.location},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def autoscale_policy(request, policy_id: str):
+    policy = selectors.autoscale_policy(
+        request.user, policy_id, client=client_for_request(request), fresh=_fresh(request)
+    )
+    return render(request, "policies/autoscale_policy.html", {"policy": policy})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def datacenter_anti_affinity(request, dc: str):
+    found = selectors.datacenter_anti_affinity(
+        request, dc, client=client_for_request(request), fresh=_fresh(request)
+    )
+    rows, headers = _table(request, found.policies, ANTI_COLUMNS[:1] + ANTI_COLUMNS[2:])
+    context = {
+        "found": found,
+        "dc": found.dc,
+        "rows": rows,
+        "headers": headers,
+        "current_datacenter": found.dc,
+    }
+    return render(request, "policies/datacenter.html", context)
