@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.accounts.services import client_for_request
@@ -367,20 +368,20 @@ def flash(request, outcome: Outcome, *, subject: str = "") -> None:
             live = ""
         if len(outcome.activity_ids) == 1 and not bulk:
             text = format_html(
-                '{} queued — <a href="/activities/{}/" data-queued="{}" data-label="{}">follow it on '
-                "Activities</a>",
+                '{} queued — <a href="{}" data-queued="{}" data-label="{}">follow it on Activities</a>',
                 label,
-                outcome.activity_ids[0],
+                reverse("activity", args=[outcome.activity_ids[0]]),
                 live,
                 label,
             )
         else:
             text = format_html(
-                '{} queued for {} server{} — <a href="/activities/" data-queued="{}" data-label="{}">follow '
+                '{} queued for {} server{} — <a href="{}" data-queued="{}" data-label="{}">follow '
                 "them on Activities</a>",
                 label,
                 queued,
                 "" if queued == 1 else "s",
+                reverse("activities"),
                 live,
                 label,
             )

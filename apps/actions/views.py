@@ -10,6 +10,7 @@ resources and upstream failures are answered by the middleware (404, 503).
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -99,7 +100,9 @@ def action_page(request, target: str, action: str, **ids):
         done = services.replay(request, act, services.key_from(request))
         if done is not None:
             services.flash(request, done)
-            page = "/" if kind.many else request.path.split("actions/")[0]  # the resource's page
+            page = (
+                reverse("dashboard") if kind.many else request.path.split("actions/")[0]
+            )  # the resource's page
             return redirect(_back(request, page))
     try:
         resource = kind.load(request, **ids)
@@ -107,7 +110,7 @@ def action_page(request, target: str, action: str, **ids):
         return render(
             request,
             "actions/action.html",
-            {"action": act, "error": str(exc), "refused": True, "next": _back(request, "/")},
+            {"action": act, "error": str(exc), "refused": True, "next": _back(request, reverse("dashboard"))},
             status=400,
         )
     page = ActionPage(request, act, resource)
