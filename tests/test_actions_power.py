@@ -1,17 +1,14 @@
-"""Issue #5 server actions that had no test through the real path (Django client against the real
-simulator over HTTP): pause, shut down, reset, power on, maintenance on / off and deleting a
-snapshot from the server page; a bulk operation the cloud refuses for one server (an error on the
-page and a failed activity); one dispatch polling many status links at once."""
+"""Power, maintenance and snapshot actions from the server page through the real path (Django client
+against the real simulator over HTTP): pause, shut down, reset, power on, maintenance on / off and
+deleting a snapshot; a bulk operation the cloud refuses for one server (an error on the page and a
+failed activity). (One dispatch polling many status links: test_activities_service.py.)"""
 
 import re
-import time
 import uuid
 
 import pytest
-import requests
 from django.test import TestCase
 
-from apps.actions.services import start_operation
 from apps.activities import tracking
 from apps.activities.models import Activity, Status
 from tests.support.portal import key_of, sim_operations, sim_servers, text_of
@@ -180,27 +177,3 @@ def test_bulk_refusal_for_one_server_is_an_error_on_the_page_and_a_failed_activi
     assert failed.finished_at is not None and failed.next_poll_at is None  # never polled
     detail = demo.get(f"/activities/{failed.pk}/")
     assert detail.status_code == 200 and "cannot be queued" in text_of(detail)
-
-
-# --- one dispatch, many status links at once ----------------------------------------------------------
-def test_one_dispatch_polls_many_status_links_concurrently(demo, simulator):
-    from apps.accounts.models import User
-
-    simulator.control("config", durationSeconds=3000)  # a minute at speed 50: still running
-    user = User.objects.get(cloud_username__iexact="demo")
-    servers = [s["id"] for s in servers_in(simulator, "started", n=10)]
-    results = start_operation(user, "reboot", servers)
-    ids = [r.activity.pk for r in results if r.outcome == "queued"]
-    assert len(ids) == 10
-    latency = 0.3
-    requests.post(f"{simulator.url}/control/config", json={"latencyMs": int(latency * 1000)}, timeout=5)
-    try:
-        started = time.monotonic()
-        tracking.dispatch()  # one run of the task beat sends every ACTIVITY_DISPATCH_INTERVAL
-        took = time.monotonic() - started
-    finally:
-        requests.post(f"{simulator.url}/control/config", json={"latencyMs": 0}, timeout=5)
-    polls = list(Activity.objects.filter(pk__in=ids).values_list("polls", flat=True))
-    assert polls == [1] * len(ids), polls  # every due activity polled once by that one task
-    # One status GET after the other would take 10 x 0.3 s = 3 s; concurrently about one latency.
-    assert took < len(ids) * latency / 2, f"one dispatch took {took:.2f} s for {len(ids)} links"
