@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from apps.clc import errors
 
 from . import registry, services
+from .flash import flash
 from .idempotency import new_key
 
 SECRETS = (
@@ -99,7 +100,7 @@ def action_page(request, target: str, action: str, **ids):
     if request.method == "POST":  # a double submit: the first answer, whatever the state is now
         done = services.replay(request, act, services.key_from(request))
         if done is not None:
-            services.flash(request, done)
+            flash(request, done)
             page = (
                 reverse("dashboard") if kind.many else request.path.split("actions/")[0]
             )  # the resource's page
@@ -139,5 +140,5 @@ def action_page(request, target: str, action: str, **ids):
         return page.render(form, key, status=400, error=outcome.message)
     if outcome.kind == "error" and outcome.status in (403, 404, 409) and not outcome.replayed:
         return page.render(form, new_key(), status=outcome.status, error=outcome.message)
-    services.flash(request, outcome)
+    flash(request, outcome)
     return redirect(outcome.then or _back(request, kind.url(resource)))

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import User
 from apps.accounts.services import client_for_request, user_datacenters
-from apps.actions.services import KEY_FIELD, flash
+from apps.actions.flash import flash
+from apps.actions.services import KEY_FIELD
 from apps.clc import datacenters as clc_datacenters
 from apps.inventory import selectors
 
