@@ -92,35 +92,34 @@ def test_power_operation_from_the_server_page(demo, simulator, operation, power,
     assert upstream(simulator, sid)["details"]["powerState"] == after
 
 
+def submit_from_page(demo, page: str, sid: str, action: str, says: str) -> Activity:
+    """Submit the server page's form of ``action`` (its own key); the page after says ``says``;
+    -> the activity, ended."""
+    form = re.search(rf'<form method="post" action="/servers/{sid}/actions/{action}/".*?</form>', page, re.S)
+    response = demo.post(f"/servers/{sid}/actions/{action}/", {"idempotency_key": key_of(form.group(0))})
+    assert says in text_of(demo.get(response["Location"]))
+    return finish(Activity.objects.get(operation=action).pk)
+
+
 def test_maintenance_on_then_off_from_the_server_page(demo, simulator):
     [server] = servers_in(simulator, "started")
     sid = server["id"].lower()
     page = demo.get(f"/servers/{sid}/").content.decode()
     assert 'data-action="startMaintenance"' in page and 'data-action="stopMaintenance"' not in page
     assert re.search(r"<span[^>]*data-maint hidden>", page), "the maintenance badge starts hidden"
-    form = re.search(
-        rf'<form method="post" action="/servers/{sid}/actions/startMaintenance/".*?</form>', page, re.S
+    assert (
+        submit_from_page(demo, page, sid, "startMaintenance", "Start maintenance queued").status
+        == Status.SUCCEEDED
     )
-    response = demo.post(
-        f"/servers/{sid}/actions/startMaintenance/", {"idempotency_key": key_of(form.group(0))}
-    )
-    assert "Start maintenance queued" in text_of(demo.get(response["Location"]))
-    started = Activity.objects.get(operation="startMaintenance")
-    assert finish(started.pk).status == Status.SUCCEEDED
     assert upstream(simulator, sid)["details"]["inMaintenanceMode"] is True
 
     page = demo.get(f"/servers/{sid}/").content.decode()  # the ended activity dropped the cache
     assert 'data-action="stopMaintenance"' in page and 'data-action="startMaintenance"' not in page
     assert not re.search(r"<span[^>]*data-maint hidden>", page), "the maintenance badge shows"
-    form = re.search(
-        rf'<form method="post" action="/servers/{sid}/actions/stopMaintenance/".*?</form>', page, re.S
+    assert (
+        submit_from_page(demo, page, sid, "stopMaintenance", "End maintenance queued").status
+        == Status.SUCCEEDED
     )
-    response = demo.post(
-        f"/servers/{sid}/actions/stopMaintenance/", {"idempotency_key": key_of(form.group(0))}
-    )
-    assert "End maintenance queued" in text_of(demo.get(response["Location"]))
-    stopped = Activity.objects.get(operation="stopMaintenance")
-    assert finish(stopped.pk).status == Status.SUCCEEDED
     assert upstream(simulator, sid)["details"]["inMaintenanceMode"] is False
 
 
