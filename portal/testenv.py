@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from portal.quickstart import free_port, redis_answers, redis_server_binary, with_port
+from portal.local_services import free_port, redis_answers, redis_server_binary, with_port
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URLS = {

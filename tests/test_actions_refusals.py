@@ -6,6 +6,7 @@ portal makes is watched; the simulator's operation count is unchanged)."""
 import uuid
 
 import pytest
+from django.test import Client
 
 from apps.actions import registry
 from apps.audit.models import AuditEntry
@@ -101,3 +102,26 @@ def test_every_action_answers_404_to_another_account_with_nothing_sent(
     answers = post_every_action(client, simulator, "/api/v1" if channel == "api" else "")
     assert {name: code for name, code in answers.items() if code != 404} == {}
     assert upstream_writes == [] and sim_operations(simulator) == before
+
+
+# --- another account through the API's power operations -----------------------------------------
+def test_another_account_cannot_act_on_our_servers_through_the_api(clc_settings, simulator):
+    [server] = started_servers(simulator)
+    other = sign_in(Client(), "other")
+    before = sim_operations(simulator)
+    one = other.post(
+        f"/api/v1/servers/{server}/operations/", {"operation": "powerOff"}, content_type="application/json"
+    )
+    bulk = other.post(
+        "/api/v1/servers/operations/",
+        {"operation": "powerOff", "servers": [server]},
+        content_type="application/json",
+    )
+    assert one.status_code == 404, one.content
+    assert bulk.status_code == 404 and server.upper() in bulk.json()["message"], bulk.content
+    assert sim_operations(simulator) == before
+    upstream = simulator.session("demo").get(f"{simulator.url}/v2/servers/demo/{server}").json()
+    assert upstream["details"]["powerState"] == "started"
+    # Whatever the portal recorded for them, demo's account never sees it.
+    demo = sign_in(Client(), "demo")
+    assert demo.get("/api/v1/activities/").json()["results"] == []

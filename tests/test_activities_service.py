@@ -1,19 +1,27 @@
 """The activities core in-process: starting operations, the compare-and-set poll, the dispatcher's
-claim, idempotency, sign-in resume. (The real Celery worker runs in test_activities_worker.py.)"""
+claim (one dispatch polls many status links at once), idempotency, sign-in resume, and the tracking's
+Celery messages (ids only, never a token). (The real Celery worker runs in test_activities_worker.py.)"""
 
+import json
 import threading
+import time
+import uuid
 
 import pytest
 import requests
+from celery.signals import before_task_publish
 from django.db import connection
 
+from apps.accounts import crypto
+from apps.accounts.models import CloudToken
 from apps.accounts.services import authenticate_with_cloud
 from apps.actions.idempotency import IdempotencyConflict
 from apps.actions.services import start_operation
-from apps.activities import tracking
+from apps.activities import tasks, tracking
 from apps.activities.models import Activity, ActivityEvent, Status
 from apps.clc import operations as clc_operations
-from tests.support.portal import sign_in, sim_operations
+from portal.celery import app
+from tests.support.portal import sign_in, sim_operations, started_servers
 from tests.support.simulator import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -154,3 +162,55 @@ def test_expired_token_waits_for_signin_and_resumes(demo, simulator, client):
     assert activity.status in (Status.QUEUED, Status.RUNNING) and activity.error_message == ""
     simulator.control("config", durationSeconds=1)
     assert _sweep_until(activity.pk, {Status.SUCCEEDED}, timeout=20)
+
+
+# --- one dispatch, many status links at once ----------------------------------------------------------
+def test_one_dispatch_polls_many_status_links_concurrently(demo, simulator):
+    simulator.control("config", durationSeconds=3000)  # a minute at speed 50: still running
+    servers = started_servers(simulator, 10)
+    results = start_operation(demo, "reboot", servers)
+    ids = [r.activity.pk for r in results if r.outcome == "queued"]
+    assert len(ids) == 10
+    latency = 0.3
+    requests.post(f"{simulator.url}/control/config", json={"latencyMs": int(latency * 1000)}, timeout=5)
+    try:
+        started = time.monotonic()
+        tracking.dispatch()  # one run of the task beat sends every ACTIVITY_DISPATCH_INTERVAL
+        took = time.monotonic() - started
+    finally:
+        requests.post(f"{simulator.url}/control/config", json={"latencyMs": 0}, timeout=5)
+    polls = list(Activity.objects.filter(pk__in=ids).values_list("polls", flat=True))
+    assert polls == [1] * len(ids), polls  # every due activity polled once by that one task
+    # One status GET after the other would take 10 x 0.3 s = 3 s; concurrently about one latency.
+    assert took < len(ids) * latency / 2, f"one dispatch took {took:.2f} s for {len(ids)} links"
+
+
+# --- tokens never travel in Celery messages -----------------------------------------------------------
+def test_tracking_messages_carry_ids_never_a_token(demo, simulator):
+    [result] = start_operation(demo, "reboot", started_servers(simulator))
+    assert result.outcome == "queued"
+    activity_id = result.activity.pk
+    token = crypto.decrypt_token(CloudToken.objects.get(user=demo).ciphertext)
+    assert token
+    published = []
+
+    def capture(sender=None, body=None, headers=None, **kwargs):
+        published.append(json.dumps([sender, body, headers], default=str))
+
+    before_task_publish.connect(capture, weak=False)
+    queue = f"tracking-nobody-{uuid.uuid4().hex[:8]}"  # no worker listens: the messages stay put
+    try:
+        tasks.poll.apply_async(args=[[activity_id]], queue=queue)
+        tasks.dispatch.apply_async(queue=queue)
+        # What beat sends: the dispatcher's entry has no arguments at all.
+        entry = app.conf.beat_schedule["activities-dispatch"]
+        assert entry["task"] == "activities.dispatch"
+        assert not entry.get("args") and not entry.get("kwargs")
+    finally:
+        before_task_publish.disconnect(capture)
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    assert len(published) == 2, published
+    for message in published:
+        assert token not in message and "Bearer" not in message
+    assert f"[[{activity_id}]]" in published[0].replace(" ", "")

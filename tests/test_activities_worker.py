@@ -140,7 +140,7 @@ def test_refusals_roles_and_notices(demo_api, simulator, client):
     refused = demo_api.post("/api/v1/servers/WA1NOSUCH01/operations/", {"operation": "reboot"},
                             content_type="application/json")  # fmt: skip
     # A server the account cannot read is a 404 before anything is sent (a refusal the cloud answers
-    # with an errorMessage becomes a failed activity: test_activities_service, test_issue5_actions).
+    # with an errorMessage becomes a failed activity: test_activities_service, test_actions_power).
     assert refused.status_code == 404 and "WA1NOSUCH01" in refused.json()["message"]
     assert demo_api.get("/api/v1/activities/").json()["results"] == []
     notice = demo_api.post("/api/v1/servers/WA1DEMOWEB01/operations/", {"operation": "powerOn"},

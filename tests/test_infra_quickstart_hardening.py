@@ -20,7 +20,7 @@ import redis
 import requests
 from celery import Celery
 
-from portal.quickstart import port_is_free
+from portal.local_services import port_is_free
 from tests.support.portal import seeded_started_servers
 from tests.support.simulator import wait_until
 from tests.test_infra_quickstart import Quickstart, closed_port

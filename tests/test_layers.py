@@ -1,6 +1,6 @@
 """The portal's layers (README "Layers"): the import-linter contracts in pyproject.toml hold, every
-views module is named by them, only apps/clc knows /v2 paths, and a function-local import of
-portal code says why it is not at the top."""
+views module is named by them, only apps/clc knows /v2 paths, a function-local import of
+portal code says why it is not at the top, and no module grows past 450 lines."""
 
 import ast
 import subprocess
@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ROOT / "apps"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+MAX_MODULE_LINES = 450  # past it, split the module along its seams (the simulator is exempt)
 
 
 def _portal_modules():
@@ -101,3 +102,12 @@ def test_function_local_imports_of_portal_code_say_why():
                 if "#" not in here and not above.startswith("#"):
                     unexplained.append(f"{path.relative_to(ROOT)}:{node.lineno}: {here.strip()}")
     assert not unexplained, unexplained
+
+
+def test_no_module_is_over_450_lines():
+    long = {
+        name: lines
+        for name, path in _portal_modules()
+        if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"split these along their seams: {long}"

@@ -1,17 +1,22 @@
 """``/api/v1/recipes/``: list and detail of the account's recipes, launch with only a name (session
-and personal token), bounds, names, roles, accounts, Idempotency-Key; the spec sent upstream."""
+and personal token), bounds, names, roles, accounts, Idempotency-Key; the spec sent upstream; the
+time to live sent upstream and shown (API answer, launch page, audit); a launch (page or API) cannot
+override the recipe."""
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from apps.activities.models import Activity
+from apps.audit.models import AuditEntry
 from apps.recipes import services
 from apps.recipes.models import Recipe
-from tests.support.portal import signed_in
+from tests.support.portal import create_token, script_client, signed_in
+from tests.test_actions_clone import creates  # noqa: F401  (the create-server bodies sent upstream)
 from tests.test_recipes_pages import make_recipe, sim_server, sim_servers_named
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
@@ -172,3 +177,77 @@ def test_spec_fixes_everything_but_the_name_and_sets_ttl_and_a_strong_password()
     assert "ttl" not in services.spec_for(recipe, "web") and "networkId" not in services.spec_for(
         recipe, "web"
     )
+
+
+# --- the time to live ------------------------------------------------------------------------
+
+
+def test_the_time_to_live_is_sent_upstream_and_shown(clc_settings, simulator, creates):  # noqa: F811
+    r = make_recipe(simulator, ttl_hours=24)
+    operator = script_client(create_token(signed_in("operator")))
+    key = str(uuid.uuid4())
+    before = timezone.now()
+    started = launch(operator, r.pk, {"name": "ttl"}, key)
+    assert started.status_code == 202, started.content
+    body = started.json()
+    [sent] = creates
+    assert sent["ttl"] == body["ttl"]
+    moment = datetime.strptime(body["ttl"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert (
+        before + timedelta(hours=24) - timedelta(seconds=2) <= moment <= timezone.now() + timedelta(hours=24)
+    )
+    assert (sent["cpu"], sent["memoryGB"], sent["sourceServerId"]) == (2, 4, "UBUNTU-22-64-TEMPLATE")
+    assert sent["groupId"] == r.group_id and sent["name"] == "ttl"
+
+    # A retry with the same key sends nothing and answers the same time to live.
+    replay = launch(operator, r.pk, {"name": "ttl"}, key)
+    assert replay.status_code == 202 and replay.json()["replayed"] is True
+    assert replay.json()["ttl"] == body["ttl"] and len(creates) == 1
+
+    entry = AuditEntry.objects.get(action="recipe.launch", result="success")
+    assert entry.detail["ttl"] == body["ttl"] and entry.detail["server"] == body["server"]
+
+    # On the page: the launch says when the cloud deletes the server.
+    page = signed_in("operator")
+    listing = page.get("/recipes/").content.decode()
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', listing).group(1)
+    done = page.post(f"/recipes/{r.pk}/launch/", {"name": "pg", "idempotency_key": key}, follow=True)
+    assert done.status_code == 200
+    assert len(creates) == 2
+    assert re.search(
+        r"WA1DEMOPG\d\d has a time to live: the cloud deletes it at " + creates[1]["ttl"],
+        done.content.decode(),
+    )
+
+    # No time to live: nothing sent, null in the answer.
+    keep = make_recipe(simulator, name="Keeper", ttl_hours=None)
+    kept = launch(operator, keep.pk, {"name": "keep"})
+    assert kept.status_code == 202 and kept.json()["ttl"] is None
+    assert "ttl" not in creates[2]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"cpu": "16"},
+        {"memory_gb": "128"},
+        {"memoryGB": "128"},
+        {"template": "WIN2019DTC-64"},
+        {"sourceServerId": "WIN2019DTC-64"},
+        {"group": "elsewhere"},
+        {"groupId": "elsewhere"},
+        {"ttl": "2099-01-01T00:00:00Z"},
+        {"storageType": "premium"},
+    ],
+)
+def test_a_launch_page_post_cannot_override_the_recipe(clc_settings, simulator, creates, extra):  # noqa: F811
+    r = make_recipe(simulator)
+    page = signed_in("operator")
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.get("/recipes/").content.decode()).group(
+        1
+    )
+    refused = page.post(f"/recipes/{r.pk}/launch/", {"name": "big", "idempotency_key": key, **extra})
+    assert refused.status_code == 400 and "unexpected field" in refused.content.decode()
+    api = launch(signed_in("operator"), r.pk, {"name": "big", **extra})
+    assert api.status_code == 400 and "unexpected field" in api.json()["message"]
+    assert creates == [] and not Activity.objects.exists()

@@ -13,9 +13,10 @@ import requests
 
 from apps.activities import tracking
 from apps.activities.models import Activity, Status
-from tests.support.portal import signed_in
+from tests.support.portal import create_token, script_client, signed_in
 from tests.support.simulator import wait_until
-from tests.test_issue6_self_service import launch, make_token, recipe, script
+from tests.test_recipes_api import launch
+from tests.test_recipes_pages import make_recipe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("own_cache_namespace")]
 
@@ -27,8 +28,8 @@ def operations(simulator, kind: str, server_id: str) -> list[dict]:
 
 def test_a_recipe_ttl_deletes_the_server_and_the_portal_shows_it_gone(clc_settings, simulator):
     simulator.control("config", durationSeconds=5)  # builds take ~0.1 s
-    r = recipe(simulator, name="Short lived", ttl_hours=1)
-    operator = script(make_token(signed_in("operator")))
+    r = make_recipe(simulator, name="Short lived", ttl_hours=1)
+    operator = script_client(create_token(signed_in("operator")))
     started = launch(operator, r.pk, {"name": "tmp"})
     assert started.status_code == 202, started.content
     body = started.json()

@@ -61,3 +61,14 @@ def test_team_order_uses_latest_of_activity_and_audit():
     members = team_members(a)
     assert [m.cloud_username for m in members] == ["b", "a"]
     assert members[0].last_action == "sign_in" and members[1].last_action == "powerOff (queued)"
+
+
+def test_the_team_page_links_the_last_activity_to_its_page(clc_settings):
+    page = signed_in("demo")
+    demo = User.objects.get(cloud_username__iexact="demo")
+    activity = Activity.objects.create(
+        user=demo, account_alias="DEMO", operation="reboot", resource_ids=["WA1DEMOWEB01"]
+    )
+    body = page.get("/team/").content.decode()
+    assert f'href="/activities/{activity.pk}/">reboot (queued)</a>' in body
+    assert page.get(f"/activities/{activity.pk}/").status_code == 200

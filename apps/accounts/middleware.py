@@ -17,6 +17,7 @@ from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.clc import errors
@@ -52,11 +53,11 @@ def login_url_for(request) -> str:
     else:
         # Don't bring someone back to a POST endpoint: use the page they posted from.
         referer = request.headers.get("Referer", "")
-        target = referer if safe_next(request, referer) else "/"
+        target = referer if safe_next(request, referer) else reverse("dashboard")
         if target.startswith(("http://", "https://")):
             parts = urlsplit(target)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-    return "/login/?" + urlencode({"next": target})
+    return reverse("login") + "?" + urlencode({"next": target})
 
 
 def safe_next(request, target: str | None) -> str | None:
@@ -94,7 +95,7 @@ class CloudSessionMiddleware(HybridMiddleware):
         services.mark_token_invalid(request.user)
         services.sign_out_session_only(request)
         if is_api(request):
-            return JsonResponse({"message": API_EXPIRED_MESSAGE, "login": "/login/"}, status=401)
+            return JsonResponse({"message": API_EXPIRED_MESSAGE, "login": reverse("login")}, status=401)
         messages.warning(request, EXPIRED_MESSAGE)
         return HttpResponseRedirect(target)
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -28,9 +28,8 @@ log = logging.getLogger(__name__)
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request):
-    next_url = (
-        safe_next(request, request.POST.get("next") or request.GET.get("next")) or settings.LOGIN_REDIRECT_URL
-    )
+    home = resolve_url(settings.LOGIN_REDIRECT_URL)
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next")) or home
     if request.method != "POST":
         if request.user.is_authenticated and _has_usable_token(request.user):
             return HttpResponseRedirect(next_url)
@@ -80,7 +79,7 @@ def login_view(request):
 def _form(request, form, next_url, status=200, error=None):
     if error:
         form.add_error(None, error)
-    context = {"form": form, "next": next_url if next_url != settings.LOGIN_REDIRECT_URL else ""}
+    context = {"form": form, "next": next_url if next_url != resolve_url(settings.LOGIN_REDIRECT_URL) else ""}
     return render(request, "accounts/login.html", context, status=status)
 
 
@@ -96,7 +95,7 @@ def _has_usable_token(user) -> bool:
 def logout_view(request):
     services.sign_out(request)
     messages.info(request, "You are signed out.")
-    return HttpResponseRedirect(settings.LOGIN_URL)
+    return redirect(settings.LOGIN_URL)
 
 
 @login_required

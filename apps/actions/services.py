@@ -21,15 +21,14 @@ call:
 
 ``Outcome``: kind ("queued" | "done" | "notice" | "error"), message, status (for a page: 200, 400,
 403, 404, 409, 503), activity_ids, items (one per resource the cloud answered for), replayed,
-field_error, then (where a page goes next).
+field_error, then (where a page goes next). A page tells the person with ``flash.flash(request,
+outcome)``; ``start_operation`` runs a servers action outside a request (a worker, a benchmark).
 """
 
 import logging
 from dataclasses import dataclass, field
 
-from django.contrib import messages
 from django.http import HttpRequest
-from django.utils.html import format_html
 
 from apps.accounts.services import client_for_request
 from apps.activities import services as activity_services
@@ -46,7 +45,6 @@ from .server_actions import Selection
 log = logging.getLogger(__name__)
 
 KEY_FIELD = "idempotency_key"
-LIVE_BANNER_MAX = 200  # a "queued" banner follows at most this many activities live
 ALREADY = activity_services.ALREADY
 
 
@@ -350,57 +348,6 @@ def deny(request, action, resource, reason: str) -> None:
     targets = list(resource.ids) if kind.many else [kind.ident(resource)]
     for target in targets:
         audit(request, action.name, kind.audit_name, target, "denied", {"message": reason})
-
-
-# --- telling the person ---------------------------------------------------------------------------
-def flash(request, outcome: Outcome, *, subject: str = "") -> None:
-    """A Django message for the outcome: queued → link(s) to Activities; notice; error."""
-    label = outcome.label or "Action"
-    counts = outcome.counts or {}
-    bulk = sum(counts.values()) > 1
-    if outcome.kind == "queued":
-        queued = counts.get("queued", len(outcome.activity_ids))
-        # The link names the activities (``data-queued``): static/js/live.js turns the banner into
-        # their outcome once they end, so a "queued" banner never outlives its operation.
-        live = " ".join(str(i) for i in outcome.activity_ids[:LIVE_BANNER_MAX])
-        if len(outcome.activity_ids) > LIVE_BANNER_MAX:
-            live = ""
-        if len(outcome.activity_ids) == 1 and not bulk:
-            text = format_html(
-                '{} queued — <a href="/activities/{}/" data-queued="{}" data-label="{}">follow it on '
-                "Activities</a>",
-                label,
-                outcome.activity_ids[0],
-                live,
-                label,
-            )
-        else:
-            text = format_html(
-                '{} queued for {} server{} — <a href="/activities/" data-queued="{}" data-label="{}">follow '
-                "them on Activities</a>",
-                label,
-                queued,
-                "" if queued == 1 else "s",
-                live,
-                label,
-            )
-        messages.success(request, text)
-        if counts.get("notice"):
-            messages.info(request, f"{counts['notice']} already in that state (nothing to do).")
-        for error in outcome.errors:
-            messages.error(request, error)
-    elif outcome.kind == "done":
-        messages.success(request, outcome.message or f"{label}: done.")
-    elif outcome.kind == "notice":
-        messages.info(request, outcome.message or ALREADY)
-    else:
-        messages.error(
-            request, f"{label} failed: {outcome.message}" if outcome.message else f"{label} failed."
-        )
-
-
-def activities_of(outcome: Outcome):
-    return list(Activity.objects.filter(pk__in=outcome.activity_ids))
 
 
 @dataclass

@@ -10,6 +10,7 @@ resources and upstream failures are answered by the middleware (404, 503).
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from apps.clc import errors
 
 from . import registry, services
+from .flash import flash
 from .idempotency import new_key
 
 SECRETS = (
@@ -98,8 +100,10 @@ def action_page(request, target: str, action: str, **ids):
     if request.method == "POST":  # a double submit: the first answer, whatever the state is now
         done = services.replay(request, act, services.key_from(request))
         if done is not None:
-            services.flash(request, done)
-            page = "/" if kind.many else request.path.split("actions/")[0]  # the resource's page
+            flash(request, done)
+            page = (
+                reverse("dashboard") if kind.many else request.path.split("actions/")[0]
+            )  # the resource's page
             return redirect(_back(request, page))
     try:
         resource = kind.load(request, **ids)
@@ -107,7 +111,7 @@ def action_page(request, target: str, action: str, **ids):
         return render(
             request,
             "actions/action.html",
-            {"action": act, "error": str(exc), "refused": True, "next": _back(request, "/")},
+            {"action": act, "error": str(exc), "refused": True, "next": _back(request, reverse("dashboard"))},
             status=400,
         )
     page = ActionPage(request, act, resource)
@@ -136,5 +140,5 @@ def action_page(request, target: str, action: str, **ids):
         return page.render(form, key, status=400, error=outcome.message)
     if outcome.kind == "error" and outcome.status in (403, 404, 409) and not outcome.replayed:
         return page.render(form, new_key(), status=outcome.status, error=outcome.message)
-    services.flash(request, outcome)
+    flash(request, outcome)
     return redirect(outcome.then or _back(request, kind.url(resource)))

@@ -1,5 +1,6 @@
 """What the activity pages and the dashboard's template tags show of an activity."""
 
+from django.urls import reverse
 from django.utils import timezone
 
 from . import selectors
@@ -25,12 +26,8 @@ def decorate(activity, now=None):
     activity.datacenter = (
         selectors.datacenter_of(ids[0]) if activity.resource_type == "server" and ids else ""
     )
-    kind = (
-        "servers"
-        if activity.resource_type == "server"
-        else "groups"
-        if activity.resource_type == "group"
-        else ""
-    )
-    activity.resources = [{"id": rid, "href": f"/{kind}/{rid.lower()}/" if kind else ""} for rid in ids]
+    page = activity.resource_type if activity.resource_type in ("server", "group") else ""  # URL names
+    activity.resources = [
+        {"id": rid, "href": reverse(page, args=[rid.lower()]) if page and rid else ""} for rid in ids
+    ]
     return activity

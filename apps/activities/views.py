@@ -227,7 +227,7 @@ def _csv_rows(queryset):
 @login_required
 def activity_list(request):
     if request.GET.get("activity"):  # old links: /activities/?activity=<id>
-        return redirect(f"/activities/{request.GET['activity'].strip()[:20]}/")
+        return redirect("activity", request.GET["activity"].strip()[:20])
     fmt = (request.GET.get("format") or "").lower()
     fragment = (request.GET.get("fragment") or "").lower()
     if fragment == "counts":  # the header's figures (live.js after a resync)

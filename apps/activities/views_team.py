@@ -4,6 +4,7 @@ activity or audit entry (here, above both ``apps.accounts`` and ``apps.audit``).
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from apps.accounts.models import User
@@ -34,7 +35,7 @@ def team_members(user):
         person.last_activity_at = max(candidates) if candidates else None
         if activity_at and (audit_at is None or activity_at >= audit_at):
             person.last_action = f"{person.last_activity_operation} ({person.last_activity_status})"
-            person.last_action_href = f"/activities/{person.last_activity_id}/"
+            person.last_action_href = reverse("activity", args=[person.last_activity_id])
         elif audit_at:
             person.last_action = person.last_audit_action
             person.last_action_href = ""

@@ -3,19 +3,18 @@ words and links (the message first, activities and servers as links) instead of 
 and the CSV keep the detail as stored, for scripts.
 
     target_href(entry)   -> "/servers/wa1demoweb01/" | "/groups/<id>/" | "/recipes/7/" | ""
+                            (each reversed from its URL name)
     detail_parts(entry)  -> [{"label": "", "text": "Queued", "href": ""},
                              {"label": "Activity", "text": "#42", "href": "/activities/42/"}, ...]
 """
 
 import re
 
+from django.urls import reverse
+
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_PAGES = {
-    "server": "/servers/{}/",
-    "group": "/groups/{}/",
-    "recipe": "/recipes/{}/",
-}
-_LISTS = {"api_token": "/profile/tokens/"}
+_PAGES = {"server": "server", "group": "group", "recipe": "recipe-detail"}  # target type -> URL name
+_LISTS = {"api_token": "tokens"}
 _LABELS = {
     "outcome": "Outcome",
     "activities": "Activity",
@@ -32,8 +31,8 @@ _LABELS = {
 def _page_of(kind: str, ident) -> str:
     ident = str(ident or "")
     if kind in _PAGES and _PLAIN_ID.match(ident):
-        return _PAGES[kind].format(ident.lower())
-    return _LISTS.get(kind, "")
+        return reverse(_PAGES[kind], args=[ident.lower()])
+    return reverse(_LISTS[kind]) if kind in _LISTS else ""
 
 
 def target_href(entry) -> str:
@@ -71,7 +70,7 @@ def detail_parts(entry) -> list[dict]:
         label = _LABELS.get(key, key.replace("_", " ").capitalize())
         if key == "activities":
             ids = value if isinstance(value, list) else [value]
-            parts += [_part(label, f"#{i}", f"/activities/{i}/") for i in ids if str(i).isdigit()]
+            parts += [_part(label, f"#{i}", reverse("activity", args=[i])) for i in ids if str(i).isdigit()]
         elif key in ("resources", "server"):
             ids = value if isinstance(value, list) else [value]
             named = entry.action.endswith("createServer")  # a new server's name, not yet its id

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from .formatting import num
@@ -29,6 +30,15 @@ def escape(value) -> str:
 class RowContext:
     in_datacenter: bool  # group links stay on the data center page (?group=) or go to the group's
     select_form: str  # the bulk-action form's id: rows the person may act on get a checkbox; "" none
+    server_url: tuple[str, str] = ("", "")  # the server page's URL around the id (``url_around``)
+    group_url: tuple[str, str] = ("", "")
+
+
+def url_around(name: str) -> tuple[str, str]:
+    """The URL named ``name`` (one id argument) split around the id: reversed once per table, not
+    once per row."""
+    prefix, _, suffix = reverse(name, args=["__id__"]).partition("__id__")
+    return prefix, suffix
 
 
 @dataclass(frozen=True)
@@ -77,22 +87,23 @@ def _ip_key(row) -> tuple:
         return (0, 0)
 
 
-def _server_link(row: ServerRow) -> str:
-    return f'<a href="/servers/{escape(row.id.lower())}/">{escape(row.name or row.id)}</a>'
+def _server_link(row: ServerRow, context: RowContext) -> str:
+    start, end = context.server_url
+    return f'<a href="{start}{escape(row.id.lower())}{end}">{escape(row.name or row.id)}</a>'
 
 
 def _name_cell(row: ServerRow, context: RowContext) -> str:
     box = ""
     if context.select_form and row.status == "active" and row.allows("self", "PATCH"):
         box = f'<input type="checkbox" name="ids" value="{escape(row.id)}" form="{escape(context.select_form)}"> '
-    return box + _server_link(row)
+    return box + _server_link(row, context)
 
 
 def _group_cell(row: ServerRow, context: RowContext) -> str:
     href = (
         f"?group={escape(row.group_id)}"
         if context.in_datacenter
-        else f"/groups/{escape(row.group_id.lower())}/"
+        else f"{context.group_url[0]}{escape(row.group_id.lower())}{context.group_url[1]}"
     )
     return f'<a href="{href}">{escape(row.group_name)}</a>'
 
@@ -167,7 +178,8 @@ def render_rows(rows, in_datacenter=True, visible=None, select_form=""):
     ``select_form``: the id of the bulk-action form; rows the person may act on get a checkbox
     (``name="ids"``, ``form=<select_form>``) in the name cell.
     """
-    cells_of = [column.renderer(RowContext(in_datacenter, select_form)) for column in COLUMNS]
+    context = RowContext(in_datacenter, select_form, url_around("server"), url_around("group"))
+    cells_of = [column.renderer(context) for column in COLUMNS]
     out = []
     append = out.append
     for r in rows:
@@ -176,7 +188,7 @@ def render_rows(rows, in_datacenter=True, visible=None, select_form=""):
             maint += " hidden"
         if r.error:
             append(
-                f'<tr class="row-error" data-p="" data-s=""{maint}><td>{_server_link(r)}</td>'
+                f'<tr class="row-error" data-p="" data-s=""{maint}><td>{_server_link(r, context)}</td>'
                 f'<td class="col-desc" colspan="{len(COLUMNS) - 1}">Details unavailable: {escape(r.error)}</td></tr>'
             )
             continue

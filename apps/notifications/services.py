@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from . import webhook_targets
@@ -65,7 +66,7 @@ def event_for(activity, preference) -> str | None:
 
 
 def activity_url(activity) -> str:
-    return f"{settings.PORTAL_BASE_URL}/activities/?activity={activity.pk}"
+    return f"{settings.PORTAL_BASE_URL}{reverse('activities')}?activity={activity.pk}"
 
 
 def payload_for(activity, event: str) -> dict:
@@ -343,6 +344,11 @@ def alert_raised(alert: dict) -> list[Delivery]:
         return []
 
 
+def _server_url(server_id) -> str:
+    server_id = str(server_id or "").lower()
+    return f"{settings.PORTAL_BASE_URL}{reverse('server', args=[server_id])}" if server_id else ""
+
+
 def _alert_raised(alert: dict) -> list[Delivery]:
     event = ALERT_EVENTS[bool(alert.get("triggered"))]
     alias = str(alert.get("account_alias") or "").upper()
@@ -353,7 +359,7 @@ def _alert_raised(alert: dict) -> list[Delivery]:
         "event": event,
         "alert": {
             **alert,
-            "url": f"{settings.PORTAL_BASE_URL}/servers/{str(alert.get('server_id', '')).lower()}/",
+            "url": _server_url(alert.get("server_id")),
         },
     }
     return [delivery for preference in preferences for delivery in _queue(preference, event, payload)]

@@ -2,8 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.audit.services import record
@@ -28,7 +27,7 @@ def preferences(request):
             services.webhook_changed(preference)  # pending retries to an old URL are cancelled
             _audit(request, "success", {"changed": sorted(form.changed_data)})
             messages.success(request, "Notification preferences saved.")
-            return HttpResponseRedirect("/notifications/")
+            return redirect("notifications")
         _audit(request, "failure", {"invalid": sorted(form.errors)})
         status = 400
     else:

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import User
 from apps.accounts.services import client_for_request, user_datacenters
-from apps.actions.services import KEY_FIELD, flash
+from apps.actions.flash import flash
+from apps.actions.services import KEY_FIELD
 from apps.clc import datacenters as clc_datacenters
 from apps.inventory import selectors
 
@@ -118,7 +119,7 @@ def _edit(request, recipe=None):
         return render(request, "recipes/form.html", context, status=400)
     services.audit(request, action, target.pk, "success", {"recipe": target.name})
     messages.success(request, f"Recipe “{target.name}” {'saved' if recipe else 'created'}.")
-    return redirect(f"/recipes/{target.pk}/")
+    return redirect("recipe-detail", target.pk)
 
 
 @login_required
@@ -147,7 +148,7 @@ def recipe_delete(request, recipe_id):
     recipe.delete()
     services.audit(request, "delete", pk, "success", {"recipe": name})
     messages.success(request, f"Recipe “{name}” deleted. Servers launched from it are not affected.")
-    return redirect("/recipes/")
+    return redirect("recipes")
 
 
 def _detail_context(request, recipe, **extra):
@@ -199,4 +200,4 @@ def recipe_launch(request, recipe_id):
             request,
             f"{result.server_id} has a time to live: the cloud deletes it at {result.ttl}.",
         )
-    return redirect(f"/groups/{recipe.group_id.lower()}/")
+    return redirect("group", recipe.group_id.lower())

@@ -7,6 +7,7 @@ token expired or invalid -> 401 ``{"message", "login"}`` telling them to sign in
 The bodies are shaped by the API's exception handler (``apps.accounts.api_errors``).
 """
 
+from django.urls import reverse
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -29,7 +30,7 @@ class CloudSessionExpiredForToken(exceptions.AuthenticationFailed):
 
     def __init__(self):
         super().__init__()
-        self.detail = {"message": CLOUD_EXPIRED_MESSAGE, "login": "/login/"}
+        self.detail = {"message": CLOUD_EXPIRED_MESSAGE, "login": reverse("login")}
 
 
 class PersonalTokenAuthentication(BaseAuthentication):

@@ -8,7 +8,8 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -62,7 +63,7 @@ def token_list(request):
     # Post/redirect/get: a reload of the page shows the list, never creates a second token. The
     # value crosses the redirect encrypted in the person's session, readable once, for a minute.
     request.session[SHOWN_ONCE] = {"id": token.pk, "value": fernet().encrypt(value.encode()).decode()}
-    return HttpResponseRedirect("/profile/tokens/", status=303)
+    return HttpResponseRedirect(reverse("tokens"), status=303)
 
 
 def _shown_once(request):
@@ -95,4 +96,4 @@ def token_revoke(request, token_id: int):
         messages.info(request, "Token revoked: scripts using it now get 401.")
     else:
         messages.warning(request, "No such active token.")
-    return HttpResponseRedirect("/profile/tokens/")
+    return redirect("tokens")

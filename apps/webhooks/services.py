@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts import crypto
@@ -32,7 +33,6 @@ from .models import Connection, Delivery, DeliveryStatus, Verification
 
 log = logging.getLogger(__name__)
 
-RECEIVER_PATH = "/hooks/clc/"
 EVENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 REFUSALS_LOGGED_PER_MINUTE = 30  # beyond, refusals are counted only (a flood writes nothing)
 
@@ -107,12 +107,18 @@ def public_base() -> str:
 
 
 def target_uri(base: str, secret: str, event: str) -> str:
-    return f"{base}{RECEIVER_PATH}{secret}/{event.lower()}/"
+    return f"{base}{reverse('webhook-receiver', args=[secret, event.lower()])}"
+
+
+def _receiver_path(secret: str = "") -> str:
+    """The receiver's path up to the event (``/hooks/clc/<secret>/``), or up to the secret."""
+    marker = "__event__" if secret else "__secret__"
+    return reverse("webhook-receiver", args=[secret or marker, "__event__"]).partition(marker)[0]
 
 
 def is_ours(uri: str, base: str, secret: str) -> bool:
     """A target of this portal: under our receiver at our public URL, or carrying our secret."""
-    return uri.startswith(f"{base}{RECEIVER_PATH}") or f"{RECEIVER_PATH}{secret}/" in uri
+    return uri.startswith(f"{base}{_receiver_path()}") or _receiver_path(secret) in uri
 
 
 def connect(client, user, setup) -> None:

@@ -147,8 +147,8 @@ SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "login"  # URL names (resolve_url)
+LOGIN_REDIRECT_URL = "dashboard"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

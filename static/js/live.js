@@ -1,4 +1,4 @@
-/* Live updates for signed-in pages: one EventSource('/events/') per page.
+/* Live updates for signed-in pages: one EventSource (the events stream) per page.
  * On `activity` events: activity rows update in place (status, elapsed, polls, error), the header's
  * running / failed counts move, server rows and the server page change power state when an
  * operation succeeds, and a toast (aria-live) announces the end of the person's own operations.
@@ -11,7 +11,9 @@
  * power summary, the server page and the dashboard follow; alerts refresh the dashboard's and the
  * server page's alerts panel.
  * On `resync`: the activity rows (and header counts) are reloaded from the database.
- * Without SSE (no EventSource, or it keeps failing), the page polls /api/v1/activities/ instead.
+ * Without SSE (no EventSource, or it keeps failing), the page polls the activities API instead.
+ * The portal's URLs come from the #toasts element's data-url-* attributes (rendered by {% url %});
+ * "__id__" stands for the id in those of one resource.
  * Plain JS, no dependencies. */
 (function () {
   "use strict";
@@ -19,6 +21,18 @@
   if (!toasts) return; /* signed out */
   var root = document.documentElement;
   var userId = Number(toasts.getAttribute("data-user-id"));
+  function urlOf(name, id) {
+    var url = toasts.getAttribute("data-url-" + name) || "";
+    return id === undefined ? url : url.replace("__id__", encodeURIComponent(String(id)));
+  }
+  /* the id in a path of the URL named `name` ("/servers/wa1x/" -> "wa1x"), or null */
+  function idIn(name, path) {
+    var parts = urlOf(name).split("__id__");
+    if (parts.length !== 2 || !path || path.length <= parts[0].length + parts[1].length) return null;
+    if (path.indexOf(parts[0]) !== 0 || path.slice(path.length - parts[1].length) !== parts[1]) return null;
+    var id = path.slice(parts[0].length, path.length - parts[1].length);
+    return id.indexOf("/") === -1 ? decodeURIComponent(id) : null;
+  }
   var ACTIVE = { queued: 1, running: 1, waiting_for_signin: 1 };
   var TERMINAL = { succeeded: 1, failed: 1, unknown: 1 };
   var LABEL = {
@@ -114,7 +128,7 @@
 
   /* --- server rows and the server page ------------------------------------------------- */
   function serverLinks(id) {
-    return document.querySelectorAll('table.servers tr a[href="/servers/' + String(id).toLowerCase() + '/"]');
+    return document.querySelectorAll('table.servers tr a[href="' + urlOf("server", String(id).toLowerCase()) + '"]');
   }
 
   /* the immediate change a succeeded power operation makes (the page is re-read right after) */
@@ -165,10 +179,10 @@
     return badge ? badge.getAttribute("data-server-id").toUpperCase() : null;
   })();
   var PAGE_GROUP = (function () {
-    var m = /^\/groups\/([^/]+)\/$/.exec(location.pathname);
-    return m && document.querySelector(".page-head") ? decodeURIComponent(m[1]).toLowerCase() : null;
+    var id = idIn("group", location.pathname);
+    return id && document.querySelector(".page-head") ? id.toLowerCase() : null;
   })();
-  var DASHBOARD = location.pathname === "/" && !!document.querySelector(".totals, .dc-cards, .latest-activities");
+  var DASHBOARD = location.pathname === urlOf("dashboard") && !!document.querySelector(".totals, .dc-cards, .latest-activities");
   /* Other pages say what they show: data-live-watch="<resource type>:<id> ..." (a data center's
    * networks page watches "datacenter:WA1 network:<id> ..."); an operation on one of those that
    * ends re-reads the page like the server page. */
@@ -177,8 +191,8 @@
     return el ? el.getAttribute("data-live-watch").toUpperCase().split(/\s+/).filter(Boolean) : [];
   })();
   var PAGE_DC = (function () {
-    var m = /^\/datacenters\/([^/]+)\/$/.exec(location.pathname);
-    return m ? decodeURIComponent(m[1]).toUpperCase() : null;
+    var id = idIn("datacenter", location.pathname);
+    return id ? id.toUpperCase() : null;
   })();
   var ADDS_SERVERS = { createServer: 1, restore: 1, move: 1, restoreGroup: 1, moveGroup: 1 };
   /* what an external change (a webhook event) means for the page, in the portal's operation names */
@@ -251,9 +265,9 @@
   }
 
   function linkId(row) {
-    var a = row.querySelector('a[href^="/servers/"]');
-    var m = a && /^\/servers\/([^/]+)\/$/.exec(a.getAttribute("href"));
-    return m ? decodeURIComponent(m[1]).toUpperCase() : null;
+    var a = row.querySelector('a[href^="' + urlOf("server").split("__id__")[0] + '"]');
+    var id = a && idIn("server", a.getAttribute("href"));
+    return id ? id.toUpperCase() : null;
   }
 
   function copyRow(row, fresh) {
@@ -336,7 +350,7 @@
     p.appendChild(document.createTextNode(
       what === "page" && own ? own.getAttribute("data-live-gone-text") + " " : label + verb + " "));
     var back = document.createElement("a");
-    back.href = "/";
+    back.href = urlOf("dashboard");
     back.textContent = "Back to the dashboard";
     p.appendChild(back);
     banner.appendChild(p);
@@ -462,7 +476,7 @@
     body.appendChild(strong);
     body.appendChild(document.createTextNode(" " + verdict + (a.error_message ? ": " + a.error_message : ".") + " "));
     var link = document.createElement("a");
-    link.href = "/activities/" + a.id + "/";
+    link.href = urlOf("activity", a.id);
     link.textContent = "Details";
     body.appendChild(link);
     var close = document.createElement("button");
@@ -526,7 +540,7 @@
   function readBanners() {
     var wanted = banners.reduce(function (n, b) { return n + Object.keys(b.ids).length; }, 0);
     if (!wanted) return;
-    fetch("/api/v1/activities/?mine=1&limit=" + Math.min(500, wanted + 50), {
+    fetch(urlOf("api-activities") + "?mine=1&limit=" + Math.min(500, wanted + 50), {
       credentials: "same-origin", headers: { Accept: "application/json" }
     })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
@@ -572,7 +586,7 @@
   }
 
   function refreshCounts() {
-    fetch("/activities/?fragment=counts", { credentials: "same-origin" })
+    fetch(urlOf("activities") + "?fragment=counts", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(setCounts)
       .catch(function () {});
@@ -666,7 +680,7 @@
     var baseline = false;
     function poll() {
       if (document.hidden) { setTimeout(poll, POLL_MS); return; }
-      fetch("/api/v1/activities/?limit=50", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(urlOf("api-activities") + "?limit=50", { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
         .then(function (body) {
           var list = (body && body.results) || [];
@@ -699,7 +713,7 @@
     var opened = false;
     /* resume from the stream position the page was rendered at: nothing between render and connect is lost */
     var position = toasts.getAttribute("data-stream-position");
-    var source = new EventSource("/events/" + (position ? "?lastEventId=" + encodeURIComponent(position) : ""));
+    var source = new EventSource(urlOf("events") + (position ? "?lastEventId=" + encodeURIComponent(position) : ""));
     root.setAttribute("data-live", "connecting");
     function giveUp() {
       source.close();

@@ -61,6 +61,13 @@ def create_token(client, name: str = "script", **extra) -> str:
     return value
 
 
+def script_client(value: str, **client_options):
+    """A client that calls the API as a script does: ``Authorization: Bearer <personal token>``."""
+    from django.test import Client
+
+    return Client(HTTP_AUTHORIZATION=f"Bearer {value}", **client_options)
+
+
 # --- what a response shows ----------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import requests
 
-from portal.quickstart import free_port, redis_answers, redis_server_binary
+from portal.local_services import free_port, redis_answers, redis_server_binary
 from portal.testenv import Service, TestServices, others_can_reach, postgres_install
 from tests.support.simulator import ROOT, wait_until
 

@@ -1,18 +1,16 @@
-"""Issue #5 behaviours that had no test through the real path (Django client against the real
-simulator over HTTP): "already in that state" is a notice on the pages (not an error, no activity),
-CSRF on every action, the inventory cache dropped when an activity ends (the next view is true),
-another account can't act on our servers through the API (404, nothing queued), and the Celery
-messages of the tracking carry ids only, never a bearer token."""
+"""What surrounds every action on the pages, through the real path (Django client against the real
+simulator over HTTP): "already in that state" is a notice (not an error, no activity), CSRF is
+checked on every action, and the inventory cache is dropped when an activity ends (the next view is
+true). (Another account through the API: test_actions_refusals.py; the tracking's Celery messages:
+test_activities_service.py.)"""
 
-import json
 import re
 import uuid
 
 import pytest
 from django.test import Client
 
-from apps.accounts.models import User
-from apps.activities import tasks, tracking
+from apps.activities import tracking
 from apps.activities.models import Activity, Status
 from tests.support.portal import key_of, sign_in, sim_operations, sim_servers
 from tests.support.simulator import wait_until
@@ -177,66 +175,3 @@ def _row_of(html: str, server_id: str) -> str:
     match = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*href="/servers/{server_id.lower()}/"', html, re.S)
     assert match, f"no row for {server_id}"
     return match.group(0)
-
-
-# --- another account ------------------------------------------------------------------------------
-def test_another_account_cannot_act_on_our_servers_through_the_api(clc_settings, simulator):
-    [server] = servers_in(simulator, "started")
-    other = sign_in(Client(), "other")
-    before = sim_operations(simulator)
-    one = other.post(
-        f"/api/v1/servers/{server}/operations/", {"operation": "powerOff"}, content_type="application/json"
-    )
-    bulk = other.post(
-        "/api/v1/servers/operations/",
-        {"operation": "powerOff", "servers": [server]},
-        content_type="application/json",
-    )
-    assert one.status_code == 404, one.content
-    assert bulk.status_code == 404 and server.upper() in bulk.json()["message"], bulk.content
-    assert sim_operations(simulator) == before
-    assert upstream_power_state(simulator, server) == "started"
-    # Whatever the portal recorded for them, demo's account never sees it.
-    demo = sign_in(Client(), "demo")
-    assert demo.get("/api/v1/activities/").json()["results"] == []
-
-
-# --- tokens never travel in Celery messages -----------------------------------------------------------
-def test_tracking_messages_carry_ids_never_a_token(demo, simulator):
-    from celery.signals import before_task_publish
-
-    from apps.accounts import crypto
-    from apps.accounts.models import CloudToken
-    from portal.celery import app
-
-    [server] = servers_in(simulator, "started")
-    response = demo.post(
-        f"/api/v1/servers/{server}/operations/", {"operation": "reboot"}, content_type="application/json"
-    )
-    assert response.status_code == 202
-    activity_id = response.json()["activity"]["id"]
-    user = User.objects.get(cloud_username__iexact="demo")
-    token = crypto.decrypt_token(CloudToken.objects.get(user=user).ciphertext)
-    assert token
-    published = []
-
-    def capture(sender=None, body=None, headers=None, **kwargs):
-        published.append(json.dumps([sender, body, headers], default=str))
-
-    before_task_publish.connect(capture, weak=False)
-    queue = f"issue5-nobody-{uuid.uuid4().hex[:8]}"  # no worker listens: the messages stay put
-    try:
-        tasks.poll.apply_async(args=[[activity_id]], queue=queue)
-        tasks.dispatch.apply_async(queue=queue)
-        # What beat sends: the dispatcher's entry has no arguments at all.
-        entry = app.conf.beat_schedule["activities-dispatch"]
-        assert entry["task"] == "activities.dispatch"
-        assert not entry.get("args") and not entry.get("kwargs")
-    finally:
-        before_task_publish.disconnect(capture)
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
-    assert len(published) == 2, published
-    for message in published:
-        assert token not in message and "Bearer" not in message
-    assert f"[[{activity_id}]]" in published[0].replace(" ", "")
