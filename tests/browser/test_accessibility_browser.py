@@ -153,8 +153,8 @@ def test_the_confirmation_dialog_is_a_labelled_modal_dialog(portal, open_page, s
     )
     assert f"{server}?" in label, label  # the question names the server
     assert page.evaluate("document.querySelector('dialog[open]').contains(document.activeElement)")
-    found = [("server page, confirmation open", v) for v in axe_violations(page)]
     screenshot(page, "confirm-dialog")
+    found = [("server page, confirmation open", v) for v in axe_violations(page)]
     assert not found, report(found)
     page.keyboard.press("Escape")
     assert dialog.count() == 0
