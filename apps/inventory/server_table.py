@@ -95,7 +95,10 @@ def _server_link(row: ServerRow, context: RowContext) -> str:
 def _name_cell(row: ServerRow, context: RowContext) -> str:
     box = ""
     if context.select_form and row.status == "active" and row.allows("self", "PATCH"):
-        box = f'<input type="checkbox" name="ids" value="{escape(row.id)}" form="{escape(context.select_form)}"> '
+        box = (
+            f'<input type="checkbox" name="ids" value="{escape(row.id)}" form="{escape(context.select_form)}"'
+            f' aria-label="Select {escape(row.name or row.id)}"> '
+        )
     return box + _server_link(row, context)
 
 

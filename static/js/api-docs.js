@@ -1,7 +1,9 @@
 /* /api/v1/docs/: the portal's Swagger UI set-up (Swagger UI itself is served from the
  * drf-spectacular-sidecar package). A file, not an inline script: the page's CSP allows scripts from
  * this origin only. No validator badge (it would call an outside service); "Try it out" with a portal
- * session sends the session cookie (same origin) and the CSRF token on writes. */
+ * session sends the session cookie (same origin) and the CSRF token on writes. No deep links: they
+ * put a link inside each operation's toggle button (a control inside a control, which screen
+ * readers cannot reach). */
 (function () {
   var root = document.getElementById("swagger-ui");
   function csrfToken() {
@@ -11,7 +13,7 @@
   window.ui = SwaggerUIBundle({
     url: root.getAttribute("data-schema-url") + "?format=json",
     dom_id: "#swagger-ui",
-    deepLinking: true,
+    deepLinking: false,
     validatorUrl: null,
     withCredentials: true,
     persistAuthorization: false,
