@@ -63,26 +63,31 @@ class _DataCenterData:
 
 
 def _tree_task(client, ref: DataCenterRef) -> GroupNode:
+    """The data center's group tree alone (server links only: breadcrumbs, parent choices)."""
     if not ref.root_group_id:
         raise errors.NotFound("This data center has no root group.")
     return GroupNode.from_group(clc_groups.get_group(client, ref.root_group_id))
 
 
-def _assemble_dc(ref: DataCenterRef, tree: GroupNode, ids: list[str], results: list) -> _DataCenterData:
+def _dc_task(client, ref: DataCenterRef) -> _DataCenterData:
+    """The tree and every server of the data center: one detailed group call (``get_group_servers``;
+    per-server reads only for servers the answer names by link only)."""
+    if not ref.root_group_id:
+        raise errors.NotFound("This data center has no root group.")
+    group, found = clc_groups.get_group_servers(client, ref.root_group_id)
+    tree = GroupNode.from_group(group)
     names, server_groups, order = _group_lookup(tree)
-    rows, problems = _server_result_rows(results, ids, names, server_groups)
+    ids = [sid for node in tree.walk() for sid in node.server_ids]
+    rows, problems = _server_result_rows([found[sid] for sid in ids], ids, names, server_groups)
     return _DataCenterData(ref, tree, _sorted_rows(rows, order), tuple(problems))
 
 
 def _fetch_dc_data(client, cache: PersonCache, dc: str) -> _DataCenterData:
     ref = _datacenter_ref(client, cache, dc)
     try:
-        tree = _tree_task(client, ref)
+        return _dc_task(client, ref)
     except errors.NotFound:
         raise NotFound(f"No data center {dc.upper()} in your account.") from None
-    ids = [sid for group in tree.walk() for sid in group.server_ids]
-    results = clc_servers.get_servers(client, ids, return_exceptions=True)
-    return _assemble_dc(ref, tree, ids, results)
 
 
 def _dc_patch(client) -> Callable:
