@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.safestring import mark_safe
 
+from . import memo
 from .formatting import num
 from .selectors import ServerRow
 
@@ -166,7 +167,19 @@ def render_rows(rows, in_datacenter=True, visible=None, select_form=""):
     ``visible``: the ids the filters keep (None: all); the others are rendered ``hidden``.
     ``select_form``: the id of the bulk-action form; rows the person may act on get a checkbox
     (``name="ids"``, ``form=<select_form>``) in the name cell.
+
+    Rendered once per ``rows`` object (``memo.derived``): a warm data center page hands the same
+    sorted rows of the same cached entry, so its markup is reused until the entry changes.
     """
+    shown = None if visible is None else frozenset(visible)
+    return memo.derived(
+        rows,
+        ("rows", in_datacenter, select_form, shown),
+        lambda: _render_rows(rows, in_datacenter, shown, select_form),
+    )
+
+
+def _render_rows(rows, in_datacenter, visible, select_form):
     cells_of = [column.renderer(RowContext(in_datacenter, select_form)) for column in COLUMNS]
     out = []
     append = out.append

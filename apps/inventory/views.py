@@ -20,7 +20,7 @@ from apps.accounts.services import client_for_request, sees_inventory
 from apps.audit.services import record
 from apps.clc import errors
 
-from . import selectors
+from . import memo, selectors
 from .cache import invalidate_account
 from .server_table import TableState, table_context
 
@@ -85,7 +85,11 @@ def datacenter(request, dc: str):
         "selected_path": selected_path,
         "table_id": "servers",
         "in_datacenter": True,
-        **table_context(request, view.servers, state),
+        # Per view object (one per cached entry and group, ``memo``) and query: warm pages reuse the
+        # sorted rows, and with them their rendered markup (``server_table.render_rows``).
+        **memo.derived(
+            view, ("table", request.GET.urlencode()), lambda: table_context(request, view.servers, state)
+        ),
     }
     return render(request, "inventory/datacenter.html", context)
 

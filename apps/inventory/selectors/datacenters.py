@@ -8,7 +8,7 @@ from apps.clc import errors
 from apps.clc import groups as clc_groups
 from apps.clc import servers as clc_servers
 
-from .. import patches
+from .. import memo, patches
 from ..cache import PersonCache
 from .common import NotFound, PanelError, _checked_id, _client
 from .rows import (
@@ -147,7 +147,10 @@ def datacenter_view(
         group_id = _checked_id(group_id, "group")
     client = _client(user, client)
     cache = PersonCache(user)
-    return _view_of(_dc_data(client, cache, dc, fresh), group_id)
+    data = _dc_data(client, cache, dc, fresh)
+    # The same cached entry (``memo``: held by this process) gives the same view object, so what
+    # pages derive from it (rows sorted and rendered) is reused until the entry changes.
+    return memo.derived(data, ("view", (group_id or "").lower()), lambda: _view_of(data, group_id))
 
 
 def datacenter_servers(
