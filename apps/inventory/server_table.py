@@ -55,8 +55,10 @@ class Column:
         return value.lower() if isinstance(value, str) else value
 
     def renderer(self, context: RowContext) -> Callable[[ServerRow], str]:
-        """The cell's ``<td>`` for a row (built once per table: a thousand rows stay quick)."""
-        start = f'<td class="{self.css}"' if self.css else "<td"
+        """The cell's ``<td>`` for a row (built once per table: a thousand rows stay quick). Cells
+        carry no class: the header has it, and the column's style follows its place in ``COLUMNS``
+        (inventory.css ``td:nth-child``), so a thousand rows don't repeat it."""
+        start = "<td"
         cell, value, title = self.cell, self.value, self.title
         if cell is None:
             inner = lambda row: escape(value(row))  # noqa: E731
@@ -190,7 +192,7 @@ def _render_rows(rows, in_datacenter, visible, select_form):
         if r.error:
             append(
                 f'<tr class="row-error" data-p="" data-s=""{maint}><td>{_server_link(r)}</td>'
-                f'<td class="col-desc" colspan="{len(COLUMNS) - 1}">Details unavailable: {escape(r.error)}</td></tr>'
+                f'<td colspan="{len(COLUMNS) - 1}">Details unavailable: {escape(r.error)}</td></tr>'
             )
             continue
         cells = "".join([cell(r) for cell in cells_of])

@@ -29,7 +29,7 @@ One module per page or piece: ``datacenters`` (the data center view), ``dashboar
 
 from . import common, datacenters
 from .common import NotFound, Panel, PanelError
-from .dashboard import Dashboard, DataCenterSummary, dashboard
+from .dashboard import Dashboard, DataCenterSummary, dashboard, dashboard_datacenters, dashboard_line
 from .datacenters import DataCenterView, datacenter_servers, datacenter_view
 from .groups import GroupDetail, GroupForChange, active_servers_below, group_detail, group_for_change
 from .panels import BillingSummary, DiskSeries, GroupCost, GroupStatistics, ServerSeries
@@ -99,6 +99,8 @@ __all__ = [
     "ServerSeries",
     "SnapshotInfo",
     "dashboard",
+    "dashboard_datacenters",
+    "dashboard_line",
     "datacenter_servers",
     "datacenter_view",
     "group_detail",

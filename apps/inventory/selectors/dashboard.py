@@ -120,11 +120,13 @@ def _datacenter_summary(client, cache: PersonCache, ref: DataCenterRef) -> tuple
     return _summary(ref, data, billing, None), data.server_errors
 
 
-def _fetch_dashboard(client, cache: PersonCache) -> Dashboard:
+def _fetch_dashboard(client, cache: PersonCache, line: Callable | None = None) -> Dashboard:
     """Every data center in one bounded fan-out: per data center (root group link, cached) + one
-    detailed tree + its cost; what is cached (e.g. a page just visited) is not read again."""
+    detailed tree + its cost; what is cached (e.g. a page just visited) is not read again.
+    ``line(ref)``: how one data center's line is had (default: read here; the warm-up tracks it)."""
     listed = _listed(client, cache)
-    results = _run_tasks([lambda ref=ref: _datacenter_summary(client, cache, ref) for ref in listed])
+    line = line or (lambda ref: _datacenter_summary(client, cache, ref))
+    results = _run_tasks([lambda ref=ref: line(ref) for ref in listed])
     for result in results:
         _reraise_fatal(result)
     return _board(tuple(r[0] for r in results), [e for r in results for e in r[1]])
@@ -186,14 +188,26 @@ def _dashboard_patch(client, cache: PersonCache) -> Callable:
     return patch
 
 
-def dashboard(user, *, client=None, fresh: bool = False) -> Dashboard:
-    """Every data center of the person with its figures and this month's estimated cost."""
+def dashboard(user, *, client=None, fresh: bool = False, line: Callable | None = None) -> Dashboard:
+    """Every data center of the person with its figures and this month's estimated cost.
+    ``line(ref) -> (DataCenterSummary, server errors)``: see ``_fetch_dashboard``."""
     client = _client(user, client)
     cache = PersonCache(user)
     return cache.get_or_fetch(
         "dashboard",
-        lambda: _fetch_dashboard(client, cache),
+        lambda: _fetch_dashboard(client, cache, line),
         cacheable=lambda board: not board.errors,
         fresh=fresh,
         patch=_dashboard_patch(client, cache),
     )
+
+
+def dashboard_datacenters(user, *, client=None) -> list[DataCenterRef]:
+    """The person's data centers (id, name), as the dashboard lists them (cached)."""
+    return _listed(_client(user, client), PersonCache(user))
+
+
+def dashboard_line(user, ref: DataCenterRef, *, client=None) -> tuple[DataCenterSummary, tuple]:
+    """One data center's line of the dashboard and the servers it could not read (what the
+    progressive dashboard fills in; from the cache when the data center was read)."""
+    return _datacenter_summary(_client(user, client), PersonCache(user), ref)
