@@ -6,7 +6,9 @@ import re
 
 import pytest
 
+from apps.accounts.services import authenticate_with_cloud, cloud_client_for
 from apps.inventory import warmup
+from apps.inventory.cache import invalidate_server
 from tests.support.portal import sign_in, upstream_calls
 from tests.test_inventory_selectors import DEMO_SERVERS
 
@@ -53,3 +55,20 @@ def test_the_dashboard_is_read_ahead_at_sign_in(client, clc_settings):
     demo = sign_in(client, "demo")
     warmup.wait_idle(timeout=60)  # what the sign-in started: the dashboard, the top bar's list
     assert upstream_calls(demo.get("/")) == 0  # warm: read ahead
+
+
+def test_a_read_started_before_a_change_is_not_joined(clc_settings, simulator):
+    """Nothing stale after an action: a page joins a running dashboard read only while nothing
+    changed since it started."""
+    user = authenticate_with_cloud("demo", "demo")
+    client = cloud_client_for(user)
+    simulator.control("config", latencyMs=300)  # the reads below stay running meanwhile
+    first = warmup.dashboard(user, client)
+    assert warmup.dashboard(user, client) is first  # nothing changed: joined
+    invalidate_server("DEMO", "WA1DEMOWEB01")
+    second = warmup.dashboard(user, client)
+    assert second is not first  # read again: the change shows
+    assert warmup.dashboard(user, client) is second
+    simulator.control("config", latencyMs=0)
+    assert second.result(timeout=60).server_count == sum(DEMO_SERVERS.values())
+    warmup.wait_idle()

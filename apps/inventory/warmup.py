@@ -76,9 +76,17 @@ def _person(user) -> str:
     return f"{cache.alias}:{cache.person}"
 
 
-def _tracked(person: str, user, client, ref) -> tuple:
+def _version(user) -> tuple:
+    """What the person's cached inventory stands at (generation, change position): a read
+    started at another version is not joined (an action since must show)."""
+    cache = PersonCache(user)
+    return cache.key(""), cache.position
+
+
+def _tracked(person: str, version: tuple, user, client, ref) -> tuple:
     """Read one data center's line, told to ``line`` callers while it runs."""
     future: Future = Future()
+    future.version = version
     key = (person, ref.id.upper())
     with _lock:
         _lines[key] = future
@@ -97,23 +105,27 @@ def _tracked(person: str, user, client, ref) -> tuple:
                 del _lines[key]
 
 
-def _read(person: str, user, client, fresh: bool, tally):
+def _read(person: str, version: tuple, user, client, fresh: bool, tally):
     try:
         with metrics.use_tally(tally):
             return selectors.dashboard(
-                user, client=client, fresh=fresh, line=lambda ref: _tracked(person, user, client, ref)
+                user,
+                client=client,
+                fresh=fresh,
+                line=lambda ref: _tracked(person, version, user, client, ref),
             )
     finally:
         close_old_connections()
 
 
 def dashboard(user, client, *, fresh: bool = False, tally=None) -> Future:
-    person = _person(user)
+    person, version = _person(user), _version(user)
     with _lock:
         running = _boards.get(person)
-        if running is not None and not running.done() and not fresh:
+        if running is not None and not running.done() and not fresh and running.version == version:
             return running
-        future = _submit(_read, person, user, client, fresh, tally)
+        future = _submit(_read, person, version, user, client, fresh, tally)
+        future.version = version
         _boards[person] = future
 
     def forget(done: Future) -> None:
@@ -128,15 +140,20 @@ def dashboard(user, client, *, fresh: bool = False, tally=None) -> Future:
 
 def line(user, client, ref, timeout: float = 60.0) -> tuple:
     """One data center's (summary, server errors): joined while the person's dashboard reads it."""
-    person = _person(user)
+    person, version = _person(user), _version(user)
     key = (person, ref.id.upper())
     deadline = time.monotonic() + min(timeout, 5.0)
+
+    def board_running() -> bool:
+        board = _boards.get(person)
+        return board is not None and board.version == version
+
     with _lock:
         # The dashboard is running but has not reached this data center yet: wait for it a little.
-        while key not in _lines and person in _boards and time.monotonic() < deadline:
+        while key not in _lines and board_running() and time.monotonic() < deadline:
             _lock.wait(max(0.0, deadline - time.monotonic()))
         running = _lines.get(key)
-    if running is not None:
+    if running is not None and running.version == version:
         return running.result(timeout=timeout)
     return selectors.dashboard_line(user, ref, client=client)
 
