@@ -1,0 +1,34 @@
+"""Big answers parsed without the cyclic garbage collector running meanwhile.
+
+Parsing a data center's detailed group answer (1,000 servers: some 100,000 dicts, strings, links
+and entities) triggers many collections, and each older-generation pass walks every object the
+process holds (cached pages included): measured, it makes the parse about three times slower.
+``bulk_parsing()`` pauses automatic collection while such an answer is decoded and turned into
+entities (nothing of it is garbage yet), process-wide but counted: collection resumes when the
+last thread inside leaves. Cycles made meanwhile are collected afterwards as usual.
+"""
+
+import contextlib
+import gc
+import threading
+
+_lock = threading.Lock()
+_inside = 0
+_was_enabled = True
+
+
+@contextlib.contextmanager
+def bulk_parsing():
+    global _inside, _was_enabled
+    with _lock:
+        if _inside == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _inside += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _inside -= 1
+            if _inside == 0 and _was_enabled:
+                gc.enable()
