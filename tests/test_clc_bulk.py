@@ -35,3 +35,30 @@ def test_a_collector_that_was_off_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_exclusive_parses_take_turns():
+    order = []
+    first_in, release = threading.Event(), threading.Event()
+
+    def first():
+        with bulk_parsing(exclusive=True):
+            first_in.set()
+            release.wait(10)
+            order.append("first")
+
+    def second():
+        with bulk_parsing(exclusive=True):
+            order.append("second")
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_in.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(0.2)
+    assert order == []  # waits for its turn
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert order == ["first", "second"] and gc.isenabled()

@@ -26,7 +26,9 @@ def get_group_tree(client: ClcClient, group_id: str) -> Group:
     ``?serverDetail=detailed`` (undocumented; the live API and the Java SDK's ``getGroup(id,
     includeServerDetails)`` use it). Groups whose answer carried links only have ``servers`` None."""
     with bulk_parsing():  # ~100,000 objects for 1,000 servers, none garbage yet
-        return Group.from_api(client.get(f"/v2/groups/{{alias}}/{_id(group_id)}", params=DETAILED))
+        body = client.get(f"/v2/groups/{{alias}}/{_id(group_id)}", params=DETAILED)
+        with bulk_parsing(exclusive=True):
+            return Group.from_api(body)
 
 
 DETAILED = {"serverDetail": "detailed"}

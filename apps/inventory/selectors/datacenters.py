@@ -76,7 +76,7 @@ def _dc_task(client, ref: DataCenterRef) -> _DataCenterData:
     if not ref.root_group_id:
         raise errors.NotFound("This data center has no root group.")
     group, found = clc_groups.get_group_servers(client, ref.root_group_id)
-    with bulk_parsing():  # a thousand rows: no collector passes over the whole process meanwhile
+    with bulk_parsing(exclusive=True):  # a thousand rows: no collector passes meanwhile, one at a time
         tree = GroupNode.from_group(group)
         names, server_groups, order = _group_lookup(tree)
         ids = [sid for node in tree.walk() for sid in node.server_ids]
