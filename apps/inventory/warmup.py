@@ -3,7 +3,7 @@ the dashboard page itself, and joined by whoever needs it meanwhile.
 
 * ``dashboard(user, client)`` -> a ``Future`` of the person's ``Dashboard``: the one already running
   for this person in this process, else a new one (``fresh``: always new).
-* The page waits for it up to ``INVENTORY_DASHBOARD_WAIT_SECONDS`` (0.25 s); past that it answers
+* The page waits for it up to ``INVENTORY_DASHBOARD_WAIT_SECONDS`` (0.15 s); past that it answers
   at once with each data center as a placeholder that its script fills in from
   ``/dashboard/datacenters/<dc>/`` (``line``), so a slow data center delays only its own card.
 * ``line(user, client, ref)``: one data center's line. While the running dashboard reads that data
@@ -68,7 +68,7 @@ def wait_idle(timeout: float = 60.0) -> None:
 
 
 def wait_seconds() -> float:
-    return float(getattr(settings, "INVENTORY_DASHBOARD_WAIT_SECONDS", 0.25))
+    return float(getattr(settings, "INVENTORY_DASHBOARD_WAIT_SECONDS", 0.15))
 
 
 def _person(user) -> str:

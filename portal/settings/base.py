@@ -172,7 +172,7 @@ CLC_CACHE_WEBHOOK_SECONDS = env_int("CLC_CACHE_WEBHOOK_SECONDS", 300)
 # The dashboard is read ahead at sign-in; its page waits this long for the figures, then shows each
 # data center as a placeholder its script fills in (apps.inventory.warmup).
 INVENTORY_WARMUP_AT_SIGNIN = env_bool("INVENTORY_WARMUP_AT_SIGNIN", True)
-INVENTORY_DASHBOARD_WAIT_SECONDS = env_float("INVENTORY_DASHBOARD_WAIT_SECONDS", 0.25)
+INVENTORY_DASHBOARD_WAIT_SECONDS = env_float("INVENTORY_DASHBOARD_WAIT_SECONDS", 0.15)
 
 # Token encryption keys: comma-separated Fernet keys, newest first. Old keys still decrypt, so a
 # key can be rotated without signing anyone out. Derived from SECRET_KEY when unset (development).
