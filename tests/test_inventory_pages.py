@@ -412,4 +412,20 @@ def test_pages_are_cached_per_person_and_refresh_rereads(demo):
     assert upstream_calls(demo.get("/")) == 0  # warm: from the per-person cache
     assert upstream_calls(demo.get("/datacenters/wa1/")) == 0  # the dashboard filled it
     assert upstream_calls(demo.get("/?refresh=1")) > 6  # the data centers are read again
-    assert upstream_calls(demo.get("/datacenters/wa1/?refresh=1")) > 1
+    assert upstream_calls(demo.get("/datacenters/wa1/?refresh=1")) == 1  # its tree with every server
+
+
+def test_the_server_cells_carry_no_class_and_the_css_follows_the_columns():
+    """A thousand rows don't repeat each cell's class: the headers have it, and every
+    ``td:nth-child(n) /* class */`` rule of inventory.css is the column at that place."""
+    from pathlib import Path
+
+    from apps.inventory.server_table import COLUMNS
+
+    css = (Path(__file__).resolve().parents[1] / "static/css/inventory.css").read_text()
+    rules = re.findall(r"table\.servers td:nth-child\((\d+)\) /\* ([\w-]+) \*/", css)
+    assert len(rules) >= 8
+    for place, css_class in rules:
+        assert css_class in COLUMNS[int(place) - 1].css.split(), (place, css_class)
+    styled = {c for _p, c in rules}
+    assert styled == {c.css for c in COLUMNS if c.css and c.css not in ("col-group",)}

@@ -288,6 +288,8 @@ def test_group_detail_panels_fail_alone(demo_user, fail_upstream):
 def test_one_failing_server_is_one_row_error(demo_user, simulator):
     whole = selectors.datacenter_view(demo_user, "WA1", fresh=True)
     victim = whole.servers[3].id
+    # Only a server the group answer names by link alone is read on its own (and can fail alone).
+    simulator.control("config", ignoreServerDetail=True)
     session = clc_client.get_session()
     real = session.request
 
@@ -376,7 +378,7 @@ def test_upstream_down_raises_unavailable(demo_user, simulator):
 def test_warm_views_make_no_upstream_call(demo_user):
     cold, cold_calls = counted(selectors.datacenter_view, demo_user, "WA1")
     warm, warm_calls = counted(selectors.datacenter_view, demo_user, "wa1")
-    assert cold_calls > 20 and warm_calls == 0 and warm == cold
+    assert cold_calls == 2 and warm_calls == 0 and warm == cold  # root group id, detailed tree
     web = next(g for g in cold.groups if g.name == "Web")
     _sub, calls = counted(selectors.datacenter_view, demo_user, "WA1", web.id)
     assert calls == 0  # a group of a cached data center is filtered from the cache

@@ -24,13 +24,19 @@ class Link:
 
     @classmethod
     def from_api(cls, raw: dict) -> "Link":
-        return cls(
-            rel=str(raw.get("rel", "")),
-            href=str(raw.get("href", "")),
+        verbs = raw.get("verbs")
+        rel, href = raw.get("rel", ""), raw.get("href", "")
+        # A detailed data center answer carries some 14,000 links: the frozen dataclass's
+        # ``__init__`` (one ``object.__setattr__`` per field) is skipped, the values are the same.
+        link = object.__new__(cls)
+        link.__dict__.update(
+            rel=rel if type(rel) is str else str(rel),
+            href=href if type(href) is str else str(href),
             id=raw.get("id"),
             name=raw.get("name"),
-            verbs=tuple(str(v).upper() for v in raw.get("verbs") or ()),
+            verbs=tuple([str(v).upper() for v in verbs]) if verbs else (),
         )
+        return link
 
 
 def parse_links(raw: Iterable[dict] | None) -> tuple[Link, ...]:

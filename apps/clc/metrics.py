@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 class UpstreamTally:
     calls: int = 0
     duration_ms: float = 0.0
+    fallback_reads: int = 0  # servers read one by one because a group answer lacked them
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, duration_ms: float) -> None:
@@ -18,8 +19,15 @@ class UpstreamTally:
             self.calls += 1
             self.duration_ms += duration_ms
 
+    def add_fallback(self, count: int) -> None:
+        with self._lock:
+            self.fallback_reads += count
+
     def header_value(self) -> str:
-        return f'upstream;desc="{self.calls} calls";dur={self.duration_ms:.1f}'
+        value = f'upstream;desc="{self.calls} calls";dur={self.duration_ms:.1f}'
+        if self.fallback_reads:
+            value += f', upstream-fallback;desc="{self.fallback_reads} server reads"'
+        return value
 
 
 _current: contextvars.ContextVar[UpstreamTally | None] = contextvars.ContextVar(
@@ -55,3 +63,11 @@ def record_call(duration_ms: float, tally: UpstreamTally | None = None) -> None:
     tally = tally or _current.get()
     if tally is not None:
         tally.add(duration_ms)
+
+
+def record_fallback(count: int, tally: UpstreamTally | None = None) -> None:
+    """Record ``count`` servers read one GET each because the group answer did not carry them
+    (an upstream that ignores ``serverDetail``): ``upstream-fallback`` in ``Server-Timing``."""
+    tally = tally or _current.get()
+    if tally is not None and count:
+        tally.add_fallback(count)

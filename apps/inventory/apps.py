@@ -10,3 +10,8 @@ class InventoryConfig(AppConfig):
     def ready(self):
         # The data center page's own view; other apps add theirs beside it (portal.extensions).
         register_tab(Tab(page="datacenter", label="Servers", url_name="datacenter", order=0))
+        # The dashboard is read ahead at sign-in (a ready()-time import: warmup imports the
+        # selectors, which import the accounts' models).
+        from . import warmup
+
+        warmup.connect()

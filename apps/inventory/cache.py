@@ -39,6 +39,8 @@ from django.core.cache import cache
 
 from apps.clc import metrics
 
+from . import memo
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -272,13 +274,26 @@ class PersonCache:
         return found
 
     def _read(self, key: str):
-        """(entry, position it is known current at) or (None, 0)."""
+        """(entry, position it is known current at) or (None, 0). The small ``:stamp`` is read
+        first: when this process holds that version (``memo``), the big value is not fetched."""
         try:
-            found = cache.get_many([key, f"{key}:at"])
+            found = cache.get_many([f"{key}:stamp", f"{key}:at"])
+            stamp, at = found.get(f"{key}:stamp"), int(found.get(f"{key}:at") or 0)
+            value = memo.entry_for(key, stamp)
+            if value is not None:
+                return (stamp[0], value, stamp[1]), at
+            entry = cache.get(key)
         except Exception:
             log.warning("cache unavailable", exc_info=True)
             return None, 0
-        return found.get(key), int(found.get(f"{key}:at") or 0)
+        if isinstance(entry, tuple) and len(entry) == 3:
+            memo.remember_entry(key, (entry[0], entry[2]), entry[1])
+        return entry, at
+
+    @staticmethod
+    def _entry_items(key: str, stored_at: float, value, seq: int) -> dict:
+        memo.remember_entry(key, (stored_at, seq), value)
+        return {key: (stored_at, value, seq), f"{key}:stamp": (stored_at, seq), f"{key}:at": seq}
 
     def _current(self, key: str, entry, at: int, patch) -> Any:
         """The entry's value brought up to the account's position, or ``_MISS``."""
@@ -302,9 +317,7 @@ class PersonCache:
                 if patched is value:  # unaffected: only its position moves (no big write)
                     cache.set(f"{key}:at", self._seq, timeout=remaining)
                 else:  # keeps its age: what was not refetched is as old as before
-                    cache.set_many(
-                        {key: (stored_at, patched, self._seq), f"{key}:at": self._seq}, timeout=remaining
-                    )
+                    cache.set_many(self._entry_items(key, stored_at, patched, self._seq), timeout=remaining)
             except Exception:
                 log.warning("cache unavailable", exc_info=True)
         return patched
@@ -327,7 +340,7 @@ class PersonCache:
         seq = self._seq if position is None else position
         key = self.key(resource)
         try:
-            cache.set_many({key: (time.time(), value, seq), f"{key}:at": seq}, timeout=self._lifetime())
+            cache.set_many(self._entry_items(key, time.time(), value, seq), timeout=self._lifetime())
         except Exception:
             log.warning("cache unavailable", exc_info=True)
 
@@ -387,7 +400,7 @@ class PersonCache:
                     value = fetch()
                 if cacheable(value):
                     cache.set_many(
-                        {key: (time.time(), value, position), f"{key}:at": position}, timeout=lifetime
+                        PersonCache._entry_items(key, time.time(), value, position), timeout=lifetime
                     )
             except Exception:
                 log.info("background refresh of %s failed", key.rsplit(":", 1)[-1], exc_info=True)

@@ -16,6 +16,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from . import memo
 from .formatting import num
 from .selectors import ServerRow
 
@@ -64,8 +65,10 @@ class Column:
         return value.lower() if isinstance(value, str) else value
 
     def renderer(self, context: RowContext) -> Callable[[ServerRow], str]:
-        """The cell's ``<td>`` for a row (built once per table: a thousand rows stay quick)."""
-        start = f'<td class="{self.css}"' if self.css else "<td"
+        """The cell's ``<td>`` for a row (built once per table: a thousand rows stay quick). Cells
+        carry no class: the header has it, and the column's style follows its place in ``COLUMNS``
+        (inventory.css ``td:nth-child``), so a thousand rows don't repeat it."""
+        start = "<td"
         cell, value, title = self.cell, self.value, self.title
         if cell is None:
             inner = lambda row: escape(value(row))  # noqa: E731
@@ -180,7 +183,19 @@ def render_rows(rows, in_datacenter=True, visible=None, select_form=""):
     ``visible``: the ids the filters keep (None: all); the others are rendered ``hidden``.
     ``select_form``: the id of the bulk-action form; rows the person may act on get a checkbox
     (``name="ids"``, ``form=<select_form>``) in the name cell.
+
+    Rendered once per ``rows`` object (``memo.derived``): a warm data center page hands the same
+    sorted rows of the same cached entry, so its markup is reused until the entry changes.
     """
+    shown = None if visible is None else frozenset(visible)
+    return memo.derived(
+        rows,
+        ("rows", in_datacenter, select_form, shown),
+        lambda: _render_rows(rows, in_datacenter, shown, select_form),
+    )
+
+
+def _render_rows(rows, in_datacenter, visible, select_form):
     context = RowContext(in_datacenter, select_form, url_around("server"), url_around("group"))
     cells_of = [column.renderer(context) for column in COLUMNS]
     out = []
@@ -192,7 +207,7 @@ def render_rows(rows, in_datacenter=True, visible=None, select_form=""):
         if r.error:
             append(
                 f'<tr class="row-error" data-p="" data-s=""{maint}><td>{_server_link(r, context)}</td>'
-                f'<td class="col-desc" colspan="{len(COLUMNS) - 1}">Details unavailable: {escape(r.error)}</td></tr>'
+                f'<td colspan="{len(COLUMNS) - 1}">Details unavailable: {escape(r.error)}</td></tr>'
             )
             continue
         cells = "".join([cell(r) for cell in cells_of])

@@ -8,6 +8,7 @@ may not act sees none.
 """
 
 import logging
+from concurrent.futures import TimeoutError as FutureTimeout
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -18,9 +19,9 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.services import client_for_request, sees_inventory
 from apps.audit.services import record
-from apps.clc import errors
+from apps.clc import errors, metrics
 
-from . import selectors
+from . import memo, selectors, warmup
 from .cache import invalidate_account
 from .server_table import TableState, table_context
 
@@ -62,8 +63,41 @@ def dashboard(request):
         # dashboard(fresh=True) re-reads only its own entry, not the per-data-center pieces it is
         # built from; a deliberate Refresh makes the account's next reads fresh (cheap: a counter).
         invalidate_account(request.user)
-    board = selectors.dashboard(request.user, client=client_for_request(request), fresh=fresh)
+    client = client_for_request(request)
+    # Read ahead (at sign-in) or now; past a short wait the page shows at once and fills each data
+    # center in as it comes (apps.inventory.warmup).
+    running = warmup.dashboard(request.user, client, fresh=fresh, tally=metrics.current_tally())
+    try:
+        board = running.result(timeout=warmup.wait_seconds())
+    except FutureTimeout:
+        filling = selectors.dashboard_datacenters(request.user, client=client)
+        return render(request, "inventory/dashboard.html", {"board": None, "filling": filling})
     return render(request, "inventory/dashboard.html", {"board": board})
+
+
+@login_required
+@inventory_reader
+def dashboard_datacenter(request, dc: str):
+    """One data center's card of the dashboard (its progressive fill)."""
+    client = client_for_request(request)
+    wanted = dc.strip().upper()
+    ref = next(
+        (r for r in selectors.dashboard_datacenters(request.user, client=client) if r.id.upper() == wanted),
+        None,
+    )
+    if ref is None:
+        raise selectors.NotFound(f"No data center {wanted} in your account.")
+    summary, _problems = warmup.line(request.user, client, ref)
+    return render(request, "inventory/_dc_card.html", {"dc": summary})
+
+
+@login_required
+@inventory_reader
+def dashboard_totals(request):
+    """The dashboard's totals (its progressive fill's last part: every data center's figures)."""
+    client = client_for_request(request)
+    board = warmup.dashboard(request.user, client, tally=metrics.current_tally()).result(timeout=120)
+    return render(request, "inventory/_dashboard_totals.html", {"board": board})
 
 
 @login_required
@@ -85,7 +119,11 @@ def datacenter(request, dc: str):
         "selected_path": selected_path,
         "table_id": "servers",
         "in_datacenter": True,
-        **table_context(request, view.servers, state),
+        # Per view object (one per cached entry and group, ``memo``) and query: warm pages reuse the
+        # sorted rows, and with them their rendered markup (``server_table.render_rows``).
+        **memo.derived(
+            view, ("table", request.GET.urlencode()), lambda: table_context(request, view.servers, state)
+        ),
     }
     return render(request, "inventory/datacenter.html", context)
 

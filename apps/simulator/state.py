@@ -30,6 +30,7 @@ Listeners registered with ``@listener`` receive ``(world, event)``; the last eve
 """
 
 import base64
+import functools
 import heapq
 import json
 import random
@@ -90,8 +91,11 @@ class Faults:
     # Queue faults for the next operations (``POST /control/interrupt-next``), first one first:
     # {"status": "resumed", "pauseSeconds": s} or {"status": "unknown"}.
     interrupt_next: list = field(default_factory=list)
+    # An upstream that ignores ``?serverDetail=detailed`` (group answers carry server links only).
+    ignore_server_detail: bool = False
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a big tree formats the same few thousand dates on every GET
 def iso(ts: float) -> str:
     """``2015-06-18T09:19:36Z``: the API's date format, no fractions."""
     return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -170,6 +170,10 @@ CLC_CACHE_SECONDS = env_int("CLC_CACHE_SECONDS", 30)
 # While the account's webhooks are connected the cloud tells the portal what changed, so inventory
 # stays cached this long (apps.inventory.cache); CLC_CACHE_SECONDS where they are not.
 CLC_CACHE_WEBHOOK_SECONDS = env_int("CLC_CACHE_WEBHOOK_SECONDS", 300)
+# The dashboard is read ahead at sign-in; its page waits this long for the figures, then shows each
+# data center as a placeholder its script fills in (apps.inventory.warmup).
+INVENTORY_WARMUP_AT_SIGNIN = env_bool("INVENTORY_WARMUP_AT_SIGNIN", True)
+INVENTORY_DASHBOARD_WAIT_SECONDS = env_float("INVENTORY_DASHBOARD_WAIT_SECONDS", 0.15)
 
 # Token encryption keys: comma-separated Fernet keys, newest first. Old keys still decrypt, so a
 # key can be rotated without signing anyone out. Derived from SECRET_KEY when unset (development).

@@ -21,3 +21,7 @@ API_THROTTLE_TOKEN = API_THROTTLE_PERSON = API_THROTTLE_ANONYMOUS = "100000/minu
 PORTAL_PUBLIC_URL = env_str("PORTAL_PUBLIC_URL", "http://testserver")
 # Closed after each use: no connection outlives a test (the test database is dropped at the end).
 WEBHOOK_DB_KEEP_SECONDS = float(env_str("WEBHOOK_DB_KEEP_SECONDS", "0"))
+# The dashboard: no read ahead at sign-in (tests count each page's upstream calls), and the page
+# waits for its figures (the progressive fill has tests of its own that set these).
+INVENTORY_WARMUP_AT_SIGNIN = False
+INVENTORY_DASHBOARD_WAIT_SECONDS = 120.0

@@ -27,38 +27,37 @@
     return ((+m[1] * 256 + +m[2]) * 256 + +m[3]) * 256 + +m[4];
   }
 
+  /* Cheap to build: a row's text (what the filter searches) is read on the first filter only, a
+   * column's sort keys on the first sort by it (a first sort of 1,000 rows reads one cell each). */
   function modelOf(table) {
     var model = models.get(table);
     if (model) return model;
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var rows = table.tBodies[0].rows;
     var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var textCols = [];
     heads.forEach(function (th, i) {
       if (!th.classList.contains("num") && !th.classList.contains("col-maint")) textCols.push(i);
     });
-    model = {
-      table: table,
-      heads: heads,
-      items: rows.map(function (row, index) {
-        var cells = row.cells;
-        var text = [];
-        for (var j = 0; j < textCols.length; j++) {
-          var cell = cells[textCols[j]];
-          if (cell) text.push(cell.textContent);
-        }
-        return {
-          row: row,
-          index: index,
-          text: text.join(" ").toLowerCase(),
-          power: row.getAttribute("data-p") || "",
-          status: (row.getAttribute("data-s") || "").toLowerCase(),
-          maint: row.hasAttribute("data-m"),
-          keys: {}
-        };
-      })
-    };
+    var items = new Array(rows.length);
+    for (var i = 0; i < rows.length; i++) {
+      items[i] = { row: rows[i], index: i, text: null, keys: {} };
+    }
+    model = { table: table, heads: heads, textCols: textCols, items: items };
     models.set(table, model);
     return model;
+  }
+
+  function textOf(model, item) {
+    if (item.text === null) {
+      var cells = item.row.cells;
+      var text = [];
+      for (var j = 0; j < model.textCols.length; j++) {
+        var cell = cells[model.textCols[j]];
+        if (cell) text.push(cell.textContent);
+      }
+      item.text = text.join(" ").toLowerCase();
+    }
+    return item.text;
   }
 
   function keyOf(item, col, type) {
@@ -82,15 +81,19 @@
     var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
     var sign = dir === "ascending" ? 1 : -1;
     var items = model.items.slice();
+    for (var i = 0; i < items.length; i++) keyOf(items[i], col, type); /* each key read once */
     items.sort(function (a, b) {
-      var ka = keyOf(a, col, type), kb = keyOf(b, col, type);
+      var ka = a.keys[col], kb = b.keys[col];
       if (ka < kb) return -sign;
       if (ka > kb) return sign;
       return a.index - b.index; /* stable: the server's order breaks ties */
     });
-    var fragment = document.createDocumentFragment();
-    items.forEach(function (item) { fragment.appendChild(item.row); });
-    table.tBodies[0].appendChild(fragment);
+    /* The rows go into a detached body that then replaces the shown one: one change to the
+     * document (style and layout once), not a thousand moves inside it. */
+    var body = table.tBodies[0];
+    var sorted = body.cloneNode(false);
+    for (var k = 0; k < items.length; k++) sorted.appendChild(items[k].row);
+    table.replaceChild(sorted, body);
     model.heads.forEach(function (h) { h.setAttribute("aria-sort", h === th ? dir : "none"); });
     var key = sortKeyOf(th);
     setParams({ sort: key, dir: dir === "ascending" ? "asc" : "desc" });
@@ -143,10 +146,11 @@
     var shown = 0;
     model.items.forEach(function (item) {
       var ok = true;
-      if (power === "maintenance") ok = item.maint;
-      else if (power) ok = item.power === power;
-      if (ok && status) ok = item.status === status;
-      for (var i = 0; ok && i < needles.length; i++) ok = item.text.indexOf(needles[i]) !== -1;
+      var row = item.row;
+      if (power === "maintenance") ok = row.hasAttribute("data-m");
+      else if (power) ok = (row.getAttribute("data-p") || "") === power;
+      if (ok && status) ok = (row.getAttribute("data-s") || "").toLowerCase() === status;
+      for (var i = 0; ok && i < needles.length; i++) ok = textOf(model, item).indexOf(needles[i]) !== -1;
       if (item.row.hidden === ok) item.row.hidden = !ok;
       if (ok) shown++;
     });
@@ -266,6 +270,26 @@
     dialog.showModal();
     return true;
   }
+
+  /* --- the dashboard's progressive fill: each [data-fill] placeholder is replaced by what its URL
+   * answers (a data center's card, the totals), each as soon as it comes. */
+  function fill(el) {
+    fetch(el.getAttribute("data-fill"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok && !r.redirected ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var parsed = document.createElement("template");
+        parsed.innerHTML = html;
+        el.replaceWith(parsed.content);
+      })
+      .catch(function () {
+        el.removeAttribute("aria-busy");
+        var note = el.querySelector("p.muted") || el;
+        note.className = "panel-error";
+        note.setAttribute("role", "status");
+        note.textContent = "This could not be read right now. Refresh the page to try again.";
+      });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-fill]"), fill);
 
   function selectedBoxes(form) {
     return document.querySelectorAll('input[name="ids"][form="' + form.id + '"]:checked');

@@ -69,6 +69,17 @@
 
   function setText(el, text) { if (el && el.textContent !== text) el.textContent = text; }
 
+  /* A server row's cell of the column whose header has class ``cls`` (cells carry no class). */
+  function cellOf(row, cls) {
+    var table = row.closest("table");
+    var head = table && table.tHead && table.tHead.rows[0];
+    if (!head) return null;
+    for (var i = 0; i < head.cells.length; i++) {
+      if (head.cells[i].classList.contains(cls)) return row.cells.length === head.cells.length ? row.cells[i] : null;
+    }
+    return null;
+  }
+
   function updateHolder(el, a) {
     var changed = el.getAttribute("data-status") !== a.status;
     el.setAttribute("data-status", a.status);
@@ -148,7 +159,7 @@
         }
         if (effect.maint !== undefined) {
           if (effect.maint) row.setAttribute("data-m", "1"); else row.removeAttribute("data-m");
-          setText(row.querySelector(".col-maint"), effect.maint ? "Yes" : "");
+          setText(cellOf(row, "col-maint"), effect.maint ? "Yes" : "");
         }
         rowsChanged(row.closest("table"));
       }
@@ -295,7 +306,7 @@
     if (name) name.style.textDecoration = "line-through";
     var pw = row.querySelector(".pw");
     if (pw) { pw.className = "pw pw-unknown"; pw.textContent = operation === "delete" ? "deleted" : "gone"; }
-    var status = row.querySelector(".col-status");
+    var status = cellOf(row, "col-status");
     if (status) status.textContent = operation === "delete" ? "deleted" : "no longer here";
   }
 

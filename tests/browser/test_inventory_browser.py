@@ -243,3 +243,17 @@ def test_upstream_down_shows_a_banner(portal, open_page, simulator):
     simulator.control("config", errorRate=0)
     page.get_by_role("link", name="Try again").click()
     page.wait_for_selector("table.servers")
+
+
+def test_a_slow_dashboard_shows_at_once_and_fills_in_card_by_card(portal, open_page, simulator, settings):
+    settings.INVENTORY_DASHBOARD_WAIT_SECONDS = 0  # never wait: the placeholders come first
+    simulator.control("config", latencyMs=250)
+    page = open_page(1280)
+    sign_in(page, portal)
+    assert page.locator(".dc-card").count() == 6
+    screenshot(page, "dashboard-filling-1280")
+    page.wait_for_function("document.querySelectorAll('[data-fill]').length === 0", timeout=30000)
+    assert page.locator(".dc-card .dc-count").count() == 6  # every card filled with its figures
+    assert page.locator(".dc-card .panel-error").count() == 0
+    assert re.search(r"\b62\s+servers\b", page.locator(".totals").inner_text())
+    screenshot(page, "dashboard-filled-1280")

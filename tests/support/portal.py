@@ -88,6 +88,13 @@ def upstream_calls(response) -> int:
     return int(match.group(1))
 
 
+def fallback_reads(response) -> int:
+    """Servers read one GET each because a group answer lacked their details (``Server-Timing``
+    ``upstream-fallback``; 0 when absent)."""
+    match = re.search(r'upstream-fallback;desc="(\d+) server reads"', response["Server-Timing"])
+    return int(match.group(1)) if match else 0
+
+
 # --- the simulator, read directly ---------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from ..links import HasLinks, Link, find_link, find_links, parse_links
+from .servers import Server
 from .shared import ChangeInfo, CustomField, as_int
 
 
@@ -25,10 +26,15 @@ class GroupFields(HasLinks):
 
 @dataclass(frozen=True, kw_only=True)
 class Group(GroupFields):
-    """A group as ``GET /v2/groups/{alias}/{id}`` describes it, with its sub-groups nested."""
+    """A group as ``GET /v2/groups/{alias}/{id}`` describes it, with its sub-groups nested.
+
+    ``servers``: the group's direct servers as full ``Server`` objects when the answer carried them
+    (``?serverDetail=detailed``); None when it carried server links only (the plain answer, or an
+    upstream that ignores the parameter)."""
 
     servers_count: int = 0
     groups: tuple["Group", ...] = ()
+    servers: tuple[Server, ...] | None = None
 
     @property
     def parent_id(self) -> str | None:
@@ -61,7 +67,14 @@ class Group(GroupFields):
             status=raw.get("status") or "active",
             servers_count=as_int(raw.get("serversCount")),
             groups=tuple(cls.from_api(g) for g in raw.get("groups") or () if isinstance(g, dict)),
+            servers=_servers_of(raw.get("servers")),
             links=parse_links(raw.get("links")),
             change_info=ChangeInfo.from_api(raw.get("changeInfo")),
             custom_fields=tuple(CustomField.from_api(f) for f in raw.get("customFields") or ()),
         )
+
+
+def _servers_of(raw) -> tuple[Server, ...] | None:
+    if not isinstance(raw, list):
+        return None
+    return tuple(Server.from_api(s) for s in raw if isinstance(s, dict) and s.get("id"))

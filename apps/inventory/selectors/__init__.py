@@ -8,12 +8,18 @@ required (its failure raises); side panels (billing, statistics, a server's cost
 Upstream calls per page, cold (N = servers shown):
 
 * data center view: 1 data center GET (root group link; cached an hour, it never changes)
-  + 1 tree GET (the root group nests the whole tree with server links) + N server GETs, fanned out;
-* dashboard: 1 data center list + per data center (1 + 1 + its servers + 1 group billing),
-  all in two bounded fan-outs;
-* group detail: 1 group GET + its direct servers + billing + statistics (+ the data center tree
-  for breadcrumbs unless cached);
+  + 1 detailed tree GET (``?serverDetail=detailed``: the root group nests the whole tree and each
+  group's servers as full objects);
+* dashboard: 1 data center list + per data center (1 + 1 detailed tree + 1 group billing), in one
+  bounded fan-out;
+* group detail: 1 detailed group GET (its direct servers come with it) + billing + statistics
+  (+ the data center tree for breadcrumbs unless cached);
 * server detail: 1 server GET + its cost (``billing`` link) + its group.
+
+Per-server GETs remain where no group answer serves: a server's own page (read fresh, with its
+cost), the rows an action or a webhook changed (``patches``), the visibility check before an
+action, credentials; and, against an upstream that ignores ``serverDetail`` (group answers with
+server links only), every server named by link only (``upstream-fallback`` in ``Server-Timing``).
 
 One module per page or piece: ``datacenters`` (the data center view), ``dashboard``, ``groups``,
 ``servers``, ``panels`` (billing and statistics), ``rows`` (server rows, group tree nodes) and
@@ -23,7 +29,7 @@ One module per page or piece: ``datacenters`` (the data center view), ``dashboar
 
 from . import common, datacenters
 from .common import NotFound, Panel, PanelError
-from .dashboard import Dashboard, DataCenterSummary, dashboard
+from .dashboard import Dashboard, DataCenterSummary, dashboard, dashboard_datacenters, dashboard_line
 from .datacenters import DataCenterView, datacenter_servers, datacenter_view
 from .groups import GroupDetail, GroupForChange, active_servers_below, group_detail, group_for_change
 from .panels import BillingSummary, DiskSeries, GroupCost, GroupStatistics, ServerSeries
@@ -93,6 +99,8 @@ __all__ = [
     "ServerSeries",
     "SnapshotInfo",
     "dashboard",
+    "dashboard_datacenters",
+    "dashboard_line",
     "datacenter_servers",
     "datacenter_view",
     "group_detail",

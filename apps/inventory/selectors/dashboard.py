@@ -6,15 +6,14 @@ from typing import Any
 
 from apps.clc import datacenters as clc_datacenters
 from apps.clc import errors
-from apps.clc import servers as clc_servers
 
 from .. import patches
 from ..cache import PersonCache
 from . import panels
 from .common import Panel, PanelError, _client, _panel, _reraise_fatal, _run_tasks
-from .datacenters import _assemble_dc, _datacenter_ref, _DataCenterData, _dc_data, _dc_patch, _tree_task
+from .datacenters import _datacenter_ref, _DataCenterData, _dc_data, _dc_patch, _dc_task
 from .panels import BillingSummary
-from .rows import DataCenterRef, GroupNode, PowerBreakdown
+from .rows import DataCenterRef, PowerBreakdown
 
 
 @dataclass(frozen=True)
@@ -70,77 +69,67 @@ def _summary(
     )
 
 
-def _fetch_dashboard(client, cache: PersonCache) -> Dashboard:
-    listed = [
+def _listed(client, cache: PersonCache) -> list[DataCenterRef]:
+    return [
         DataCenterRef(id=dc.id, name=dc.name)
         for dc in cache.get_or_fetch(
             "dcs", lambda: clc_datacenters.list_datacenters(client), patch=lambda dcs, changes: dcs
         )
     ]
-    # Data centers whose tree and servers are already cached (e.g. the page was just visited).
-    known: dict[str, _DataCenterData] = {}
-    billing: dict[str, Panel] = {}
-    for ref in listed:
-        data = cache.peek(f"dc:{ref.id}", patch=_dc_patch(client))
-        if isinstance(data, _DataCenterData):
-            known[ref.id] = data
-        cost = cache.peek(f"billing:{ref.id}", patch=patches.drop_if_datacenter_changed(ref.id))
-        if isinstance(cost, BillingSummary):
-            billing[ref.id] = Panel(data=cost)
-    missing = [ref for ref in listed if ref.id not in known]
 
-    # Phase 1: the root group of every missing data center and its tree (2 calls each, in parallel).
-    def tree_of(ref: DataCenterRef):
-        full = _datacenter_ref(client, cache, ref.id.lower())
-        return full, _tree_task(client, full)
 
-    trees = _run_tasks([lambda ref=ref: tree_of(ref) for ref in missing]) if missing else []
-    failures: dict[str, PanelError] = {}
-    pending: dict[str, tuple[DataCenterRef, GroupNode, list[str]]] = {}
-    for ref, result in zip(missing, trees, strict=True):
-        _reraise_fatal(result)
-        if isinstance(result, errors.ClcError):
-            failures[ref.id] = PanelError.from_exception("datacenter", result, f"Data center {ref.id}")
-        else:
-            full, tree = result
-            pending[ref.id] = (full, tree, [sid for g in tree.walk() for sid in g.server_ids])
-
-    # Phase 2: every server of every missing data center and each data center's billing, one pool.
+def _datacenter_part(client, cache: PersonCache, ref: DataCenterRef) -> tuple:
+    """One data center's view and cost, from the cache or read: its root group (cached an hour),
+    then at once its tree with every server (one detailed group call) and its cost.
+    -> (``_DataCenterData`` | ``ClcError``, ``Panel`` | None); a 401 or a data center that can't be
+    read at all raises."""
+    data = cache.peek(f"dc:{ref.id.lower()}", patch=_dc_patch(client))
+    cost = cache.peek(f"billing:{ref.id}", patch=patches.drop_if_datacenter_changed(ref.id))
+    billing = Panel(data=cost) if isinstance(cost, BillingSummary) else None
+    known = data if isinstance(data, _DataCenterData) else None
+    full = known.datacenter if known is not None else _datacenter_ref(client, cache, ref.id.lower())
     tasks: list[Callable[[], Any]] = []
-    slots: list[tuple[str, str]] = []  # (dc, "server"|"billing")
-    for dc_id, (_full, _tree, ids) in pending.items():
-        for sid in ids:
-            tasks.append(lambda sid=sid: clc_servers.get_server(client, sid))
-            slots.append((dc_id, "server"))
-    roots: dict[str, str | None] = {ref.id: None for ref in listed}
-    for dc_id, (full, _tree, _ids) in pending.items():
-        roots[dc_id] = full.root_group_id
-    for ref in listed:
-        if ref.id in known:
-            roots[ref.id] = known[ref.id].datacenter.root_group_id
-    for dc_id, root in roots.items():
-        if root and dc_id not in billing:
-            tasks.append(lambda root=root: panels._billing_summary(client, root))
-            slots.append((dc_id, "billing"))
+    if known is None:
+        tasks.append(lambda: _dc_task(client, full))
+    if billing is None and full.root_group_id:
+        tasks.append(lambda: panels._billing_summary(client, full.root_group_id))
     results = _run_tasks(tasks) if tasks else []
-    server_results: dict[str, list] = {dc_id: [] for dc_id in pending}
-    for (dc_id, kind), result in zip(slots, results, strict=True):
-        if kind == "server":
-            server_results[dc_id].append(result)
-        else:
-            billing[dc_id] = _panel(result, "billing", f"The cost of {dc_id}")
-            if billing[dc_id].data is not None:
-                cache.put(f"billing:{dc_id}", billing[dc_id].data)
-    for dc_id, (full, tree, ids) in pending.items():
-        data = _assemble_dc(full, tree, ids, server_results[dc_id])
-        known[dc_id] = data
-        if not data.server_errors:
-            cache.put(f"dc:{dc_id.lower()}", data)
+    if known is None:
+        known = results.pop(0)
+        _reraise_fatal(known)
+        if isinstance(known, _DataCenterData) and not known.server_errors:
+            cache.put(f"dc:{ref.id.lower()}", known)
+    if results:
+        billing = _panel(results[0], "billing", f"The cost of {ref.id}")
+        if billing.data is not None:
+            cache.put(f"billing:{ref.id}", billing.data)
+    return known, billing
 
-    summaries = tuple(
-        _summary(ref, known.get(ref.id), billing.get(ref.id), failures.get(ref.id)) for ref in listed
-    )
-    return _board(summaries, [e for data in known.values() for e in data.server_errors])
+
+def _datacenter_summary(client, cache: PersonCache, ref: DataCenterRef) -> tuple:
+    """One data center's line of the dashboard and the servers it could not read."""
+    try:
+        data, billing = _datacenter_part(client, cache, ref)
+    except errors.Unauthorized:
+        raise
+    except errors.ClcError as exc:
+        data, billing = exc, None
+    if isinstance(data, errors.ClcError):
+        problem = PanelError.from_exception("datacenter", data, f"Data center {ref.id}")
+        return _summary(ref, None, None, problem), ()
+    return _summary(ref, data, billing, None), data.server_errors
+
+
+def _fetch_dashboard(client, cache: PersonCache, line: Callable | None = None) -> Dashboard:
+    """Every data center in one bounded fan-out: per data center (root group link, cached) + one
+    detailed tree + its cost; what is cached (e.g. a page just visited) is not read again.
+    ``line(ref)``: how one data center's line is had (default: read here; the warm-up tracks it)."""
+    listed = _listed(client, cache)
+    line = line or (lambda ref: _datacenter_summary(client, cache, ref))
+    results = _run_tasks([lambda ref=ref: line(ref) for ref in listed])
+    for result in results:
+        _reraise_fatal(result)
+    return _board(tuple(r[0] for r in results), [e for r in results for e in r[1]])
 
 
 def _board(summaries: tuple[DataCenterSummary, ...], server_errors: list) -> Dashboard:
@@ -199,14 +188,26 @@ def _dashboard_patch(client, cache: PersonCache) -> Callable:
     return patch
 
 
-def dashboard(user, *, client=None, fresh: bool = False) -> Dashboard:
-    """Every data center of the person with its figures and this month's estimated cost."""
+def dashboard(user, *, client=None, fresh: bool = False, line: Callable | None = None) -> Dashboard:
+    """Every data center of the person with its figures and this month's estimated cost.
+    ``line(ref) -> (DataCenterSummary, server errors)``: see ``_fetch_dashboard``."""
     client = _client(user, client)
     cache = PersonCache(user)
     return cache.get_or_fetch(
         "dashboard",
-        lambda: _fetch_dashboard(client, cache),
+        lambda: _fetch_dashboard(client, cache, line),
         cacheable=lambda board: not board.errors,
         fresh=fresh,
         patch=_dashboard_patch(client, cache),
     )
+
+
+def dashboard_datacenters(user, *, client=None) -> list[DataCenterRef]:
+    """The person's data centers (id, name), as the dashboard lists them (cached)."""
+    return _listed(_client(user, client), PersonCache(user))
+
+
+def dashboard_line(user, ref: DataCenterRef, *, client=None) -> tuple[DataCenterSummary, tuple]:
+    """One data center's line of the dashboard and the servers it could not read (what the
+    progressive dashboard fills in; from the cache when the data center was read)."""
+    return _datacenter_summary(_client(user, client), PersonCache(user), ref)

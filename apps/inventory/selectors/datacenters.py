@@ -7,8 +7,9 @@ from apps.clc import datacenters as clc_datacenters
 from apps.clc import errors
 from apps.clc import groups as clc_groups
 from apps.clc import servers as clc_servers
+from apps.clc.bulk import bulk_parsing
 
-from .. import patches
+from .. import memo, patches
 from ..cache import PersonCache
 from .common import NotFound, PanelError, _checked_id, _client
 from .rows import (
@@ -63,26 +64,32 @@ class _DataCenterData:
 
 
 def _tree_task(client, ref: DataCenterRef) -> GroupNode:
+    """The data center's group tree alone (server links only: breadcrumbs, parent choices)."""
     if not ref.root_group_id:
         raise errors.NotFound("This data center has no root group.")
     return GroupNode.from_group(clc_groups.get_group(client, ref.root_group_id))
 
 
-def _assemble_dc(ref: DataCenterRef, tree: GroupNode, ids: list[str], results: list) -> _DataCenterData:
-    names, server_groups, order = _group_lookup(tree)
-    rows, problems = _server_result_rows(results, ids, names, server_groups)
-    return _DataCenterData(ref, tree, _sorted_rows(rows, order), tuple(problems))
+def _dc_task(client, ref: DataCenterRef) -> _DataCenterData:
+    """The tree and every server of the data center: one detailed group call (``get_group_servers``;
+    per-server reads only for servers the answer names by link only)."""
+    if not ref.root_group_id:
+        raise errors.NotFound("This data center has no root group.")
+    group, found = clc_groups.get_group_servers(client, ref.root_group_id)
+    with bulk_parsing(exclusive=True):  # a thousand rows: no collector passes meanwhile, one at a time
+        tree = GroupNode.from_group(group)
+        names, server_groups, order = _group_lookup(tree)
+        ids = [sid for node in tree.walk() for sid in node.server_ids]
+        rows, problems = _server_result_rows([found[sid] for sid in ids], ids, names, server_groups)
+        return _DataCenterData(ref, tree, _sorted_rows(rows, order), tuple(problems))
 
 
 def _fetch_dc_data(client, cache: PersonCache, dc: str) -> _DataCenterData:
     ref = _datacenter_ref(client, cache, dc)
     try:
-        tree = _tree_task(client, ref)
+        return _dc_task(client, ref)
     except errors.NotFound:
         raise NotFound(f"No data center {dc.upper()} in your account.") from None
-    ids = [sid for group in tree.walk() for sid in group.server_ids]
-    results = clc_servers.get_servers(client, ids, return_exceptions=True)
-    return _assemble_dc(ref, tree, ids, results)
 
 
 def _dc_patch(client) -> Callable:
@@ -142,7 +149,10 @@ def datacenter_view(
         group_id = _checked_id(group_id, "group")
     client = _client(user, client)
     cache = PersonCache(user)
-    return _view_of(_dc_data(client, cache, dc, fresh), group_id)
+    data = _dc_data(client, cache, dc, fresh)
+    # The same cached entry (``memo``: held by this process) gives the same view object, so what
+    # pages derive from it (rows sorted and rendered) is reused until the entry changes.
+    return memo.derived(data, ("view", (group_id or "").lower()), lambda: _view_of(data, group_id))
 
 
 def datacenter_servers(

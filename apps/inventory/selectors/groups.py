@@ -6,7 +6,6 @@ from typing import Any
 
 from apps.clc import errors
 from apps.clc import groups as clc_groups
-from apps.clc import servers as clc_servers
 from apps.clc.links import HasLinks, Link
 
 from .. import patches
@@ -36,9 +35,10 @@ class GroupDetail(HasLinks):
 
 def _fetch_group_detail(client, cache: PersonCache, group_id: str) -> GroupDetail:
     try:
-        group = GroupNode.from_group(clc_groups.get_group(client, group_id))
+        entity, found = clc_groups.get_group_servers(client, group_id, subtree=False)
     except errors.NotFound:
         raise NotFound(f"No group {group_id} in your account.") from None
+    group = GroupNode.from_group(entity)
     dc = group.location_id.lower()
     cached_dc = cache.peek(f"dc:{dc}", patch=_dc_patch(client)) if dc else None
 
@@ -52,18 +52,17 @@ def _fetch_group_detail(client, cache: PersonCache, group_id: str) -> GroupDetai
         return ref, tree
 
     ids = list(group.server_ids)
-    tasks: list[Callable[[], Any]] = [lambda sid=sid: clc_servers.get_server(client, sid) for sid in ids]
-    tasks.append(lambda: panels._billing_summary(client, group.id))
+    server_results = [found[sid] for sid in ids]
+    tasks: list[Callable[[], Any]] = [lambda: panels._billing_summary(client, group.id)]
     tasks.append(lambda: panels._group_statistics(client, group.id))
     if dc:
         tasks.append(ancestors_task)
     results = _run_tasks(tasks)
-    server_results = results[: len(ids)]
-    billing_result, stats_result = results[len(ids)], results[len(ids) + 1]
+    billing_result, stats_result = results[0], results[1]
     ancestors: tuple[GroupRef, ...] = ()
     datacenter = DataCenterRef(id=group.location_id) if group.location_id else None
     if dc:
-        tree_result = results[len(ids) + 2]
+        tree_result = results[2]
         _reraise_fatal(tree_result)
         if isinstance(tree_result, tuple):
             ref, tree = tree_result

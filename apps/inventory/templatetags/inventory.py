@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .. import memo
 from ..formatting import num
 from ..server_table import render_rows
 
@@ -160,6 +161,11 @@ def group_tree(root, selected=None, open_ids=(), link_prefix="?group="):
     first level start collapsed except those on the way to the selected group (``open_ids``).
     """
     selected_id = selected.id if selected is not None else None
+    params = ("tree", selected_id, frozenset(open_ids or ()), link_prefix)
+    return memo.derived(root, params, lambda: _group_tree(root, selected_id, open_ids, link_prefix))
+
+
+def _group_tree(root, selected_id, open_ids, link_prefix):
     out = ['<ul class="tree">']
 
     def node(g):

@@ -2,7 +2,9 @@
 
 GET  /control/                   current settings
 POST /control/config             {"latencyMs", "errorRate", "failureRate", "speed", "durationSeconds",
-                                  "durationRange": [low, high] (each operation draws its duration)}
+                                  "durationRange": [low, high] (each operation draws its duration),
+                                  "ignoreServerDetail": true (group GETs answer as if
+                                  ?serverDetail=detailed weren't there; reset clears it)}
 POST /control/expire-tokens      every issued token stops working (401)
 POST /control/fail-next          {"count": 1}: the next N queued operations fail
 POST /control/interrupt-next     {"count": 1, "status": "resumed", "pauseSeconds": 5} or
@@ -48,6 +50,7 @@ def _settings(world):
         "interruptNext": [dict(i) for i in f.interrupt_next],
         "durationSeconds": f.duration_override,
         "durationRange": list(f.duration_range) if f.duration_range else None,
+        "ignoreServerDetail": f.ignore_server_detail,
         "servers": len(world.servers),
         "groups": len(world.groups),
         "operations": len(world.operations),
@@ -97,6 +100,8 @@ def configure(req):
             high = _number(value[1], "durationRange", low)
             faults.duration_range = (low, high)
             faults.duration_override = None
+    if "ignoreServerDetail" in body:
+        faults.ignore_server_detail = body["ignoreServerDetail"] is True
     return _settings(world)
 
 
@@ -149,6 +154,7 @@ def reset(req):
     world.faults.interrupt_next = []
     world.faults.duration_override = None
     world.faults.duration_range = None
+    world.faults.ignore_server_detail = False
     return _settings(world)
 
 

@@ -79,9 +79,7 @@ def test_server_page_and_rows_follow_cpu_archive_and_delete_live(asgi_portal, si
     assert f"{memory} GB" in page.locator(".kv div", has_text="Memory").first.text_content()
     assert not_reloaded(page)
     # ... and so does the row on the other tab, its checkbox still ticked
-    rows.wait_for_function(
-        f"{row_js(sid)}.querySelectorAll('td.num')[0].textContent === '{cpu}'", timeout=15000
-    )
+    rows.wait_for_function(f"{row_js(sid)}.cells[6].textContent === '{cpu}'", timeout=15000)
     assert box.is_checked()
     assert not_reloaded(rows)
 

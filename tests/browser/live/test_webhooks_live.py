@@ -250,7 +250,7 @@ def test_an_open_data_center_page_and_the_activity_screen_follow_changes_made_el
 
     resize_directly(simulator, server_id, 3)
     page.wait_for_function(
-        f"(() => {{ const r = {row}; return r && r.closest('tr').querySelectorAll('td.num')[0].textContent === '3'; }})()",
+        f"(() => {{ const r = {row}; return r && r.closest('tr').cells[6].textContent === '3'; }})()",
         timeout=15000,
     )
     activities.locator("tr[data-origin=external]", has_text="CPU 1 → 3").first.wait_for(timeout=10000)
