@@ -257,8 +257,9 @@ def test_dashboard_when_upstream_fails_is_a_503_with_retries_counted(client, clc
 def test_server_timing_counts_upstream_calls(client, clc_settings):
     sign_in(client, "demo")
     # A server page, cold: the top bar's data center list, the server, its cost estimate, its group
-    # (for its name), its data center's load balancers (the "Load balancer pools" panel).
-    assert upstream_calls(client.get("/servers/WA1DEMOWEB01/")) == 6  # server, cost, group, top bar + the load balancer and networks panels
+    # (for its name), its data center's load balancers (the "Load balancer pools" panel), the
+    # networks panel, the monitoring charts (the server's statistics link).
+    assert upstream_calls(client.get("/servers/WA1DEMOWEB01/")) == 7  # server, cost, group, top bar + load balancer, networks and monitoring panels
     assert upstream_calls(client.get("/servers/WA1DEMOWEB01/")) == 0  # cached for this person
     assert upstream_calls(client.get("/login/")) == 0
 
@@ -278,7 +279,7 @@ def test_pages_work_under_the_async_handler(clc_settings, simulator):
         return await async_client.get(path)
 
     page = asyncio.run(visit("/servers/WA1DEMOWEB01/"))
-    assert page.status_code == 200 and upstream_calls(page) == 6
+    assert page.status_code == 200 and upstream_calls(page) == 7
     simulator.control("expire-tokens")
     expired = asyncio.run(visit("/?refresh=1"))
     assert expired.status_code == 302 and next_of(expired) == "/?refresh=1"
