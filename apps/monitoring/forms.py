@@ -211,7 +211,12 @@ class AutoscaleForm(ActionForm):
     """Set or change the group's horizontal autoscale policy (``resource``: a ``GroupAutomation``);
     a load balancer pool is optional (its id and both ports, or none of them)."""
 
-    policy = forms.ChoiceField(label="Horizontal autoscale policy")
+    policy = forms.ChoiceField(
+        label="Horizontal autoscale policy",
+        error_messages={
+            "invalid_choice": "Pick one of the account's horizontal autoscale policies (%(value)s is not one)."
+        },
+    )
     load_balancer = forms.CharField(
         label="Load balancer id (optional)",
         max_length=64,
