@@ -16,6 +16,7 @@ from apps.audit.models import AuditEntry
 from apps.clc.client import ClcClient
 from tests.support.portal import key_of, named_group, sign_in, text_of
 from tests.support.simulator import wait_until
+from tests.support.webhooks import deliver
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
@@ -89,7 +90,7 @@ def test_power_off_at_20_and_on_at_07_runs_on_the_simulator_clock(demo, simulato
     assert re.search(r"Power\s*state\s*stopped", server, re.I) or "stopped" in server
     after = text_of(demo.get(f"/groups/{gid}/schedules/?refresh=1"))
     assert f"Next run: Power on, {on_at:%Y-%m-%d %H:%M} (UTC+00:00)" in after
-    assert f"(last {off_at:%Y-%m-%d %H:%M} (UTC+00:00))" in after
+    assert re.search(rf"1\s*, last {off_at:%Y-%m-%d %H:%M} \(UTC\+00:00\)", after)
 
     # 07:00: on again.
     simulator.control("clock", to=(on_at + timedelta(minutes=1)).isoformat())
@@ -281,3 +282,46 @@ def test_who_may(client, clc_settings, simulator):
     assert "Add schedule" in text_of(page)  # named in the role hint
     refused = client.post(f"/groups/{gid}/schedules/actions/createSchedule/", {"type": "reboot"})
     assert refused.status_code == 403
+
+
+def test_the_runs_show_as_done_by_the_cloud_once_the_webhooks_tell(
+    demo, simulator, receiver, hook_key, worker
+):
+    """The schedule's runs are the cloud's operations, not the portal's: no activity of the portal
+    follows them. The simulator announces the servers' changes (Server.Updated); delivered to the
+    portal's receiver as the cloud would, they become external activities, which the group and
+    server pages list under "Done by the cloud" (what, when, by whom)."""
+    gid = named_group(simulator, "Canary")["id"]
+    off_at = next_at(sim_now(simulator), 20)
+    add_schedule(demo, gid, type="shutdown", begin=off_at.strftime("%Y-%m-%dT%H:%M"), repeat="daily")
+    assert "Nothing reported in the last 14 days" in text_of(demo.get(f"/groups/{gid}/"))
+    since = max(
+        [e["seq"] for e in requests.get(f"{simulator.url}/control/events", timeout=10).json()["events"]]
+        or [0]
+    )
+    simulator.control("clock", to=(off_at + timedelta(minutes=1)).isoformat())
+    wait_until(
+        lambda: power_states(demo, gid) == dict.fromkeys(CANARY, "stopped"), 15, 0.2, "servers stopped"
+    )
+    events = requests.get(
+        f"{simulator.url}/control/events", params={"since": since, "event": "Server.Updated"}, timeout=10
+    ).json()["events"]
+    mine = [e for e in events if str(e["payload"].get("id", "")).upper() in CANARY]
+    assert {e["payload"]["id"].upper() for e in mine} == set(CANARY)
+    for e in mine:
+        body = {
+            **e["payload"],
+            "event": e["event"],
+            "eventId": f"{e['seq']}-{uuid.uuid4().hex}",
+            "eventTime": e["at"],
+        }
+        assert deliver(demo, receiver(), body, hook_key).status_code == 202
+    page = demo.get(f"/groups/{gid}/")
+    panel = re.search(r'<section class="panel external-ops".*?</section>', page.content.decode(), re.S).group(
+        0
+    )
+    assert all(server in panel for server in CANARY) and "stopped" in panel
+    server = demo.get(f"/servers/{CANARY[1]}/").content.decode()
+    assert "stopped" in re.search(r'<section class="panel external-ops".*?</section>', server, re.S).group(0)
+    api = demo.get(f"/api/v1/groups/{gid}/external-operations/").json()
+    assert {tuple(a["resource_ids"]) for a in api} == {(s,) for s in CANARY}
