@@ -92,7 +92,14 @@ def chart_inputs(servers: tuple[ServerSeries, ...], rng: Range, *, single: bool 
         else:
             network.append((s.server_id, stamps, tuple(a + b for a, b in zip(received, sent, strict=False))))
     has_samples = any(values for _, _, values in cpu + memory + disk)
-    return {"cpu": cpu, "memory": memory, "disk": disk, "network": network, "has_samples": has_samples}
+    return {
+        "cpu": cpu,
+        "memory": memory,
+        "disk": disk,
+        "disk_reported": any(values for _, _, values in disk),  # guests report it while running
+        "network": network,
+        "has_samples": has_samples,
+    }
 
 
 @dataclass(frozen=True)
