@@ -93,9 +93,15 @@ class ScheduledActivity(HasLinks):
         )
 
 
-def _path(group_id: str, activity_id: str | None = None) -> str:
-    path = f"/v2/groups/{{alias}}/{quote(group_id.lower(), safe='')}/scheduledActivities"
+def href(alias: str, group_id: str, activity_id: str | None = None) -> str:
+    """A group's scheduled activities (or one) as the API's links write them (``alias`` may be
+    "{alias}")."""
+    path = f"/v2/groups/{alias}/{quote(group_id.lower(), safe='')}/scheduledActivities"
     return path + (f"/{quote(activity_id.lower(), safe='')}" if activity_id else "")
+
+
+def _path(group_id: str, activity_id: str | None = None) -> str:
+    return href("{alias}", group_id, activity_id)
 
 
 def list_activities(client: ClcClient, group_id: str) -> list[ScheduledActivity]:

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.services import client_for_request
+from apps.clc.schedules import href as schedule_href
 from apps.inventory import selectors as inventory
 from apps.inventory.serializers import LinkSerializer, ServerSeriesSerializer
 
@@ -150,7 +151,7 @@ SCHEDULE_EXAMPLE = {
     "links": [
         {
             "rel": "self",
-            "href": f"/v2/groups/demo/{GROUP_ID}/scheduledActivities/5f0c1b2a3d4e5f60718293a4b5c6d7e8",
+            "href": schedule_href("demo", GROUP_ID, "5f0c1b2a3d4e5f60718293a4b5c6d7e8"),
             "id": None,
             "name": None,
             "allowed_verbs": ["GET", "PUT", "DELETE"],
