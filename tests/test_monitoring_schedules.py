@@ -57,7 +57,7 @@ def add_schedule(client, group_id: str, **fields):
     url = f"/groups/{group_id}/schedules/actions/createSchedule/"
     form = client.get(url)
     assert form.status_code == 200, text_of(form)[:800]
-    data = {"time_zone_offset": "+00:00", "expire": "never", "enabled": "on", **fields}
+    data = {"time_zone_offset": "+00:00", "expire": "never", "status": "on", **fields}
     return client.post(url, {**data, "idempotency_key": key_of(form.content.decode())})
 
 
@@ -125,7 +125,7 @@ def test_change_and_remove_a_schedule(demo, simulator):
             "custom_weekly_days": ["fri", "mon"],
             "expire": "afterCount",
             "expire_count": "3",
-            "enabled": "on",
+            "status": "on",
         },
     )
     assert saved.status_code == 302, text_of(saved)[:800]
@@ -198,7 +198,7 @@ def test_bad_schedules_are_refused_before_anything_is_sent(demo, simulator, writ
     assert page.status_code == 400 and message in text_of(page)
     api = demo.post(
         f"/api/v1/groups/{gid}/schedules/actions/createSchedule/",
-        {"time_zone_offset": "+00:00", "expire": "never", "enabled": "on", **fields},
+        {"time_zone_offset": "+00:00", "expire": "never", "status": "on", **fields},
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
     )

@@ -122,7 +122,7 @@ register(
             "time_zone_offset": "-08:00",
             "repeat": "daily",
             "expire": "never",
-            "enabled": "on",
+            "status": "on",
         },
         description="Schedule an activity on every server of the group and its sub-groups (power off, "
         "power on, pause, reboot, snapshots, archive, delete): its first run in local time, the offset, "
@@ -168,7 +168,7 @@ register(
             "custom_weekly_days": ["mon", "tue", "wed", "thu", "fri"],
             "expire": "afterCount",
             "expire_count": 20,
-            "enabled": "on",
+            "status": "on",
         },
         description="Change a scheduled activity (every field again; its run count is kept).",
     )

@@ -119,7 +119,7 @@ class ScheduleForm(ActionForm):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    enabled = forms.ChoiceField(
+    status = forms.ChoiceField(
         label="Status", choices=[("on", "On (runs)"), ("off", "Off (kept, never runs)")], initial="on"
     )
 
@@ -140,7 +140,7 @@ class ScheduleForm(ActionForm):
                 expire=current.expire,
                 expire_count=current.expire_count,
                 expire_date=local(current.expire_date, minutes),
-                enabled=current.status or "on",
+                status=current.status or "on",
             )
 
     def now(self) -> datetime:
@@ -190,7 +190,7 @@ class ScheduleForm(ActionForm):
         """The API's body."""
         data = self.cleaned_data
         body = {
-            "status": data["enabled"],
+            "status": data["status"],
             "type": data["type"],
             "beginDateUTC": _iso(data["begin_utc"]),
             "repeat": data["repeat"],

@@ -777,7 +777,7 @@ SCHEDULE_DATA = {
     "repeat": "daily",
     "expire": "afterCount",
     "expire_count": "5",
-    "enabled": "on",
+    "status": "on",
 }
 add(
     "groupschedules",
