@@ -13,10 +13,10 @@ import pytest
 import requests
 
 from apps.audit.models import AuditEntry
-from apps.clc.client import ClcClient
 from tests.support.portal import key_of, named_group, sign_in, text_of
 from tests.support.simulator import wait_until
 from tests.support.webhooks import deliver
+from tests.test_actions_registry import Writes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
@@ -25,16 +25,8 @@ CANARY = ("WA1DEMOAPP01", "WA1DEMOMON02")  # Web › Frontend › Canary: both s
 
 @pytest.fixture
 def writes(monkeypatch):
-    sent = []
-    original = ClcClient.request
-
-    def watched(self, method, path, *args, **kwargs):
-        if method.upper() != "GET" and "/authentication/" not in path:
-            sent.append((method.upper(), path))
-        return original(self, method, path, *args, **kwargs)
-
-    monkeypatch.setattr(ClcClient, "request", watched)
-    return sent
+    """Every upstream write (not GET) the portal sends during the test."""
+    return Writes().install(monkeypatch)
 
 
 def sim_now(simulator) -> datetime:

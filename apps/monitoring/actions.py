@@ -48,19 +48,25 @@ def _crumbs(group) -> list:
     return [(group.name or group.id, reverse("group", args=[group.id.lower()]))]
 
 
-register_target(
-    Target(
-        name="groupschedules",
-        route="groups/<str:group_id>/schedules/",
-        load=_load_automation,
-        ident=lambda v: v.id,
-        title=lambda v: f"schedules of {v.name}",
-        url=lambda v: schedules_url(v.id),
-        kwargs=lambda v: {"group_id": v.id},
-        audit_type="group",
-        crumbs=lambda v: _crumbs(v.group),
+def _group_target(name: str, tail: str, what: str) -> Target:
+    """A target whose resource is the group's ``GroupAutomation`` (its schedules, its autoscale)."""
+    return register_target(
+        Target(
+            name=name,
+            route=f"groups/<str:group_id>/{tail}/",
+            load=_load_automation,
+            ident=lambda v: v.id,
+            title=lambda v: f"{what} of {v.name}",
+            url=lambda v: schedules_url(v.id),
+            kwargs=lambda v: {"group_id": v.id},
+            audit_type="group",
+            crumbs=lambda v: _crumbs(v.group),
+        )
     )
-)
+
+
+_group_target("groupschedules", "schedules", "schedules")
+_group_target("groupautoscale", "autoscale", "autoscale")
 register_target(
     Target(
         name="groupschedule",
@@ -72,19 +78,6 @@ register_target(
         kwargs=lambda v: {"group_id": v.automation.id, "schedule_id": v.schedule.id},
         audit_type="schedule",
         crumbs=lambda v: [*_crumbs(v.group), ("Schedules", schedules_url(v.automation.id))],
-    )
-)
-register_target(
-    Target(
-        name="groupautoscale",
-        route="groups/<str:group_id>/autoscale/",
-        load=_load_automation,
-        ident=lambda v: v.id,
-        title=lambda v: f"autoscale of {v.name}",
-        url=lambda v: schedules_url(v.id),
-        kwargs=lambda v: {"group_id": v.id},
-        audit_type="group",
-        crumbs=lambda v: _crumbs(v.group),
     )
 )
 
