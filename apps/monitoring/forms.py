@@ -111,10 +111,13 @@ class ScheduleForm(ActionForm):
     )
     expire = forms.ChoiceField(label="Stops", choices=list(EXPIRE_LABELS.items()), initial="never")
     expire_count = forms.IntegerField(
-        label="Number of runs", min_value=1, max_value=MAX_COUNT, required=False
+        label="Number of runs (when it stops after a number of runs)",
+        min_value=1,
+        max_value=MAX_COUNT,
+        required=False,
     )
     expire_date = forms.DateTimeField(
-        label="Last day (local time)",
+        label="Stops after (local time, when it stops after a date)",
         input_formats=MOMENT_FORMATS,
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
