@@ -117,3 +117,6 @@ def test_group_page_at_phone_width(portal, open_page, simulator):
     page.wait_for_url(re.compile(r"\?range=hour"))
     no_sideways_scroll(page)
     screenshot(page, "monitoring-group-375")
+    page.locator(".group-automation").screenshot(
+        path=str(SCREENSHOTS / "monitoring-group-automation-375.png")
+    )
