@@ -119,6 +119,8 @@ def test_statistics_api(demo, simulator):
     group = demo.get(f"/api/v1/groups/{web['id']}/statistics/?range=14d").json()
     assert group["range"] == "14d" and len(group["servers"]) >= 2
     assert demo.get("/api/v1/servers/WA1NOPE01/statistics/").status_code == 404
+    bad = demo.get(f"/api/v1/servers/{SERVER}/statistics/?range=year")
+    assert bad.status_code == 400 and bad.json() == {"message": "range must be one of hour, day, week, 14d."}
     assert demo.get(f"/api/v1/groups/{'0' * 32}/statistics/").status_code == 404
 
 

@@ -181,6 +181,17 @@ class MonitoringAPIView(APIView):
     def fresh(self, request) -> bool:
         return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
 
+    def range(self, request):
+        """The ``range`` asked for (default: the day); None for one that is not a range."""
+        value = request.query_params.get("range")
+        if value is None or value == "":
+            return selectors.RANGES[selectors.DEFAULT_RANGE]
+        return selectors.RANGES.get(value.strip().lower())
+
+
+def _bad_range() -> Response:
+    return Response({"message": f"range must be one of {', '.join(selectors.RANGES)}."}, status=400)
+
 
 def _stats_json(charts) -> dict:
     s = charts.statistics
@@ -202,7 +213,9 @@ class ServerStatisticsView(MonitoringAPIView):
         [RANGE],
     )
     def get(self, request, server_id: str):
-        rng = selectors.range_of(request.query_params.get("range"))
+        rng = self.range(request)
+        if rng is None:
+            return _bad_range()
         charts = selectors.server_charts(
             request.user, server_id, rng, client=client_for_request(request), fresh=self.fresh(request)
         )
@@ -218,7 +231,9 @@ class GroupStatisticsView(MonitoringAPIView):
         [RANGE],
     )
     def get(self, request, group_id: str):
-        rng = selectors.range_of(request.query_params.get("range"))
+        rng = self.range(request)
+        if rng is None:
+            return _bad_range()
         charts = selectors.group_charts(
             request.user, group_id, rng, client=client_for_request(request), fresh=self.fresh(request)
         )
