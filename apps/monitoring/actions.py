@@ -1,12 +1,13 @@
 """The schedule and autoscale actions of a group, one registry declaration each
 (``docs/actions.md``).
 
-Targets: a group's scheduled activities (``/groups/<id>/schedules/``: add one), one scheduled
-activity (``.../schedules/<schedule_id>/``: change, remove) and the group's horizontal autoscale
-(``/groups/<id>/autoscale/``: set or change, remove). Every change applies at once upstream (no
-activity: the runs are operations the cloud starts by itself), is audited
-(``groupschedules.createSchedule``, ``groupschedule.editSchedule`` / ``deleteSchedule``,
-``groupautoscale.setAutoscale`` / ``removeAutoscale``) and drops the account's cached reads.
+Targets: ``groupschedules`` (a group's scheduled activities, ``/groups/<id>/schedules/``: add one),
+``groupschedule`` (one activity, ``.../schedules/<schedule_id>/``: change, remove) and
+``groupautoscale`` (the group's horizontal autoscale, ``/groups/<id>/autoscale/``: set or change,
+remove). Every change applies at once upstream (no activity: the runs are operations the cloud
+starts by itself), is audited (``group.createSchedule``, ``schedule.editSchedule`` /
+``deleteSchedule`` with ``<group>/<schedule>`` as the target, ``group.setAutoscale`` /
+``removeAutoscale``) and drops the account's cached reads.
 Who may (ROLES.md): group schedules AccountAdmin, ServerAdmin, ServerOperator (``roles.OPERATE``);
 autoscale policies AccountAdmin, ServerAdmin (``roles.SERVER_ADMINS``); and the links' verbs.
 """
