@@ -313,6 +313,9 @@ def test_the_runs_show_as_done_by_the_cloud_once_the_webhooks_tell(
         0
     )
     assert all(server in panel for server in CANARY) and "stopped" in panel
+    # The payload names no schedule (its modifier is the last person): the group page knows it was
+    # the schedule's run (the run's time, the power state it leads to).
+    assert panel.count('the scheduled activity "Power off (shut down), every day at 20:00 (UTC+00:00)"') == 2
     server = demo.get(f"/servers/{CANARY[1]}/").content.decode()
     assert "stopped" in re.search(r'<section class="panel external-ops".*?</section>', server, re.S).group(0)
     api = demo.get(f"/api/v1/groups/{gid}/external-operations/").json()

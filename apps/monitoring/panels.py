@@ -90,9 +90,17 @@ def group_automation(request, detail) -> dict | None:
 
 
 def server_external(request, detail) -> dict | None:
-    return {"external": selectors.external_operations(request.user, [detail.server.id]), "on_group": False}
+    found = selectors.external_operations(request.user, [detail.server.id])
+    return {"external": selectors.attributed(found, ()), "on_group": False}
 
 
 def group_external(request, detail) -> dict | None:
-    ids = [s.id for s in detail.servers]
-    return {"external": selectors.external_operations(request.user, ids), "on_group": True}
+    """The group's servers' external changes; a change that fits a run of one of the group's
+    scheduled activities (read for the schedules panel: cached, no call more) names it."""
+    found = selectors.external_operations(request.user, [s.id for s in detail.servers])
+    schedules = ()
+    if found and detail.group.link("scheduledActivities") is not None:
+        schedules = selectors.group_automation(
+            request.user, detail.group.id, client=client_for_request(request), group=detail.group
+        ).schedules
+    return {"external": selectors.attributed(found, schedules), "on_group": True}

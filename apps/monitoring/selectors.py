@@ -295,3 +295,33 @@ def group_schedule(
     if found is None:
         raise inventory.NotFound(f"No scheduled activity {schedule_id[:64]!r} on {automation.name}.")
     return ScheduleView(automation, found)
+
+
+# --- which schedule an external change came from ---------------------------------------------------
+RUN_WINDOW = timedelta(minutes=15)  # a run's operations finish within this of its start
+POWER_AFTER = {"shutdown": "stopped", "poweron": "started", "pause": "paused"}
+
+
+@dataclass(frozen=True)
+class ExternalRow:
+    activity: Activity
+    schedule: ScheduledActivity | None = None  # the group's activity whose last run it fits
+
+
+def attributed(external, schedules) -> list[ExternalRow]:
+    """Each external change with the scheduled activity that explains it, when one does: its last
+    run began at most ``RUN_WINDOW`` before the change and the change reads as that run's power
+    state (the cloud's payload names no schedule, and may keep the last person as its modifier)."""
+    out = []
+    for activity in external:
+        found = None
+        for s in schedules:
+            state = POWER_AFTER.get(s.type)
+            last = s.last_occurrence
+            if state is None or last is None or f"power {state}" not in (activity.summary or ""):
+                continue
+            if last <= activity.created_at <= last + RUN_WINDOW:
+                found = s
+                break
+        out.append(ExternalRow(activity, found))
+    return out
