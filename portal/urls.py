@@ -43,6 +43,7 @@ urlpatterns = [
     path("hooks/clc/", include("apps.webhooks.hooks_urls")),
     path("", include("apps.actions.urls")),
     path("", include("apps.balancers.urls")),  # /datacenters/<dc>/load-balancers/...
+    path("", include("apps.monitoring.urls")),  # /groups/<id>/schedules/
     path("billing/", include("apps.billing.urls")),
     path("", include("apps.networks.urls")),  # /networks/, /datacenters/<dc>/networks|firewall/
     path("", include("apps.policies.urls")),  # /policies/..., /datacenters/<dc>/anti-affinity/

@@ -258,8 +258,9 @@ def test_server_timing_counts_upstream_calls(client, clc_settings):
     sign_in(client, "demo")
     # A server page, cold: the top bar's data center list, the server, its cost estimate, its group
     # (for its name), its data center's load balancers (the "Load balancer pools" panel), its networks
-    # (the "Networks" panel) and its vertical autoscale policy (the "Policies" panel).
-    assert upstream_calls(client.get("/servers/WA1DEMOWEB01/")) == 7
+    # (the "Networks" panel), its vertical autoscale policy (the "Policies" panel) and the monitoring
+    # charts (the server's statistics link).
+    assert upstream_calls(client.get("/servers/WA1DEMOWEB01/")) == 8
     assert upstream_calls(client.get("/servers/WA1DEMOWEB01/")) == 0  # cached for this person
     assert upstream_calls(client.get("/login/")) == 0
 

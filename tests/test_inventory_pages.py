@@ -239,7 +239,7 @@ def test_group_page_details_subgroups_servers_billing_charts(demo, simulator):
     billing = session.get(f"{simulator.url}/v2/groups/demo/{web['id']}/billing").json()
     estimate = sum(s["monthlyEstimate"] for g in billing["groups"].values() for s in g["servers"].values())
     assert f"${estimate:,.2f}" in text
-    assert html.count('<svg class="chart"') == 3
+    assert html.count('<svg class="chart"') == 4  # CPU, memory, disk, network (apps.monitoring)
     assert "<polyline" in html
     assert "Created" in text and "Modified" in text
     # breadcrumbs: dashboard, data center, root group
@@ -259,7 +259,7 @@ def test_group_billing_failure_shows_in_its_panel_only(demo, simulator, monkeypa
     assert "Billing is unavailable right now (the cloud API answered 500)" in text
     assert "Web team" in text
     assert sorted(Page(response.content.decode()).names()) == sorted(server_ids(web))
-    assert response.content.decode().count('<svg class="chart"') == 3
+    assert response.content.decode().count('<svg class="chart"') == 4
 
 
 # --- server ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("apps.actions.api_urls")),
     path("", include("apps.recipes.api_urls")),
     path("", include("apps.balancers.api_urls")),
+    path("", include("apps.monitoring.api_urls")),
     path("", include("apps.billing.api_urls")),
     path("", include("apps.networks.api_urls")),
     path("", include("apps.policies.api_urls")),

@@ -128,21 +128,6 @@ def datacenter(request, dc: str):
     return render(request, "inventory/datacenter.html", context)
 
 
-def chart_series(stats):
-    """The group's statistics as the three chart inputs: CPU %, memory %, disk used (GB)."""
-    cpu, memory, disk = [], [], []
-    for s in stats.servers:
-        cpu.append((s.server_id, s.timestamps, s.cpu_percent))
-        memory.append((s.server_id, s.timestamps, s.memory_percent))
-        if s.disks:
-            used = [sum(d.consumed_mb[i] for d in s.disks) / 1024 for i in range(len(s.timestamps))]
-        else:
-            used = []
-        disk.append((s.server_id, s.timestamps, used))
-    has_samples = any(values for _, _, values in cpu + memory + disk)
-    return {"cpu": cpu, "memory": memory, "disk": disk, "has_samples": has_samples}
-
-
 @login_required
 @inventory_reader
 def group_detail(request, group_id: str):
@@ -150,12 +135,10 @@ def group_detail(request, group_id: str):
         request.user, group_id, client=client_for_request(request), fresh=_fresh(request)
     )
     state = TableState.from_request(request)
-    stats = detail.statistics.data
     context = {
         "detail": detail,
         "group": detail.group,
         "current_datacenter": detail.datacenter.id.upper() if detail.datacenter else "",
-        "charts": chart_series(stats) if stats is not None else None,
         "table_id": "group-servers",
         **table_context(request, detail.servers, state),
     }

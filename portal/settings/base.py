@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "apps.actions",
     "apps.recipes",
     "apps.balancers",
+    "apps.monitoring",
     "apps.billing",
     "apps.networks",
     "apps.policies",

@@ -103,7 +103,8 @@ def test_datacenter_tree_sort_filter_and_server(portal, open_page):
     # its group page, with the charts
     page.locator(".crumbs a").last.click()
     page.wait_for_url(re.compile(r"/groups/"))
-    assert page.locator("svg.chart").count() == 3
+    # CPU, memory, disk, network (apps.monitoring)
+    assert page.locator(".monitoring-charts .chart-figure").count() == 4
     screenshot(page, "group-1280")
 
     # credentials on an explicit click

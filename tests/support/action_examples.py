@@ -906,3 +906,89 @@ add(
         prepare=_hyperscale_in_spread,
     ),
 )
+
+
+# --- group schedules and horizontal autoscale (apps/monitoring) -----------------------------------
+def _tomorrow_at(hour: int) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(days=1)).replace(hour=hour, minute=0).strftime("%Y-%m-%dT%H:%M")
+
+
+def _group_url(demo: Demo, name: str, tail: str = "") -> str:
+    return f"{demo.simulator.url}/v2/groups/demo/{demo.group(name)['id']}{tail}"
+
+
+def _a_schedule(demo: Demo) -> None:
+    body = {
+        "status": "on",
+        "type": "reboot",
+        "beginDateUTC": f"{_tomorrow_at(3)}:00Z",
+        "repeat": "weekly",
+        "expire": "never",
+        "timeZoneOffset": "+00:00",
+    }
+    answer = demo.session.post(_group_url(demo, "Web", "/scheduledActivities"), json=body, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def _web_schedule(demo: Demo) -> dict:
+    found = demo.session.get(_group_url(demo, "Web", "/scheduledActivities"), timeout=10).json()
+    assert found, "the example's schedule is missing"
+    return {"group_id": demo.group("Web")["id"], "schedule_id": found[0]["id"]}
+
+
+def _web_policy(demo: Demo) -> str:
+    found = demo.session.get(f"{demo.simulator.url}/v2/horizontalAutoscalePolicies/demo", timeout=10).json()
+    return next(p["id"] for p in found["items"] if p["name"] == "Web Tier Scale Out")
+
+
+def _an_autoscale(demo: Demo) -> None:
+    answer = demo.session.put(
+        _group_url(demo, "Web", "/horizontalAutoscalePolicy"),
+        json={"policyId": _web_policy(demo)},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def _schedule_read(kwargs: dict) -> str:
+    return f"/v2/groups/demo/{kwargs['group_id']}/scheduledActivities/{kwargs['schedule_id']}"
+
+
+SCHEDULE_DATA = {
+    "type": "shutdown",
+    "time_zone_offset": "+00:00",
+    "repeat": "daily",
+    "expire": "afterCount",
+    "expire_count": "5",
+    "status": "on",
+}
+add(
+    "groupschedules",
+    "createSchedule",
+    Example(pick=group_named("Web"), data=lambda d, k: {**SCHEDULE_DATA, "begin": _tomorrow_at(20)}),
+)
+add(
+    "groupschedule",
+    "editSchedule",
+    Example(
+        pick=_web_schedule,
+        prepare=_a_schedule,
+        read=_schedule_read,
+        data=lambda d, k: {
+            **SCHEDULE_DATA,
+            "type": "poweron",
+            "begin": _tomorrow_at(7),
+            "repeat": "customWeekly",
+            "custom_weekly_days": ["mon", "fri"],
+        },
+    ),
+)
+add("groupschedule", "deleteSchedule", Example(pick=_web_schedule, prepare=_a_schedule, read=_schedule_read))
+add(
+    "groupautoscale",
+    "setAutoscale",
+    Example(pick=group_named("Web"), data=lambda d, k: {"policy": _web_policy(d)}),
+)
+add("groupautoscale", "removeAutoscale", Example(pick=group_named("Web"), prepare=_an_autoscale))

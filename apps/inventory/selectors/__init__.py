@@ -32,7 +32,16 @@ from .common import NotFound, Panel, PanelError
 from .dashboard import Dashboard, DataCenterSummary, dashboard, dashboard_datacenters, dashboard_line
 from .datacenters import DataCenterView, datacenter_servers, datacenter_view
 from .groups import GroupDetail, GroupForChange, active_servers_below, group_detail, group_for_change
-from .panels import BillingSummary, DiskSeries, GroupCost, GroupStatistics, ServerSeries
+from .panels import (
+    BillingSummary,
+    DiskSeries,
+    GroupCost,
+    GroupStatistics,
+    ServerSeries,
+    group_statistics,
+    server_series,
+    statistics_window,
+)
 from .rows import (
     AlertPolicyInfo,
     ChangeInfoData,
@@ -69,6 +78,9 @@ ROOT_GROUP_SECONDS = datacenters.ROOT_GROUP_SECONDS
 _DataCenterData = datacenters._DataCenterData  # cached entries pickled before the split
 
 __all__ = [
+    "group_statistics",
+    "server_series",
+    "statistics_window",
     "AlertPolicyInfo",
     "BillingSummary",
     "ChangeInfoData",

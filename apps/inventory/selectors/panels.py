@@ -47,6 +47,8 @@ class ServerSeries:
     memory_percent: tuple[float, ...]
     disk_usage_mb: tuple[float, ...]
     disks: tuple[DiskSeries, ...] = ()
+    network_received_kbps: tuple[float, ...] = ()
+    network_transmitted_kbps: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def _billing_summary(client, group_id: str) -> BillingSummary:
     return BillingSummary(date=billing.date, groups=groups, **cost_totals(billing.servers))
 
 
-def _series(stats: ServerStatistics) -> ServerSeries:
+def server_series(stats: ServerStatistics) -> ServerSeries:
     """One server's samples as columns (one tuple per measure), guest disks by path."""
     samples = stats.samples
     paths: dict[str, tuple[list, list]] = {}
@@ -85,20 +87,52 @@ def _series(stats: ServerStatistics) -> ServerSeries:
             DiskSeries(path=path, capacity_mb=tuple(cap), consumed_mb=tuple(used))
             for path, (cap, used) in paths.items()
         ),
+        network_received_kbps=tuple(s.network_received_kbps for s in samples),
+        network_transmitted_kbps=tuple(s.network_transmitted_kbps for s in samples),
     )
 
 
-def _group_statistics(client, group_id: str, now: datetime | None = None) -> GroupStatistics:
-    """Hourly samples of the last 24 hours of every server of the group (and sub-groups)."""
-    end = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(days=1)
-    interval = "01:00:00"
+def statistics_window(
+    span: timedelta, interval: str, now: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """(start, end) of a statistics query over the last ``span``: ``end`` on the hour (on the
+    5 minutes for spans under a day), ``start`` never older than the 14 days the cloud keeps."""
+    now = now or datetime.now(UTC)
+    if span < timedelta(days=1):
+        end = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    else:
+        end = now.replace(minute=0, second=0, microsecond=0)
+    oldest = now - RETENTION + timedelta(minutes=10)
+    return max(end - span, oldest), end
+
+
+RETENTION = timedelta(days=14)
+
+
+def group_statistics(
+    client,
+    group_id: str,
+    *,
+    type: str = "hourly",
+    span: timedelta = timedelta(days=1),
+    interval: str = "01:00:00",
+    now: datetime | None = None,
+) -> GroupStatistics:
+    """Samples of the last ``span`` of every server of the group (and sub-groups)."""
+    start, end = statistics_window(span, interval, now)
     stats = clc_statistics.group_statistics(
         client,
         group_id,
-        type="hourly",
+        type=type,
         start=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
         end=end.strftime("%Y-%m-%dT%H:%M:%SZ"),
         sample_interval=interval,
     )
-    return GroupStatistics(start=start, end=end, interval=interval, servers=tuple(_series(s) for s in stats))
+    return GroupStatistics(
+        start=start, end=end, interval=interval, servers=tuple(server_series(s) for s in stats)
+    )
+
+
+def _group_statistics(client, group_id: str, now: datetime | None = None) -> GroupStatistics:
+    """Hourly samples of the last 24 hours (the group page's and API's default)."""
+    return group_statistics(client, group_id, now=now)

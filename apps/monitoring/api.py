@@ -1,0 +1,348 @@
+"""``/api/v1/`` monitoring reads (the changes are the registry's action routes:
+``groups/<id>/schedules/actions/createSchedule/``, ``groups/<id>/schedules/<schedule_id>/actions/
+editSchedule|deleteSchedule/``, ``groups/<id>/autoscale/actions/setAutoscale|removeAutoscale/``).
+
+    GET servers/<id>/statistics/?range=hour|day|week|14d      a server's samples over the range
+    GET groups/<id>/statistics/?range=...                     every server's of the group (and below)
+    GET groups/<id>/schedules/                                scheduled activities, next run, autoscale
+    GET horizontal-autoscale-policies/                        the account's horizontal policies
+    GET servers/<id>/external-operations/                     what the cloud did by itself (webhooks)
+    GET groups/<id>/external-operations/                      the same, on the group's servers
+
+Errors: ``{"message"}`` with 400 (a range the cloud refuses), 401, 403, 404, 503.
+"""
+
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.services import client_for_request
+from apps.clc.schedules import href as schedule_href
+from apps.inventory import selectors as inventory
+from apps.inventory.serializers import LinkSerializer, ServerSeriesSerializer
+
+from . import presenting, selectors
+
+GROUP_ID = "7b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e"
+MESSAGE = inline_serializer("MonitoringMessage", {"message": serializers.CharField()})
+RANGE = OpenApiParameter(
+    "range",
+    str,
+    enum=list(selectors.RANGES),
+    description="last hour (5-minute samples), day (hourly), week (4-hourly), 14d (8-hourly); default day",
+)
+
+
+def _error(code: int, description: str, text: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        MESSAGE, description=description, examples=[OpenApiExample(str(code), {"message": text})]
+    )
+
+
+ERRORS = {
+    401: _error(
+        401, "Sign in again (the cloud session expired) or a bad token.", "Your cloud session expired."
+    ),
+    403: _error(403, "The person's roles may not read this.", "You do not have permission to read this."),
+    404: _error(404, "No such server or group in the person's account.", "No group 7b1d... in your account."),
+    503: _error(503, "The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
+}
+
+
+class StatisticsSerializer(serializers.Serializer):
+    range = serializers.CharField(help_text="hour, day, week or 14d")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    interval = serializers.CharField(help_text="sampleInterval, dd:hh:mm:ss")
+    servers = ServerSeriesSerializer(many=True)
+
+
+class ScheduleSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.CharField(help_text="shutdown, poweron, pause, reboot, createsnapshot, ...")
+    description = serializers.CharField(help_text="What and when, for people")
+    status = serializers.CharField(help_text="on or off")
+    begin = serializers.DateTimeField(allow_null=True)
+    repeat = serializers.CharField()
+    custom_weekly_days = serializers.ListField(child=serializers.CharField())
+    expire = serializers.CharField()
+    expire_count = serializers.IntegerField(allow_null=True)
+    expire_date = serializers.DateTimeField(allow_null=True)
+    time_zone_offset = serializers.CharField()
+    is_expired = serializers.BooleanField()
+    occurrence_count = serializers.IntegerField()
+    last_occurrence = serializers.DateTimeField(allow_null=True)
+    next_occurrence = serializers.DateTimeField(allow_null=True)
+    links = LinkSerializer(many=True)
+
+
+class AutoscaleSerializer(serializers.Serializer):
+    policy_id = serializers.CharField()
+    name = serializers.CharField()
+    available_servers = serializers.IntegerField()
+    target_size = serializers.IntegerField()
+    load_balancer = serializers.DictField(allow_null=True)
+    since = serializers.DateTimeField(allow_null=True)
+
+
+class AutomationSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    name = serializers.CharField()
+    next_run = serializers.CharField(allow_null=True, help_text="The id of the activity that runs next")
+    schedules = ScheduleSerializer(many=True)
+    autoscale = AutoscaleSerializer(allow_null=True)
+
+
+class PolicySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    minimum_server_count = serializers.IntegerField()
+
+
+class ExternalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    operation = serializers.CharField()
+    summary = serializers.CharField()
+    actor = serializers.CharField(help_text="Who or what made the change, as the cloud told it")
+    resource_ids = serializers.ListField(child=serializers.CharField())
+    at = serializers.DateTimeField(source="created_at")
+
+
+SERIES_EXAMPLE = {
+    "server_id": "WA1DEMOWEB01",
+    "timestamps": ["2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z"],
+    "cpu_percent": [21.5, 34.0],
+    "memory_percent": [48.2, 51.0],
+    "disk_usage_mb": [40960.0, 40960.0],
+    "disks": [{"path": "/", "capacity_mb": [40607.0, 40607.0], "consumed_mb": [16619.0, 16700.0]}],
+    "network_received_kbps": [120.4, 98.1],
+    "network_transmitted_kbps": [80.0, 61.2],
+}
+STATS_EXAMPLE = {
+    "range": "day",
+    "start": "2026-11-30T11:00:00Z",
+    "end": "2026-12-01T11:00:00Z",
+    "interval": "01:00:00",
+    "servers": [SERIES_EXAMPLE],
+}
+SCHEDULE_EXAMPLE = {
+    "id": "5f0c1b2a3d4e5f60718293a4b5c6d7e8",
+    "type": "shutdown",
+    "description": "Power off (shut down), every day at 20:00 (UTC+00:00)",
+    "status": "on",
+    "begin": "2026-12-01T20:00:00Z",
+    "repeat": "daily",
+    "custom_weekly_days": [],
+    "expire": "never",
+    "expire_count": None,
+    "expire_date": None,
+    "time_zone_offset": "00:00:00",
+    "is_expired": False,
+    "occurrence_count": 3,
+    "last_occurrence": "2026-12-03T20:00:00Z",
+    "next_occurrence": "2026-12-04T20:00:00Z",
+    "links": [
+        {
+            "rel": "self",
+            "href": schedule_href("demo", GROUP_ID, "5f0c1b2a3d4e5f60718293a4b5c6d7e8"),
+            "id": None,
+            "name": None,
+            "allowed_verbs": ["GET", "PUT", "DELETE"],
+        }
+    ],
+}
+
+
+def _schema(operation_id: str, summary: str, serializer, example, params=()):
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        tags=["monitoring"],
+        parameters=list(params),
+        responses={
+            200: serializer,
+            400: _error(400, "The cloud refused the range.", "Statistics are kept for 14 days."),
+            **ERRORS,
+        },
+        examples=[OpenApiExample("Found", example, response_only=True, status_codes=["200"])],
+    )
+
+
+class MonitoringAPIView(APIView):
+    """Upstream errors are the API's one error handler's (``apps.accounts.api_errors``)."""
+
+    def fresh(self, request) -> bool:
+        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
+
+    def range(self, request):
+        """The ``range`` asked for (default: the day); None for one that is not a range."""
+        value = request.query_params.get("range")
+        if value is None or value == "":
+            return selectors.RANGES[selectors.DEFAULT_RANGE]
+        return selectors.RANGES.get(value.strip().lower())
+
+
+def _bad_range() -> Response:
+    return Response({"message": f"range must be one of {', '.join(selectors.RANGES)}."}, status=400)
+
+
+def _stats_json(charts) -> dict:
+    s = charts.statistics
+    return {
+        "range": charts.range.key,
+        "start": s.start,
+        "end": s.end,
+        "interval": s.interval,
+        "servers": s.servers,
+    }
+
+
+class ServerStatisticsView(MonitoringAPIView):
+    @_schema(
+        "server_statistics",
+        "A server's CPU, memory, disk and network samples over a range",
+        StatisticsSerializer,
+        STATS_EXAMPLE,
+        [RANGE],
+    )
+    def get(self, request, server_id: str):
+        rng = self.range(request)
+        if rng is None:
+            return _bad_range()
+        charts = selectors.server_charts(
+            request.user, server_id, rng, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        return Response(StatisticsSerializer(_stats_json(charts)).data)
+
+
+class GroupStatisticsView(MonitoringAPIView):
+    @_schema(
+        "group_statistics",
+        "Every server's samples of a group (and its sub-groups) over a range",
+        StatisticsSerializer,
+        STATS_EXAMPLE,
+        [RANGE],
+    )
+    def get(self, request, group_id: str):
+        rng = self.range(request)
+        if rng is None:
+            return _bad_range()
+        charts = selectors.group_charts(
+            request.user, group_id, rng, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        return Response(StatisticsSerializer(_stats_json(charts)).data)
+
+
+def schedule_json(s) -> dict:
+    return {
+        "id": s.id,
+        "type": s.type,
+        "description": presenting.describe(s),
+        "status": s.status,
+        "begin": s.begin,
+        "repeat": s.repeat,
+        "custom_weekly_days": list(s.custom_weekly_days),
+        "expire": s.expire,
+        "expire_count": s.expire_count,
+        "expire_date": s.expire_date,
+        "time_zone_offset": s.time_zone_offset,
+        "is_expired": s.is_expired,
+        "occurrence_count": s.occurrence_count,
+        "last_occurrence": s.last_occurrence,
+        "next_occurrence": s.next_occurrence,
+        "links": s.links,
+    }
+
+
+class GroupSchedulesView(MonitoringAPIView):
+    @_schema(
+        "group_schedules",
+        "A group's scheduled activities (the next run first) and horizontal autoscale policy",
+        AutomationSerializer,
+        {
+            "group": GROUP_ID,
+            "name": "Web",
+            "next_run": SCHEDULE_EXAMPLE["id"],
+            "schedules": [SCHEDULE_EXAMPLE],
+            "autoscale": None,
+        },
+    )
+    def get(self, request, group_id: str):
+        view = selectors.group_automation(
+            request.user, group_id, client=client_for_request(request), fresh=self.fresh(request)
+        )
+        a = view.autoscale
+        body = {
+            "group": view.id,
+            "name": view.name,
+            "next_run": view.next_run.id if view.next_run else None,
+            "schedules": [schedule_json(s) for s in view.schedules],
+            "autoscale": None
+            if a is None
+            else {
+                "policy_id": a.policy_id,
+                "name": a.name,
+                "available_servers": a.available_servers,
+                "target_size": a.target_size,
+                "load_balancer": a.load_balancer,
+                "since": a.since,
+            },
+        }
+        return Response(AutomationSerializer(body).data)
+
+
+class HorizontalPoliciesView(MonitoringAPIView):
+    @_schema(
+        "horizontal_autoscale_policies",
+        "The account's horizontal autoscale policies (what setAutoscale takes)",
+        PolicySerializer(many=True),
+        [{"id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "name": "Web Tier Scale Out", "minimum_server_count": 2}],
+    )
+    def get(self, request):
+        found = selectors.horizontal_policies(request.user, client=client_for_request(request))
+        return Response(PolicySerializer(found, many=True).data)
+
+
+EXTERNAL_EXAMPLE = [
+    {
+        "id": 812,
+        "operation": "Server.Updated",
+        "summary": "power started → stopped",
+        "actor": "scheduler",
+        "resource_ids": ["WA1DEMOWEB01"],
+        "at": "2026-12-01T20:00:41Z",
+    }
+]
+
+
+class ServerExternalView(MonitoringAPIView):
+    @_schema(
+        "server_external_operations",
+        "What the cloud did to a server by itself (newest first)",
+        ExternalSerializer(many=True),
+        EXTERNAL_EXAMPLE,
+    )
+    def get(self, request, server_id: str):
+        detail = inventory.server_detail(request.user, server_id, client=client_for_request(request))
+        found = selectors.external_operations(request.user, [detail.server.id], limit=50)
+        return Response(ExternalSerializer(found, many=True).data)
+
+
+class GroupExternalView(MonitoringAPIView):
+    @_schema(
+        "group_external_operations",
+        "What the cloud did to a group's servers by itself (newest first)",
+        ExternalSerializer(many=True),
+        EXTERNAL_EXAMPLE,
+    )
+    def get(self, request, group_id: str):
+        detail = inventory.group_detail(request.user, group_id, client=client_for_request(request))
+        found = selectors.external_operations(request.user, [s.id for s in detail.servers], limit=50)
+        return Response(ExternalSerializer(found, many=True).data)
