@@ -280,7 +280,7 @@ def test_pages_work_under_the_async_handler(clc_settings, simulator):
         return await async_client.get(path)
 
     page = asyncio.run(visit("/servers/WA1DEMOWEB01/"))
-    assert page.status_code == 200 and upstream_calls(page) == 7
+    assert page.status_code == 200 and upstream_calls(page) == 8
     simulator.control("expire-tokens")
     expired = asyncio.run(visit("/?refresh=1"))
     assert expired.status_code == 302 and next_of(expired) == "/?refresh=1"

@@ -69,11 +69,11 @@ def _without_monitoring(monkeypatch):
 
 
 def test_server_page_call_counts(client, clc_settings, monkeypatch):
-    """Cold: the top bar's data center list, the server, its cost, its group, the load balancer and
-    networks panels (6) + the charts (the server's ``statistics`` link): 7. Warm: 0. Another
+    """Cold: the top bar's data center list, the server, its cost, its group, the load balancer,
+    networks and policies panels (7) + the charts (the server's ``statistics`` link): 8. Warm: 0. Another
     range: 1 (only its statistics). The external operations come from the database: 0."""
     sign_in(client, "demo")
-    assert upstream_calls(client.get(f"/servers/{SERVER}/")) == 7
+    assert upstream_calls(client.get(f"/servers/{SERVER}/")) == 8
     assert upstream_calls(client.get(f"/servers/{SERVER}/")) == 0
     assert upstream_calls(client.get(f"/servers/{SERVER}/?range=week")) == 1
     assert upstream_calls(client.get(f"/servers/{SERVER}/?range=week")) == 0
@@ -82,16 +82,16 @@ def test_server_page_call_counts(client, clc_settings, monkeypatch):
 def test_server_page_call_count_without_the_charts(client, clc_settings, monkeypatch):
     _without_monitoring(monkeypatch)
     sign_in(client, "demo")
-    assert upstream_calls(client.get(f"/servers/{SERVER}/")) == 6
+    assert upstream_calls(client.get(f"/servers/{SERVER}/")) == 7
     assert upstream_calls(client.get(f"/servers/{SERVER}/")) == 0
 
 
 def test_group_page_call_counts(demo, simulator, monkeypatch):
-    """The Web group, cold: the inventory's 1 group + 2 servers + billing + statistics (the last
-    day: the charts' default range reuses them) + 2 for the breadcrumbs + the top bar (1) = 8; the
-    schedules and the autoscale mapping: 2 more. Another range: 1."""
+    """The Web group, cold: the inventory's 1 detailed group read (its servers inside) + billing +
+    statistics (the last day: the charts' default range reuses them) + 2 for the breadcrumbs + the
+    top bar (1) = 6; the schedules and the autoscale mapping: 2 more. Another range: 1."""
     web = named_group(simulator, "Web")
-    assert upstream_calls(demo.get(f"/groups/{web['id']}/")) == 8 + 2
+    assert upstream_calls(demo.get(f"/groups/{web['id']}/")) == 6 + 2
     assert upstream_calls(demo.get(f"/groups/{web['id']}/")) == 0
     assert upstream_calls(demo.get(f"/groups/{web['id']}/?range=hour")) == 1
 
@@ -99,7 +99,7 @@ def test_group_page_call_counts(demo, simulator, monkeypatch):
 def test_group_page_call_count_without_monitoring(demo, simulator, monkeypatch):
     _without_monitoring(monkeypatch)
     web = named_group(simulator, "Web")
-    assert upstream_calls(demo.get(f"/groups/{web['id']}/")) == 8
+    assert upstream_calls(demo.get(f"/groups/{web['id']}/")) == 6
 
 
 def test_statistics_api(demo, simulator):

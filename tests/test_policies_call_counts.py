@@ -60,11 +60,12 @@ def test_the_api_reads(warm):
 def test_the_server_page_panel(warm):
     demo = warm
     # WA1DEMOWEB01: no alert policy, no autoscale policy -> the panel reads its autoscale mapping
-    assert calls(demo.get("/servers/wa1demoweb01/")) == SERVER_PAGE + 1
+    # (+ 1: the monitoring app's charts read the server's statistics link)
+    assert calls(demo.get("/servers/wa1demoweb01/")) == SERVER_PAGE + 1 + 1
     assert calls(demo.get("/servers/wa1demoweb01/")) == 0
     # WA1DEMOAPI01 has alert policies: + the alert policy list (shared with the policies page)
     # (its data center's load balancers and networks are warm: server, cost, group + mapping + list)
-    assert calls(demo.get("/servers/wa1demoapi01/")) == 3 + 1 + 1
+    assert calls(demo.get("/servers/wa1demoapi01/")) == 3 + 1 + 1 + 1  # + its charts
     assert calls(demo.get("/policies/")) == LISTS - 1  # the alert policy list is shared
     invalidate_server(
         "DEMO", "WA1DEMOAPI01"
