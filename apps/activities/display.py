@@ -2,8 +2,7 @@
 
 from django.utils import timezone
 
-from . import selectors
-from .models import TERMINAL
+from .models import TERMINAL, datacenter_of_row
 
 
 def duration_text(seconds: float) -> str:
@@ -22,9 +21,7 @@ def decorate(activity, now=None):
     activity.elapsed = duration_text((end - activity.created_at).total_seconds())
     activity.terminal = activity.status in TERMINAL
     ids = list(activity.resource_ids or ())
-    activity.datacenter = (
-        selectors.datacenter_of(ids[0]) if activity.resource_type == "server" and ids else ""
-    )
+    activity.datacenter = datacenter_of_row(activity.resource_type, ids)
     kind = (
         "servers"
         if activity.resource_type == "server"

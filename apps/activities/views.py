@@ -23,12 +23,12 @@ import re
 import redis.asyncio as aioredis
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from portal import keyset
 from portal.csv_cells import row_writer, safe_cell
 
 from . import conf, selectors, stream_guard
@@ -191,36 +191,49 @@ async def events(request):
 
 # --- the activity screen (synchronous views) -----------------------------------------------------
 PAGE_SIZE = 50
+COUNT_CAP = 1000  # the figure above the table counts at most this many ("1000+ activities")
 CSV_COLUMNS = [
     "id", "created_at", "person", "operation", "resource_type", "resources", "data_center", "status",
     "upstream_status", "started_at", "finished_at", "polls", "status_id", "error", "origin", "summary",
 ]  # fmt: skip
+CSV_FIELDS = [
+    "pk", "created_at", "person", "operation", "resource_type", "resource_ids", "datacenter", "status",
+    "upstream_status", "started_at", "finished_at", "polls", "status_id", "error_message", "origin",
+    "summary",
+]  # fmt: skip
+CSV_CHUNK = 5000  # rows a database round trip (a server-side cursor on PostgreSQL) and a write
 
 
 def _csv_rows(queryset):
+    """The CSV, streamed: plain tuples from a server-side cursor, one yield per ``CSV_CHUNK`` rows."""
     writer = row_writer()
     yield writer.writerow(CSV_COLUMNS)
-    for a in queryset.iterator(chunk_size=500):
-        ids = list(a.resource_ids or ())
-        row = [
-            a.pk,
-            a.created_at.isoformat(),
-            a.user.cloud_username if a.user_id and a.user else a.actor,
-            a.operation,
-            a.resource_type,
-            " ".join(ids),
-            selectors.datacenter_of(ids[0]) if a.resource_type == "server" and ids else "",
-            a.status,
-            a.upstream_status,
-            a.started_at.isoformat() if a.started_at else "",
-            a.finished_at.isoformat() if a.finished_at else "",
-            a.polls,
-            a.status_id,
-            a.error_message,
-            a.origin,
-            a.summary,
-        ]
-        yield writer.writerow([safe_cell(v) for v in row])
+    chunk = []
+    for row in queryset.values_list(*CSV_FIELDS).iterator(chunk_size=CSV_CHUNK):
+        pk, created, person, op, rtype, ids, dc, status, upstream, started, finished, *rest = row
+        chunk.append(
+            writer.writerow(
+                [
+                    pk,
+                    created.isoformat(),
+                    safe_cell(person),
+                    safe_cell(op),
+                    safe_cell(rtype),
+                    safe_cell(" ".join(ids or ())),
+                    dc,
+                    status,
+                    safe_cell(upstream),
+                    started.isoformat() if started else "",
+                    finished.isoformat() if finished else "",
+                    *map(safe_cell, rest),
+                ]
+            )
+        )
+        if len(chunk) >= CSV_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
 
 
 @never_cache
@@ -234,7 +247,9 @@ def activity_list(request):
         return JsonResponse(selectors.header_counts(request.user))
     try:
         filters = selectors.ActivityFilters.from_query(request.GET, request.user)
-    except selectors.FilterError as exc:
+        if request.GET.get("cursor"):
+            keyset.decode(request.GET["cursor"])
+    except (selectors.FilterError, keyset.CursorError) as exc:
         if fmt == "csv" or fragment:
             return JsonResponse({"message": str(exc)}, status=400)
         filters = selectors.ActivityFilters(scope=selectors.ActivityFilters.default_scope(request.user))
@@ -252,15 +267,41 @@ def activity_list(request):
     return _render_list(request, filters, fragment=fragment)
 
 
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        return 1
+
+
 def _render_list(request, filters, *, error="", status=200, fragment=""):
+    """One page by cursor (``?cursor=``, the pager's links) or by number (``?page=N``, as before);
+    the total is counted up to ``COUNT_CAP`` only."""
     queryset = selectors.filtered_activities(request.user, filters) if not error else Activity.objects.none()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    cursor = request.GET.get("cursor") if not error else None
+    number = None if cursor else _page_number(request)
+    if cursor:
+        page = keyset.read(queryset, "created_at", size=PAGE_SIZE, cursor=cursor)
+    else:
+        page = keyset.offset(queryset, "created_at", number, PAGE_SIZE)
+    total = keyset.capped_count(queryset, COUNT_CAP)
     now = timezone.now()
-    rows = [decorate(a, now) for a in page.object_list]
-    context = {"rows": rows, "page": page, "filters": filters, "error": error}
+    rows = [decorate(a, now) for a in page.rows]
+    pages = -(-total // PAGE_SIZE) if total is not None else None
+    context = {
+        "rows": rows,
+        "page": page,
+        "number": number,
+        "pages": pages,
+        "total": total,
+        "total_text": f"{total}" if total is not None else f"{COUNT_CAP}+",
+        "count_cap": COUNT_CAP,
+        "filters": filters,
+        "error": error,
+    }
     if fragment == "rows":
         response = render(request, "activities/_rows.html", context, status=status)
-        response["X-Total-Count"] = str(page.paginator.count)
+        response["X-Total-Count"] = context["total_text"]
         return response
     if fragment:
         return JsonResponse({"message": "fragment: use rows."}, status=400)
