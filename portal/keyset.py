@@ -98,7 +98,7 @@ def _cursor(direction: str, row, field: str) -> str:
 
 def capped_count(qs, cap: int) -> int | None:
     """The number of rows of ``qs`` if at most ``cap``, else None (reads at most cap + 1 index rows)."""
-    n = qs.order_by()[: cap + 1].count()
+    n = qs[: cap + 1].count()  # in the list's own order: the same index range as its pages
     return n if n <= cap else None
 
 

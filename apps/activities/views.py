@@ -28,12 +28,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from portal import keyset
+from portal import keyset, row_cache
 from portal.csv_cells import row_writer, safe_cell
 
 from . import conf, selectors, stream_guard
 from .display import decorate, duration_text
-from .models import Activity
+from .models import TERMINAL, Activity
 from .streams import stream_key
 
 log = logging.getLogger(__name__)
@@ -286,7 +286,13 @@ def _render_list(request, filters, *, error="", status=200, fragment=""):
         page = keyset.offset(queryset, "created_at", number, PAGE_SIZE)
     total = keyset.capped_count(queryset, COUNT_CAP)
     now = timezone.now()
-    rows = [decorate(a, now) for a in page.rows]
+    rows = row_cache.rendered(
+        "activities/_row.html",
+        "a",
+        page.rows,
+        key=lambda a: f"{a.pk}.{a.version}.{a.status}" if a.status in TERMINAL and a.finished_at else None,
+        prepare=lambda a: decorate(a, now),
+    )
     pages = -(-total // PAGE_SIZE) if total is not None else None
     context = {
         "rows": rows,

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from portal import keyset
+from portal import keyset, row_cache
 
 from . import display, services
 from .export import csv_response
@@ -47,12 +47,14 @@ def audit_log(request):
             page = keyset.offset(qs, "at", _page_number(request), PAGE_SIZE)
     except keyset.CursorError as exc:
         return render(request, "audit/log.html", _context(request, None, error=str(exc)), status=400)
-    for entry in page.rows:
-        entry.target_href = display.target_href(entry)
-        entry.parts = display.detail_parts(entry)
-    return render(
-        request, "audit/log.html", _context(request, page, number=None if cursor else _page_number(request))
-    )
+    page.rows = row_cache.rendered("audit/_entry.html", "e", page.rows, key=lambda e: e.pk, prepare=_decorate)
+    number = None if cursor else _page_number(request)
+    return render(request, "audit/log.html", _context(request, page, number=number))
+
+
+def _decorate(entry):
+    entry.target_href = display.target_href(entry)
+    entry.parts = display.detail_parts(entry)
 
 
 def _page_number(request) -> int:
