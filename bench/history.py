@@ -185,6 +185,22 @@ def fill_full(n_activities: int, n_audit: int) -> dict:
     return took
 
 
+def copy_sessions() -> None:
+    """The sessions of this run's sign-ins (made in the empty database) into the kept full one."""
+    import psycopg
+    from django.db import connection
+
+    use(EMPTY)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT session_key, session_data, expire_date FROM django_session")
+        rows = cursor.fetchall()
+    url = admin_url().rsplit("/", 1)[0] + "/" + FULL
+    with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO django_session VALUES (%s, %s, %s) ON CONFLICT (session_key) DO NOTHING", rows
+        )
+
+
 def consume(response) -> int:
     if getattr(response, "streaming", False):
         return sum(len(chunk) for chunk in response.streaming_content)
@@ -281,6 +297,7 @@ def main():
               f"{args.rounds} alternating reads a URL; simulator {sim.url} (demo seed)")  # fmt: skip
         if reuse:
             print("reusing the filled database (--keep)")
+            copy_sessions()
         else:
             took = fill_full(args.activities, args.audit)
             print("fill: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()))
