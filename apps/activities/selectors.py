@@ -201,20 +201,22 @@ def filter_choices(user) -> dict:
 BADGE_CAP = 999  # the top bar counts at most this many of each (index entries, never the history)
 
 
-def header_counts(user) -> dict:
-    """Running (not finished, started in the last 7 days) and failed in the last 24 hours, for the
-    account: two capped counts, each a range of the index ``activity_status``."""
+def header_counts_queries(user) -> dict:
+    """The top bar's two counts as capped querysets (each a range of the index ``activity_status``)."""
     alias = (user.account_alias or "").upper()
-    if not alias:
-        return {"running": 0, "failed": 0}
     now = timezone.now()
     recent = Activity.objects.filter(account_alias=alias).order_by()
     running = recent.filter(status__in=ACTIVE, created_at__gte=now - dt.timedelta(days=7))
     failed = recent.filter(status=Status.FAILED, created_at__gte=now - FAILED_WINDOW)
-    return {
-        "running": running.values("pk")[:BADGE_CAP].count(),
-        "failed": failed.values("pk")[:BADGE_CAP].count(),
-    }
+    return {"running": running.values("pk")[:BADGE_CAP], "failed": failed.values("pk")[:BADGE_CAP]}
+
+
+def header_counts(user) -> dict:
+    """Running (not finished, started in the last 7 days) and failed in the last 24 hours, for the
+    account, each counted up to ``BADGE_CAP``: never a count over the history."""
+    if not (user.account_alias or ""):
+        return {"running": 0, "failed": 0}
+    return {name: qs.count() for name, qs in header_counts_queries(user).items()}
 
 
 def latest_for(user, limit: int = 5):
