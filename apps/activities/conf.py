@@ -91,6 +91,14 @@ def poll_slack() -> float:
     return float(_get("ACTIVITY_POLL_SLACK", 1.5))
 
 
+def poll_rate() -> float:
+    """``ACTIVITY_POLL_RATE`` (1000): status polls a second the workers may spend together. Below it
+    activities are polled every ``ACTIVITY_POLL_INTERVAL`` (an event comes sooner); above it the
+    spacing grows to one poll a second of age (the poll budget). One worker process sustains about
+    1,000 a second (docs/activities-pages.md): raise it with more worker processes."""
+    return max(1.0, float(_get("ACTIVITY_POLL_RATE", 1000)))
+
+
 def poll_interval(age_seconds: float) -> float:
     """``ACTIVITY_POLL_INTERVAL`` (0.5 s) while the operation is young (30 s), then backing off
     gradually (+1 s a minute) to 5 s."""
