@@ -31,6 +31,11 @@ _FORMULA_SQL = ", ".join(["'='", "'+'", "'-'", "'@'", "'|'", "chr(9)", "chr(13)"
 COPY_BLOCK = 256 * 1024  # bytes a write
 
 
+def column(model, name: str) -> str:
+    """A model's column as SQL (``"table"."name"``), for the cell expressions below."""
+    return f'"{model._meta.db_table}"."{name}"'
+
+
 def sql_safe(column: str) -> str:
     """``safe_cell`` in SQL: text with a leading formula character gets a ' in front."""
     return f"CASE WHEN left({column}, 1) IN ({_FORMULA_SQL}) THEN '''' || {column} ELSE {column} END"

@@ -29,8 +29,10 @@ def lease_seconds() -> float:
 
 
 def batch_size() -> int:
-    """Due activities claimed (and polled, then written) together: a dispatch's chunk."""
-    return max(1, int(_get("ACTIVITY_BATCH_SIZE", 100)))
+    """Due activities claimed (and polled, then written) together: a dispatch's chunk. Default: the
+    poll threads (one round of concurrent GETs), so a finished operation's event waits for one
+    round, not for three (100 with 32 threads: p95 0.87 s at 200 at once, issue 15)."""
+    return max(1, int(_get("ACTIVITY_BATCH_SIZE", poll_concurrency())))
 
 
 def dispatch_budget() -> float:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from portal import keyset, row_cache
-from portal.csv_cells import copy_rows, copy_supported, row_writer, safe_cell, sql_iso, sql_safe
+from portal.csv_cells import column, copy_rows, copy_supported, row_writer, safe_cell, sql_iso, sql_safe
 
 from . import conf, selectors, stream_guard
 from .display import decorate, duration_text
@@ -204,27 +204,25 @@ CSV_FIELDS = [
 CSV_CHUNK = 5000  # rows a database round trip (a server-side cursor on PostgreSQL) and a write
 
 
-def _column(name: str) -> str:
-    return f'"{Activity._meta.db_table}"."{name}"'
-
-
 CSV_SQL = [
-    _column("id"),
-    sql_iso(_column("created_at")),
-    sql_safe(_column("person")),
-    sql_safe(_column("operation")),
-    sql_safe(_column("resource_type")),
-    sql_safe(f"array_to_string(ARRAY(SELECT jsonb_array_elements_text({_column('resource_ids')})), ' ')"),
-    _column("datacenter"),
-    _column("status"),
-    sql_safe(_column("upstream_status")),
-    sql_iso(_column("started_at")),
-    sql_iso(_column("finished_at")),
-    _column("polls"),
-    sql_safe(_column("status_id")),
-    sql_safe(_column("error_message")),
-    sql_safe(_column("origin")),
-    sql_safe(_column("summary")),
+    column(Activity, "id"),
+    sql_iso(column(Activity, "created_at")),
+    sql_safe(column(Activity, "person")),
+    sql_safe(column(Activity, "operation")),
+    sql_safe(column(Activity, "resource_type")),
+    sql_safe(
+        f"array_to_string(ARRAY(SELECT jsonb_array_elements_text({column(Activity, 'resource_ids')})), ' ')"
+    ),
+    column(Activity, "datacenter"),
+    column(Activity, "status"),
+    sql_safe(column(Activity, "upstream_status")),
+    sql_iso(column(Activity, "started_at")),
+    sql_iso(column(Activity, "finished_at")),
+    column(Activity, "polls"),
+    sql_safe(column(Activity, "status_id")),
+    sql_safe(column(Activity, "error_message")),
+    sql_safe(column(Activity, "origin")),
+    sql_safe(column(Activity, "summary")),
 ]
 
 

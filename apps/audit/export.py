@@ -2,7 +2,7 @@
 
 from django.http import StreamingHttpResponse
 
-from portal.csv_cells import copy_rows, copy_supported, row_writer, safe_cell, sql_iso, sql_safe
+from portal.csv_cells import column, copy_rows, copy_supported, row_writer, safe_cell, sql_iso, sql_safe
 
 from .models import AuditEntry, detail_text
 
@@ -34,16 +34,12 @@ FIELDS = (
 CHUNK = 5000  # rows a database round trip (a server-side cursor on PostgreSQL) and a write
 
 
-def _column(name: str) -> str:
-    return f'"{AuditEntry._meta.db_table}"."{name}"'
-
-
-_DETAIL = _column("detail")
+_DETAIL = column(AuditEntry, "detail")
 CSV_SQL = [
-    sql_iso(_column("at")),
-    *(sql_safe(_column(name)) for name in FIELDS[1:7]),
-    sql_safe(f"host({_column('address')})"),
-    sql_safe(_column("channel")),
+    sql_iso(column(AuditEntry, "at")),
+    *(sql_safe(column(AuditEntry, name)) for name in FIELDS[1:7]),
+    sql_safe(f"host({column(AuditEntry, 'address')})"),
+    sql_safe(column(AuditEntry, "channel")),
     # a message as it is, a dict as JSON (PostgreSQL's key order: shorter keys first)
     sql_safe(
         f"CASE WHEN jsonb_typeof({_DETAIL}) = 'string' THEN {_DETAIL} #>> '{{}}' ELSE {_DETAIL}::text END"
