@@ -100,10 +100,10 @@ def test_a_row_changed_behind_the_batch_is_dropped_not_double_counted(demo, upst
     loser = activities[1]
     real = tracking._poll_plan
 
-    def racing_plan(activity, result, now):
+    def racing_plan(activity, result, now, *spacing):
         if activity.pk == loser.pk:  # a duplicate task wins this row between our read and our write
             assert tracking.transition(Activity.objects.get(pk=loser.pk), Status.RUNNING, count_poll=True)
-        return real(activity, result, now)
+        return real(activity, result, now, *spacing)
 
     monkeypatch.setattr(tracking, "_poll_plan", racing_plan)
     assert tracking.poll_activities(ids) == {"applied": 2, "stale": 1, "polled": 3}
@@ -158,16 +158,25 @@ def test_claim_skips_rows_locked_by_another_dispatcher(demo):
     Activity.objects.filter(pk__in=[locked.pk, free.pk]).update(next_poll_at=None)
 
 
-def test_polls_stay_within_the_poll_budget_however_often_the_dispatcher_runs(demo, upstream):
+@pytest.mark.parametrize("rate", [None, 1], ids=["polls-fit-the-rate", "rate-exceeded"])
+def test_polls_stay_within_the_poll_budget_however_often_the_dispatcher_runs(demo, upstream, settings, rate):
+    """Within ACTIVITY_POLL_RATE an activity is polled every 0.5 s; beyond it (here: a rate of 1
+    poll/s for 1 activity) once a second, as before."""
+    if rate is not None:
+        settings.ACTIVITY_POLL_RATE = rate
     [activity] = _queued(demo, 1)
     upstream([activity], "executing")
+    spacing = tracking.poll_spacing(1)
+    assert spacing == (0.5 if rate is None else 1.0)
     deadline = time.monotonic() + 2.5
     while time.monotonic() < deadline:  # a dispatcher with nothing else to do, sweeping non-stop
         tracking.dispatch()
         time.sleep(0.01)
     row = Activity.objects.get(pk=activity.pk)
     age = (timezone.now() - row.created_at).total_seconds()
-    # polls at 0 s and 0.5 s (the young interval), then one a second: poll k once k - 1.5 s old
-    assert 3 <= row.polls <= age + conf.poll_slack() + 0.01, (row.polls, age)
-    assert row.next_poll_at >= row.created_at + timedelta(seconds=row.polls + 1 - conf.poll_slack())
+    # polls at 0 s and 0.5 s (the young interval), then one a spacing: poll k once (k - 1.5) spacings old
+    assert 3 <= row.polls <= age / spacing + conf.poll_slack() + 0.01, (row.polls, age)
+    assert row.next_poll_at >= row.created_at + timedelta(
+        seconds=(row.polls + 1 - conf.poll_slack()) * spacing
+    )
     Activity.objects.filter(pk=activity.pk).update(next_poll_at=None)

@@ -1,7 +1,8 @@
 """``/api/v1/activities/`` (DRF, session or personal token). Thin: the logic is in ``services``.
 (Starting operations is the action registry's: ``apps.actions.api`` / ``api_operations``.)
 
-GET  /api/v1/activities/?status=&operation=&mine=1&limit=   the account's activities, newest first
+GET  /api/v1/activities/?status=&operation=&mine=1&limit=&cursor=   the account's activities, newest
+     first; ``next`` is the query of the following page (keyset: ``portal.keyset``), or null
 GET  /api/v1/activities/<id>/                              with its history; another account's: 404
 """
 
@@ -9,6 +10,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from portal import keyset
 
 from . import services
 from .api_common import (
@@ -19,6 +22,7 @@ from .api_common import (
     message_response,
 )
 from .models import Status
+from .selectors import account_operations
 from .streams import activity_json
 
 
@@ -50,7 +54,7 @@ def _activity_detail(activity, with_history=False) -> dict:
 
 
 class ActivityListView(APIView):
-    """The account's activities, newest first. Filters: status, operation, mine=1, limit (<= 500)."""
+    """The account's activities, newest first. Filters: status, operation, mine=1; limit (<= 500), cursor."""
 
     @extend_schema(
         operation_id="activities_list",
@@ -58,16 +62,30 @@ class ActivityListView(APIView):
             OpenApiParameter("status", str, description="comma-separated statuses"),
             OpenApiParameter("operation", str),
             OpenApiParameter("mine", str, description="1: only mine"),
-            OpenApiParameter("limit", int),
+            OpenApiParameter("limit", int, description="1..500, default 100"),
+            OpenApiParameter(
+                "cursor", str, description="where the page starts: the cursor in the previous answer's next"
+            ),
         ],
         responses={
-            200: inline_serializer("ActivityList", {"results": ActivitySerializer(many=True)}),
+            200: inline_serializer(
+                "ActivityList",
+                {
+                    "results": ActivitySerializer(many=True),
+                    "next": serializers.CharField(
+                        allow_null=True, help_text="query of the next (older) page"
+                    ),
+                },
+            ),
             400: MESSAGE,
             401: UNAUTHORIZED,
         },
         examples=[
             OpenApiExample(
-                "Activities", {"results": [EXAMPLE_ACTIVITY]}, response_only=True, status_codes=["200"]
+                "Activities",
+                {"results": [EXAMPLE_ACTIVITY], "next": "?limit=100&cursor=o1767607200000000.42"},
+                response_only=True,
+                status_codes=["200"],
             ),
             OpenApiExample(
                 "Unknown status",
@@ -89,7 +107,9 @@ class ActivityListView(APIView):
                 )
             qs = qs.filter(status__in=statuses)
         if request.query_params.get("operation"):
-            qs = qs.filter(operation__iexact=request.query_params["operation"].strip())
+            wanted = request.query_params["operation"].strip().lower()
+            spelled = [op for op in account_operations(request.user.account_alias) if op.lower() == wanted]
+            qs = qs.filter(operation__in=spelled) if spelled else qs.none()
         if request.query_params.get("mine") in ("1", "true", "yes"):
             qs = qs.filter(user_id=request.user.pk)
         try:
@@ -97,7 +117,16 @@ class ActivityListView(APIView):
         except ValueError:
             return message_response("limit must be a number.")
         limit = max(1, min(limit, 500))
-        return Response({"results": [activity_json(a) for a in qs[:limit]]})
+        try:
+            page = keyset.read(qs, "created_at", size=limit, cursor=request.query_params.get("cursor"))
+        except keyset.CursorError as exc:
+            return message_response(str(exc))
+        next_query = None
+        if page.older:
+            query = request.query_params.copy()
+            query["cursor"] = page.older
+            next_query = "?" + query.urlencode()
+        return Response({"results": [activity_json(a) for a in page.rows], "next": next_query})
 
 
 class ActivityDetailView(APIView):

@@ -3,8 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from . import selectors
-from .models import TERMINAL
+from .models import TERMINAL, datacenter_of_row
 
 
 def duration_text(seconds: float) -> str:
@@ -23,9 +22,7 @@ def decorate(activity, now=None):
     activity.elapsed = duration_text((end - activity.created_at).total_seconds())
     activity.terminal = activity.status in TERMINAL
     ids = list(activity.resource_ids or ())
-    activity.datacenter = (
-        selectors.datacenter_of(ids[0]) if activity.resource_type == "server" and ids else ""
-    )
+    activity.datacenter = datacenter_of_row(activity.resource_type, ids)
     page = activity.resource_type if activity.resource_type in ("server", "group") else ""  # URL names
     activity.resources = [
         {"id": rid, "href": reverse(page, args=[rid.lower()]) if page and rid else ""} for rid in ids

@@ -69,23 +69,38 @@ def _age(activity, now) -> float:
     return max(0.0, (now - activity.created_at).total_seconds())
 
 
-def next_poll_time(activity, now):
+def poll_spacing(active: int) -> float:
+    """Seconds between two polls of one activity when ``active`` activities are being followed:
+    ``ACTIVITY_POLL_INTERVAL`` (0.5 s) while they fit in ``ACTIVITY_POLL_RATE``, then more, up to
+    one a second (the poll budget of old: polls <= duration + slack)."""
+    young = conf.poll_interval(0)
+    return min(max(young, 1.0), max(young, active / conf.poll_rate()))
+
+
+def active_count() -> int:
+    """Activities waiting for a poll or being polled (the range of the index ``activity_due``)."""
+    return Activity.objects.filter(next_poll_at__isnull=False).count()
+
+
+def next_poll_time(activity, now, spacing: float = 1.0):
     """When to poll again after a poll at ``now`` (which makes ``activity.polls + 1``).
 
     ``poll_interval`` after this poll, but never so early that the polls would outrun the poll
-    budget: poll number k only once the activity is ``k - ACTIVITY_POLL_SLACK`` seconds old. So an
-    activity is polled at most about once a second of its age (+ the slack), whatever the load and
-    however the dispatcher's ticks fall: polls <= duration + slack + the last poll's delay; a poll
-    that came late (a busy worker, a beat tick) lets the next one come sooner, up to the budget.
+    budget: poll number k only once the activity is ``(k - ACTIVITY_POLL_SLACK) * spacing`` seconds
+    old (``poll_spacing``: 0.5 s while the polls fit in ``ACTIVITY_POLL_RATE``, up to 1 s). So an
+    activity is polled at most once per ``spacing`` of its age (+ the slack), whatever the load and
+    however the dispatcher's ticks fall; a poll that came late lets the next one come sooner, and
+    when the spacing grows the next poll never waits more than two spacings.
     """
     interval = now + timedelta(seconds=conf.poll_interval(_age(activity, now)))
     following = activity.polls + 2  # the number the next poll will have
-    budget = activity.created_at + timedelta(seconds=following - conf.poll_slack())
-    return max(interval, budget)
+    budget = activity.created_at + timedelta(seconds=(following - conf.poll_slack()) * spacing)
+    return max(interval, min(budget, now + timedelta(seconds=2 * spacing)))
 
 
-def _poll_plan(activity, result, now):
-    """The compare-and-set one poll's answer (an ``OperationStatus`` or a ``ClcError``) calls for."""
+def _poll_plan(activity, result, now, spacing: float = 1.0, sent=None):
+    """The compare-and-set one poll's answer (an ``OperationStatus`` or a ``ClcError``) calls for;
+    the next poll is timed from when this one was ``sent`` (default ``now``)."""
     if isinstance(result, OperationStatus):
         upstream = result.status
         new = UPSTREAM_TO_STATUS.get(upstream.lower(), activity.status)
@@ -97,7 +112,7 @@ def _poll_plan(activity, result, now):
             new,
             upstream_status=upstream,
             message=message,
-            next_poll_at=None if new in TERMINAL else next_poll_time(activity, now),
+            next_poll_at=None if new in TERMINAL else next_poll_time(activity, sent or now, spacing),
             count_poll=True,
             now=now,
         )
@@ -206,14 +221,16 @@ def _poll(activity_ids) -> tuple[dict, int]:
             continue
         jobs.extend((client, activity) for activity in group)
 
+    sent = timezone.now()
     results = list(_poll_pool().map(_get_status, jobs)) if jobs else []
+    spacing = poll_spacing(active_count()) if jobs else 1.0
     now = timezone.now()
     _mark_tokens_invalid(
         a for (_c, a), r in zip(jobs, results, strict=True) if isinstance(r, clc_errors.Unauthorized)
     )
     for (_client, activity), result in zip(jobs, results, strict=True):
         try:
-            plans.append(("poll", _poll_plan(activity, result, now)))
+            plans.append(("poll", _poll_plan(activity, result, now, spacing, sent)))
         except Exception:
             log.exception("could not record the poll of activity %s", activity.pk)
     won = transition_many(plan for _kind, plan in plans)
@@ -266,28 +283,52 @@ def claim_due(limit: int | None = None, now=None) -> list[int]:
     return ids
 
 
+def next_due(now=None):
+    """Seconds until the earliest not-yet-claimed poll is due (0 if one is due), or None (index
+    ``activity_due``: terminal and waiting activities have no ``next_poll_at``)."""
+    now = now or timezone.now()
+    first = (
+        Activity.objects.filter(next_poll_at__isnull=False)
+        .exclude(status__in=[*TERMINAL, Status.WAITING_FOR_SIGNIN])
+        .order_by("next_poll_at")
+        .values_list("next_poll_at", flat=True)
+        .first()
+    )
+    return None if first is None else max(0.0, (first - now).total_seconds())
+
+
 def dispatch(limit: int | None = None) -> dict:
     """One sweep (beat runs it every ``ACTIVITY_DISPATCH_INTERVAL``): claim what is due, poll it.
 
     Claims ``ACTIVITY_BATCH_SIZE`` at a time and writes each chunk as soon as its polls answered
     (so a finished operation waits for its chunk, not for every due poll); a full chunk means more
-    may be due, so the sweep claims again, for at most ``ACTIVITY_DISPATCH_BUDGET`` seconds.
+    may be due, so the sweep claims again, for at most ``ACTIVITY_DISPATCH_BUDGET`` seconds. Until
+    the next beat tick (``ACTIVITY_DISPATCH_INTERVAL`` after this one started) it also waits for
+    the polls coming due and claims them on time: a poll goes out when due, not at the next tick
+    (ticks of 0.5 s turned a 0.5 s poll interval into 1 s between polls).
     """
     limit = limit or conf.batch_size()
     budget = conf.dispatch_budget()
+    watch = conf.dispatch_interval()
     started = time.monotonic()
     total = defaultdict(int)
     while True:
         ids = claim_due(limit)
-        if not ids:
+        if ids:
+            counts, changed = _poll(ids)
+            for key, value in counts.items():
+                total[key] += value
+            total["changed"] += changed
+            total["claimed"] += len(ids)
+        elapsed = time.monotonic() - started
+        if elapsed >= budget:
             break
-        counts, changed = _poll(ids)
-        for key, value in counts.items():
-            total[key] += value
-        total["changed"] += changed
-        total["claimed"] += len(ids)
-        if len(ids) < limit or time.monotonic() - started >= budget:
+        if len(ids) == limit:
+            continue
+        wait = next_due()
+        if wait is None or elapsed + wait >= watch:
             break
+        time.sleep(max(wait, 0.005))
     total["claimed"] += 0
     return dict(total)
 

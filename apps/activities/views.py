@@ -23,17 +23,17 @@ import re
 import redis.asyncio as aioredis
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from portal.csv_cells import row_writer, safe_cell
+from portal import keyset, row_cache
+from portal.csv_cells import column, copy_rows, copy_supported, row_writer, safe_cell, sql_iso, sql_safe
 
 from . import conf, selectors, stream_guard
 from .display import decorate, duration_text
-from .models import Activity
+from .models import TERMINAL, Activity
 from .streams import stream_key
 
 log = logging.getLogger(__name__)
@@ -191,36 +191,75 @@ async def events(request):
 
 # --- the activity screen (synchronous views) -----------------------------------------------------
 PAGE_SIZE = 50
+COUNT_CAP = 1000  # the figure above the table counts at most this many ("1000+ activities")
 CSV_COLUMNS = [
     "id", "created_at", "person", "operation", "resource_type", "resources", "data_center", "status",
     "upstream_status", "started_at", "finished_at", "polls", "status_id", "error", "origin", "summary",
 ]  # fmt: skip
+CSV_FIELDS = [
+    "pk", "created_at", "person", "operation", "resource_type", "resource_ids", "datacenter", "status",
+    "upstream_status", "started_at", "finished_at", "polls", "status_id", "error_message", "origin",
+    "summary",
+]  # fmt: skip
+CSV_CHUNK = 5000  # rows a database round trip (a server-side cursor on PostgreSQL) and a write
+
+
+CSV_SQL = [
+    column(Activity, "id"),
+    sql_iso(column(Activity, "created_at")),
+    sql_safe(column(Activity, "person")),
+    sql_safe(column(Activity, "operation")),
+    sql_safe(column(Activity, "resource_type")),
+    sql_safe(
+        f"array_to_string(ARRAY(SELECT jsonb_array_elements_text({column(Activity, 'resource_ids')})), ' ')"
+    ),
+    column(Activity, "datacenter"),
+    column(Activity, "status"),
+    sql_safe(column(Activity, "upstream_status")),
+    sql_iso(column(Activity, "started_at")),
+    sql_iso(column(Activity, "finished_at")),
+    column(Activity, "polls"),
+    sql_safe(column(Activity, "status_id")),
+    sql_safe(column(Activity, "error_message")),
+    sql_safe(column(Activity, "origin")),
+    sql_safe(column(Activity, "summary")),
+]
 
 
 def _csv_rows(queryset):
+    """The CSV, streamed: on PostgreSQL written by the database (COPY); elsewhere plain tuples from
+    the cursor, one yield per ``CSV_CHUNK`` rows."""
+    if copy_supported(queryset):
+        yield from copy_rows(queryset.select_related(None), CSV_COLUMNS, CSV_SQL)
+        return
     writer = row_writer()
     yield writer.writerow(CSV_COLUMNS)
-    for a in queryset.iterator(chunk_size=500):
-        ids = list(a.resource_ids or ())
-        row = [
-            a.pk,
-            a.created_at.isoformat(),
-            a.user.cloud_username if a.user_id and a.user else a.actor,
-            a.operation,
-            a.resource_type,
-            " ".join(ids),
-            selectors.datacenter_of(ids[0]) if a.resource_type == "server" and ids else "",
-            a.status,
-            a.upstream_status,
-            a.started_at.isoformat() if a.started_at else "",
-            a.finished_at.isoformat() if a.finished_at else "",
-            a.polls,
-            a.status_id,
-            a.error_message,
-            a.origin,
-            a.summary,
-        ]
-        yield writer.writerow([safe_cell(v) for v in row])
+    chunk = []
+    for row in queryset.values_list(*CSV_FIELDS).iterator(chunk_size=CSV_CHUNK):
+        pk, created, person, op, rtype, ids, dc, status, upstream, started, finished, *rest = row
+        chunk.append(
+            writer.writerow(
+                [
+                    pk,
+                    created.isoformat(),
+                    safe_cell(person),
+                    safe_cell(op),
+                    safe_cell(rtype),
+                    safe_cell(" ".join(ids or ())),
+                    dc,
+                    status,
+                    safe_cell(upstream),
+                    started.isoformat() if started else "",
+                    finished.isoformat() if finished else "",
+                    *map(safe_cell, rest),
+                ]
+            )
+        )
+        if len(chunk) >= CSV_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
 
 
 @never_cache
@@ -234,7 +273,9 @@ def activity_list(request):
         return JsonResponse(selectors.header_counts(request.user))
     try:
         filters = selectors.ActivityFilters.from_query(request.GET, request.user)
-    except selectors.FilterError as exc:
+        if request.GET.get("cursor"):
+            keyset.decode(request.GET["cursor"])
+    except (selectors.FilterError, keyset.CursorError) as exc:
         if fmt == "csv" or fragment:
             return JsonResponse({"message": str(exc)}, status=400)
         filters = selectors.ActivityFilters(scope=selectors.ActivityFilters.default_scope(request.user))
@@ -252,15 +293,47 @@ def activity_list(request):
     return _render_list(request, filters, fragment=fragment)
 
 
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        return 1
+
+
 def _render_list(request, filters, *, error="", status=200, fragment=""):
+    """One page by cursor (``?cursor=``, the pager's links) or by number (``?page=N``, as before);
+    the total is counted up to ``COUNT_CAP`` only."""
     queryset = selectors.filtered_activities(request.user, filters) if not error else Activity.objects.none()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    cursor = request.GET.get("cursor") if not error else None
+    number = None if cursor else _page_number(request)
+    if cursor:
+        page = keyset.read(queryset, "created_at", size=PAGE_SIZE, cursor=cursor)
+    else:
+        page = keyset.offset(queryset, "created_at", number, PAGE_SIZE)
+    total = keyset.capped_count(queryset, COUNT_CAP)
     now = timezone.now()
-    rows = [decorate(a, now) for a in page.object_list]
-    context = {"rows": rows, "page": page, "filters": filters, "error": error}
+    rows = row_cache.rendered(
+        "activities/_row.html",
+        "a",
+        page.rows,
+        key=lambda a: f"{a.pk}.{a.version}.{a.status}" if a.status in TERMINAL and a.finished_at else None,
+        prepare=lambda a: decorate(a, now),
+    )
+    pages = -(-total // PAGE_SIZE) if total is not None else None
+    context = {
+        "rows": rows,
+        "page": page,
+        "number": number,
+        "pages": pages,
+        "total": total,
+        "total_text": f"{total}" if total is not None else f"{COUNT_CAP}+",
+        "count_cap": COUNT_CAP,
+        "filters": filters,
+        "error": error,
+    }
     if fragment == "rows":
         response = render(request, "activities/_rows.html", context, status=status)
-        response["X-Total-Count"] = str(page.paginator.count)
+        response["X-Total-Count"] = context["total_text"]
         return response
     if fragment:
         return JsonResponse({"message": "fragment: use rows."}, status=400)

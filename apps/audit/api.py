@@ -1,8 +1,9 @@
 """GET /api/v1/audit/ — the audit entries the caller may see (AccountAdmin: the account's; others:
 their own), newest first, with the filters of the /audit/ page; ``format=csv`` streams CSV.
 
-Paging: ``limit`` (1..500, default 100) and ``before`` (an entry id: entries older than it); the
-answer's ``next`` is the query for the following page, or null.
+Paging: ``limit`` (1..500, default 100) and ``cursor`` (keyset, ``portal.keyset``): the answer's
+``next`` is the query for the following page, or null. ``before`` (an entry id: the entries after
+it) still works, as a starting point.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.middleware import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
+from portal import keyset
 
 from . import services
 from .export import csv_response
@@ -126,7 +128,10 @@ class AuditListView(APIView):
             OpenApiParameter("since", str, description="YYYY-MM-DD or ISO date-time (inclusive)."),
             OpenApiParameter("until", str, description="YYYY-MM-DD (that day included) or ISO date-time."),
             OpenApiParameter("limit", int, description="1..500, default 100."),
-            OpenApiParameter("before", int, description="Only entries with a smaller id (paging)."),
+            OpenApiParameter(
+                "cursor", str, description="Where the page starts (from the previous answer's next)."
+            ),
+            OpenApiParameter("before", int, description="Only entries older than this entry id (paging)."),
             OpenApiParameter("format", str, enum=["json", "csv"], description="csv streams a CSV file."),
         ],
         responses={
@@ -150,7 +155,7 @@ class AuditListView(APIView):
         examples=[
             OpenApiExample(
                 "Entries",
-                {"results": [_ENTRY], "next": "?before=1042&limit=100"},
+                {"results": [_ENTRY], "next": "?limit=100&cursor=o1767607200000000.1042"},
                 response_only=True,
                 status_codes=["200"],
                 media_type="application/json",
@@ -189,18 +194,24 @@ class AuditListView(APIView):
         fmt = (params.get("format") or "json").lower()
         if fmt not in ("json", "csv"):
             return Response({"message": "format: must be json or csv."}, status=status.HTTP_400_BAD_REQUEST)
-        if before:
-            qs = qs.filter(pk__lt=before)
         if fmt == "csv":
-            return csv_response(qs, "audit.csv")
-        qs = qs.order_by("-id")
-        entries = list(qs[: limit + 1])
-        more = len(entries) > limit
-        entries = entries[:limit]
+            return csv_response(qs.filter(pk__lt=before) if before else qs, "audit.csv")
+        cursor = params.get("cursor")
+        if before and not cursor:  # the older paging parameter: from that entry on, by cursor
+            at = qs.filter(pk=before).values_list("at", flat=True).first()
+            if at is None:
+                qs = qs.filter(pk__lt=before)
+            else:
+                cursor = keyset.encode("o", at, before)
+        try:
+            page = keyset.read(qs, "at", size=limit, cursor=cursor)
+        except keyset.CursorError as exc:
+            return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         next_query = None
-        if more:
+        if page.older:
             query = params.copy()
-            query["before"] = str(entries[-1].pk)
+            query.pop("before", None)
+            query["cursor"] = page.older
             query["limit"] = str(limit)
             next_query = "?" + query.urlencode()
-        return Response({"results": [entry_json(e) for e in entries], "next": next_query})
+        return Response({"results": [entry_json(e) for e in page.rows], "next": next_query})

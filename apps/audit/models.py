@@ -9,8 +9,12 @@ command set ``audit.allow_prune`` for its transaction.
 (``username`` and ``account_alias`` are copied at the time of the action).
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 
@@ -61,9 +65,15 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
+        # One index per list of /audit/ and /api/v1/audit/, each ending in (at, id) for keyset pages
+        # (portal.keyset); the filters compare upper-cased (iexact), so do the indexes.
         indexes = [
-            models.Index(fields=["account_alias", "-at"], name="audit_account_recent"),
-            models.Index(fields=["user", "-at"], name="audit_user_recent"),
+            models.Index(fields=["account_alias", "at", "id"], name="audit_account_recent"),
+            models.Index(fields=["user", "at", "id"], name="audit_user_recent"),
+            models.Index(F("account_alias"), Upper("username"), F("at"), F("id"), name="audit_person"),
+            models.Index(F("account_alias"), Upper("action"), F("at"), F("id"), name="audit_action"),
+            models.Index(F("account_alias"), Upper("result"), F("at"), F("id"), name="audit_result"),
+            models.Index(F("account_alias"), Upper("target_id"), F("at"), F("id"), name="audit_target"),
         ]
 
     def __str__(self) -> str:
@@ -80,8 +90,9 @@ class AuditEntry(models.Model):
 
     @property
     def detail_text(self) -> str:
-        import json
+        return detail_text(self.detail)
 
-        if isinstance(self.detail, str):
-            return self.detail
-        return json.dumps(self.detail, sort_keys=True, default=str)
+
+def detail_text(detail) -> str:
+    """The detail as one line of text (a message as it is, a dict as sorted JSON)."""
+    return detail if isinstance(detail, str) else json.dumps(detail, sort_keys=True, default=str)

@@ -1,12 +1,14 @@
-"""/audit/ (filterable; ?format=csv streams the same selection as CSV)."""
+"""/audit/ (filterable; ?format=csv streams the same selection as CSV). Pages by cursor (the pager's
+``?cursor=``, see ``portal.keyset``) or by number (``?page=N``, as before); no total is counted."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from portal import keyset, row_cache
 
 from . import display, services
 from .export import csv_response
@@ -37,24 +39,39 @@ def audit_log(request):
     if _wants_csv(request):
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         return csv_response(qs, f"audit-{stamp}.csv")
+    cursor = request.GET.get("cursor")
     try:
-        page_number = max(1, int(request.GET.get("page") or 1))
+        if cursor:
+            page = keyset.read(qs, "at", size=PAGE_SIZE, cursor=cursor)
+        else:
+            page = keyset.offset(qs, "at", _page_number(request), PAGE_SIZE)
+    except keyset.CursorError as exc:
+        return render(request, "audit/log.html", _context(request, None, error=str(exc)), status=400)
+    page.rows = row_cache.rendered("audit/_entry.html", "e", page.rows, key=lambda e: e.pk, prepare=_decorate)
+    number = None if cursor else _page_number(request)
+    return render(request, "audit/log.html", _context(request, page, number=number))
+
+
+def _decorate(entry):
+    entry.target_href = display.target_href(entry)
+    entry.parts = display.detail_parts(entry)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page") or 1))
     except ValueError:
-        page_number = 1
-    page = Paginator(qs, PAGE_SIZE).get_page(page_number)
-    for entry in page.object_list:
-        entry.target_href = display.target_href(entry)
-        entry.parts = display.detail_parts(entry)
-    return render(request, "audit/log.html", _context(request, page))
+        return 1
 
 
-def _context(request, page, error=None) -> dict:
+def _context(request, page, error=None, number=None) -> dict:
     params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("format", None)
+    for key in ("page", "format", "cursor"):
+        params.pop(key, None)
     return {
         "page": page,
-        "entries": page.object_list if page is not None else [],
+        "number": number,
+        "entries": page.rows if page is not None else [],
         "error": error,
         "filters": {k: request.GET.get(k, "") for k in services.FILTERS},
         "results": Result.values,

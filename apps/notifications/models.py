@@ -58,6 +58,8 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # /notifications/ lists a person's latest deliveries: one index range read (issue 15).
+        indexes = [models.Index(fields=["user", "created_at", "id"], name="delivery_user_recent")]
         constraints = [
             models.UniqueConstraint(
                 fields=["activity", "channel"], name="one_notification_per_activity_channel"

@@ -569,9 +569,9 @@
     return fetch(location.pathname + "?" + params.toString(), { credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) return Promise.reject(r.status);
-        var total = Number(r.headers.get("X-Total-Count"));
+        var total = r.headers.get("X-Total-Count"); /* a number, or "1000+" (counted up to a cap) */
         var label = document.querySelector("[data-total]");
-        if (label && !isNaN(total)) label.textContent = total + (total === 1 ? " activity" : " activities");
+        if (label && total) label.textContent = total + (total === "1" ? " activity" : " activities");
         return r.text();
       })
       .then(function (html) { table.querySelector("[data-rows]").innerHTML = html; })

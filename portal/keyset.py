@@ -1,0 +1,114 @@
+"""Pages of a history (activities, audit entries) newest first, by cursor instead of OFFSET + COUNT.
+
+A history is ordered by (a time column, id), both descending, and every list has an index whose last
+columns are exactly those two, after the columns its filters compare with ``=``. A page is then one
+index range read of ``size + 1`` rows however long the history is:
+
+    page = keyset.read(qs, "created_at", size=50, cursor=request.GET.get("cursor"))
+    page.rows, page.older, page.newer       # the rows; cursors of the next older / newer page (or None)
+
+A cursor is ``o<microseconds since the epoch>.<id>`` ("older than that row") or ``n...`` ("newer
+than"): opaque to people, stable across inserts (new rows never shift a page), and rows sharing a
+time are split by id, so every row is on exactly one page. A bad cursor raises ``CursorError``.
+
+``capped_count(qs, cap)``: how many rows, counting at most ``cap + 1`` (``None`` meaning "more than
+cap"): a figure for the page that never reads the whole history.
+
+``offset(qs, number, size)``: the old ``?page=N`` (OFFSET), kept for links people saved; its cost
+grows with N, so the pages' own links use cursors.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+CURSOR = re.compile(r"^([on])(-?\d{1,19})\.(\d{1,19})$")
+
+
+class CursorError(ValueError):
+    pass
+
+
+@dataclass
+class Page:
+    rows: list
+    older: str | None = None  # cursor of the page after this one (older rows)
+    newer: str | None = None  # cursor of the page before this one (newer rows)
+
+
+def encode(direction: str, moment: dt.datetime, pk: int) -> str:
+    micros = (moment - EPOCH) // dt.timedelta(microseconds=1)
+    return f"{direction}{micros}.{pk}"
+
+
+def decode(cursor: str) -> tuple[str, dt.datetime, int]:
+    match = CURSOR.match((cursor or "").strip())
+    if not match:
+        raise CursorError("cursor: not a cursor of this list (use the links the page or the answer gave).")
+    direction, micros, pk = match.groups()
+    try:
+        moment = EPOCH + dt.timedelta(microseconds=int(micros))
+    except OverflowError:
+        raise CursorError("cursor: out of range.") from None
+    return direction, moment, int(pk)
+
+
+def older_than(qs, field: str, moment, pk):
+    """Rows after (moment, pk) in newest-first order. ``field <= moment`` is the index range; the OR
+    only sorts out the rows sharing that moment."""
+    return qs.filter(Q(**{f"{field}__lte": moment}) & (Q(**{f"{field}__lt": moment}) | Q(pk__lt=pk)))
+
+
+def newer_than(qs, field: str, moment, pk):
+    return qs.filter(Q(**{f"{field}__gte": moment}) & (Q(**{f"{field}__gt": moment}) | Q(pk__gt=pk)))
+
+
+def read(qs, field: str, *, size: int, cursor: str | None = None) -> Page:
+    """One page of ``qs`` newest first by (``field``, id), from ``cursor`` (None: the newest)."""
+    newest_first = qs.order_by(f"-{field}", "-pk")
+    if not cursor:
+        rows = list(newest_first[: size + 1])
+        page = Page(rows[:size])
+        if len(rows) > size:
+            page.older = _cursor("o", page.rows[-1], field)
+        return page
+    direction, moment, pk = decode(cursor)
+    if direction == "o":
+        rows = list(older_than(newest_first, field, moment, pk)[: size + 1])
+        page = Page(rows[:size])
+        if len(rows) > size:
+            page.older = _cursor("o", page.rows[-1], field)
+        page.newer = _cursor("n", page.rows[0], field) if page.rows else encode("n", moment, pk - 1)
+        return page
+    oldest_first = newer_than(qs.order_by(field, "pk"), field, moment, pk)
+    rows = list(oldest_first[: size + 1])
+    page = Page(list(reversed(rows[:size])))
+    if len(rows) > size:
+        page.newer = _cursor("n", page.rows[0], field)
+    page.older = _cursor("o", page.rows[-1], field) if page.rows else encode("o", moment, pk + 1)
+    return page
+
+
+def _cursor(direction: str, row, field: str) -> str:
+    return encode(direction, getattr(row, field), row.pk)
+
+
+def capped_count(qs, cap: int) -> int | None:
+    """The number of rows of ``qs`` if at most ``cap``, else None (reads at most cap + 1 index rows)."""
+    n = qs[: cap + 1].count()  # in the list's own order: the same index range as its pages
+    return n if n <= cap else None
+
+
+def offset(qs, field: str, number: int, size: int) -> Page:
+    """``?page=N`` (1-based) as before: OFFSET; ``older`` continues by cursor from there."""
+    start = (max(1, number) - 1) * size
+    rows = list(qs.order_by(f"-{field}", "-pk")[start : start + size + 1])
+    page = Page(rows[:size])
+    if len(rows) > size:
+        page.older = _cursor("o", page.rows[-1], field)
+    if start and page.rows:
+        page.newer = _cursor("n", page.rows[0], field)
+    return page
