@@ -6,7 +6,7 @@
 
 is ``register(Action(name="deletePool", target="pool", label="Delete pool", call=..., ...))``;
 a declaration's own fields win over the shared ones. ``fresh_load`` makes a target's ``load`` from a
-selector; ``server_call`` a server action's call, ``unmodifiable`` the state rule of its changes.
+selector; ``server_call`` a server action's call (``answerless``: its answer dropped), ``unmodifiable`` the state rule of its changes.
 """
 
 from __future__ import annotations
@@ -53,6 +53,15 @@ def fresh_load(selector: Callable[..., Any], fresh_on_post: bool = True) -> Call
 def server_call(call: Callable[..., Any], *names: str) -> Callable[[Run], Any]:
     """An action's ``call``: ``call(the person's client, the server's id, *the form's values named)``."""
     return lambda run: call(run.client, run.resource.server.id, *(run.data[n] for n in names))
+
+
+def answerless(call: Callable[[Run], Any]) -> Callable[[Run], None]:
+    """``call`` with its answer (the changed resource, a new mapping) dropped: done at once."""
+
+    def run_it(run: Run) -> None:
+        call(run)
+
+    return run_it
 
 
 def unmodifiable(detail) -> str | None:

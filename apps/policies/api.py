@@ -17,12 +17,11 @@ Serializers are derived from the entities (``docs/entities.md``). Errors: ``{"me
 403 (a role that may not read policies), 404, 503 (the accounts app's one handler).
 """
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import ReadView, message_answer, read_schemas, read_view
 from apps.clc.entities import AlertPolicyDefinition, AntiAffinityPolicy, AutoscalePolicy, PolicyMapping
 from apps.clc.policies import href, server_href
 from apps.inventory import selectors as inventory
@@ -41,20 +40,18 @@ AutoscaleSerializer = dataclass_serializer(AutoscalePolicy, "AutoscalePolicySeri
 MappingSerializer = dataclass_serializer(PolicyMapping, "PolicyMappingSerializer")
 
 
-def _list_serializer(name: str, item):
-    return inline_serializer(name, {"count": serializers.IntegerField(), "results": item(many=True)})
+def _list_serializer(name: str, item, **extra):
+    """``{**extra, count, results}`` of ``item``s: a class (the views answer through it)."""
+    return type(
+        inline_serializer(name, {**extra, "count": serializers.IntegerField(), "results": item(many=True)})
+    )
 
 
 AlertListSerializer = _list_serializer("AlertPolicyList", AlertPolicySerializer)
-AntiListSerializer = inline_serializer(
+AntiListSerializer = _list_serializer(
     "AntiAffinityPolicyList",
-    {
-        "datacenter": serializers.CharField(
-            allow_null=True, help_text="The data center asked for (null: all)"
-        ),
-        "count": serializers.IntegerField(),
-        "results": AntiAffinitySerializer(many=True),
-    },
+    AntiAffinitySerializer,
+    datacenter=serializers.CharField(allow_null=True, help_text="The data center asked for (null: all)"),
 )
 AutoscaleListSerializer = _list_serializer("AutoscalePolicyList", AutoscaleSerializer)
 
@@ -96,9 +93,7 @@ MESSAGE = inline_serializer("PolicyMessage", {"message": serializers.CharField()
 
 
 def _error(code: int, description: str, text: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        MESSAGE, description=description, examples=[OpenApiExample(str(code), {"message": text})]
-    )
+    return message_answer(MESSAGE, description, str(code), {"message": text})
 
 
 ERRORS = {
@@ -162,67 +157,65 @@ EXAMPLE_ALERT_ROW = {
 }
 
 
-def _schema(operation_id: str, summary: str, serializer, example: dict):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        tags=["policies"],
-        responses={200: serializer, **ERRORS},
-        examples=[OpenApiExample("Found", example, response_only=True, status_codes=["200"])],
-    )
+schema = read_schemas("policies", ERRORS, example="Found")
 
 
-class PolicyAPIView(APIView):
-    """Upstream errors are the API's one error handler's (``apps.accounts.api_errors``)."""
-
-    def fresh(self, request) -> bool:
-        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
-
-
-def _listed(items, serializer, **extra) -> dict:
+def _listed(items, **extra) -> dict:
     items = sorted(items, key=lambda p: (getattr(p, "location", ""), p.name.lower(), p.id))
-    return {**extra, "count": len(items), "results": serializer(items, many=True).data}
+    return {**extra, "count": len(items), "results": items}
 
 
-class AlertPolicyListView(PolicyAPIView):
-    @_schema(
-        "alert_policies_list",
-        "The account's alert policies",
-        AlertListSerializer,
-        {"count": 1, "results": [EXAMPLE_ALERT]},
+def _list_view(operation_id: str, summary: str, serializer, example: dict, selector, **extra):
+    return read_view(
+        schema(operation_id, summary, serializer, {**extra, "count": 1, "results": [example]}),
+        selector,
+        lambda found: _listed(found.items, **extra),
     )
-    def get(self, request):
-        found = selectors.alert_policies(
-            request.user, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(_listed(found.items, AlertPolicySerializer))
 
 
-class AlertPolicyView(PolicyAPIView):
-    @_schema("alert_policy_detail", "One alert policy", AlertPolicySerializer, EXAMPLE_ALERT)
-    def get(self, request, policy_id: str):
-        found = selectors.alert_policy(
-            request.user, policy_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(AlertPolicySerializer(found).data)
+AlertPolicyListView = _list_view(
+    "alert_policies_list",
+    "The account's alert policies",
+    AlertListSerializer,
+    EXAMPLE_ALERT,
+    selectors.alert_policies,
+)
+AlertPolicyView = read_view(
+    schema("alert_policy_detail", "One alert policy", AlertPolicySerializer, EXAMPLE_ALERT),
+    selectors.alert_policy,
+)
+AntiAffinityListView = _list_view(
+    "anti_affinity_policies_list",
+    "The account's anti-affinity policies and their servers",
+    AntiListSerializer,
+    EXAMPLE_ANTI,
+    selectors.anti_affinity_policies,
+    datacenter=None,
+)
+AntiAffinityView = read_view(
+    schema(
+        "anti_affinity_policy_detail",
+        "One anti-affinity policy and its servers",
+        AntiAffinitySerializer,
+        EXAMPLE_ANTI,
+    ),
+    selectors.anti_affinity_policy,
+)
+AutoscaleListView = _list_view(
+    "autoscale_policies_list",
+    "The account's vertical (CPU) autoscale policies",
+    AutoscaleListSerializer,
+    EXAMPLE_SCALE,
+    selectors.autoscale_policies,
+)
+AutoscaleView = read_view(
+    schema("autoscale_policy_detail", "One vertical autoscale policy", AutoscaleSerializer, EXAMPLE_SCALE),
+    selectors.autoscale_policy,
+)
 
 
-class AntiAffinityListView(PolicyAPIView):
-    @_schema(
-        "anti_affinity_policies_list",
-        "The account's anti-affinity policies and their servers",
-        AntiListSerializer,
-        {"datacenter": None, "count": 1, "results": [EXAMPLE_ANTI]},
-    )
-    def get(self, request):
-        found = selectors.anti_affinity_policies(
-            request.user, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(_listed(found.items, AntiAffinitySerializer, datacenter=None))
-
-
-class DataCenterAntiAffinityView(PolicyAPIView):
-    @_schema(
+class DataCenterAntiAffinityView(ReadView):
+    @schema(
         "datacenter_anti_affinity_policies",
         "A data center's anti-affinity policies",
         AntiListSerializer,
@@ -230,50 +223,13 @@ class DataCenterAntiAffinityView(PolicyAPIView):
     )
     def get(self, request, dc: str):
         found = selectors.datacenter_anti_affinity(
-            request, dc, client=client_for_request(request), fresh=self.fresh(request)
+            request, dc, client=self.client(request), fresh=self.fresh(request)
         )
-        return Response(_listed(found.policies, AntiAffinitySerializer, datacenter=found.dc))
+        return Response(AntiListSerializer(_listed(found.policies, datacenter=found.dc)).data)
 
 
-class AntiAffinityView(PolicyAPIView):
-    @_schema(
-        "anti_affinity_policy_detail",
-        "One anti-affinity policy and its servers",
-        AntiAffinitySerializer,
-        EXAMPLE_ANTI,
-    )
-    def get(self, request, policy_id: str):
-        found = selectors.anti_affinity_policy(
-            request.user, policy_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(AntiAffinitySerializer(found).data)
-
-
-class AutoscaleListView(PolicyAPIView):
-    @_schema(
-        "autoscale_policies_list",
-        "The account's vertical (CPU) autoscale policies",
-        AutoscaleListSerializer,
-        {"count": 1, "results": [EXAMPLE_SCALE]},
-    )
-    def get(self, request):
-        found = selectors.autoscale_policies(
-            request.user, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(_listed(found.items, AutoscaleSerializer))
-
-
-class AutoscaleView(PolicyAPIView):
-    @_schema("autoscale_policy_detail", "One vertical autoscale policy", AutoscaleSerializer, EXAMPLE_SCALE)
-    def get(self, request, policy_id: str):
-        found = selectors.autoscale_policy(
-            request.user, policy_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(AutoscaleSerializer(found).data)
-
-
-class ServerPoliciesView(PolicyAPIView):
-    @_schema(
+class ServerPoliciesView(ReadView):
+    @schema(
         "server_policies",
         "A server's alert policies (and the alerts firing now), its autoscale policy",
         ServerPoliciesSerializer,
@@ -299,7 +255,7 @@ class ServerPoliciesView(PolicyAPIView):
         },
     )
     def get(self, request, server_id: str):
-        client = client_for_request(request)
+        client = self.client(request)
         detail = inventory.server_detail(request.user, server_id, client=client)
         found = selectors.server_policies(request.user, detail, client=client)
         body = {

@@ -3,13 +3,11 @@ check before anything is sent: an alert policy the server does not have yet (det
 an autoscale policy whose CPU range holds the server's CPUs, not on bare metal; an anti-affinity
 policy of the server's own data center (hyperscale servers only: the action's state says so)."""
 
-from functools import cached_property
-
 from django import forms
 from django.http import QueryDict
 
-from apps.accounts.services import client_for_request
 from apps.actions.forms import ActionForm
+from apps.actions.selectors import anti_affinity_choices
 from apps.clc import errors
 
 from . import selectors
@@ -20,9 +18,7 @@ from .forms import METRIC_LABELS
 class ServerPolicyForm(ActionForm):
     """``resource``: the inventory's ``ServerDetail``."""
 
-    @cached_property
-    def client(self):
-        return client_for_request(self.request)
+    available: tuple = ()  # the policies ``choose`` offers
 
     @property
     def server(self):
@@ -36,26 +32,11 @@ class ServerPolicyForm(ActionForm):
                     self.add_error(None, message)
         return data
 
-
-class AttachAlertPolicyForm(ServerPolicyForm):
-    policy = forms.ChoiceField(label="Alert policy")
-
-    def setup(self):
-        have = {p.id.lower() for p in self.resource.alert_policies}
-        try:
-            found = selectors.alert_policies(self.request.user, client=self.client).items
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            found = ()
-        self.available = sorted((p for p in found if p.id not in have), key=lambda p: p.name.lower())
-        self.fields["policy"].choices = [("", "Pick an alert policy")] + [
-            (p.id, _policy_label(p)) for p in self.available
-        ]
-        self.fields["policy"].error_messages.update(
-            required="Pick an alert policy.",
-            invalid_choice="Pick one of the account's alert policies the server does not have yet.",
-        )
+    def choose(self, policies, first: str, label, required: str, invalid: str) -> None:
+        """``policy``'s choices: ``policies`` (``available``) as ``label(p)``, by name; an API id in any case."""
+        self.available = tuple(sorted(policies, key=lambda p: p.name.lower()))
+        self.fields["policy"].choices = [("", first)] + [(p.id, label(p)) for p in self.available]
+        self.fields["policy"].error_messages.update(required=required, invalid_choice=invalid)
         if (
             self.is_bound
             and not isinstance(self.data, QueryDict)
@@ -65,6 +46,24 @@ class AttachAlertPolicyForm(ServerPolicyForm):
 
     def target_label(self, value: str) -> str:
         return next((p.name for p in self.available if p.id == value), value)
+
+    def policies(self, read) -> tuple:
+        """The account's policies ``read(user, client=...)`` lists (none when it can't be read)."""
+        return self.read_or(lambda: read(self.request.user, client=self.client).items, ())
+
+
+class AttachAlertPolicyForm(ServerPolicyForm):
+    policy = forms.ChoiceField(label="Alert policy")
+
+    def setup(self):
+        have = {p.id.lower() for p in self.resource.alert_policies}
+        self.choose(
+            (p for p in self.policies(selectors.alert_policies) if p.id not in have),
+            "Pick an alert policy",
+            _policy_label,
+            "Pick an alert policy.",
+            "Pick one of the account's alert policies the server does not have yet.",
+        )
 
 
 def _policy_label(p) -> str:
@@ -95,30 +94,13 @@ class SetAutoscalePolicyForm(ServerPolicyForm):
     policy = forms.ChoiceField(label="Vertical autoscale policy")
 
     def setup(self):
-        try:
-            found = selectors.autoscale_policies(self.request.user, client=self.client).items
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            found = ()
-        self.available = sorted(found, key=lambda p: p.name.lower())
-        self.fields["policy"].choices = [("", "Pick a policy")] + [
-            (
-                p.id,
-                f"{p.name} ({p.min_cpu}-{p.max_cpu} CPUs, +{p.scale_up_increment} at ≥ {p.scale_up_threshold} %)",
-            )
-            for p in self.available
-        ]
-        self.fields["policy"].error_messages.update(
-            required="Pick an autoscale policy.",
-            invalid_choice="Pick one of the account's autoscale policies.",
+        self.choose(
+            self.policies(selectors.autoscale_policies),
+            "Pick a policy",
+            lambda p: f"{p.name} ({p.min_cpu}-{p.max_cpu} CPUs, +{p.scale_up_increment} at ≥ {p.scale_up_threshold} %)",
+            "Pick an autoscale policy.",
+            "Pick one of the account's autoscale policies.",
         )
-        if (
-            self.is_bound
-            and not isinstance(self.data, QueryDict)
-            and isinstance(self.data.get("policy"), str)
-        ):
-            self.data = {**self.data, "policy": self.data["policy"].strip().lower()}
 
     def clean_policy(self):
         chosen = next(p for p in self.available if p.id == self.cleaned_data["policy"])
@@ -133,9 +115,6 @@ class SetAutoscalePolicyForm(ServerPolicyForm):
                 f"whose range holds {cpus} CPU{plural}, or change the server's CPUs first."
             )
         return chosen.id
-
-    def target_label(self, value: str) -> str:
-        return next((p.name for p in self.available if p.id == value), value)
 
 
 class RemoveAutoscalePolicyForm(ServerPolicyForm):
@@ -166,24 +145,15 @@ class SetAntiAffinityForm(ServerPolicyForm):
     policy = forms.CharField(label="Anti-affinity policy", max_length=64, widget=forms.Select())
 
     def setup(self):
-        try:
-            found = selectors.anti_affinity_policies(self.request.user, client=self.client).items
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            found = ()
+        found = self.policies(selectors.anti_affinity_policies)
         self.all = {p.id: p for p in found}
         self.dc = (self.server.location_id or "").upper()
         self.current = next(
             (p for p in found if any(s.id == self.server.id.upper() for s in p.servers)), None
         )
-        here = sorted(
-            (p for p in found if p.location == self.dc and p is not self.current),
-            key=lambda p: p.name.lower(),
+        self.fields["policy"].widget.choices = anti_affinity_choices(
+            found, self.dc, "Pick a policy", but=self.current
         )
-        self.fields["policy"].widget.choices = [("", "Pick a policy")] + [
-            (p.id, f"{p.name} ({len(p.servers)} server{'s' if len(p.servers) != 1 else ''})") for p in here
-        ]
         self.fields["policy"].error_messages["required"] = "Pick an anti-affinity policy."
 
     def clean_policy(self):
