@@ -17,11 +17,11 @@ Serializers are derived from the entities (``docs/entities.md``). Errors: ``{"me
 403 (a role that may not read policies), 404, 503 (the accounts app's one handler).
 """
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.accounts.reads import ReadView, message_answer, read_schemas, read_view
+from apps.accounts.reads import ReadView, message_errors, read_schemas, read_view
 from apps.clc.entities import AlertPolicyDefinition, AntiAffinityPolicy, AutoscalePolicy, PolicyMapping
 from apps.clc.policies import href, server_href
 from apps.inventory import selectors as inventory
@@ -89,27 +89,21 @@ class ServerPoliciesSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="What could not be read (empty: all)")
 
 
-MESSAGE = inline_serializer("PolicyMessage", {"message": serializers.CharField()})
-
-
-def _error(code: int, description: str, text: str) -> OpenApiResponse:
-    return message_answer(MESSAGE, description, str(code), {"message": text})
-
-
-ERRORS = {
-    401: _error(
-        401,
-        "Sign in again (the cloud session expired) or a bad token.",
-        "Your cloud session expired — sign in to the portal again (/login/).",
-    ),
-    403: _error(403, "The person's roles may not read policies.", "You do not have permission to read this."),
-    404: _error(
-        404,
-        "No such policy, data center or server in the person's account.",
-        f"No alert policy {ALERT_ID} in your account.",
-    ),
-    503: _error(503, "The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
-}
+ERRORS = message_errors(
+    "PolicyMessage",
+    {
+        401: (
+            "Sign in again (the cloud session expired) or a bad token.",
+            "Your cloud session expired — sign in to the portal again (/login/).",
+        ),
+        403: ("The person's roles may not read policies.", "You do not have permission to read this."),
+        404: (
+            "No such policy, data center or server in the person's account.",
+            f"No alert policy {ALERT_ID} in your account.",
+        ),
+        503: ("The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
+    },
+)
 
 
 def SELF(href: str, *verbs: str) -> dict:  # noqa: N802  (a link of the examples)
@@ -165,56 +159,55 @@ def _listed(items, **extra) -> dict:
     return {**extra, "count": len(items), "results": items}
 
 
-def _list_view(operation_id: str, summary: str, serializer, example: dict, selector, **extra):
-    return read_view(
-        schema(operation_id, summary, serializer, {**extra, "count": 1, "results": [example]}),
-        selector,
-        lambda found: _listed(found.items, **extra),
+def _policy_views(kind: str, segment: str, summaries: tuple[str, str], serializer, listing, example, **extra):
+    """The reads of one kind of policy: the account's list (``policies/<segment>/``, ``listing`` its
+    serializer, ``extra`` members first) and one policy (``.../<policy_id>/``)."""
+    dashed, route, (many, one) = kind.replace("_", "-"), f"policies/{segment}/", summaries
+    return (
+        read_view(
+            schema(f"{kind}_policies_list", many, listing, {**extra, "count": 1, "results": [example]}),
+            getattr(selectors, f"{kind}_policies"),
+            lambda found: _listed(found.items, **extra),
+            url=(route, f"api-{dashed}-policies"),
+        ),
+        read_view(
+            schema(f"{kind}_policy_detail", one, serializer, example),
+            getattr(selectors, f"{kind}_policy"),
+            url=(f"{route}<str:policy_id>/", f"api-{dashed}-policy"),
+        ),
     )
 
 
-AlertPolicyListView = _list_view(
-    "alert_policies_list",
-    "The account's alert policies",
+AlertPolicyListView, AlertPolicyView = _policy_views(
+    "alert",
+    "alert-policies",
+    ("The account's alert policies", "One alert policy"),
+    AlertPolicySerializer,
     AlertListSerializer,
     EXAMPLE_ALERT,
-    selectors.alert_policies,
 )
-AlertPolicyView = read_view(
-    schema("alert_policy_detail", "One alert policy", AlertPolicySerializer, EXAMPLE_ALERT),
-    selectors.alert_policy,
-)
-AntiAffinityListView = _list_view(
-    "anti_affinity_policies_list",
-    "The account's anti-affinity policies and their servers",
+AntiAffinityListView, AntiAffinityView = _policy_views(
+    "anti_affinity",
+    "anti-affinity",
+    ("The account's anti-affinity policies and their servers", "One anti-affinity policy and its servers"),
+    AntiAffinitySerializer,
     AntiListSerializer,
     EXAMPLE_ANTI,
-    selectors.anti_affinity_policies,
     datacenter=None,
 )
-AntiAffinityView = read_view(
-    schema(
-        "anti_affinity_policy_detail",
-        "One anti-affinity policy and its servers",
-        AntiAffinitySerializer,
-        EXAMPLE_ANTI,
-    ),
-    selectors.anti_affinity_policy,
-)
-AutoscaleListView = _list_view(
-    "autoscale_policies_list",
-    "The account's vertical (CPU) autoscale policies",
+AutoscaleListView, AutoscaleView = _policy_views(
+    "autoscale",
+    "autoscale",
+    ("The account's vertical (CPU) autoscale policies", "One vertical autoscale policy"),
+    AutoscaleSerializer,
     AutoscaleListSerializer,
     EXAMPLE_SCALE,
-    selectors.autoscale_policies,
-)
-AutoscaleView = read_view(
-    schema("autoscale_policy_detail", "One vertical autoscale policy", AutoscaleSerializer, EXAMPLE_SCALE),
-    selectors.autoscale_policy,
 )
 
 
 class DataCenterAntiAffinityView(ReadView):
+    url = ("datacenters/<str:dc>/anti-affinity/", "api-datacenter-anti-affinity")
+
     @schema(
         "datacenter_anti_affinity_policies",
         "A data center's anti-affinity policies",
@@ -229,6 +222,8 @@ class DataCenterAntiAffinityView(ReadView):
 
 
 class ServerPoliciesView(ReadView):
+    url = ("servers/<str:server_id>/policies/", "api-server-policies")
+
     @schema(
         "server_policies",
         "A server's alert policies (and the alerts firing now), its autoscale policy",
