@@ -16,7 +16,7 @@ reads. Who may (ROLES.md): AccountAdmin and ServerAdmin create, edit and delete 
 from django.urls import reverse
 
 from apps.accounts.services import client_for_request
-from apps.actions.declare import answerless, asks, at_once, declare, fresh_load
+from apps.actions.declare import answerless, asks, at_once, creates, datacenter_target, declare, fresh_load
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import SERVER_ADMINS
 from apps.clc import policies as clc
@@ -74,18 +74,12 @@ register_target(
     )
 )
 _policy("alertpolicy", "policies/alert-policies/", selectors.alert_policy, "alert-policy", crumbs=CRUMBS)
-register_target(
-    Target(
-        name="antiaffinity",
-        route="datacenters/<str:dc>/anti-affinity/",
-        load=_dc_anti_affinity,
-        ident=lambda r: r.dc,
-        title=lambda r: f"anti-affinity policies of {r.dc}",
-        url=lambda r: dc_url(r.dc),
-        kwargs=lambda r: {"dc": r.dc.lower()},
-        audit_type="datacenter",
-        crumbs=lambda r: [(r.dc, reverse("datacenter", args=[r.dc.lower()]))],
-    )
+datacenter_target(
+    "antiaffinity",
+    "anti-affinity",
+    _dc_anti_affinity,
+    "anti-affinity policies of {dc}",
+    "datacenter-anti-affinity",
 )
 _policy(
     "antiaffinitypolicy",
@@ -94,19 +88,6 @@ _policy(
     "anti-affinity-policy",
     crumbs=lambda p: [("Policies", policies_url()), (p.location, dc_url(p.location))],
 )
-
-
-def _creating(create, url_name: str, otherwise):
-    """A create's ``call`` (``create(run)`` -> the new policy) and its ``then``: the new policy's
-    page, else ``otherwise(run)``."""
-
-    def call(run):
-        run.result["id"] = create(run).id
-
-    def then(run):
-        return reverse(url_name, args=[run.result["id"]]) if run.result.get("id") else otherwise(run)
-
-    return {"call": call, "then": then}
 
 
 # --- alert policies ------------------------------------------------------------------------------
@@ -141,9 +122,9 @@ declare("alertpolicies", roles=SERVER_ADMINS, link=("self", "POST"))(
     "createAlertPolicy",
     "New alert policy",
     form=AlertPolicyForm,
-    **_creating(
+    **creates(
         lambda run: clc.create_alert_policy(run.client, run.data["name"], **_alert_args(run)),
-        "alert-policy",
+        lambda run, made: reverse("alert-policy", args=[made]),
         lambda run: policies_url(),
     ),
     **at_once("Alert policy created. Attach it to servers from their pages.", "Create alert policy"),
@@ -188,9 +169,9 @@ declare("antiaffinity", roles=SERVER_ADMINS, link=("self", "POST"))(
     "createAntiAffinityPolicy",
     "New anti-affinity policy",
     form=AntiAffinityPolicyForm,
-    **_creating(
+    **creates(
         lambda run: clc.create_anti_affinity_policy(run.client, run.data["name"], run.resource.dc),
-        "anti-affinity-policy",
+        lambda run, made: reverse("anti-affinity-policy", args=[made]),
         lambda run: dc_url(run.resource.dc),
     ),
     **at_once(

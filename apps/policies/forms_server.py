@@ -52,6 +52,24 @@ class ServerPolicyForm(ActionForm):
         return self.read_or(lambda: read(self.request.user, client=self.client).items, ())
 
 
+class ItsPolicyForm(ServerPolicyForm):
+    """Names a policy the server has, in its one hidden field (``selects``: ``?<field>=<id>``)."""
+
+    def wanted(self) -> str:
+        return self.cleaned_data[self.selects[0]].strip().lower()
+
+    def named(self, read, value: str) -> str:
+        """The name of the policy ``read(user, value, client=...)`` finds (the id if none)."""
+        try:
+            return read(self.request.user, value, client=self.client).name
+        except errors.ClcError:
+            return value
+
+
+def _hidden_id():
+    return forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
 class AttachAlertPolicyForm(ServerPolicyForm):
     policy = forms.ChoiceField(label="Alert policy")
 
@@ -73,14 +91,14 @@ def _policy_label(p) -> str:
     return f"{p.name} ({'; '.join(parts)})" if parts else p.name
 
 
-class DetachAlertPolicyForm(ServerPolicyForm):
+class DetachAlertPolicyForm(ItsPolicyForm):
     """Names one of the server's alert policies (``?policy=<id>``)."""
 
-    policy = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    policy = _hidden_id()
     selects = ("policy",)
 
     def clean_policy(self):
-        wanted = self.cleaned_data["policy"].strip().lower()
+        wanted = self.wanted()
         if not any(p.id.lower() == wanted for p in self.resource.alert_policies):
             raise forms.ValidationError(f"The server has no alert policy {wanted[:64]}.")
         return wanted
@@ -117,14 +135,14 @@ class SetAutoscalePolicyForm(ServerPolicyForm):
         return chosen.id
 
 
-class RemoveAutoscalePolicyForm(ServerPolicyForm):
+class RemoveAutoscalePolicyForm(ItsPolicyForm):
     """Names the server's autoscale policy (``?autoscale=<id>``): it must be the one it has."""
 
-    autoscale = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    autoscale = _hidden_id()
     selects = ("autoscale",)
 
     def clean_autoscale(self):
-        wanted = self.cleaned_data["autoscale"].strip().lower()
+        wanted = self.wanted()
         mapping = selectors.server_autoscale(self.request.user, self.server.id, client=self.client)
         if mapping is None:
             raise forms.ValidationError(f"{self.server.name} has no autoscale policy.")
@@ -133,10 +151,7 @@ class RemoveAutoscalePolicyForm(ServerPolicyForm):
         return wanted
 
     def target_label(self, value: str) -> str:
-        try:
-            return selectors.autoscale_policy(self.request.user, value, client=self.client).name
-        except errors.ClcError:
-            return value
+        return self.named(selectors.autoscale_policy, value)
 
 
 class SetAntiAffinityForm(ServerPolicyForm):
@@ -175,14 +190,14 @@ class SetAntiAffinityForm(ServerPolicyForm):
         return found.name if found else value
 
 
-class RemoveAntiAffinityForm(ServerPolicyForm):
+class RemoveAntiAffinityForm(ItsPolicyForm):
     """Names the policy the server is in (``?anti_affinity=<id>``)."""
 
-    anti_affinity = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    anti_affinity = _hidden_id()
     selects = ("anti_affinity",)
 
     def clean_anti_affinity(self):
-        wanted = self.cleaned_data["anti_affinity"].strip().lower()
+        wanted = self.wanted()
         current = selectors.anti_affinity_of(self.request.user, self.server.id, client=self.client)
         if current is None or current.id != wanted:
             raise forms.ValidationError(
@@ -191,7 +206,4 @@ class RemoveAntiAffinityForm(ServerPolicyForm):
         return wanted
 
     def target_label(self, value: str) -> str:
-        try:
-            return selectors.anti_affinity_policy(self.request.user, value, client=self.client).name
-        except errors.ClcError:
-            return value
+        return self.named(selectors.anti_affinity_policy, value)
