@@ -15,6 +15,14 @@ from apps.accounts.services import client_for_request
 from apps.clc import errors
 
 
+def optional_text(label: str, max_length: int, help_text: str = "", rows: int = 0) -> forms.CharField:
+    """A text field that may stay empty (``rows``: a text area of that many rows)."""
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else None
+    return forms.CharField(
+        label=label, max_length=max_length, required=False, help_text=help_text, widget=widget
+    )
+
+
 class ActionForm(forms.Form):
     selects: tuple[str, ...] = ()
 
