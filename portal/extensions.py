@@ -10,6 +10,10 @@ data center page, a link in the top bar. Each app registers its own in ``AppConf
     register_tab(Tab(page="datacenter", label="Networks", url_name="datacenter-networks", order=20))
     register_nav(NavLink(label="Billing", url_name="billing", visible=can_see_billing, order=50))
 
+The shorthands ``server_panel("networks", context, 30, "Networks")`` (template
+``networks/_server_panel.html``) and ``datacenter_tab("Networks", "datacenter-networks", 20)`` say
+the same.
+
 Pages render them with ``{% load extensions %}{% page_panels "server" detail %}``,
 ``{% page_tabs "datacenter" dc_id %}`` and ``{% nav_links %}``. A panel whose ``context`` returns
 ``None`` is not shown; one whose reads fail upstream shows an honest error in its place and the rest
@@ -17,7 +21,7 @@ of the page renders.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -68,6 +72,19 @@ def register_nav(link: NavLink) -> NavLink:
     if link not in _NAV:
         _NAV.append(link)
     return link
+
+
+def server_panel(app: str, context: Callable[[Any, Any], dict | None], order: int, title: str) -> Panel:
+    """An app's panel on the server page: its template ``<app>/_server_panel.html``."""
+    return register_panel(Panel("server", f"{app}/_server_panel.html", context, order, title))
+
+
+def datacenter_tab(
+    label: str, url_name: str, order: int, visible: Callable[[Any], bool] | None = None
+) -> Tab:
+    """An app's tab on the data center page (``url_name`` reversed with the data center's id)."""
+    tab = Tab("datacenter", label, url_name, order)
+    return register_tab(replace(tab, visible=visible) if visible else tab)
 
 
 def panels(page: str) -> list[Panel]:

@@ -2,7 +2,13 @@
 reads the cloud again), and for the ``/api/v1/`` reads (networks, firewall policies, load
 balancers...) a view base, ``read_view`` and the OpenAPI pieces those reads share."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -43,6 +49,8 @@ class CloudLinkSerializer(serializers.Serializer):
 class ReadView(APIView):
     # Upstream errors are the API's one error handler's (``api_errors``); ``?fresh=1`` reads the
     # cloud again instead of the short per-person cache. (No docstring: a view's is its API summary.)
+    # ``url``: its route and its URL's name (``apps.actions.routes.view_patterns``).
+    url: tuple[str, str] | None = None
 
     def fresh(self, request) -> bool:
         return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
@@ -55,10 +63,12 @@ class ReadView(APIView):
         return selector(request.user, **kwargs, client=self.client(request), fresh=self.fresh(request))
 
 
-def read_view(schema, selector, shape=None, doc: str = "") -> type[ReadView]:
-    """A GET answering ``selector(user, **the URL's kwargs, ...)`` (through ``shape``, if given) with
-    the serializer ``schema`` documents (``schema``: ``read_schemas(...)(operation_id, summary,
-    serializer, example)``); ``doc`` is its description."""
+def read_view(
+    schema, selector, shape=None, doc: str = "", url: tuple[str, str] | None = None
+) -> type[ReadView]:
+    """A GET of ``url`` (its route and name) answering ``selector(user, **the URL's kwargs, ...)``
+    (through ``shape``, if given) with the serializer ``schema`` documents (``schema``:
+    ``read_schemas(...)(operation_id, summary, serializer, example)``); ``doc`` is its description."""
     serializer = schema.serializer
 
     class Read(ReadView):
@@ -68,12 +78,22 @@ def read_view(schema, selector, shape=None, doc: str = "") -> type[ReadView]:
             return Response(serializer(shape(found) if shape else found).data)
 
     Read.__doc__ = doc or None
+    Read.url = url
     return Read
 
 
 def message_answer(serializer, description: str, name: str, body: dict) -> OpenApiResponse:
     """A documented error answer: ``serializer`` (``{"message"}``...) with one example."""
     return OpenApiResponse(serializer, description=description, examples=[OpenApiExample(name, body)])
+
+
+def message_errors(name: str, answers: dict) -> dict:
+    """An app's documented error answers: ``{code: (description, example message)}`` ->
+    ``{code: message_answer(...)}`` with one ``{"message"}`` serializer named ``name``."""
+    serializer = inline_serializer(name, {"message": serializers.CharField()})
+    return {
+        code: message_answer(serializer, d, str(code), {"message": m}) for code, (d, m) in answers.items()
+    }
 
 
 def read_schemas(tag: str, errors: dict, example: str = "Example", parameters: list | None = None):

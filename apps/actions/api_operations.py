@@ -170,6 +170,8 @@ _REFUSALS = [
 class ServerOperationView(APIView):
     """Start a power operation on one server."""
 
+    url = ("servers/<str:server_id>/operations/", "api-server-operation")
+
     @_operation_schema(
         "server_operation_start",
         OperationSerializer,
@@ -200,6 +202,8 @@ class ServerOperationView(APIView):
 class BulkOperationView(APIView):
     """Start a power operation on several servers with one upstream call."""
 
+    url = ("servers/operations/", "api-server-operations")
+
     @_operation_schema(
         "servers_operation_start",
         BulkOperationSerializer,
@@ -226,6 +230,8 @@ class BulkOperationView(APIView):
 
 class GroupOperationView(APIView):
     """Start a power operation on every active server of a group and its sub-groups (one upstream call)."""
+
+    url = ("groups/<str:group_id>/operations/", "api-group-operations")
 
     @_operation_schema(
         "group_operation_start",

@@ -5,8 +5,9 @@
         **asks("Delete the pool {name}?"), **at_once("Pool deleted.", "Delete pool"), order=90)
 
 is ``register(Action(name="deletePool", target="pool", label="Delete pool", call=..., ...))``;
-a declaration's own fields win over the shared ones. ``fresh_load`` makes a target's ``load`` from a
-selector; ``server_call`` a server action's call, ``unmodifiable`` the state rule of its changes.
+a declaration's own fields win over the shared ones. ``creates`` a create's call and where it goes after; ``datacenter_target`` declares a data
+center's list of a kind (``datacenters/<dc>/<segment>/``); ``fresh_load`` makes a target's ``load`` from a
+selector; ``server_call`` a server action's call (``answerless``: its answer dropped), ``unmodifiable`` the state rule of its changes.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.urls import reverse
+
 from apps.accounts.services import client_for_request
 
-from .registry import Action, Run, register
+from .registry import Action, Run, Target, register, register_target
 
 
 def declare(target: str, **shared) -> Callable[..., Action]:
@@ -26,6 +29,47 @@ def declare(target: str, **shared) -> Callable[..., Action]:
         return register(Action(name=name, target=target, label=label, call=call, **(shared | fields)))
 
     return act
+
+
+def datacenter_target(
+    name: str, segment: str, load, title: str, page: str, audit_type: str = "datacenter", crumbs=None
+) -> Target:
+    """A data center's resources of a kind (``datacenters/<dc>/<segment>/``: where one is created or
+    claimed): ``title`` with ``{dc}``, its page the URL named ``page`` (with the data center's id),
+    audited as the data center; its crumbs the data center's page unless ``crumbs`` says."""
+
+    def dc_crumbs(r) -> list:
+        return [(r.dc, reverse("datacenter", args=[r.dc.lower()]))]
+
+    return register_target(
+        Target(
+            name=name,
+            route=f"datacenters/<str:dc>/{segment}/",
+            load=load,
+            ident=lambda r: r.dc,
+            title=lambda r: title.format(dc=r.dc),
+            url=lambda r: reverse(page, args=[r.dc.lower()]),
+            kwargs=lambda r: {"dc": r.dc.lower()},
+            audit_type=audit_type,
+            crumbs=crumbs or dc_crumbs,
+        )
+    )
+
+
+def creates(
+    create: Callable[[Run], Any], page: Callable[[Run, str], str], otherwise: Callable[[Run], str]
+) -> dict:
+    """A create's ``call`` (``create(run)`` -> what it made: its id is kept) and ``then``: the new
+    resource's page ``page(run, id)``, else (the cloud named none) ``otherwise(run)``."""
+
+    def call(run: Run) -> None:
+        run.result["id"] = create(run).id
+
+    def then(run: Run) -> str:
+        made = run.result.get("id")
+        return page(run, made) if made else otherwise(run)
+
+    return {"call": call, "then": then}
 
 
 def asks(question: str, danger: bool = True) -> dict:
@@ -53,6 +97,15 @@ def fresh_load(selector: Callable[..., Any], fresh_on_post: bool = True) -> Call
 def server_call(call: Callable[..., Any], *names: str) -> Callable[[Run], Any]:
     """An action's ``call``: ``call(the person's client, the server's id, *the form's values named)``."""
     return lambda run: call(run.client, run.resource.server.id, *(run.data[n] for n in names))
+
+
+def answerless(call: Callable[[Run], Any]) -> Callable[[Run], None]:
+    """``call`` with its answer (the changed resource, a new mapping) dropped: done at once."""
+
+    def run_it(run: Run) -> None:
+        call(run)
+
+    return run_it
 
 
 def unmodifiable(detail) -> str | None:

@@ -7,7 +7,20 @@ them in ``selects``: the page's GET preselects them from the query string, and t
 question's ``{target}`` is ``target_label()`` of the first.
 """
 
+from functools import cached_property
+
 from django import forms
+
+from apps.accounts.services import client_for_request
+from apps.clc import errors
+
+
+def optional_text(label: str, max_length: int, help_text: str = "", rows: int = 0) -> forms.CharField:
+    """A text field that may stay empty (``rows``: a text area of that many rows)."""
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else None
+    return forms.CharField(
+        label=label, max_length=max_length, required=False, help_text=help_text, widget=widget
+    )
 
 
 class ActionForm(forms.Form):
@@ -21,6 +34,21 @@ class ActionForm(forms.Form):
 
     def setup(self):
         """Set choices and initial values from the resource."""
+
+    @cached_property
+    def client(self):
+        """The person's client (for the reads the form makes)."""
+        return client_for_request(self.request)
+
+    def read_or(self, read, default):
+        """``read()``, or ``default`` when the cloud refuses it or has no answer but a sign-in to
+        redo or an outage (those are the page's to say): a check the cloud makes again anyway."""
+        try:
+            return read()
+        except errors.ClcError as exc:
+            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
+                raise
+            return default
 
     def target_label(self, value: str) -> str:
         return value

@@ -31,7 +31,6 @@ import re
 from django import forms
 from django.http import QueryDict
 
-from apps.accounts.services import client_for_request
 from apps.clc import errors
 
 from . import selectors
@@ -184,29 +183,16 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
 
     def _anti_affinity_choices(self) -> None:
         """The account's anti-affinity policies; the data center's are offered."""
-        try:
-            found = selectors.anti_affinity_policies(
-                self.request.user, client=client_for_request(self.request)
-            )
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            found = ()
-        self.anti_affinity_all = {p.id: p for p in found}
-        here = sorted(
-            (p for p in found if p.location == self.datacenter.upper()), key=lambda p: p.name.lower()
+        found = self.read_or(
+            lambda: selectors.anti_affinity_policies(self.request.user, client=self.client), ()
         )
-        self.fields["anti_affinity_policy"].widget.choices = [("", "None")] + [
-            (p.id, f"{p.name} ({len(p.servers)} server{'s' if len(p.servers) != 1 else ''})") for p in here
-        ]
+        self.anti_affinity_all = {p.id: p for p in found}
+        self.fields["anti_affinity_policy"].widget.choices = selectors.anti_affinity_choices(
+            found, self.datacenter.upper(), "None"
+        )
 
     def _defaults(self) -> dict:
-        try:
-            found = selectors.group_defaults(self.request, self.target.id)
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            return {}
+        found = self.read_or(lambda: selectors.group_defaults(self.request, self.target.id), {})
         return {key: d.value for key, d in found.items()}
 
     def _name_field(self):

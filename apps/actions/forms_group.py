@@ -8,7 +8,7 @@ from django import forms
 from django.http import QueryDict
 
 from . import selectors
-from .forms import ActionForm
+from .forms import ActionForm, optional_text
 from .forms_custom import CustomFieldValuesMixin
 
 MAX_NAME = 256
@@ -47,9 +47,7 @@ class GroupForm(ActionForm):
 
 class GroupInfoForm(GroupForm):
     name = forms.CharField(label="Name", max_length=MAX_NAME)
-    description = forms.CharField(
-        label="Description", max_length=MAX_DESCRIPTION, required=False, widget=forms.Textarea({"rows": 3})
-    )
+    description = optional_text("Description", MAX_DESCRIPTION, rows=3)
 
     def setup(self):
         if self.group is not None and not self.is_bound:

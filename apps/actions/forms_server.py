@@ -8,7 +8,7 @@ from django import forms
 
 from apps.inventory import selectors
 
-from .forms import ActionForm
+from .forms import ActionForm, optional_text
 from .forms_create import PASSWORD_RULE, check_typed_twice, secret_field
 from .forms_custom import CustomFieldValuesMixin
 
@@ -84,11 +84,10 @@ class CpuMemoryForm(ServerForm):
 class DiskForm(ServerForm):
     disk = forms.ChoiceField(label="Disk")
     size_gb = _int_field("Size", 1, MAX_DISK_GB, "GB")
-    path = forms.CharField(
-        label="Mount path (new disk, optional)",
-        required=False,
-        max_length=100,
-        help_text="Leave empty for a raw disk; e.g. /data (Linux) or E (Windows) for a partitioned one.",
+    path = optional_text(
+        "Mount path (new disk, optional)",
+        100,
+        "Leave empty for a raw disk; e.g. /data (Linux) or E (Windows) for a partitioned one.",
     )
 
     def setup(self):

@@ -1,4 +1,5 @@
-"""URL patterns generated from the registry, for pages (``urls.py``) and the API (``api_urls.py``).
+"""URL patterns generated from the registry, for pages (``urls.py``) and the API (``api_urls.py``),
+and an app's API routes from its views (``view_patterns``).
 
 Every target kind gets ``<route>actions/<name>/``; routes with fewer path parameters come first, so
 ``servers/bulk/actions/…`` is matched before ``servers/<id>/actions/…``.
@@ -32,3 +33,10 @@ def api_patterns(view_for) -> list:
                 )
             )
     return out
+
+
+def view_patterns(module) -> list:
+    """``path(route, view.as_view(), name=name)`` for each view class of ``module`` (an app's ``api``)
+    whose ``url`` is ``(route, name)``, in the module's order."""
+    views = dict.fromkeys(v for v in vars(module).values() if isinstance(v, type) and getattr(v, "url", None))
+    return [path(v.url[0], v.as_view(), name=v.url[1]) for v in views]

@@ -44,6 +44,15 @@ def anti_affinity_policies(user, *, client=None, fresh: bool = False):
     )
 
 
+def anti_affinity_choices(policies, dc: str, first: str, but=None) -> list[tuple[str, str]]:
+    """Choices of the anti-affinity policies of ``dc`` (but ``but``), by name, each with its number
+    of servers, after ``("", first)``."""
+    here = sorted((p for p in policies if p.location == dc and p is not but), key=lambda p: p.name.lower())
+    return [("", first)] + [
+        (p.id, f"{p.name} ({len(p.servers)} server{'s' if len(p.servers) != 1 else ''})") for p in here
+    ]
+
+
 def deployment_capabilities(request, dc: str):
     """Templates, networks and storage of a data center (``clc.entities.DeploymentCapabilities``)."""
     dc = dc.upper()

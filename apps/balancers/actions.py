@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, declare, fresh_load
+from apps.actions.declare import asks, at_once, creates, datacenter_target, declare, fresh_load
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import BALANCERS
 from apps.clc import balancers as clc
@@ -33,18 +33,12 @@ def pool_url(dc: str, lb_id: str, pool_id: str) -> str:
     return reverse("balancer-pool", args=[dc.lower(), lb_id, pool_id])
 
 
-register_target(
-    Target(
-        name="balancers",
-        route="datacenters/<str:dc>/load-balancers/",
-        load=fresh_load(selectors.datacenter_balancers, fresh_on_post=False),
-        ident=lambda r: r.dc,
-        title=lambda r: f"load balancers of {r.dc}",
-        url=lambda r: list_url(r.dc),
-        kwargs=lambda r: {"dc": r.dc.lower()},
-        audit_type="datacenter",
-        crumbs=lambda r: [(r.dc, reverse("datacenter", args=[r.dc.lower()]))],
-    )
+datacenter_target(
+    "balancers",
+    "load-balancers",
+    fresh_load(selectors.datacenter_balancers, fresh_on_post=False),
+    "load balancers of {dc}",
+    "datacenter-balancers",
 )
 register_target(
     Target(
@@ -84,20 +78,17 @@ def _unsupported(r) -> str | None:
     return f"{r.dc} has no shared load balancers" if r.supported is False else None
 
 
-def _create(run):
-    run.result["id"] = clc.create_balancer(run.client, run.resource.dc, **run.data).id
-
-
 declare("balancers", roles=BALANCERS)(
     "createLoadBalancer",
     "New load balancer",
-    _create,
+    **creates(
+        lambda run: clc.create_balancer(run.client, run.resource.dc, **run.data),
+        lambda run, made: balancer_url(run.resource.dc, made),
+        lambda run: list_url(run.resource.dc),
+    ),
     form=BalancerForm,
     state=_unsupported,
     **at_once("Load balancer created.", "Create load balancer"),
-    then=lambda run: balancer_url(run.resource.dc, run.result["id"])
-    if run.result.get("id")
-    else list_url(run.resource.dc),
     order=10,
     example={"name": "Web", "description": "Public entry to the web servers", "status": "enabled"},
     description="Create a shared load balancer in the data center (its public address is assigned).",
@@ -109,10 +100,6 @@ def _what_goes(user, v) -> list[str]:
         f"Port {p.port}: {len(p.nodes)} node{'s' if len(p.nodes) != 1 else ''}" for p in v.balancer.pools
     ]
     return lines or ["It has no pools."]
-
-
-def _create_pool(run):
-    run.result["id"] = clc.create_pool(run.client, run.resource.dc, run.resource.balancer.id, **run.data).id
 
 
 balancer = declare("loadbalancer", roles=BALANCERS)
@@ -130,13 +117,14 @@ balancer(
 balancer(
     "createPool",
     "Add pool",
-    _create_pool,
+    **creates(
+        lambda run: clc.create_pool(run.client, run.resource.dc, run.resource.balancer.id, **run.data),
+        lambda run, made: pool_url(run.resource.dc, run.resource.balancer.id, made),
+        lambda run: balancer_url(run.resource.dc, run.resource.balancer.id),
+    ),
     form=PoolForm,
     link=("pools", "POST"),
     **at_once("Pool added: now pick its nodes.", "Add pool"),
-    then=lambda run: pool_url(run.resource.dc, run.resource.balancer.id, run.result["id"])
-    if run.result.get("id")
-    else balancer_url(run.resource.dc, run.resource.balancer.id),
     order=20,
     example={"port": 80, "method": "roundRobin", "persistence": "standard"},
     description="Add a pool on public port 80 or 443 (one pool per port).",

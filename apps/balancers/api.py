@@ -14,11 +14,10 @@ no traffic (``flag``: server stopped, paused, archived, no server). Errors: ``{"
 
 from dataclasses import replace
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.accounts.reads import CloudLinkSerializer, ReadView, message_answer, read_schemas, read_view
+from apps.accounts.reads import CloudLinkSerializer, ReadView, message_errors, read_schemas, read_view
 from apps.clc.balancers import LoadBalancer, Pool, href
 from apps.inventory import selectors as inventory
 from portal.dataclass_serializers import dataclass_serializer
@@ -106,29 +105,21 @@ def _balancer_json(lb, index=None):
     return replace(lb, pools=tuple(_pool_json(p, selectors.node_rows(p, index)) for p in pools))
 
 
-MESSAGE = inline_serializer("BalancerMessage", {"message": serializers.CharField()})
-
-
-def _error(code: int, description: str, text: str) -> OpenApiResponse:
-    return message_answer(MESSAGE, description, str(code), {"message": text})
-
-
-ERRORS = {
-    401: _error(
-        401,
-        "Sign in to the portal again (the cloud session expired) or a bad token.",
-        "Your cloud session expired — sign in to the portal again (/login/).",
-    ),
-    403: _error(
-        403, "The person's roles may not list load balancers.", "You do not have permission to read this."
-    ),
-    404: _error(
-        404,
-        "No such data center, load balancer, pool or server in the person's account.",
-        "No load balancer c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50 in WA1.",
-    ),
-    503: _error(503, "The cloud API is unavailable.", UNAVAILABLE),
-}
+ERRORS = message_errors(
+    "BalancerMessage",
+    {
+        401: (
+            "Sign in to the portal again (the cloud session expired) or a bad token.",
+            "Your cloud session expired — sign in to the portal again (/login/).",
+        ),
+        403: ("The person's roles may not list load balancers.", "You do not have permission to read this."),
+        404: (
+            "No such data center, load balancer, pool or server in the person's account.",
+            "No load balancer c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50 in WA1.",
+        ),
+        503: ("The cloud API is unavailable.", UNAVAILABLE),
+    },
+)
 EXAMPLE_NODE = {
     "ip_address": "10.16.0.12",
     "private_port": 80,
@@ -205,6 +196,7 @@ BalancerListView = read_view(
         "count": len(found.balancers),
         "results": [_balancer_json(lb) for lb in found.balancers],
     },
+    url=("datacenters/<str:dc>/load-balancers/", "api-balancers"),
 )
 BalancerDetailView = read_view(
     _schema(
@@ -215,6 +207,7 @@ BalancerDetailView = read_view(
     ),
     selectors.balancer,
     lambda view: _balancer_json(view.balancer, view.index),
+    url=("datacenters/<str:dc>/load-balancers/<str:lb_id>/", "api-balancer"),
 )
 PoolDetailView = read_view(
     _schema(
@@ -225,10 +218,13 @@ PoolDetailView = read_view(
     ),
     selectors.pool,
     lambda view: _pool_json(view.pool, view.rows),
+    url=("datacenters/<str:dc>/load-balancers/<str:lb_id>/pools/<str:pool_id>/", "api-balancer-pool"),
 )
 
 
 class ServerPoolsView(ReadView):
+    url = ("servers/<str:server_id>/load-balancer-pools/", "api-server-balancer-pools")
+
     @_schema(
         "server_loadbalancer_pools",
         "The load balancer pools a server is a node of",

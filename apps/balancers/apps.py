@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from portal.extensions import Panel, Tab, register_panel, register_tab
+from portal.extensions import datacenter_tab, server_panel
 
 
 class BalancersConfig(AppConfig):
@@ -12,15 +12,5 @@ class BalancersConfig(AppConfig):
         # panels reads through apps.accounts (models): importable once the app registry is ready
         from . import panels
 
-        register_tab(
-            Tab(page="datacenter", label="Load balancers", url_name="datacenter-balancers", order=30)
-        )
-        register_panel(
-            Panel(
-                page="server",
-                template="balancers/_server_panel.html",
-                context=panels.server_pools,
-                order=30,
-                title="Load balancer pools",
-            )
-        )
+        datacenter_tab("Load balancers", "datacenter-balancers", 30)
+        server_panel("balancers", panels.server_pools, 30, "Load balancer pools")

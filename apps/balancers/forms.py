@@ -8,7 +8,7 @@ import ipaddress
 from django import forms
 from rest_framework import serializers
 
-from apps.actions.forms import ActionForm
+from apps.actions.forms import ActionForm, optional_text
 from apps.clc.balancers import METHODS, PERSISTENCES, PORTS, STATUSES, Node
 
 from .editor import NodesWidget, editor_of
@@ -48,9 +48,7 @@ class BalancerForm(ActionForm):
     """Create (``resource``: the data center's load balancers) or edit (a ``BalancerView``)."""
 
     name = forms.CharField(label="Name", max_length=MAX_NAME, required=False)
-    description = forms.CharField(
-        label="Description", max_length=MAX_DESCRIPTION, required=False, widget=forms.Textarea({"rows": 2})
-    )
+    description = optional_text("Description", MAX_DESCRIPTION, rows=2)
     status = forms.CharField(
         label="Status",
         required=False,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import as_int
+from .entities import as_int, each
 from .links import HasLinks, Link, parse_links
 
 PORTS = (80, 443)  # a pool's public port (the create page: "Must be either 80 (HTTP) or 443 (HTTPS)")
@@ -67,7 +67,7 @@ class Pool(HasLinks):
             port=as_int(raw.get("port")),
             method=str(raw.get("method") or "roundRobin"),
             persistence=str(raw.get("persistence") or "standard"),
-            nodes=tuple(Node.from_api(n) for n in raw.get("nodes") or () if isinstance(n, dict)),
+            nodes=each(Node.from_api, raw.get("nodes")),
             links=parse_links(raw.get("links")),
         )
 
@@ -100,7 +100,7 @@ class LoadBalancer(HasLinks):
             description=str(raw.get("description") or ""),
             ip_address=str(raw.get("ipAddress") or ""),
             status=str(raw.get("status") or "enabled").lower(),
-            pools=tuple(Pool.from_api(p) for p in raw.get("pools") or () if isinstance(p, dict)),
+            pools=each(Pool.from_api, raw.get("pools")),
             links=parse_links(raw.get("links")),
         )
 
@@ -122,7 +122,7 @@ def _path(dc: str, lb_id: str | None = None, pool_id: str | None = None, tail: s
 # --- load balancers ------------------------------------------------------------------------------
 def list_balancers(client: ClcClient, dc: str) -> list[LoadBalancer]:
     body = client.get(_path(dc))
-    return [LoadBalancer.from_api(item, dc) for item in body or () if isinstance(item, dict)]
+    return list(each(LoadBalancer.from_api, body, dc))
 
 
 def get_balancer(client: ClcClient, dc: str, lb_id: str) -> LoadBalancer:

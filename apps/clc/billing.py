@@ -13,7 +13,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import GroupBilling, Server, ServerCostEstimate, as_float, parse_time
+from .entities import GroupBilling, Server, ServerCostEstimate, as_float, each, parse_time
 from .links import find_link
 
 
@@ -56,10 +56,11 @@ class InvoiceLineItem:
             unit_cost=as_float(raw.get("unitCost")),
             total=as_float(raw.get("itemTotal")),
             service_location=str(raw.get("serviceLocation") or "").upper(),
-            details=tuple(
-                InvoiceDetail(description=str(d.get("description") or ""), cost=as_float(d.get("cost")))
-                for d in raw.get("itemDetails") or ()
-                if isinstance(d, dict)
+            details=each(
+                lambda d: InvoiceDetail(
+                    description=str(d.get("description") or ""), cost=as_float(d.get("cost"))
+                ),
+                raw.get("itemDetails"),
             ),
         )
 
@@ -92,9 +93,7 @@ class AccountInvoice:
             terms=str(raw.get("terms") or ""),
             invoice_date=parse_time(raw.get("invoiceDate")),
             total_amount=as_float(raw.get("totalAmount")),
-            line_items=tuple(
-                InvoiceLineItem.from_api(li) for li in raw.get("lineItems") or () if isinstance(li, dict)
-            ),
+            line_items=each(InvoiceLineItem.from_api, raw.get("lineItems")),
             raw=raw,
         )
 

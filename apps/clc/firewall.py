@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .client import ClcClient
+from .entities import each
 from .links import HasLinks, Link, find_link, parse_links
 
 INTRA = "/v2-experimental/firewallPolicies/{alias}"
@@ -103,7 +104,7 @@ def _path(base: str, dc: str, policy_id: str | None = None) -> str:
 
 
 def _listed(client: ClcClient, base: str, parse, dc: str) -> list:
-    return [parse(p, dc) for p in client.get(_path(base, dc)) or () if isinstance(p, dict)]
+    return list(each(parse, client.get(_path(base, dc)), dc))
 
 
 # --- intra data center ---------------------------------------------------------------------------

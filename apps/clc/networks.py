@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import StatusLink, as_int
+from .entities import StatusLink, as_int, each
 from .links import HasLinks, Link, parse_links
 
 BASE = "/v2-experimental/networks/{alias}"
@@ -88,9 +88,7 @@ class Network(HasLinks):
             vlan=as_int(raw.get("vlan")),
             location=location.upper(),
             links=parse_links(raw.get("links")),
-            addresses=None
-            if addresses is None
-            else tuple(NetworkAddress.from_api(a) for a in addresses if isinstance(a, dict)),
+            addresses=None if addresses is None else each(NetworkAddress.from_api, addresses),
         )
 
 
@@ -163,7 +161,7 @@ def operation_link(body) -> StatusLink | None:
 # --- networks -----------------------------------------------------------------------------------
 def list_networks(client: ClcClient, dc: str) -> list[Network]:
     body = client.get(f"{BASE}/{_dc(dc)}")
-    return [Network.from_api(n, dc) for n in body or () if isinstance(n, dict)]
+    return list(each(Network.from_api, body, dc))
 
 
 def get_network(client: ClcClient, dc: str, network_id: str, *, addresses: str = "none") -> Network:

@@ -12,7 +12,15 @@ of now. Each action says what it changed for the audit entry (``audit``).
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, declare, fresh_load, server_call, unmodifiable
+from apps.actions.declare import (
+    asks,
+    at_once,
+    datacenter_target,
+    declare,
+    fresh_load,
+    server_call,
+    unmodifiable,
+)
 from apps.actions.registry import ALLOWED, Target, refuse_role, refuse_state, register_target
 from apps.actions.roles import NETWORKS, SERVER_ADMINS
 from apps.clc import networks as clc_networks
@@ -34,18 +42,13 @@ def networks_crumbs(dc: str) -> list:
 
 
 # --- targets -------------------------------------------------------------------------------------
-register_target(
-    Target(
-        name="networks",
-        route="datacenters/<str:dc>/networks/",
-        load=fresh_load(selectors.network_list),
-        ident=lambda d: d.dc,
-        title=lambda d: d.dc,
-        url=lambda d: reverse("datacenter-networks", args=[d.dc.lower()]),
-        kwargs=lambda d: {"dc": d.dc.lower()},
-        audit_type="datacenter",
-        crumbs=lambda d: [("Networks", reverse("networks"))],
-    )
+datacenter_target(
+    "networks",
+    "networks",
+    fresh_load(selectors.network_list),
+    "{dc}",
+    "datacenter-networks",
+    crumbs=lambda d: [("Networks", reverse("networks"))],
 )
 register_target(
     Target(

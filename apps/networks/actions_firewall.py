@@ -12,7 +12,7 @@ provisioned it.
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, declare, fresh_load
+from apps.actions.declare import asks, at_once, datacenter_target, declare, fresh_load
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import FIREWALL
 from apps.clc import firewall as clc_firewall
@@ -25,18 +25,14 @@ def _page(dc: str) -> str:
     return reverse("datacenter-firewall", args=[dc.lower()])
 
 
-register_target(
-    Target(
-        name="firewall",
-        route="datacenters/<str:dc>/firewall/",
-        load=fresh_load(firewall),
-        ident=lambda v: v.dc,
-        title=lambda v: f"{v.dc} firewall",
-        url=lambda v: _page(v.dc),
-        kwargs=lambda v: {"dc": v.dc.lower()},
-        audit_type="firewall",
-        crumbs=lambda v: [("Networks", reverse("networks"))],
-    )
+datacenter_target(
+    "firewall",
+    "firewall",
+    fresh_load(firewall),
+    "{dc} firewall",
+    "datacenter-firewall",
+    audit_type="firewall",
+    crumbs=lambda v: [("Networks", reverse("networks"))],
 )
 for _name, _kind, _selector in (
     ("firewall-policy", "intra", intra_policy),

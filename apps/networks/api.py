@@ -226,6 +226,7 @@ DataCenterNetworksView = read_view(
     ),
     selectors.datacenter_networks,
     doc="The data center's networks, each with its address use.",
+    url=("datacenters/<str:dc>/networks/", "api-datacenter-networks"),
 )
 NetworkView = read_view(
     read_schema(
@@ -245,11 +246,14 @@ NetworkView = read_view(
     ),
     selectors.network_detail,
     doc="One network with every address (claimed ones with their server, free ones, public mapped).",
+    url=("datacenters/<str:dc>/networks/<str:network_id>/", "api-network"),
 )
 
 
 class ServerNetworksView(ReadView):
     """A server's networks (the primary first) and its public IPs with their open ports and sources."""
+
+    url = ("servers/<str:server_id>/networks/", "api-server-networks")
 
     @read_schema(
         "server_networks",
@@ -315,16 +319,19 @@ FirewallView = read_view(
     ),
     firewall,
     doc="The data center's intra and cross data center firewall policies.",
+    url=("datacenters/<str:dc>/firewall/", "api-datacenter-firewall"),
 )
 IntraPolicyView = read_view(
     read_schema(
         "firewall_policy", "One intra data center firewall policy", IntraPolicySerializer, INTRA_EXAMPLE
     ),
     intra_policy,
+    url=("datacenters/<str:dc>/firewall/intra/<str:policy_id>/", "api-firewall-policy"),
 )
 CrossPolicyView = read_view(
     read_schema(
         "cross_dc_policy", "One cross data center firewall policy", CrossPolicySerializer, CROSS_EXAMPLE
     ),
     cross_policy,
+    url=("datacenters/<str:dc>/firewall/cross/<str:policy_id>/", "api-cross-dc-policy"),
 )

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from portal.extensions import NavLink, Panel, Tab, register_nav, register_panel, register_tab
+from portal.extensions import NavLink, datacenter_tab, register_nav, server_panel
 
 
 class NetworksConfig(AppConfig):
@@ -12,15 +12,7 @@ class NetworksConfig(AppConfig):
         # Here, not at the top: panels reads through selectors, which need the models loaded.
         from . import panels
 
-        register_panel(
-            Panel(
-                page="server",
-                template="networks/_server_panel.html",
-                context=panels.server_panel,
-                order=30,
-                title="Networks",
-            )
-        )
-        register_tab(Tab(page="datacenter", label="Networks", url_name="datacenter-networks", order=20))
-        register_tab(Tab(page="datacenter", label="Firewall", url_name="datacenter-firewall", order=30))
+        server_panel("networks", panels.server_panel, 30, "Networks")
+        datacenter_tab("Networks", "datacenter-networks", 20)
+        datacenter_tab("Firewall", "datacenter-firewall", 30)
         register_nav(NavLink(label="Networks", url_name="networks", order=30, visible=panels.sees_networks))

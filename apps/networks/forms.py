@@ -10,7 +10,8 @@ from functools import cached_property
 from django import forms
 
 from apps.accounts.services import client_for_request
-from apps.actions.forms import ActionForm
+from apps.actions import forms_server
+from apps.actions.forms import ActionForm, optional_text
 
 from . import selectors, validation
 
@@ -27,9 +28,7 @@ class RenameNetworkForm(ActionForm):
             "max_length": f"A name is at most {MAX_NAME} characters.",
         },
     )
-    description = forms.CharField(
-        label="Description", max_length=MAX_NAME, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    description = optional_text("Description", MAX_NAME, rows=2)
 
     def setup(self):
         network = getattr(self.resource, "network", None)
@@ -49,11 +48,7 @@ class RenameNetworkForm(ActionForm):
 
 
 # --- a server's networks -----------------------------------------------------------------------
-class ServerForm(ActionForm):
-    @property
-    def detail(self):
-        return self.resource
-
+class ServerForm(forms_server.ServerForm):
     @cached_property
     def networks(self) -> selectors.ServerNetworks | None:
         if self.request is None or self.resource is None:
@@ -65,11 +60,8 @@ class ServerForm(ActionForm):
 
 class AddSecondaryNetworkForm(ServerForm):
     network = forms.ChoiceField(label="Network")
-    ip_address = forms.CharField(
-        label="Address (optional)",
-        required=False,
-        max_length=15,
-        help_text="A free address of that network; empty: the lowest free one.",
+    ip_address = optional_text(
+        "Address (optional)", 15, "A free address of that network; empty: the lowest free one."
     )
 
     def setup(self):

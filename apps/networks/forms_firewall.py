@@ -9,7 +9,7 @@ from functools import cached_property
 from django import forms
 
 from apps.accounts.services import client_for_request
-from apps.actions.forms import ActionForm
+from apps.actions.forms import ActionForm, optional_text
 
 from . import selectors, validation
 from .selectors_firewall import firewall
@@ -211,9 +211,7 @@ class IntraPolicyForm(FirewallForm):
 
 
 class CreateIntraPolicyForm(IntraPolicyForm):
-    destination_account = forms.CharField(
-        label="Destination account", max_length=10, required=False, help_text="Empty: your own account."
-    )
+    destination_account = optional_text("Destination account", 10, "Empty: your own account.")
     enabled = EnabledField(label="State")
     field_order = ("source", "destination", "ports", "destination_account", "enabled")
 
@@ -282,9 +280,7 @@ class CreateCrossPolicyForm(FirewallForm):
         help_text="A CIDR block or the name of one of this data center's networks.",
     )
     destination_location = forms.ChoiceField(label="Destination data center")
-    destination_account = forms.CharField(
-        label="Destination account", max_length=10, required=False, help_text="Empty: your own account."
-    )
+    destination_account = optional_text("Destination account", 10, "Empty: your own account.")
     destination_cidr = forms.CharField(
         label="Destination",
         max_length=64,

@@ -16,7 +16,8 @@ reads. Who may (ROLES.md): AccountAdmin and ServerAdmin create, edit and delete 
 from django.urls import reverse
 
 from apps.accounts.services import client_for_request
-from apps.actions.registry import Action, Target, register, register_target
+from apps.actions.declare import answerless, asks, at_once, creates, datacenter_target, declare, fresh_load
+from apps.actions.registry import Target, register_target
 from apps.actions.roles import SERVER_ADMINS
 from apps.clc import policies as clc
 
@@ -27,29 +28,44 @@ from . import (
 from .forms import AlertPolicyForm, AntiAffinityPolicyForm
 
 
-def _fresh(request) -> bool:
-    return request.method == "POST"  # a change starts from the cloud's current state
-
-
-def _client(request):
-    return client_for_request(request)
-
-
 def policies_url(anchor: str = "") -> str:
     return reverse("policies") + (f"#{anchor}" if anchor else "")
+
+
+def dc_url(dc: str) -> str:
+    return reverse("datacenter-anti-affinity", args=[dc.lower()])
 
 
 def CRUMBS(_resource) -> list:  # noqa: N802
     return [("Policies", policies_url())]
 
 
+def _policy(name: str, route: str, load, url_name: str, **fields) -> Target:
+    """A target of one policy (``<route><policy_id>/``): named by its name, else its id."""
+    return register_target(
+        Target(
+            name=name,
+            route=f"{route}<str:policy_id>/",
+            load=fresh_load(load),
+            ident=lambda p: p.id,
+            title=lambda p: p.name or p.id,
+            url=lambda p: reverse(url_name, args=[p.id]),
+            kwargs=lambda p: {"policy_id": p.id},
+            **fields,
+        )
+    )
+
+
+def _dc_anti_affinity(request, dc):
+    fresh = request.method == "POST"  # a change starts from the cloud's current state
+    return selectors.datacenter_anti_affinity(request, dc, client=client_for_request(request), fresh=fresh)
+
+
 register_target(
     Target(
         name="alertpolicies",
         route="policies/alert-policies/",
-        load=lambda request: selectors.alert_policies(
-            request.user, client=_client(request), fresh=_fresh(request)
-        ),
+        load=fresh_load(selectors.alert_policies),
         ident=lambda r: "alertPolicies",
         title=lambda r: "the account's alert policies",
         url=lambda r: policies_url("alert-policies"),
@@ -57,64 +73,26 @@ register_target(
         crumbs=CRUMBS,
     )
 )
-register_target(
-    Target(
-        name="alertpolicy",
-        route="policies/alert-policies/<str:policy_id>/",
-        load=lambda request, policy_id: selectors.alert_policy(
-            request.user, policy_id, client=_client(request), fresh=_fresh(request)
-        ),
-        ident=lambda p: p.id,
-        title=lambda p: p.name or p.id,
-        url=lambda p: reverse("alert-policy", args=[p.id]),
-        kwargs=lambda p: {"policy_id": p.id},
-        crumbs=CRUMBS,
-    )
+_policy("alertpolicy", "policies/alert-policies/", selectors.alert_policy, "alert-policy", crumbs=CRUMBS)
+datacenter_target(
+    "antiaffinity",
+    "anti-affinity",
+    _dc_anti_affinity,
+    "anti-affinity policies of {dc}",
+    "datacenter-anti-affinity",
 )
-register_target(
-    Target(
-        name="antiaffinity",
-        route="datacenters/<str:dc>/anti-affinity/",
-        load=lambda request, dc: selectors.datacenter_anti_affinity(
-            request, dc, client=_client(request), fresh=_fresh(request)
-        ),
-        ident=lambda r: r.dc,
-        title=lambda r: f"anti-affinity policies of {r.dc}",
-        url=lambda r: reverse("datacenter-anti-affinity", args=[r.dc.lower()]),
-        kwargs=lambda r: {"dc": r.dc.lower()},
-        audit_type="datacenter",
-        crumbs=lambda r: [(r.dc, reverse("datacenter", args=[r.dc.lower()]))],
-    )
-)
-register_target(
-    Target(
-        name="antiaffinitypolicy",
-        route="policies/anti-affinity/<str:policy_id>/",
-        load=lambda request, policy_id: selectors.anti_affinity_policy(
-            request.user, policy_id, client=_client(request), fresh=_fresh(request)
-        ),
-        ident=lambda p: p.id,
-        title=lambda p: p.name or p.id,
-        url=lambda p: reverse("anti-affinity-policy", args=[p.id]),
-        kwargs=lambda p: {"policy_id": p.id},
-        crumbs=lambda p: [
-            ("Policies", policies_url()),
-            (p.location, reverse("datacenter-anti-affinity", args=[p.location.lower()])),
-        ],
-    )
+_policy(
+    "antiaffinitypolicy",
+    "policies/anti-affinity/",
+    selectors.anti_affinity_policy,
+    "anti-affinity-policy",
+    crumbs=lambda p: [("Policies", policies_url()), (p.location, dc_url(p.location))],
 )
 
 
 # --- alert policies ------------------------------------------------------------------------------
 def _trigger_text(triggers) -> str:
     return "; ".join(f"{t.metric} ≥ {t.threshold:g} % for {t.duration}" for t in triggers)
-
-
-def _create_alert(run):
-    created = clc.create_alert_policy(
-        run.client, run.data["name"], triggers=run.data["triggers"], recipients=run.data["recipients"]
-    )
-    run.result["id"] = created.id
 
 
 def _alert_changes(run) -> dict:
@@ -129,11 +107,8 @@ def _alert_changes(run) -> dict:
     return changes
 
 
-def _update_alert(run) -> None:
-    data = run.data
-    clc.update_alert_policy(
-        run.client, run.resource.id, data["name"], triggers=data["triggers"], recipients=data["recipients"]
-    )  # done at once: the answer is the policy, nothing to follow
+def _alert_args(run) -> dict:
+    return {"triggers": run.data["triggers"], "recipients": run.data["recipients"]}
 
 
 ALERT_EXAMPLE = {
@@ -143,143 +118,94 @@ ALERT_EXAMPLE = {
     "cpu_duration": "00:05:00",
 }
 
-register(
-    Action(
-        name="createAlertPolicy",
-        target="alertpolicies",
-        label="New alert policy",
-        form=AlertPolicyForm,
-        call=_create_alert,
-        roles=SERVER_ADMINS,
-        link=("self", "POST"),
-        button="Create alert policy",
-        done="Alert policy created. Attach it to servers from their pages.",
-        queues=False,
-        then=lambda run: reverse("alert-policy", args=[run.result["id"]])
-        if run.result.get("id")
-        else policies_url(),
-        audit=lambda run: {"name": run.data["name"], "triggers": _trigger_text(run.data["triggers"])},
-        order=10,
-        example=ALERT_EXAMPLE,
-        description="Create an alert policy: e-mail recipients and, per metric (cpu, memory, disk), a threshold "
-        "(5-95 in steps of 5) and a duration (00:05:00, 00:10:00, 00:15:00). At least one threshold.",
-    )
+declare("alertpolicies", roles=SERVER_ADMINS, link=("self", "POST"))(
+    "createAlertPolicy",
+    "New alert policy",
+    form=AlertPolicyForm,
+    **creates(
+        lambda run: clc.create_alert_policy(run.client, run.data["name"], **_alert_args(run)),
+        lambda run, made: reverse("alert-policy", args=[made]),
+        lambda run: policies_url(),
+    ),
+    **at_once("Alert policy created. Attach it to servers from their pages.", "Create alert policy"),
+    audit=lambda run: {"name": run.data["name"], "triggers": _trigger_text(run.data["triggers"])},
+    order=10,
+    example=ALERT_EXAMPLE,
+    description="Create an alert policy: e-mail recipients and, per metric (cpu, memory, disk), a threshold "
+    "(5-95 in steps of 5) and a duration (00:05:00, 00:10:00, 00:15:00). At least one threshold.",
 )
-register(
-    Action(
-        name="editAlertPolicy",
-        target="alertpolicy",
-        label="Edit",
-        form=AlertPolicyForm,
-        call=_update_alert,
-        roles=SERVER_ADMINS,
-        link=("self", "PUT"),
-        button="Save",
-        done="Alert policy saved.",
-        queues=False,
-        audit=_alert_changes,
-        order=10,
-        example={"memory_threshold": 90, "memory_duration": "00:10:00"},
-        description="Change an alert policy (fields left out stay as they are; an empty threshold removes "
-        "that metric's trigger). The cloud forgets the runs in progress: an alert starts over.",
-    )
+alert = declare("alertpolicy", roles=SERVER_ADMINS)
+alert(
+    "editAlertPolicy",
+    "Edit",
+    # done at once: the answer is the policy, nothing to follow
+    answerless(
+        lambda run: clc.update_alert_policy(run.client, run.resource.id, run.data["name"], **_alert_args(run))
+    ),
+    form=AlertPolicyForm,
+    link=("self", "PUT"),
+    **at_once("Alert policy saved.", "Save"),
+    audit=_alert_changes,
+    order=10,
+    example={"memory_threshold": 90, "memory_duration": "00:10:00"},
+    description="Change an alert policy (fields left out stay as they are; an empty threshold removes "
+    "that metric's trigger). The cloud forgets the runs in progress: an alert starts over.",
 )
-register(
-    Action(
-        name="deleteAlertPolicy",
-        target="alertpolicy",
-        label="Delete",
-        call=lambda run: clc.delete_alert_policy(run.client, run.resource.id),
-        roles=SERVER_ADMINS,
-        link=("self", "DELETE"),
-        confirm=True,
-        danger=True,
-        question="Delete the alert policy {name}? Every server that has it loses it, and its alerts stop.",
-        button="Delete alert policy",
-        done="Alert policy deleted.",
-        queues=False,
-        then=lambda run: policies_url("alert-policies"),
-        audit=lambda run: {"name": run.resource.name, "triggers": _trigger_text(run.resource.triggers)},
-        order=90,
-    )
+alert(
+    "deleteAlertPolicy",
+    "Delete",
+    lambda run: clc.delete_alert_policy(run.client, run.resource.id),
+    link=("self", "DELETE"),
+    **asks("Delete the alert policy {name}? Every server that has it loses it, and its alerts stop."),
+    **at_once("Alert policy deleted.", "Delete alert policy"),
+    then=lambda run: policies_url("alert-policies"),
+    audit=lambda run: {"name": run.resource.name, "triggers": _trigger_text(run.resource.triggers)},
+    order=90,
 )
 
 
 # --- anti-affinity policies ----------------------------------------------------------------------
-def _create_anti(run):
-    created = clc.create_anti_affinity_policy(run.client, run.data["name"], run.resource.dc)
-    run.result["id"] = created.id
-
-
-register(
-    Action(
-        name="createAntiAffinityPolicy",
-        target="antiaffinity",
-        label="New anti-affinity policy",
-        form=AntiAffinityPolicyForm,
-        call=_create_anti,
-        roles=SERVER_ADMINS,
-        link=("self", "POST"),
-        button="Create policy",
-        done="Anti-affinity policy created. Choose it when you create a hyperscale server here.",
-        queues=False,
-        then=lambda run: reverse("anti-affinity-policy", args=[run.result["id"]])
-        if run.result.get("id")
-        else reverse("datacenter-anti-affinity", args=[run.resource.dc.lower()]),
-        audit=lambda run: {"name": run.data["name"], "location": run.resource.dc},
-        order=10,
-        example={"name": "Database ring"},
-        description="Create an anti-affinity policy in the data center: the hyperscale servers in it are kept "
-        "on different hosts.",
-    )
+declare("antiaffinity", roles=SERVER_ADMINS, link=("self", "POST"))(
+    "createAntiAffinityPolicy",
+    "New anti-affinity policy",
+    form=AntiAffinityPolicyForm,
+    **creates(
+        lambda run: clc.create_anti_affinity_policy(run.client, run.data["name"], run.resource.dc),
+        lambda run, made: reverse("anti-affinity-policy", args=[made]),
+        lambda run: dc_url(run.resource.dc),
+    ),
+    **at_once(
+        "Anti-affinity policy created. Choose it when you create a hyperscale server here.", "Create policy"
+    ),
+    audit=lambda run: {"name": run.data["name"], "location": run.resource.dc},
+    order=10,
+    example={"name": "Database ring"},
+    description="Create an anti-affinity policy in the data center: the hyperscale servers in it are kept "
+    "on different hosts.",
 )
-
-
-def _rename_anti(run) -> None:
-    clc.update_anti_affinity_policy(run.client, run.resource.id, run.data["name"])
-
-
-register(
-    Action(
-        name="editAntiAffinityPolicy",
-        target="antiaffinitypolicy",
-        label="Rename",
-        form=AntiAffinityPolicyForm,
-        call=_rename_anti,
-        roles=SERVER_ADMINS,
-        link=("self", "PUT"),
-        button="Save",
-        done="Anti-affinity policy renamed.",
-        queues=False,
-        audit=lambda run: {"name": {"from": run.resource.name, "to": run.data["name"]}},
-        order=10,
-        example={"name": "Database ring (prod)"},
-        description="Rename an anti-affinity policy (its data center and servers stay).",
-    )
+anti = declare("antiaffinitypolicy", roles=SERVER_ADMINS)
+anti(
+    "editAntiAffinityPolicy",
+    "Rename",
+    answerless(lambda run: clc.update_anti_affinity_policy(run.client, run.resource.id, run.data["name"])),
+    form=AntiAffinityPolicyForm,
+    link=("self", "PUT"),
+    **at_once("Anti-affinity policy renamed.", "Save"),
+    audit=lambda run: {"name": {"from": run.resource.name, "to": run.data["name"]}},
+    order=10,
+    example={"name": "Database ring (prod)"},
+    description="Rename an anti-affinity policy (its data center and servers stay).",
 )
-
-
-def _members(user, policy) -> list[str]:
-    return [f"{s.id} leaves the policy" for s in policy.servers] or ["It has no servers."]
-
-
-register(
-    Action(
-        name="deleteAntiAffinityPolicy",
-        target="antiaffinitypolicy",
-        label="Delete",
-        call=lambda run: clc.delete_anti_affinity_policy(run.client, run.resource.id),
-        roles=SERVER_ADMINS,
-        link=("self", "DELETE"),
-        confirm=True,
-        danger=True,
-        question="Delete the anti-affinity policy {name}? Its servers stay, but may then share hosts.",
-        button="Delete policy",
-        done="Anti-affinity policy deleted.",
-        queues=False,
-        affects=_members,
-        then=lambda run: reverse("datacenter-anti-affinity", args=[run.resource.location.lower()]),
-        audit=lambda run: {"name": run.resource.name, "location": run.resource.location},
-        order=90,
-    )
+anti(
+    "deleteAntiAffinityPolicy",
+    "Delete",
+    lambda run: clc.delete_anti_affinity_policy(run.client, run.resource.id),
+    link=("self", "DELETE"),
+    **asks("Delete the anti-affinity policy {name}? Its servers stay, but may then share hosts."),
+    **at_once("Anti-affinity policy deleted.", "Delete policy"),
+    affects=lambda user, policy: [f"{s.id} leaves the policy" for s in policy.servers]
+    or ["It has no servers."],
+    then=lambda run: dc_url(run.resource.location),
+    audit=lambda run: {"name": run.resource.name, "location": run.resource.location},
+    order=90,
 )

@@ -17,12 +17,11 @@ Serializers are derived from the entities (``docs/entities.md``). Errors: ``{"me
 403 (a role that may not read policies), 404, 503 (the accounts app's one handler).
 """
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import ReadView, message_errors, read_schemas, read_view
 from apps.clc.entities import AlertPolicyDefinition, AntiAffinityPolicy, AutoscalePolicy, PolicyMapping
 from apps.clc.policies import href, server_href
 from apps.inventory import selectors as inventory
@@ -41,20 +40,18 @@ AutoscaleSerializer = dataclass_serializer(AutoscalePolicy, "AutoscalePolicySeri
 MappingSerializer = dataclass_serializer(PolicyMapping, "PolicyMappingSerializer")
 
 
-def _list_serializer(name: str, item):
-    return inline_serializer(name, {"count": serializers.IntegerField(), "results": item(many=True)})
+def _list_serializer(name: str, item, **extra):
+    """``{**extra, count, results}`` of ``item``s: a class (the views answer through it)."""
+    return type(
+        inline_serializer(name, {**extra, "count": serializers.IntegerField(), "results": item(many=True)})
+    )
 
 
 AlertListSerializer = _list_serializer("AlertPolicyList", AlertPolicySerializer)
-AntiListSerializer = inline_serializer(
+AntiListSerializer = _list_serializer(
     "AntiAffinityPolicyList",
-    {
-        "datacenter": serializers.CharField(
-            allow_null=True, help_text="The data center asked for (null: all)"
-        ),
-        "count": serializers.IntegerField(),
-        "results": AntiAffinitySerializer(many=True),
-    },
+    AntiAffinitySerializer,
+    datacenter=serializers.CharField(allow_null=True, help_text="The data center asked for (null: all)"),
 )
 AutoscaleListSerializer = _list_serializer("AutoscalePolicyList", AutoscaleSerializer)
 
@@ -92,29 +89,21 @@ class ServerPoliciesSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="What could not be read (empty: all)")
 
 
-MESSAGE = inline_serializer("PolicyMessage", {"message": serializers.CharField()})
-
-
-def _error(code: int, description: str, text: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        MESSAGE, description=description, examples=[OpenApiExample(str(code), {"message": text})]
-    )
-
-
-ERRORS = {
-    401: _error(
-        401,
-        "Sign in again (the cloud session expired) or a bad token.",
-        "Your cloud session expired — sign in to the portal again (/login/).",
-    ),
-    403: _error(403, "The person's roles may not read policies.", "You do not have permission to read this."),
-    404: _error(
-        404,
-        "No such policy, data center or server in the person's account.",
-        f"No alert policy {ALERT_ID} in your account.",
-    ),
-    503: _error(503, "The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
-}
+ERRORS = message_errors(
+    "PolicyMessage",
+    {
+        401: (
+            "Sign in again (the cloud session expired) or a bad token.",
+            "Your cloud session expired — sign in to the portal again (/login/).",
+        ),
+        403: ("The person's roles may not read policies.", "You do not have permission to read this."),
+        404: (
+            "No such policy, data center or server in the person's account.",
+            f"No alert policy {ALERT_ID} in your account.",
+        ),
+        503: ("The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
+    },
+)
 
 
 def SELF(href: str, *verbs: str) -> dict:  # noqa: N802  (a link of the examples)
@@ -162,67 +151,64 @@ EXAMPLE_ALERT_ROW = {
 }
 
 
-def _schema(operation_id: str, summary: str, serializer, example: dict):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        tags=["policies"],
-        responses={200: serializer, **ERRORS},
-        examples=[OpenApiExample("Found", example, response_only=True, status_codes=["200"])],
-    )
+schema = read_schemas("policies", ERRORS, example="Found")
 
 
-class PolicyAPIView(APIView):
-    """Upstream errors are the API's one error handler's (``apps.accounts.api_errors``)."""
-
-    def fresh(self, request) -> bool:
-        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
-
-
-def _listed(items, serializer, **extra) -> dict:
+def _listed(items, **extra) -> dict:
     items = sorted(items, key=lambda p: (getattr(p, "location", ""), p.name.lower(), p.id))
-    return {**extra, "count": len(items), "results": serializer(items, many=True).data}
+    return {**extra, "count": len(items), "results": items}
 
 
-class AlertPolicyListView(PolicyAPIView):
-    @_schema(
-        "alert_policies_list",
-        "The account's alert policies",
-        AlertListSerializer,
-        {"count": 1, "results": [EXAMPLE_ALERT]},
+def _policy_views(kind: str, segment: str, summaries: tuple[str, str], serializer, listing, example, **extra):
+    """The reads of one kind of policy: the account's list (``policies/<segment>/``, ``listing`` its
+    serializer, ``extra`` members first) and one policy (``.../<policy_id>/``)."""
+    dashed, route, (many, one) = kind.replace("_", "-"), f"policies/{segment}/", summaries
+    return (
+        read_view(
+            schema(f"{kind}_policies_list", many, listing, {**extra, "count": 1, "results": [example]}),
+            getattr(selectors, f"{kind}_policies"),
+            lambda found: _listed(found.items, **extra),
+            url=(route, f"api-{dashed}-policies"),
+        ),
+        read_view(
+            schema(f"{kind}_policy_detail", one, serializer, example),
+            getattr(selectors, f"{kind}_policy"),
+            url=(f"{route}<str:policy_id>/", f"api-{dashed}-policy"),
+        ),
     )
-    def get(self, request):
-        found = selectors.alert_policies(
-            request.user, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(_listed(found.items, AlertPolicySerializer))
 
 
-class AlertPolicyView(PolicyAPIView):
-    @_schema("alert_policy_detail", "One alert policy", AlertPolicySerializer, EXAMPLE_ALERT)
-    def get(self, request, policy_id: str):
-        found = selectors.alert_policy(
-            request.user, policy_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(AlertPolicySerializer(found).data)
+AlertPolicyListView, AlertPolicyView = _policy_views(
+    "alert",
+    "alert-policies",
+    ("The account's alert policies", "One alert policy"),
+    AlertPolicySerializer,
+    AlertListSerializer,
+    EXAMPLE_ALERT,
+)
+AntiAffinityListView, AntiAffinityView = _policy_views(
+    "anti_affinity",
+    "anti-affinity",
+    ("The account's anti-affinity policies and their servers", "One anti-affinity policy and its servers"),
+    AntiAffinitySerializer,
+    AntiListSerializer,
+    EXAMPLE_ANTI,
+    datacenter=None,
+)
+AutoscaleListView, AutoscaleView = _policy_views(
+    "autoscale",
+    "autoscale",
+    ("The account's vertical (CPU) autoscale policies", "One vertical autoscale policy"),
+    AutoscaleSerializer,
+    AutoscaleListSerializer,
+    EXAMPLE_SCALE,
+)
 
 
-class AntiAffinityListView(PolicyAPIView):
-    @_schema(
-        "anti_affinity_policies_list",
-        "The account's anti-affinity policies and their servers",
-        AntiListSerializer,
-        {"datacenter": None, "count": 1, "results": [EXAMPLE_ANTI]},
-    )
-    def get(self, request):
-        found = selectors.anti_affinity_policies(
-            request.user, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(_listed(found.items, AntiAffinitySerializer, datacenter=None))
+class DataCenterAntiAffinityView(ReadView):
+    url = ("datacenters/<str:dc>/anti-affinity/", "api-datacenter-anti-affinity")
 
-
-class DataCenterAntiAffinityView(PolicyAPIView):
-    @_schema(
+    @schema(
         "datacenter_anti_affinity_policies",
         "A data center's anti-affinity policies",
         AntiListSerializer,
@@ -230,50 +216,15 @@ class DataCenterAntiAffinityView(PolicyAPIView):
     )
     def get(self, request, dc: str):
         found = selectors.datacenter_anti_affinity(
-            request, dc, client=client_for_request(request), fresh=self.fresh(request)
+            request, dc, client=self.client(request), fresh=self.fresh(request)
         )
-        return Response(_listed(found.policies, AntiAffinitySerializer, datacenter=found.dc))
+        return Response(AntiListSerializer(_listed(found.policies, datacenter=found.dc)).data)
 
 
-class AntiAffinityView(PolicyAPIView):
-    @_schema(
-        "anti_affinity_policy_detail",
-        "One anti-affinity policy and its servers",
-        AntiAffinitySerializer,
-        EXAMPLE_ANTI,
-    )
-    def get(self, request, policy_id: str):
-        found = selectors.anti_affinity_policy(
-            request.user, policy_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(AntiAffinitySerializer(found).data)
+class ServerPoliciesView(ReadView):
+    url = ("servers/<str:server_id>/policies/", "api-server-policies")
 
-
-class AutoscaleListView(PolicyAPIView):
-    @_schema(
-        "autoscale_policies_list",
-        "The account's vertical (CPU) autoscale policies",
-        AutoscaleListSerializer,
-        {"count": 1, "results": [EXAMPLE_SCALE]},
-    )
-    def get(self, request):
-        found = selectors.autoscale_policies(
-            request.user, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(_listed(found.items, AutoscaleSerializer))
-
-
-class AutoscaleView(PolicyAPIView):
-    @_schema("autoscale_policy_detail", "One vertical autoscale policy", AutoscaleSerializer, EXAMPLE_SCALE)
-    def get(self, request, policy_id: str):
-        found = selectors.autoscale_policy(
-            request.user, policy_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(AutoscaleSerializer(found).data)
-
-
-class ServerPoliciesView(PolicyAPIView):
-    @_schema(
+    @schema(
         "server_policies",
         "A server's alert policies (and the alerts firing now), its autoscale policy",
         ServerPoliciesSerializer,
@@ -299,7 +250,7 @@ class ServerPoliciesView(PolicyAPIView):
         },
     )
     def get(self, request, server_id: str):
-        client = client_for_request(request)
+        client = self.client(request)
         detail = inventory.server_detail(request.user, server_id, client=client)
         found = selectors.server_policies(request.user, detail, client=client)
         body = {

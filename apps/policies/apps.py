@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from portal.extensions import NavLink, Panel, Tab, register_nav, register_panel, register_tab
+from portal.extensions import NavLink, datacenter_tab, register_nav, server_panel
 
 
 class PoliciesConfig(AppConfig):
@@ -13,21 +13,5 @@ class PoliciesConfig(AppConfig):
         from . import panels
 
         register_nav(NavLink(label="Policies", url_name="policies", order=40, visible=panels.sees_policies))
-        register_tab(
-            Tab(
-                page="datacenter",
-                label="Anti-affinity",
-                url_name="datacenter-anti-affinity",
-                order=40,
-                visible=panels.sees_policies,
-            )
-        )
-        register_panel(
-            Panel(
-                page="server",
-                template="policies/_server_panel.html",
-                context=panels.server_panel,
-                order=20,
-                title="Policies",
-            )
-        )
+        datacenter_tab("Anti-affinity", "datacenter-anti-affinity", 40, visible=panels.sees_policies)
+        server_panel("policies", panels.server_panel, 20, "Policies")

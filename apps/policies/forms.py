@@ -16,9 +16,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.http import QueryDict
 
-from apps.accounts.services import client_for_request
 from apps.actions.forms import ActionForm
-from apps.clc import errors
 from apps.clc.entities import ALERT_DURATIONS, ALERT_METRICS, AlertTrigger
 
 from . import selectors
@@ -102,10 +100,30 @@ def _duration_field(label: str):
     )
 
 
-class AlertPolicyForm(ActionForm):
-    """Create (``resource``: the account's alert policies) or edit (an ``AlertPolicyDefinition``)."""
+class PolicyForm(ActionForm):
+    """A policy's: its ``name``, unique in the account (``listed``: the account's policies);
+    ``current``: the policy edited (it has the attribute ``has``), ``None`` for a create."""
 
     name = forms.CharField(label="Name", max_length=MAX_NAME + 20, required=False)
+    what = ""  # "alert policy"
+    has = ""  # an attribute the policy has and the list it is created in has not
+    listed = None  # the selector of the account's policies of the kind
+
+    @property
+    def current(self):
+        return self.resource if hasattr(self.resource, self.has) else None
+
+    def clean_name(self):
+        name = clean_name(self.cleaned_data.get("name"), self.what)
+        existing = self.read_or(lambda: self.listed(self.request.user, client=self.client), ())
+        unique(name, existing, getattr(self.current, "id", ""), f"an {self.what}")  # the cloud checks again
+        return name
+
+
+class AlertPolicyForm(PolicyForm):
+    """Create (``resource``: the account's alert policies) or edit (an ``AlertPolicyDefinition``)."""
+
+    what, has, listed = "alert policy", "triggers", staticmethod(selectors.alert_policies)
     recipients = forms.CharField(
         label="E-mail recipients",
         required=False,
@@ -119,10 +137,6 @@ class AlertPolicyForm(ActionForm):
     memory_duration = _duration_field("Memory")
     disk_threshold = _threshold_field("Disk")
     disk_duration = _duration_field("Disk")
-
-    @property
-    def current(self):
-        return self.resource if hasattr(self.resource, "triggers") else None
 
     def _current_values(self) -> dict:
         p = self.current
@@ -141,17 +155,6 @@ class AlertPolicyForm(ActionForm):
         elif not isinstance(self.data, QueryDict):  # the API: what it leaves out stays as it is
             sent = {k.lower() for k in self.data}
             self.data = {**{k: v for k, v in self._current_values().items() if k not in sent}, **self.data}
-
-    def clean_name(self):
-        name = clean_name(self.cleaned_data.get("name"), "alert policy")
-        try:
-            existing = selectors.alert_policies(self.request.user, client=client_for_request(self.request))
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            return name  # the cloud checks again
-        unique(name, existing, getattr(self.current, "id", ""), "an alert policy")
-        return name
 
     def clean_recipients(self):
         raw = self.data.get("recipients") if not isinstance(self.data, QueryDict) else None
@@ -214,28 +217,11 @@ class AlertPolicyForm(ActionForm):
         }
 
 
-class AntiAffinityPolicyForm(ActionForm):
+class AntiAffinityPolicyForm(PolicyForm):
     """Create (``resource``: a data center's ``DataCenterAntiAffinity``) or rename (a policy)."""
 
-    name = forms.CharField(label="Name", max_length=MAX_NAME + 20, required=False)
-
-    @property
-    def current(self):
-        return self.resource if hasattr(self.resource, "location") else None
+    what, has, listed = "anti-affinity policy", "location", staticmethod(selectors.anti_affinity_policies)
 
     def setup(self):
         if self.current is not None and not self.is_bound:
             self.initial["name"] = self.current.name
-
-    def clean_name(self):
-        name = clean_name(self.cleaned_data.get("name"), "anti-affinity policy")
-        try:
-            existing = selectors.anti_affinity_policies(
-                self.request.user, client=client_for_request(self.request)
-            )
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            return name
-        unique(name, existing, getattr(self.current, "id", ""), "an anti-affinity policy")
-        return name

@@ -3,13 +3,11 @@ check before anything is sent: an alert policy the server does not have yet (det
 an autoscale policy whose CPU range holds the server's CPUs, not on bare metal; an anti-affinity
 policy of the server's own data center (hyperscale servers only: the action's state says so)."""
 
-from functools import cached_property
-
 from django import forms
 from django.http import QueryDict
 
-from apps.accounts.services import client_for_request
 from apps.actions.forms import ActionForm
+from apps.actions.selectors import anti_affinity_choices
 from apps.clc import errors
 
 from . import selectors
@@ -20,9 +18,7 @@ from .forms import METRIC_LABELS
 class ServerPolicyForm(ActionForm):
     """``resource``: the inventory's ``ServerDetail``."""
 
-    @cached_property
-    def client(self):
-        return client_for_request(self.request)
+    available: tuple = ()  # the policies ``choose`` offers
 
     @property
     def server(self):
@@ -36,26 +32,11 @@ class ServerPolicyForm(ActionForm):
                     self.add_error(None, message)
         return data
 
-
-class AttachAlertPolicyForm(ServerPolicyForm):
-    policy = forms.ChoiceField(label="Alert policy")
-
-    def setup(self):
-        have = {p.id.lower() for p in self.resource.alert_policies}
-        try:
-            found = selectors.alert_policies(self.request.user, client=self.client).items
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            found = ()
-        self.available = sorted((p for p in found if p.id not in have), key=lambda p: p.name.lower())
-        self.fields["policy"].choices = [("", "Pick an alert policy")] + [
-            (p.id, _policy_label(p)) for p in self.available
-        ]
-        self.fields["policy"].error_messages.update(
-            required="Pick an alert policy.",
-            invalid_choice="Pick one of the account's alert policies the server does not have yet.",
-        )
+    def choose(self, policies, first: str, label, required: str, invalid: str) -> None:
+        """``policy``'s choices: ``policies`` (``available``) as ``label(p)``, by name; an API id in any case."""
+        self.available = tuple(sorted(policies, key=lambda p: p.name.lower()))
+        self.fields["policy"].choices = [("", first)] + [(p.id, label(p)) for p in self.available]
+        self.fields["policy"].error_messages.update(required=required, invalid_choice=invalid)
         if (
             self.is_bound
             and not isinstance(self.data, QueryDict)
@@ -66,6 +47,42 @@ class AttachAlertPolicyForm(ServerPolicyForm):
     def target_label(self, value: str) -> str:
         return next((p.name for p in self.available if p.id == value), value)
 
+    def policies(self, read) -> tuple:
+        """The account's policies ``read(user, client=...)`` lists (none when it can't be read)."""
+        return self.read_or(lambda: read(self.request.user, client=self.client).items, ())
+
+
+class ItsPolicyForm(ServerPolicyForm):
+    """Names a policy the server has, in its one hidden field (``selects``: ``?<field>=<id>``)."""
+
+    def wanted(self) -> str:
+        return self.cleaned_data[self.selects[0]].strip().lower()
+
+    def named(self, read, value: str) -> str:
+        """The name of the policy ``read(user, value, client=...)`` finds (the id if none)."""
+        try:
+            return read(self.request.user, value, client=self.client).name
+        except errors.ClcError:
+            return value
+
+
+def _hidden_id():
+    return forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class AttachAlertPolicyForm(ServerPolicyForm):
+    policy = forms.ChoiceField(label="Alert policy")
+
+    def setup(self):
+        have = {p.id.lower() for p in self.resource.alert_policies}
+        self.choose(
+            (p for p in self.policies(selectors.alert_policies) if p.id not in have),
+            "Pick an alert policy",
+            _policy_label,
+            "Pick an alert policy.",
+            "Pick one of the account's alert policies the server does not have yet.",
+        )
+
 
 def _policy_label(p) -> str:
     parts = [
@@ -74,14 +91,14 @@ def _policy_label(p) -> str:
     return f"{p.name} ({'; '.join(parts)})" if parts else p.name
 
 
-class DetachAlertPolicyForm(ServerPolicyForm):
+class DetachAlertPolicyForm(ItsPolicyForm):
     """Names one of the server's alert policies (``?policy=<id>``)."""
 
-    policy = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    policy = _hidden_id()
     selects = ("policy",)
 
     def clean_policy(self):
-        wanted = self.cleaned_data["policy"].strip().lower()
+        wanted = self.wanted()
         if not any(p.id.lower() == wanted for p in self.resource.alert_policies):
             raise forms.ValidationError(f"The server has no alert policy {wanted[:64]}.")
         return wanted
@@ -95,30 +112,13 @@ class SetAutoscalePolicyForm(ServerPolicyForm):
     policy = forms.ChoiceField(label="Vertical autoscale policy")
 
     def setup(self):
-        try:
-            found = selectors.autoscale_policies(self.request.user, client=self.client).items
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            found = ()
-        self.available = sorted(found, key=lambda p: p.name.lower())
-        self.fields["policy"].choices = [("", "Pick a policy")] + [
-            (
-                p.id,
-                f"{p.name} ({p.min_cpu}-{p.max_cpu} CPUs, +{p.scale_up_increment} at ≥ {p.scale_up_threshold} %)",
-            )
-            for p in self.available
-        ]
-        self.fields["policy"].error_messages.update(
-            required="Pick an autoscale policy.",
-            invalid_choice="Pick one of the account's autoscale policies.",
+        self.choose(
+            self.policies(selectors.autoscale_policies),
+            "Pick a policy",
+            lambda p: f"{p.name} ({p.min_cpu}-{p.max_cpu} CPUs, +{p.scale_up_increment} at ≥ {p.scale_up_threshold} %)",
+            "Pick an autoscale policy.",
+            "Pick one of the account's autoscale policies.",
         )
-        if (
-            self.is_bound
-            and not isinstance(self.data, QueryDict)
-            and isinstance(self.data.get("policy"), str)
-        ):
-            self.data = {**self.data, "policy": self.data["policy"].strip().lower()}
 
     def clean_policy(self):
         chosen = next(p for p in self.available if p.id == self.cleaned_data["policy"])
@@ -134,18 +134,15 @@ class SetAutoscalePolicyForm(ServerPolicyForm):
             )
         return chosen.id
 
-    def target_label(self, value: str) -> str:
-        return next((p.name for p in self.available if p.id == value), value)
 
-
-class RemoveAutoscalePolicyForm(ServerPolicyForm):
+class RemoveAutoscalePolicyForm(ItsPolicyForm):
     """Names the server's autoscale policy (``?autoscale=<id>``): it must be the one it has."""
 
-    autoscale = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    autoscale = _hidden_id()
     selects = ("autoscale",)
 
     def clean_autoscale(self):
-        wanted = self.cleaned_data["autoscale"].strip().lower()
+        wanted = self.wanted()
         mapping = selectors.server_autoscale(self.request.user, self.server.id, client=self.client)
         if mapping is None:
             raise forms.ValidationError(f"{self.server.name} has no autoscale policy.")
@@ -154,10 +151,7 @@ class RemoveAutoscalePolicyForm(ServerPolicyForm):
         return wanted
 
     def target_label(self, value: str) -> str:
-        try:
-            return selectors.autoscale_policy(self.request.user, value, client=self.client).name
-        except errors.ClcError:
-            return value
+        return self.named(selectors.autoscale_policy, value)
 
 
 class SetAntiAffinityForm(ServerPolicyForm):
@@ -166,24 +160,15 @@ class SetAntiAffinityForm(ServerPolicyForm):
     policy = forms.CharField(label="Anti-affinity policy", max_length=64, widget=forms.Select())
 
     def setup(self):
-        try:
-            found = selectors.anti_affinity_policies(self.request.user, client=self.client).items
-        except errors.ClcError as exc:
-            if isinstance(exc, errors.Unauthorized | errors.UpstreamUnavailable):
-                raise
-            found = ()
+        found = self.policies(selectors.anti_affinity_policies)
         self.all = {p.id: p for p in found}
         self.dc = (self.server.location_id or "").upper()
         self.current = next(
             (p for p in found if any(s.id == self.server.id.upper() for s in p.servers)), None
         )
-        here = sorted(
-            (p for p in found if p.location == self.dc and p is not self.current),
-            key=lambda p: p.name.lower(),
+        self.fields["policy"].widget.choices = anti_affinity_choices(
+            found, self.dc, "Pick a policy", but=self.current
         )
-        self.fields["policy"].widget.choices = [("", "Pick a policy")] + [
-            (p.id, f"{p.name} ({len(p.servers)} server{'s' if len(p.servers) != 1 else ''})") for p in here
-        ]
         self.fields["policy"].error_messages["required"] = "Pick an anti-affinity policy."
 
     def clean_policy(self):
@@ -205,14 +190,14 @@ class SetAntiAffinityForm(ServerPolicyForm):
         return found.name if found else value
 
 
-class RemoveAntiAffinityForm(ServerPolicyForm):
+class RemoveAntiAffinityForm(ItsPolicyForm):
     """Names the policy the server is in (``?anti_affinity=<id>``)."""
 
-    anti_affinity = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    anti_affinity = _hidden_id()
     selects = ("anti_affinity",)
 
     def clean_anti_affinity(self):
-        wanted = self.cleaned_data["anti_affinity"].strip().lower()
+        wanted = self.wanted()
         current = selectors.anti_affinity_of(self.request.user, self.server.id, client=self.client)
         if current is None or current.id != wanted:
             raise forms.ValidationError(
@@ -221,7 +206,4 @@ class RemoveAntiAffinityForm(ServerPolicyForm):
         return wanted
 
     def target_label(self, value: str) -> str:
-        try:
-            return selectors.anti_affinity_policy(self.request.user, value, client=self.client).name
-        except errors.ClcError:
-            return value
+        return self.named(selectors.anti_affinity_policy, value)

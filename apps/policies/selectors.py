@@ -17,7 +17,8 @@ Upstream calls, cold:
 import re
 from dataclasses import dataclass
 
-from apps.accounts.services import cloud_client_for, user_datacenters
+from apps.accounts.reads import own_client, url_part
+from apps.accounts.services import user_datacenters
 from apps.actions.selectors import anti_affinity_policies  # the one cached read (create-server uses it)
 from apps.clc import errors
 from apps.clc import policies as clc
@@ -41,15 +42,8 @@ class NotFound(errors.NotFound):
     """No such policy (or data center) in the person's account."""
 
 
-def _client(user, client):
-    return client if client is not None else cloud_client_for(user)
-
-
 def checked_id(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not _ID.match(value):
-        raise NotFound(f"No {what} {value[:64]!r}.")
-    return value.lower()
+    return url_part(value, _ID, what, NotFound, clip=64).lower()
 
 
 def _servers_only(value, changes):
@@ -58,24 +52,18 @@ def _servers_only(value, changes):
 
 
 # --- lists -----------------------------------------------------------------------------------------
+def _account_list(key: str, fetch, user, client, fresh: bool) -> PolicyList:
+    """The account's list ``fetch(client)``, cached per person under ``key``."""
+    client = own_client(user, client)
+    return PersonCache(user).get_or_fetch(key, lambda: fetch(client), fresh=fresh, patch=_servers_only)
+
+
 def alert_policies(user, *, client=None, fresh: bool = False) -> PolicyList:
-    client = _client(user, client)
-    return PersonCache(user).get_or_fetch(
-        "alertpolicies",
-        lambda: clc.list_alert_policies(client),
-        fresh=fresh,
-        patch=_servers_only,
-    )
+    return _account_list("alertpolicies", clc.list_alert_policies, user, client, fresh)
 
 
 def autoscale_policies(user, *, client=None, fresh: bool = False) -> PolicyList:
-    client = _client(user, client)
-    return PersonCache(user).get_or_fetch(
-        "autoscale",
-        lambda: clc.list_autoscale_policies(client),
-        fresh=fresh,
-        patch=_servers_only,
-    )
+    return _account_list("autoscale", clc.list_autoscale_policies, user, client, fresh)
 
 
 def _one(found: PolicyList, policy_id: str, what: str):
@@ -131,7 +119,7 @@ class PoliciesPage:
 
 
 def policies_page(user, *, client=None, fresh: bool = False) -> PoliciesPage:
-    client = _client(user, client)
+    client = own_client(user, client)
     return PoliciesPage(
         section(lambda: alert_policies(user, client=client, fresh=fresh), "alert policies"),
         section(lambda: anti_affinity_policies(user, client=client, fresh=fresh), "anti-affinity policies"),
@@ -195,7 +183,7 @@ def server_autoscale(user, server_id: str, *, client=None) -> PolicyMapping | No
 
     found = PersonCache(user).get_or_fetch(
         f"autoscale:{sid}",
-        lambda: clc.server_autoscale_policy(_client(user, client), sid) or False,
+        lambda: clc.server_autoscale_policy(own_client(user, client), sid) or False,
         patch=patch,
     )
     return found or None
@@ -203,7 +191,7 @@ def server_autoscale(user, server_id: str, *, client=None) -> PolicyMapping | No
 
 def server_policies(user, detail, *, client=None) -> ServerPolicies:
     """``detail``: the inventory's ``ServerDetail`` (its alert policies come with it)."""
-    client = _client(user, client)
+    client = own_client(user, client)
     server = detail.server
     notes = []
     mapping = server_autoscale(user, server.id, client=client)

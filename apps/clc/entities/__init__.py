@@ -24,7 +24,17 @@ from .policies import (
     PolicyServer,
 )
 from .servers import AlertPolicy, Disk, IpAddress, Partition, Server, ServerDetails, ServerSummary, Snapshot
-from .shared import ChangeInfo, CustomField, as_float, as_int, field_names, parse_time, values_of
+from .shared import (
+    ChangeInfo,
+    CustomField,
+    as_dict,
+    as_float,
+    as_int,
+    each,
+    field_names,
+    parse_time,
+    values_of,
+)
 from .statistics import GuestDiskUsage, ServerStatistics, StatSample
 
 __all__ = [
@@ -66,9 +76,11 @@ __all__ = [
     "StatusLink",
     "TERMINAL_STATUSES",
     "Template",
+    "as_dict",
     "as_float",
     "as_int",
     "cost_totals",
+    "each",
     "field_names",
     "parse_time",
     "values_of",

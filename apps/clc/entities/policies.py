@@ -8,7 +8,7 @@ policy with its triggers and actions is ``AlertPolicyDefinition``.
 from dataclasses import dataclass
 
 from ..links import HasLinks, Link, find_links, parse_links
-from .shared import as_float, as_int
+from .shared import as_dict, as_float, as_int, each
 
 ALERT_METRICS = ("cpu", "memory", "disk")
 ALERT_DURATIONS = ("00:05:00", "00:10:00", "00:15:00")  # the documented values
@@ -63,9 +63,7 @@ class AlertPolicyDefinition(HasLinks):
         return cls(
             id=str(raw.get("id") or "").lower(),
             name=str(raw.get("name") or ""),
-            triggers=tuple(
-                AlertTrigger.from_api(t) for t in raw.get("triggers") or () if isinstance(t, dict)
-            ),
+            triggers=each(AlertTrigger.from_api, raw.get("triggers")),
             recipients=tuple(recipients),
             links=parse_links(raw.get("links")),
         )
@@ -128,8 +126,7 @@ class AutoscalePolicy(HasLinks):
 
     @classmethod
     def from_api(cls, raw: dict) -> "AutoscalePolicy":
-        bounds = raw.get("range") if isinstance(raw.get("range"), dict) else {}
-        window = raw.get("scaleDownWindow") if isinstance(raw.get("scaleDownWindow"), dict) else {}
+        bounds, window = as_dict(raw.get("range")), as_dict(raw.get("scaleDownWindow"))
         return cls(
             id=str(raw.get("id") or "").lower(),
             name=str(raw.get("name") or ""),
@@ -164,7 +161,7 @@ class PolicyList(HasLinks):
     def from_api(cls, body, parse) -> "PolicyList":
         items = body.get("items") if isinstance(body, dict) else body
         links = parse_links(body.get("links")) if isinstance(body, dict) else ()
-        return cls(tuple(parse(i) for i in items or () if isinstance(i, dict)), links)
+        return cls(each(parse, items), links)
 
 
 @dataclass(frozen=True)

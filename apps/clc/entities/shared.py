@@ -31,6 +31,17 @@ def as_int(value: Any, default: int = 0) -> int:
         return default
 
 
+def each(parse, items: Any, *args) -> tuple:
+    """``parse(item, *args)`` for each object (``dict``) of a list the cloud answered (``None`` and
+    anything else in it ignored)."""
+    return tuple(parse(item, *args) for item in items or () if isinstance(item, dict))
+
+
+def as_dict(value: Any) -> dict:
+    """``value`` when the cloud answered an object, else ``{}``."""
+    return value if isinstance(value, dict) else {}
+
+
 @dataclass(frozen=True)
 class ChangeInfo:
     created_by: str = ""

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from .shared import as_float, parse_time
+from .shared import as_float, each, parse_time
 
 
 @dataclass(frozen=True)
@@ -61,5 +61,5 @@ class ServerStatistics:
     def from_api(cls, raw: dict) -> "ServerStatistics":
         return cls(
             server=str(raw.get("name", "")).upper(),
-            samples=tuple(StatSample.from_api(s) for s in raw.get("stats") or () if isinstance(s, dict)),
+            samples=each(StatSample.from_api, raw.get("stats")),
         )
