@@ -189,6 +189,7 @@ def first_sort_ms(base_url: str, cookies: dict, path: str) -> tuple[float, float
             page.goto(f"{base_url}{path}", wait_until="load")
             rows = page.evaluate("document.querySelectorAll('#servers tbody tr').length")
             assert rows >= 1000, rows
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
             return page.evaluate(
                 """() => new Promise((done) => {
                   const link = document.querySelector('#servers thead th:nth-child(7) a.sort');
