@@ -20,7 +20,10 @@ Starts the simulator (its own process) at ``scale:2000 --latency-ms 20`` (WA1: 1
 It prints the issue's table with the ratios against the SDK walk and the goals.
 
     .venv/bin/python bench/inventory.py [--seed scale:2000] [--latency-ms 20] [--sdk-seconds 20]
-        [--no-browser] [--profile]
+        [--no-browser] [--profile] [--only-sort] [--sort-runs N]
+
+``--only-sort`` measures only item 4 (no SDK walk, no page timings), ``--sort-runs N`` times (the median
+and each run), e.g. ``--only-sort --sort-runs 5``.
 
 Uses ``portal.settings.test`` (Redis db 15, its own key prefix); the database is ``DATABASE_URL``
 or a throwaway SQLite file.
@@ -166,9 +169,10 @@ def dashboard_done(client, response, started: float, deadline: float = 30.0) -> 
     return time.perf_counter() - started, len(urls)
 
 
-def first_sort_ms(base_url: str, cookies: dict, path: str) -> tuple[float, float]:
+def first_sort_ms(base_url: str, cookies: dict, path: str) -> tuple[float, float, float]:
     """The first click on a column header of the servers table (CPU), in Chromium: (the click's
-    handler, to the next frame: the sort, the DOM moves, style and layout) in ms."""
+    handler, to the next frame: the sort, the DOM moves, style and layout; to the frame with every
+    row laid out) in ms."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -185,17 +189,65 @@ def first_sort_ms(base_url: str, cookies: dict, path: str) -> tuple[float, float
             page.goto(f"{base_url}{path}", wait_until="load")
             rows = page.evaluate("document.querySelectorAll('#servers tbody tr').length")
             assert rows >= 1000, rows
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
             return page.evaluate(
                 """() => new Promise((done) => {
                   const link = document.querySelector('#servers thead th:nth-child(7) a.sort');
                   const t0 = performance.now();
                   link.click();
                   const js = performance.now() - t0;
-                  requestAnimationFrame(() => setTimeout(() => done([js, performance.now() - t0]), 0));
+                  requestAnimationFrame(() => setTimeout(() => {
+                    const frame = performance.now() - t0;
+                    /* rows below the fold come back a few frames later (inventory.js): until the last */
+                    const rest = () => document.querySelector('#servers tr[data-later]')
+                      ? requestAnimationFrame(() => setTimeout(rest, 0))
+                      : done([js, frame, performance.now() - t0]);
+                    rest();
+                  }, 0));
                 })"""
             )
         finally:
             browser.close()
+
+
+def sort_runs(client, page: str, runs: int) -> list[tuple[float, float, float]]:
+    """``first_sort_ms`` ``runs`` times (a fresh browser each), against a live server of the app."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    print(f"Chromium: the first sort of the table ({runs} run{'s' if runs != 1 else ''}) ...", flush=True)
+    live = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    live.daemon = True
+    live.start()
+    live.is_ready.wait(30)
+    if live.error:
+        raise live.error
+    try:
+        base = f"http://127.0.0.1:{live.port}"
+        cookies = {k: m.value for k, m in client.cookies.items()}
+        return [first_sort_ms(base, cookies, page) for _ in range(max(1, runs))]
+    finally:
+        live.terminate()
+
+
+def print_sort(out: dict, row=None) -> bool:
+    """The sort's line (median of the runs; each run's figures after it); True when it meets the goal."""
+    runs = out["sort_runs"]
+    out["sort_js"], out["sort"], out["sort_all"] = (
+        statistics.median(run[i] for run in runs) / 1000 for i in range(3)
+    )
+    each = ", ".join(f"{frame:.0f}" for _js, frame, _all in runs)
+    value = (
+        f"{out['sort'] * 1000:.0f} ms to the next frame ({out['sort_js'] * 1000:.0f} ms in the click's handler, "
+        f"{out['sort_all'] * 1000:.0f} ms until every row is laid out)"
+        + (f", median of {len(runs)}: {each} ms" if len(runs) > 1 else "")
+    )
+    good = out["sort"] <= GOALS["sort"]
+    if row is None:
+        print(f"first client-side sort of the 1,000-row table in Chromium: {value} (goal ≤ 100 ms)")
+    else:
+        row("first client-side sort of the 1,000-row table in Chromium", value, "≤ 100 ms", good)
+    return good
 
 
 def profile_cold(client, url: str) -> dict:
@@ -266,6 +318,10 @@ def main() -> int:
     parser.add_argument("--cold", type=int, default=3, help="cold requests (median)")
     parser.add_argument("--no-browser", action="store_true", help="leave out the sort in Chromium")
     parser.add_argument("--profile", action="store_true", help="profile one cold page")
+    parser.add_argument(
+        "--only-sort", action="store_true", help="only the sort in Chromium (no SDK, no pages)"
+    )
+    parser.add_argument("--sort-runs", type=int, default=1, help="first sorts, each in a fresh page (median)")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
@@ -276,10 +332,8 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.management import call_command
     from django.test import Client
-    from django.test.testcases import LiveServerThread
     from django.test.utils import setup_test_environment
 
     from tests.support.simulator import SimulatorProcess
@@ -295,7 +349,6 @@ def main() -> int:
 
     print(f"starting the simulator: --seed {args.seed} --latency-ms {args.latency_ms:g}", flush=True)
     sim = SimulatorProcess(seed=args.seed, speed=1.0, extra_args=["--latency-ms", str(args.latency_ms)])
-    live = None
     out: dict = {}
     try:
         settings.CLC_API_URL = sim.url
@@ -308,13 +361,23 @@ def main() -> int:
             if keys:
                 store.delete(*keys)
 
+        page = "/datacenters/wa1/"
+        client = Client()
+        if args.only_sort:
+            login = client.post("/login/", {"username": "demo", "password": "demo"})
+            assert login.status_code == 302, login.content[:300]
+            assert client.get(page).status_code == 200  # cached: Chromium's page load is warm
+            out["sort_runs"] = sort_runs(client, page, args.sort_runs)
+            clear_cache()
+            print_sort(out)
+            return 0 if out["sort"] <= GOALS["sort"] else 1
+
         print(f"SDK walk of WA1 (bounded to {args.sdk_seconds:g} s) ...", flush=True)
         sdk = sdk_walk(sim.url, args.sdk_seconds)
 
         # The dashboard right after sign-in, everything cold.
         print("portal: dashboard after sign-in, cold ...", flush=True)
         clear_cache()
-        client = Client()
         login = client.post("/login/", {"username": "demo", "password": "demo"})  # starts the read ahead
         assert login.status_code == 302, login.content[:300]
         started = time.perf_counter()
@@ -330,7 +393,6 @@ def main() -> int:
 
         # The data center page: cold (?refresh=1) and warm.
         print("portal: the WA1 page, cold and warm ...", flush=True)
-        page = "/datacenters/wa1/"
         client.get(page)  # the top bar's list, WA1's root group link: what ?refresh=1 keeps
         colds, cold_calls, fallback = [], 0, 0
         for _ in range(args.cold):
@@ -353,21 +415,9 @@ def main() -> int:
             out["profile"] = profile_cold(client, f"{page}?refresh=1")
 
         if not args.no_browser:
-            print("Chromium: the first sort of the table ...", flush=True)
-            live = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-            live.daemon = True
-            live.start()
-            live.is_ready.wait(30)
-            if live.error:
-                raise live.error
-            base = f"http://127.0.0.1:{live.port}"
-            cookies = {k: m.value for k, m in client.cookies.items()}
-            handler_ms, frame_ms = first_sort_ms(base, cookies, page)
-            out["sort"], out["sort_js"] = frame_ms / 1000, handler_ms / 1000
+            out["sort_runs"] = sort_runs(client, page, args.sort_runs)
         clear_cache()
     finally:
-        if live is not None:
-            live.terminate()
         sim.stop()
         tmpdir.cleanup()
 
@@ -421,13 +471,8 @@ def main() -> int:
         "first byte ≤ 0.5 s, complete ≤ 1.5 s",
         out["dash_first"] <= GOALS["dash_first"] and out["dash_done"] <= GOALS["dash_done"],
     )
-    if "sort" in out:
-        row(
-            "first client-side sort of the 1,000-row table in Chromium",
-            f"{out['sort'] * 1000:.0f} ms to the next frame ({out['sort_js'] * 1000:.0f} ms in the click's handler)",
-            "≤ 100 ms",
-            out["sort"] <= GOALS["sort"],
-        )
+    if "sort_runs" in out:
+        ok["sort"] = print_sort(out, row)
     if "profile" in out:
         print()
         print("one cold page (?refresh=1), where its time goes (the request's thread):")

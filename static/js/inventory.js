@@ -88,12 +88,25 @@
       if (ka > kb) return sign;
       return a.index - b.index; /* stable: the server's order breaks ties */
     });
-    /* The rows go into a detached body that then replaces the shown one: one change to the
-     * document (style and layout once), not a thousand moves inside it. */
+    /* The shown body leaves the document first (its layout goes in one piece), the rows go into a
+     * detached copy, which then takes its place: one change to the document, not a thousand. */
     var body = table.tBodies[0];
+    var limit = frozen(table, body);
+    var next = body.nextSibling;
+    table.removeChild(body);
     var sorted = body.cloneNode(false);
-    for (var k = 0; k < items.length; k++) sorted.appendChild(items[k].row);
-    table.replaceChild(sorted, body);
+    var deferred = [];
+    for (var k = 0, shown = 0; k < items.length; k++) {
+      var row = items[k].row;
+      if (shown >= limit) {
+        row.setAttribute("data-later", "");
+        deferred.push(row);
+      } else if (row.hasAttribute("data-later")) row.removeAttribute("data-later");
+      if (!row.hidden) shown++;
+      sorted.appendChild(row);
+    }
+    table.insertBefore(sorted, next);
+    fillIn(table, deferred);
     model.heads.forEach(function (h) { h.setAttribute("aria-sort", h === th ? dir : "none"); });
     var key = sortKeyOf(th);
     setParams({ sort: key, dir: dir === "ascending" ? "asc" : "desc" });
@@ -102,6 +115,54 @@
       setHidden(form, "sort", key);
       setHidden(form, "dir", dir === "ascending" ? "asc" : "desc");
     }
+  }
+
+  /* Chromium takes ~0.5 s to style and lay out a thousand re-inserted rows. So the sort's own
+   * frame lays out the rows in view (and a margin) only; the others carry data-later (display:
+   * none) and are all back in the frame after it (in steps, each step would lay out the whole table
+   * again). Meanwhile the columns keep their widths and the table's box its height: nothing in view moves.
+   * Returns how many shown rows the sort's frame gets (all of a small table). */
+  var FIRST_MARGIN = 40, SMALL = 150, later = new WeakMap();
+
+  function frozen(table, body) {
+    var pending = later.get(table);
+    if (pending) window.cancelAnimationFrame(pending.frame);
+    var rows = body.rows;
+    if (rows.length <= SMALL) return Infinity;
+    /* all the reading first, while the layout is clean (free); then the writing */
+    var first = null;
+    for (var i = 0; i < rows.length && !first; i++) if (!rows[i].hidden && !rows[i].hasAttribute("data-later")) first = rows[i];
+    if (!first) return Infinity;
+    var top = body.getBoundingClientRect().top, height = Math.max(first.getBoundingClientRect().height, 1);
+    if (!pending) {
+      var heads = table.tHead.rows[0].cells;
+      var widths = Array.prototype.map.call(heads, function (th) { return th.getBoundingClientRect().width; });
+      var box = table.parentNode, boxHeight = box.getBoundingClientRect().height;
+      Array.prototype.forEach.call(heads, function (th, i) {
+        th.style.boxSizing = "border-box";
+        th.style.minWidth = widths[i] + "px";
+      });
+      box.style.minHeight = boxHeight + "px"; /* on the table, the rows would share it out */
+    }
+    return Math.ceil(Math.max(0, window.innerHeight - top) / height) + FIRST_MARGIN;
+  }
+
+  function fillIn(table, rows) {
+    if (!rows.length) return thaw(table);
+    var pending = { frame: 0 };
+    later.set(table, pending);
+    pending.frame = window.requestAnimationFrame(function () {
+      pending.frame = window.requestAnimationFrame(function () { /* the frame after the sort's */
+        for (var i = 0; i < rows.length; i++) rows[i].removeAttribute("data-later");
+        thaw(table);
+      });
+    });
+  }
+
+  function thaw(table) {
+    later.delete(table);
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) { th.style.boxSizing = th.style.minWidth = ""; });
+    table.parentNode.style.minHeight = "";
   }
 
   function sortKeyOf(th) {
