@@ -20,7 +20,16 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
-NOT_PAGES = {"healthz", "favicon", "events", "logout", "webhook-receiver", "api-schema"}
+NOT_PAGES = {
+    "healthz",
+    "favicon",
+    "events",
+    "logout",
+    "webhook-receiver",
+    "api-schema",
+    "dashboard-totals",  # fragments the dashboard fills itself in with (no page of their own)
+    "dashboard-datacenter",
+}
 PAGE_PREFIXES_SKIPPED = ("api-",)  # the JSON API; its documentation page is a page:
 API_PAGES = {"api-docs"}
 EXTRA_SIGNED_IN = [

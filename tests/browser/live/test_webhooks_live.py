@@ -134,7 +134,7 @@ def test_changes_made_elsewhere_are_announced_and_cost_only_the_changed_server(
     stream = EventStream(asgi_portal, cookies)
     stream.start()
     try:
-        assert reread(asgi_portal, cookies)[1] > 20  # cold
+        assert reread(asgi_portal, cookies)[1] >= 1  # cold: the data center in one detailed group read
 
         server_id = create_directly(simulator)
         created = wait_until(
