@@ -82,6 +82,11 @@ def read_view(
     return Read
 
 
+def answer_example(name: str, body, code: int = 200, media_type: str | None = None) -> OpenApiExample:
+    """An example of an answer (``code``'s), for the schema's ``examples``."""
+    return OpenApiExample(name, body, response_only=True, status_codes=[str(code)], media_type=media_type)
+
+
 def message_answer(serializer, description: str, name: str, body: dict) -> OpenApiResponse:
     """A documented error answer: ``serializer`` (``{"message"}``...) with one example."""
     return OpenApiResponse(serializer, description=description, examples=[OpenApiExample(name, body)])
@@ -107,7 +112,7 @@ def read_schemas(tag: str, errors: dict, example: str = "Example", parameters: l
             tags=[tag],
             parameters=parameters,
             responses={200: serializer, **errors},
-            examples=[OpenApiExample(example, body, response_only=True, status_codes=["200"])],
+            examples=[answer_example(example, body)],
         )
         decorator.serializer = serializer  # what ``read_view`` answers with
         return decorator

@@ -17,6 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.reads import answer_example
 from apps.accounts.services import client_for_request
 from apps.activities.api_common import (
     EXAMPLES,
@@ -154,16 +155,9 @@ def _code(outcome) -> int:
 
 _COMMON = {401: UNAUTHORIZED, 403: MESSAGE, 404: MESSAGE, 409: MESSAGE, 503: MESSAGE}
 _REFUSALS = [
-    OpenApiExample(
-        "Not found", {"message": "Not found: WA1DEMONOPE01."}, response_only=True, status_codes=["404"]
-    ),
-    OpenApiExample(
-        "Key reused",
-        {"message": "This form was already used for a different action."},
-        response_only=True,
-        status_codes=["409"],
-    ),
-    OpenApiExample("Cloud did not answer", {"message": UNCERTAIN}, response_only=True, status_codes=["503"]),
+    answer_example("Not found", {"message": "Not found: WA1DEMONOPE01."}, 404),
+    answer_example("Key reused", {"message": "This form was already used for a different action."}, 409),
+    answer_example("Cloud did not answer", {"message": UNCERTAIN}, 503),
 ]
 
 

@@ -6,11 +6,12 @@ GET  /api/v1/activities/?status=&operation=&mine=1&limit=&cursor=   the account'
 GET  /api/v1/activities/<id>/                              with its history; another account's: 404
 """
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.reads import answer_example
 from portal import keyset
 
 from . import services
@@ -81,17 +82,14 @@ class ActivityListView(APIView):
             401: UNAUTHORIZED,
         },
         examples=[
-            OpenApiExample(
+            answer_example(
                 "Activities",
                 {"results": [EXAMPLE_ACTIVITY], "next": "?limit=100&cursor=o1767607200000000.42"},
-                response_only=True,
-                status_codes=["200"],
             ),
-            OpenApiExample(
+            answer_example(
                 "Unknown status",
                 {"message": "Unknown status 'x'; use one of queued, running, succeeded, failed."},
-                response_only=True,
-                status_codes=["400"],
+                400,
             ),
         ],
     )
@@ -136,7 +134,7 @@ class ActivityDetailView(APIView):
         operation_id="activity_detail",
         responses={200: ActivityDetailSerializer, 401: UNAUTHORIZED, 404: MESSAGE},
         examples=[
-            OpenApiExample(
+            answer_example(
                 "Succeeded",
                 {
                     **EXAMPLE_ACTIVITY,
@@ -151,10 +149,8 @@ class ActivityDetailView(APIView):
                         }
                     ],
                 },
-                response_only=True,
-                status_codes=["200"],
             ),
-            OpenApiExample("Not found", {"message": "Not found."}, response_only=True, status_codes=["404"]),
+            answer_example("Not found", {"message": "Not found."}, 404),
         ],
     )
     def get(self, request, activity_id):

@@ -7,6 +7,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_seria
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from apps.accounts.reads import answer_example
+
 from .models import Origin, Status
 
 NO_POWER_ROLE = (
@@ -76,7 +78,7 @@ EXAMPLE_ACTIVITY = {
 }
 EXAMPLES = [
     OpenApiExample("Power off", {"operation": "powerOff"}, request_only=True),
-    OpenApiExample(
+    answer_example(
         "Queued",
         {
             "server": "WA1DEMOWEB01",
@@ -85,26 +87,14 @@ EXAMPLES = [
             "activity": EXAMPLE_ACTIVITY,
             "replayed": False,
         },
-        response_only=True,
-        status_codes=["202"],
+        202,
     ),
-    OpenApiExample(
-        "Bad input",
-        {"message": 'operation: "explode" is not a valid choice.'},
-        response_only=True,
-        status_codes=["400"],
-    ),
-    OpenApiExample(
-        "Role",
-        {"message": "Your roles don't allow power operations."},
-        response_only=True,
-        status_codes=["403"],
-    ),
-    OpenApiExample(
+    answer_example("Bad input", {"message": 'operation: "explode" is not a valid choice.'}, 400),
+    answer_example("Role", {"message": "Your roles don't allow power operations."}, 403),
+    answer_example(
         "Cloud session expired",
         {"message": "Your cloud session expired — sign in again.", "login": "/login/"},
-        response_only=True,
-        status_codes=["401"],
+        401,
     ),
 ]
 

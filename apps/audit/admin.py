@@ -2,21 +2,13 @@
 
 from django.contrib import admin
 
+from .export import FIELDS
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = (
-        "at",
-        "username",
-        "account_alias",
-        "action",
-        "target_type",
-        "target_id",
-        "result",
-        "address",
-    )
+    list_display = FIELDS[:-1]  # the CSV's columns but the channel (a filter) and the detail
     list_filter = ("result", "channel", "account_alias", "action")
     search_fields = ("username", "target_id", "action")
     date_hierarchy = "at"

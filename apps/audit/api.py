@@ -8,7 +8,6 @@ it) still works, as a starting point.
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.middleware import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
+from apps.accounts.reads import answer_example
 from portal import keyset
 
 from . import services
@@ -139,47 +139,32 @@ class AuditListView(APIView):
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,
                 description="With format=csv: the same selection as a CSV file (a download).",
-                examples=[
-                    OpenApiExample(
-                        "CSV",
-                        CSV_EXAMPLE,
-                        response_only=True,
-                        status_codes=["200"],
-                        media_type="text/csv",
-                    )
-                ],
+                examples=[answer_example("CSV", CSV_EXAMPLE, 200, media_type="text/csv")],
             ),
             (400, "application/json"): MESSAGE,
             (401, "application/json"): UNAUTHORIZED,
         },
         examples=[
-            OpenApiExample(
+            answer_example(
                 "Entries",
                 {"results": [_ENTRY], "next": "?limit=100&cursor=o1767607200000000.1042"},
-                response_only=True,
-                status_codes=["200"],
+                200,
                 media_type="application/json",
             ),
-            OpenApiExample(
+            answer_example(
                 "Bad input",
                 {"message": "since: 'yesterday' is not a date (YYYY-MM-DD) or an ISO date-time."},
-                response_only=True,
-                status_codes=["400"],
+                400,
                 media_type="application/json",
             ),
-            OpenApiExample(
+            answer_example(
                 "Cloud session expired",
                 {"message": CLOUD_EXPIRED_MESSAGE, "login": "/login/"},
-                response_only=True,
-                status_codes=["401"],
+                401,
                 media_type="application/json",
             ),
-            OpenApiExample(
-                "Bad token",
-                {"message": INVALID_TOKEN_MESSAGE},
-                response_only=True,
-                status_codes=["401"],
-                media_type="application/json",
+            answer_example(
+                "Bad token", {"message": INVALID_TOKEN_MESSAGE}, 401, media_type="application/json"
             ),
         ],
     )

@@ -6,31 +6,20 @@ from portal.csv_cells import column, copy_rows, copy_supported, row_writer, safe
 
 from .models import AuditEntry, detail_text
 
-CSV_COLUMNS = (
-    "at",
-    "person",
-    "account",
-    "action",
-    "target_type",
-    "target_id",
-    "result",
-    "address",
-    "channel",
-    "detail",
-)
-
-
-FIELDS = (
-    "at",
-    "username",
-    "account_alias",
-    "action",
-    "target_type",
-    "target_id",
-    "result",
-    "address",
-    "channel",
-)
+# the CSV's columns and the entry's field each shows; then the detail (a message or JSON)
+COLUMNS = {
+    "at": "at",
+    "person": "username",
+    "account": "account_alias",
+    "action": "action",
+    "target_type": "target_type",
+    "target_id": "target_id",
+    "result": "result",
+    "address": "address",
+    "channel": "channel",
+}
+CSV_COLUMNS = (*COLUMNS, "detail")
+FIELDS = tuple(COLUMNS.values())
 CHUNK = 5000  # rows a database round trip (a server-side cursor on PostgreSQL) and a write
 
 

@@ -18,6 +18,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.reads import answer_example
 from apps.accounts.services import client_for_request
 
 from . import selectors
@@ -152,7 +153,7 @@ class InvoiceView(BillingAPIView):
         summary="A month's invoice: totals, per data center, line items and their servers",
         tags=["billing"],
         responses={200: BillingInvoiceSerializer, **ERRORS},
-        examples=[OpenApiExample("June", EXAMPLE_INVOICE, response_only=True, status_codes=["200"])],
+        examples=[answer_example("June", EXAMPLE_INVOICE)],
     )
     def get(self, request, year: int, month: int):
         refused = self.refused(request)
@@ -179,7 +180,7 @@ class HistoryView(BillingAPIView):
         parameters=[MONTHS],
         responses={200: BillingHistorySerializer, **ERRORS},
         examples=[
-            OpenApiExample(
+            answer_example(
                 "Two months",
                 {
                     "months": [
@@ -201,8 +202,6 @@ class HistoryView(BillingAPIView):
                         },
                     ]
                 },
-                response_only=True,
-                status_codes=["200"],
             )
         ],
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import as_int, parse_time
+from .entities import as_dict, as_int, parse_time
 from .links import HasLinks, Link, parse_links
 
 
@@ -49,7 +49,7 @@ class HorizontalMapping(HasLinks):
 
     @classmethod
     def from_api(cls, raw: dict) -> "HorizontalMapping":
-        lb = raw.get("loadBalancer") if isinstance(raw.get("loadBalancer"), dict) else None
+        lb = as_dict(raw.get("loadBalancer"))
         return cls(
             group_id=str(raw.get("groupId") or "").lower(),
             policy_id=str(raw.get("policyId") or ""),

@@ -11,41 +11,31 @@ from .client import ClcClient
 from .entities import ServerStatistics
 
 
-def _params(type: str, start: str | None, end: str | None, sample_interval: str | None) -> dict:
-    params = {"type": type}
-    if start:
-        params["start"] = start
-    if end:
-        params["end"] = end
-    if sample_interval:
-        params["sampleInterval"] = sample_interval
-    return params
-
-
-def group_statistics(
+def _read(
     client: ClcClient,
-    group_id: str,
+    kind: str,
+    ident: str,
     *,
     type: str = "hourly",
     start: str | None = None,
     end: str | None = None,
     sample_interval: str | None = None,
-) -> list[ServerStatistics]:
-    params = _params(type, start, end, sample_interval)
-    body = client.get(f"/v2/groups/{{alias}}/{quote(group_id.lower(), safe='')}/statistics", params=params)
+):
+    """``GET /v2/<kind>/{alias}/<id>/statistics``: ``type`` and the options given (an empty one is
+    left out of the query)."""
+    params = {"type": type} | {
+        k: v for k, v in (("start", start), ("end", end), ("sampleInterval", sample_interval)) if v
+    }
+    return client.get(f"/v2/{kind}/{{alias}}/{quote(ident.lower(), safe='')}/statistics", params=params)
+
+
+def group_statistics(client: ClcClient, group_id: str, **options) -> list[ServerStatistics]:
+    """Every server's entry of the group (``options``: ``_read``'s)."""
+    body = _read(client, "groups", group_id, **options)
     return [ServerStatistics.from_api(item) for item in body or () if isinstance(item, dict)]
 
 
-def server_statistics(
-    client: ClcClient,
-    server_id: str,
-    *,
-    type: str = "hourly",
-    start: str | None = None,
-    end: str | None = None,
-    sample_interval: str | None = None,
-) -> ServerStatistics:
+def server_statistics(client: ClcClient, server_id: str, **options) -> ServerStatistics:
     """The server's own entry (``{name, stats}``; the server's ``statistics`` link)."""
-    params = _params(type, start, end, sample_interval)
-    body = client.get(f"/v2/servers/{{alias}}/{quote(server_id.lower(), safe='')}/statistics", params=params)
+    body = _read(client, "servers", server_id, **options)
     return ServerStatistics.from_api(body if isinstance(body, dict) else {"name": server_id})

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.middleware import API_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, UNAVAILABLE_MESSAGE
+from apps.accounts.reads import answer_example
 from apps.accounts.services import client_for_request
 
 from . import selectors
@@ -117,7 +118,7 @@ def read_schema(operation_id: str, summary: str, serializer, *, parameters=(), e
     """The schema of a read: ``serializer`` on 200, ``?fresh`` after ``parameters``, the error answers."""
     examples = None
     if example is not None:
-        examples = [OpenApiExample("Figures", example, response_only=True, status_codes=["200"])]
+        examples = [answer_example("Figures", example)]
     return extend_schema(
         operation_id=operation_id,
         examples=examples,

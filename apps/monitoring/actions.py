@@ -14,8 +14,8 @@ autoscale policies AccountAdmin, ServerAdmin (``roles.SERVER_ADMINS``); and the 
 
 from django.urls import reverse
 
-from apps.accounts.services import client_for_request
-from apps.actions.registry import Action, Target, register, register_target
+from apps.actions.declare import asks, at_once, declare, fresh_load
+from apps.actions.registry import Target, register_target
 from apps.actions.roles import OPERATE, SERVER_ADMINS
 from apps.clc import horizontal_autoscale as clc_autoscale
 from apps.clc import schedules as clc_schedules
@@ -24,21 +24,8 @@ from . import selectors
 from .forms import TYPE_LABELS, AutoscaleForm, ScheduleForm
 from .presenting import describe
 
-
-def _fresh(request) -> bool:
-    return request.method == "POST"  # a change starts from the cloud's current state
-
-
-def _load_automation(request, group_id):
-    return selectors.group_automation(
-        request.user, group_id, client=client_for_request(request), fresh=_fresh(request)
-    )
-
-
-def _load_schedule(request, group_id, schedule_id):
-    return selectors.group_schedule(
-        request.user, group_id, schedule_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+_load_automation = fresh_load(selectors.group_automation)  # a change starts from the cloud's state
+_load_schedule = fresh_load(selectors.group_schedule)
 
 
 def schedules_url(group_id: str) -> str:
@@ -89,40 +76,39 @@ def _archived(v) -> str | None:
 
 
 # --- scheduled activities ------------------------------------------------------------------------
+schedules_act = declare("groupschedules", roles=OPERATE)
+schedule_act = declare("groupschedule", roles=OPERATE)
+autoscale_act = declare("groupautoscale", roles=SERVER_ADMINS)
+
+
 def _create(run):
     created = clc_schedules.create_activity(run.client, run.resource.id, run.data)
     run.result["id"] = created.id
     run.result["schedule"] = describe(created)
 
 
-register(
-    Action(
-        name="createSchedule",
-        target="groupschedules",
-        label="Add schedule",
-        form=ScheduleForm,
-        call=_create,
-        roles=OPERATE,
-        link=("scheduledActivities", "POST"),
-        state=_archived,
-        button="Add schedule",
-        done="Schedule added.",
-        queues=False,
-        audit=lambda run: {"schedule": {"from": None, "to": run.result.get("schedule", "")}},
-        order=10,
-        example={
-            "type": "shutdown",
-            "begin": "2026-12-01T20:00",
-            "time_zone_offset": "-08:00",
-            "repeat": "daily",
-            "expire": "never",
-            "status": "on",
-        },
-        description="Schedule an activity on every server of the group and its sub-groups (power off, "
-        "power on, pause, reboot, snapshots, archive, delete): its first run in local time, the offset, "
-        "how it repeats (customWeekly: custom_weekly_days) and when it stops (afterCount: expire_count, "
-        "afterDate: expire_date). A schedule that runs once must begin in the future.",
-    )
+schedules_act(
+    "createSchedule",
+    "Add schedule",
+    _create,
+    form=ScheduleForm,
+    link=("scheduledActivities", "POST"),
+    state=_archived,
+    **at_once("Schedule added.", "Add schedule"),
+    audit=lambda run: {"schedule": {"from": None, "to": run.result.get("schedule", "")}},
+    order=10,
+    example={
+        "type": "shutdown",
+        "begin": "2026-12-01T20:00",
+        "time_zone_offset": "-08:00",
+        "repeat": "daily",
+        "expire": "never",
+        "status": "on",
+    },
+    description="Schedule an activity on every server of the group and its sub-groups (power off, "
+    "power on, pause, reboot, snapshots, archive, delete): its first run in local time, the offset, "
+    "how it repeats (customWeekly: custom_weekly_days) and when it stops (afterCount: expire_count, "
+    "afterDate: expire_date). A schedule that runs once must begin in the future.",
 )
 
 
@@ -139,55 +125,41 @@ def _edit_audit(run) -> dict:
     }
 
 
-register(
-    Action(
-        name="editSchedule",
-        target="groupschedule",
-        label="Change",
-        form=ScheduleForm,
-        call=_edit,
-        roles=OPERATE,
-        link=("self", "PUT"),
-        state=_archived,
-        button="Save schedule",
-        done="Schedule saved.",
-        queues=False,
-        audit=_edit_audit,
-        order=10,
-        example={
-            "type": "poweron",
-            "begin": "2026-12-02T07:00",
-            "time_zone_offset": "-08:00",
-            "repeat": "customWeekly",
-            "custom_weekly_days": ["mon", "tue", "wed", "thu", "fri"],
-            "expire": "afterCount",
-            "expire_count": 20,
-            "status": "on",
-        },
-        description="Change a scheduled activity (every field again; its run count is kept).",
-    )
+schedule_act(
+    "editSchedule",
+    "Change",
+    _edit,
+    form=ScheduleForm,
+    link=("self", "PUT"),
+    state=_archived,
+    **at_once("Schedule saved.", "Save schedule"),
+    audit=_edit_audit,
+    order=10,
+    example={
+        "type": "poweron",
+        "begin": "2026-12-02T07:00",
+        "time_zone_offset": "-08:00",
+        "repeat": "customWeekly",
+        "custom_weekly_days": ["mon", "tue", "wed", "thu", "fri"],
+        "expire": "afterCount",
+        "expire_count": 20,
+        "status": "on",
+    },
+    description="Change a scheduled activity (every field again; its run count is kept).",
 )
-register(
-    Action(
-        name="deleteSchedule",
-        target="groupschedule",
-        label="Remove",
-        call=lambda run: clc_schedules.delete_activity(
-            run.client, run.resource.automation.id, run.resource.schedule.id
-        ),
-        roles=OPERATE,
-        link=("self", "DELETE"),
-        confirm=True,
-        danger=True,
-        question="Remove the schedule {name}? It will not run again.",
-        button="Remove schedule",
-        done="Schedule removed.",
-        queues=False,
-        audit=lambda run: {"schedule": {"from": describe(run.resource.schedule), "to": None}},
-        then=lambda run: schedules_url(run.resource.automation.id),
-        order=90,
-        description="Remove a scheduled activity: it does not run again.",
-    )
+schedule_act(
+    "deleteSchedule",
+    "Remove",
+    lambda run: clc_schedules.delete_activity(
+        run.client, run.resource.automation.id, run.resource.schedule.id
+    ),
+    link=("self", "DELETE"),
+    **asks("Remove the schedule {name}? It will not run again."),
+    **at_once("Schedule removed.", "Remove schedule"),
+    audit=lambda run: {"schedule": {"from": describe(run.resource.schedule), "to": None}},
+    then=lambda run: schedules_url(run.resource.automation.id),
+    order=90,
+    description="Remove a scheduled activity: it does not run again.",
 )
 
 
@@ -203,49 +175,40 @@ def _current(v) -> str | None:
     return (v.autoscale.name or v.autoscale.policy_id) if v.autoscale is not None else None
 
 
-register(
-    Action(
-        name="setAutoscale",
-        target="groupautoscale",
-        label="Set autoscale policy",
-        form=AutoscaleForm,
-        call=_set,
-        roles=SERVER_ADMINS,
-        link=("horizontalAutoscalePolicyMapping", "PUT"),
-        state=_archived,
-        button="Save autoscale",
-        done="Autoscale policy set.",
-        queues=False,
-        audit=lambda run: {"policy": {"from": _current(run.resource), "to": run.result.get("policy")}},
-        order=10,
-        example={
-            "policy": "<a horizontal policy id>",
-            "load_balancer": "",
-            "public_port": None,
-            "private_port": None,
-        },
-        description="Apply one of the account's horizontal autoscale policies to the group (replacing any), "
-        "optionally with a load balancer pool (its id, public and private ports). The policy's minimum "
-        "must not exceed the group's servers.",
-    )
+def _policy_change(to):
+    """The audit of an autoscale change: the policy before and ``to(run)`` after."""
+    return lambda run: {"policy": {"from": _current(run.resource), "to": to(run)}}
+
+
+autoscale_act(
+    "setAutoscale",
+    "Set autoscale policy",
+    _set,
+    form=AutoscaleForm,
+    link=("horizontalAutoscalePolicyMapping", "PUT"),
+    state=_archived,
+    **at_once("Autoscale policy set.", "Save autoscale"),
+    audit=_policy_change(lambda run: run.result.get("policy")),
+    order=10,
+    example={
+        "policy": "<a horizontal policy id>",
+        "load_balancer": "",
+        "public_port": None,
+        "private_port": None,
+    },
+    description="Apply one of the account's horizontal autoscale policies to the group (replacing any), "
+    "optionally with a load balancer pool (its id, public and private ports). The policy's minimum "
+    "must not exceed the group's servers.",
 )
-register(
-    Action(
-        name="removeAutoscale",
-        target="groupautoscale",
-        label="Remove autoscale",
-        call=lambda run: clc_autoscale.remove_group_policy(run.client, run.resource.id),
-        roles=SERVER_ADMINS,
-        link=("horizontalAutoscalePolicyMapping", "DELETE"),
-        state=lambda v: "no autoscale policy is set" if v.autoscale is None else _archived(v),
-        confirm=True,
-        danger=True,
-        question="Remove the autoscale policy of {name}? Its servers stay as they are.",
-        button="Remove autoscale",
-        done="Autoscale policy removed.",
-        queues=False,
-        audit=lambda run: {"policy": {"from": _current(run.resource), "to": None}},
-        order=90,
-        description="Take the group's horizontal autoscale policy off.",
-    )
+autoscale_act(
+    "removeAutoscale",
+    "Remove autoscale",
+    lambda run: clc_autoscale.remove_group_policy(run.client, run.resource.id),
+    link=("horizontalAutoscalePolicyMapping", "DELETE"),
+    state=lambda v: "no autoscale policy is set" if v.autoscale is None else _archived(v),
+    **asks("Remove the autoscale policy of {name}? Its servers stay as they are."),
+    **at_once("Autoscale policy removed.", "Remove autoscale"),
+    audit=_policy_change(lambda run: None),
+    order=90,
+    description="Take the group's horizontal autoscale policy off.",
 )

@@ -12,18 +12,11 @@ editSchedule|deleteSchedule/``, ``groups/<id>/autoscale/actions/setAutoscale|rem
 Errors: ``{"message"}`` with 400 (a range the cloud refuses), 401, 403, 404, 503.
 """
 
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import ReadView, message_errors, read_schemas, read_view
 from apps.clc.schedules import href as schedule_href
 from apps.inventory import selectors as inventory
 from apps.inventory.serializers import LinkSerializer, ServerSeriesSerializer
@@ -31,7 +24,6 @@ from apps.inventory.serializers import LinkSerializer, ServerSeriesSerializer
 from . import presenting, selectors
 
 GROUP_ID = "7b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e"
-MESSAGE = inline_serializer("MonitoringMessage", {"message": serializers.CharField()})
 RANGE = OpenApiParameter(
     "range",
     str,
@@ -40,20 +32,18 @@ RANGE = OpenApiParameter(
 )
 
 
-def _error(code: int, description: str, text: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        MESSAGE, description=description, examples=[OpenApiExample(str(code), {"message": text})]
-    )
-
-
-ERRORS = {
-    401: _error(
-        401, "Sign in again (the cloud session expired) or a bad token.", "Your cloud session expired."
-    ),
-    403: _error(403, "The person's roles may not read this.", "You do not have permission to read this."),
-    404: _error(404, "No such server or group in the person's account.", "No group 7b1d... in your account."),
-    503: _error(503, "The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
-}
+ERRORS = message_errors(
+    "MonitoringMessage",
+    {
+        400: ("The cloud refused the range.", "Statistics are kept for 14 days."),
+        401: ("Sign in again (the cloud session expired) or a bad token.", "Your cloud session expired."),
+        403: ("The person's roles may not read this.", "You do not have permission to read this."),
+        404: ("No such server or group in the person's account.", "No group 7b1d... in your account."),
+        503: ("The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
+    },
+)
+_schema = read_schemas("monitoring", ERRORS, example="Found")
+_ranged = read_schemas("monitoring", ERRORS, example="Found", parameters=[RANGE])
 
 
 class StatisticsSerializer(serializers.Serializer):
@@ -160,35 +150,6 @@ SCHEDULE_EXAMPLE = {
 }
 
 
-def _schema(operation_id: str, summary: str, serializer, example, params=()):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
-        tags=["monitoring"],
-        parameters=list(params),
-        responses={
-            200: serializer,
-            400: _error(400, "The cloud refused the range.", "Statistics are kept for 14 days."),
-            **ERRORS,
-        },
-        examples=[OpenApiExample("Found", example, response_only=True, status_codes=["200"])],
-    )
-
-
-class MonitoringAPIView(APIView):
-    """Upstream errors are the API's one error handler's (``apps.accounts.api_errors``)."""
-
-    def fresh(self, request) -> bool:
-        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
-
-    def range(self, request):
-        """The ``range`` asked for (default: the day); None for one that is not a range."""
-        value = request.query_params.get("range")
-        if value is None or value == "":
-            return selectors.RANGES[selectors.DEFAULT_RANGE]
-        return selectors.RANGES.get(value.strip().lower())
-
-
 def _bad_range() -> Response:
     return Response({"message": f"range must be one of {', '.join(selectors.RANGES)}."}, status=400)
 
@@ -204,40 +165,48 @@ def _stats_json(charts) -> dict:
     }
 
 
-class ServerStatisticsView(MonitoringAPIView):
-    @_schema(
+def _statistics_view(selector, schema, url: tuple[str, str]) -> type[ReadView]:
+    """A GET of ``url`` answering ``selector(user, <the URL's id>, rng, ...)`` over the ``range`` asked
+    for (default: the day); a range that is not one is a 400."""
+
+    class Statistics(ReadView):
+        @schema
+        def get(self, request, **kwargs):
+            value = request.query_params.get("range")
+            if value is None or value == "":
+                rng = selectors.RANGES[selectors.DEFAULT_RANGE]
+            else:
+                rng = selectors.RANGES.get(value.strip().lower())
+            if rng is None:
+                return _bad_range()
+            return Response(
+                StatisticsSerializer(_stats_json(self.read(request, selector, **kwargs, rng=rng))).data
+            )
+
+    Statistics.url = url
+    return Statistics
+
+
+ServerStatisticsView = _statistics_view(
+    selectors.server_charts,
+    _ranged(
         "server_statistics",
         "A server's CPU, memory, disk and network samples over a range",
         StatisticsSerializer,
         STATS_EXAMPLE,
-        [RANGE],
-    )
-    def get(self, request, server_id: str):
-        rng = self.range(request)
-        if rng is None:
-            return _bad_range()
-        charts = selectors.server_charts(
-            request.user, server_id, rng, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(StatisticsSerializer(_stats_json(charts)).data)
-
-
-class GroupStatisticsView(MonitoringAPIView):
-    @_schema(
+    ),
+    ("servers/<str:server_id>/statistics/", "api-server-statistics"),
+)
+GroupStatisticsView = _statistics_view(
+    selectors.group_charts,
+    _ranged(
         "group_statistics",
         "Every server's samples of a group (and its sub-groups) over a range",
         StatisticsSerializer,
         STATS_EXAMPLE,
-        [RANGE],
-    )
-    def get(self, request, group_id: str):
-        rng = self.range(request)
-        if rng is None:
-            return _bad_range()
-        charts = selectors.group_charts(
-            request.user, group_id, rng, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        return Response(StatisticsSerializer(_stats_json(charts)).data)
+    ),
+    ("groups/<str:group_id>/statistics/", "api-group-statistics"),
+)
 
 
 def schedule_json(s) -> dict:
@@ -261,8 +230,31 @@ def schedule_json(s) -> dict:
     }
 
 
-class GroupSchedulesView(MonitoringAPIView):
-    @_schema(
+def _autoscale_json(a) -> dict | None:
+    if a is None:
+        return None
+    return {
+        "policy_id": a.policy_id,
+        "name": a.name,
+        "available_servers": a.available_servers,
+        "target_size": a.target_size,
+        "load_balancer": a.load_balancer,
+        "since": a.since,
+    }
+
+
+def _automation_json(view) -> dict:
+    return {
+        "group": view.id,
+        "name": view.name,
+        "next_run": view.next_run.id if view.next_run else None,
+        "schedules": [schedule_json(s) for s in view.schedules],
+        "autoscale": _autoscale_json(view.autoscale),
+    }
+
+
+GroupSchedulesView = read_view(
+    _schema(
         "group_schedules",
         "A group's scheduled activities (the next run first) and horizontal autoscale policy",
         AutomationSerializer,
@@ -273,32 +265,16 @@ class GroupSchedulesView(MonitoringAPIView):
             "schedules": [SCHEDULE_EXAMPLE],
             "autoscale": None,
         },
-    )
-    def get(self, request, group_id: str):
-        view = selectors.group_automation(
-            request.user, group_id, client=client_for_request(request), fresh=self.fresh(request)
-        )
-        a = view.autoscale
-        body = {
-            "group": view.id,
-            "name": view.name,
-            "next_run": view.next_run.id if view.next_run else None,
-            "schedules": [schedule_json(s) for s in view.schedules],
-            "autoscale": None
-            if a is None
-            else {
-                "policy_id": a.policy_id,
-                "name": a.name,
-                "available_servers": a.available_servers,
-                "target_size": a.target_size,
-                "load_balancer": a.load_balancer,
-                "since": a.since,
-            },
-        }
-        return Response(AutomationSerializer(body).data)
+    ),
+    selectors.group_automation,
+    _automation_json,
+    url=("groups/<str:group_id>/schedules/", "api-group-schedules"),
+)
 
 
-class HorizontalPoliciesView(MonitoringAPIView):
+class HorizontalPoliciesView(ReadView):
+    url = ("horizontal-autoscale-policies/", "api-horizontal-autoscale-policies")
+
     @_schema(
         "horizontal_autoscale_policies",
         "The account's horizontal autoscale policies (what setAutoscale takes)",
@@ -306,7 +282,7 @@ class HorizontalPoliciesView(MonitoringAPIView):
         [{"id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "name": "Web Tier Scale Out", "minimum_server_count": 2}],
     )
     def get(self, request):
-        found = selectors.horizontal_policies(request.user, client=client_for_request(request))
+        found = selectors.horizontal_policies(request.user, client=self.client(request))
         return Response(PolicySerializer(found, many=True).data)
 
 
@@ -322,27 +298,31 @@ EXTERNAL_EXAMPLE = [
 ]
 
 
-class ServerExternalView(MonitoringAPIView):
-    @_schema(
-        "server_external_operations",
-        "What the cloud did to a server by itself (newest first)",
-        ExternalSerializer(many=True),
-        EXTERNAL_EXAMPLE,
-    )
-    def get(self, request, server_id: str):
-        detail = inventory.server_detail(request.user, server_id, client=client_for_request(request))
-        found = selectors.external_operations(request.user, [detail.server.id], limit=50)
-        return Response(ExternalSerializer(found, many=True).data)
+def _external_view(server_ids, kind: str, summary: str) -> type[ReadView]:
+    """A GET of ``<kind>s/<id>/external-operations/``: what the cloud did by itself to the servers
+    ``server_ids(user, id, client)`` names (newest first, 50 at most)."""
+
+    class External(ReadView):
+        url = (f"{kind}s/<str:{kind}_id>/external-operations/", f"api-{kind}-external-operations")
+
+        @_schema(f"{kind}_external_operations", summary, ExternalSerializer(many=True), EXTERNAL_EXAMPLE)
+        def get(self, request, **kwargs):
+            ids = server_ids(request.user, *kwargs.values(), client=self.client(request))
+            found = selectors.external_operations(request.user, ids, limit=50)
+            return Response(ExternalSerializer(found, many=True).data)
+
+    return External
 
 
-class GroupExternalView(MonitoringAPIView):
-    @_schema(
-        "group_external_operations",
-        "What the cloud did to a group's servers by itself (newest first)",
-        ExternalSerializer(many=True),
-        EXTERNAL_EXAMPLE,
-    )
-    def get(self, request, group_id: str):
-        detail = inventory.group_detail(request.user, group_id, client=client_for_request(request))
-        found = selectors.external_operations(request.user, [s.id for s in detail.servers], limit=50)
-        return Response(ExternalSerializer(found, many=True).data)
+ServerExternalView = _external_view(
+    lambda user, server_id, client: [inventory.server_detail(user, server_id, client=client).server.id],
+    "server",
+    "What the cloud did to a server by itself (newest first)",
+)
+GroupExternalView = _external_view(
+    lambda user, group_id, client: [
+        s.id for s in inventory.group_detail(user, group_id, client=client).servers
+    ],
+    "group",
+    "What the cloud did to a group's servers by itself (newest first)",
+)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from django import forms
 
-from apps.actions.forms import ActionForm
+from apps.actions.forms import ActionForm, optional_text
 from apps.clc import errors
 from apps.clc.schedules import TYPES, WEEKDAYS
 
@@ -220,11 +220,10 @@ class AutoscaleForm(ActionForm):
             "invalid_choice": "Pick one of the account's horizontal autoscale policies (%(value)s is not one)."
         },
     )
-    load_balancer = forms.CharField(
-        label="Load balancer id (optional)",
-        max_length=64,
-        required=False,
-        help_text="The shared load balancer whose pool gets the servers the policy starts.",
+    load_balancer = optional_text(
+        "Load balancer id (optional)",
+        64,
+        "The shared load balancer whose pool gets the servers the policy starts.",
     )
     public_port = forms.IntegerField(label="Public port", min_value=1, max_value=65535, required=False)
     private_port = forms.IntegerField(label="Private port", min_value=1, max_value=65535, required=False)

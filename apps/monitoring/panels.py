@@ -4,6 +4,7 @@ operations the cloud started by itself (external activities)."""
 
 from django.urls import reverse
 
+from apps.accounts.reads import page_read
 from apps.accounts.services import client_for_request
 from apps.clc import errors
 
@@ -20,10 +21,6 @@ def _picker(request, rng) -> list[dict]:
     ]
 
 
-def _fresh(request) -> bool:
-    return request.GET.get("refresh") == "1"
-
-
 def server_charts(request, detail) -> dict | None:
     """The server page's CPU, memory, disk and network charts (its ``statistics`` link)."""
     server = detail.server
@@ -32,9 +29,7 @@ def server_charts(request, detail) -> dict | None:
     rng = selectors.range_of(request.GET.get("range"))
     context = {"range": rng, "picker": _picker(request, rng), "single": True, "charts": None, "error": ""}
     try:
-        charts = selectors.server_charts(
-            request.user, server.id, rng, client=client_for_request(request), fresh=_fresh(request)
-        )
+        charts = page_read(request, selectors.server_charts, server_id=server.id, rng=rng)
     except errors.Unauthorized:
         raise
     except errors.ClcError as exc:
@@ -63,13 +58,8 @@ def group_charts(request, detail) -> dict | None:
     if rng.key == selectors.DEFAULT_RANGE and detail.statistics.error is not None:
         return {**context, "error": detail.statistics.error.message}
     try:
-        charts = selectors.group_charts(
-            request.user,
-            group.id,
-            rng,
-            client=client_for_request(request),
-            fresh=_fresh(request),
-            day=detail.statistics.data,
+        charts = page_read(
+            request, selectors.group_charts, group_id=group.id, rng=rng, day=detail.statistics.data
         )
     except errors.Unauthorized:
         raise
@@ -83,9 +73,7 @@ def group_automation(request, detail) -> dict | None:
     group = detail.group
     if group.link("scheduledActivities") is None and group.link("horizontalAutoscalePolicyMapping") is None:
         return None
-    view = selectors.group_automation(
-        request.user, group.id, client=client_for_request(request), fresh=_fresh(request), group=group
-    )
+    view = page_read(request, selectors.group_automation, group_id=group.id, group=group)
     return {"automation": view, "schedules_url": reverse("group-schedules", args=[group.id.lower()])}
 
 

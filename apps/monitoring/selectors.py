@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from apps.accounts.services import cloud_client_for
+from apps.accounts.reads import own_client
 from apps.activities.models import Activity, Origin
 from apps.clc import errors
 from apps.clc import groups as clc_groups
@@ -59,10 +59,6 @@ DEFAULT_RANGE = "day"  # the group page's (and the inventory group API's) last 2
 def range_of(value) -> Range:
     """``?range=week`` -> that range; anything unknown -> the default (a bookmark never breaks)."""
     return RANGES.get(str(value or "").strip().lower(), RANGES[DEFAULT_RANGE])
-
-
-def _client(user, client):
-    return client if client is not None else cloud_client_for(user)
 
 
 # --- charts ----------------------------------------------------------------------------------------
@@ -114,7 +110,7 @@ class Charts:
 def server_charts(user, server_id: str, rng: Range, *, client=None, fresh: bool = False) -> Charts:
     """One server's samples over ``rng`` (the server's ``statistics`` link: 1 call, cached)."""
     server_id = inventory._checked_id(server_id, "server").upper()
-    client = _client(user, client)
+    client = own_client(user, client)
 
     def fetch() -> Charts:
         start, end = inventory.statistics_window(rng.span, rng.interval)
@@ -138,7 +134,7 @@ def group_charts(user, group_id: str, rng: Range, *, client=None, fresh: bool = 
     if rng.key == DEFAULT_RANGE and day is not None:
         return Charts(rng, day)
     group_id = inventory._checked_id(group_id, "group")
-    client = _client(user, client)
+    client = own_client(user, client)
 
     def fetch() -> Charts:
         stats = inventory.group_statistics(
@@ -217,7 +213,7 @@ def group_automation(
 ) -> GroupAutomation:
     """The group (read unless given: the group page has it), its schedules and its autoscale."""
     group_id = inventory._checked_id(group_id, "group")
-    client = _client(user, client)
+    client = own_client(user, client)
 
     def fetch() -> GroupAutomation:
         found = group
@@ -241,7 +237,7 @@ def horizontal_policies(user, *, client=None) -> tuple[HorizontalPolicy, ...]:
     cached = cache.get_stable("hpolicies")
     if isinstance(cached, tuple):
         return cached
-    found = tuple(sorted(clc_autoscale.list_policies(_client(user, client)), key=lambda p: p.name.lower()))
+    found = tuple(sorted(clc_autoscale.list_policies(own_client(user, client)), key=lambda p: p.name.lower()))
     cache.put_stable("hpolicies", found, POLICY_SECONDS)
     return found
 

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import page_read
 
 from . import selectors
 
@@ -15,7 +15,5 @@ from . import selectors
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def group_schedules(request, group_id: str):
-    view = selectors.group_automation(
-        request.user, group_id, client=client_for_request(request), fresh=request.GET.get("refresh") == "1"
-    )
+    view = page_read(request, selectors.group_automation, group_id=group_id)
     return render(request, "monitoring/schedules.html", {"automation": view, "group": view.group})

@@ -17,6 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.reads import answer_example
 from apps.activities import api_common as activities_api
 from apps.activities.services import UNCERTAIN
 from apps.activities.streams import activity_json
@@ -98,7 +99,7 @@ _LAUNCHED = {
     "replayed": False,
     "ttl": "2026-01-06T10:00:00Z",
 }
-NOT_FOUND = OpenApiExample("Not found", {"message": "Not found."}, response_only=True, status_codes=["404"])
+NOT_FOUND = answer_example("Not found", {"message": "Not found."}, 404)
 UNAUTHORIZED_EXAMPLE = activities_api.EXAMPLES[-1]
 
 
@@ -136,7 +137,7 @@ class RecipeListView(APIView):
         operation_id="recipes_list",
         responses={200: RecipeListSerializer, 401: activities_api.UNAUTHORIZED},
         examples=[
-            OpenApiExample("Recipes", {"results": [_RECIPE]}, response_only=True, status_codes=["200"]),
+            answer_example("Recipes", {"results": [_RECIPE]}),
             UNAUTHORIZED_EXAMPLE,
         ],
     )
@@ -152,7 +153,7 @@ class RecipeDetailView(APIView):
         operation_id="recipe_detail",
         responses={200: RecipeSerializer, 401: activities_api.UNAUTHORIZED, 404: activities_api.MESSAGE},
         examples=[
-            OpenApiExample("Recipe", _RECIPE, response_only=True, status_codes=["200"]),
+            answer_example("Recipe", _RECIPE),
             UNAUTHORIZED_EXAMPLE,
             NOT_FOUND,
         ],
@@ -192,41 +193,24 @@ class RecipeLaunchView(APIView):
         },
         examples=[
             OpenApiExample("Launch", {"name": "web"}, request_only=True),
-            OpenApiExample("Queued", _LAUNCHED, response_only=True, status_codes=["202"]),
-            OpenApiExample(
-                "Bad name",
-                {"message": "Use only letters, digits and dashes in the name."},
-                response_only=True,
-                status_codes=["400"],
+            answer_example("Queued", _LAUNCHED, 202),
+            answer_example("Bad name", {"message": "Use only letters, digits and dashes in the name."}, 400),
+            answer_example(
+                "Bounds", {"message": "A recipe's launch takes only a name; unexpected field(s): cpu."}, 400
             ),
-            OpenApiExample(
-                "Bounds",
-                {"message": "A recipe's launch takes only a name; unexpected field(s): cpu."},
-                response_only=True,
-                status_codes=["400"],
-            ),
-            OpenApiExample(
+            answer_example(
                 "Not allowed",
                 {
                     "message": "Your roles may not create servers (AccountAdmin, ServerAdmin or ServerOperator needed)."
                 },
-                response_only=True,
-                status_codes=["403"],
+                403,
             ),
             UNAUTHORIZED_EXAMPLE,
             NOT_FOUND,
-            OpenApiExample(
-                "Key reused",
-                {"message": "This form was already used for a different action."},
-                response_only=True,
-                status_codes=["409"],
+            answer_example(
+                "Key reused", {"message": "This form was already used for a different action."}, 409
             ),
-            OpenApiExample(
-                "No answer",
-                {"message": UNCERTAIN},
-                response_only=True,
-                status_codes=["503"],
-            ),
+            answer_example("No answer", {"message": UNCERTAIN}, 503),
         ],
     )
     def post(self, request, recipe_id):
