@@ -6,7 +6,9 @@ its ``<tr>`` is rendered the first time a page shows it and read back from the c
                               key=lambda a: f"{a.pk}.{a.version}" if finished(a) else None,
                               prepare=decorate)
 
-``key(item)`` names what the row shows (None: render it fresh every time, e.g. a running
+``key(item)`` names what the row shows — the id *and* the row's creation time, so a database
+rebuilt from scratch (ids start again) or another database on the same Redis never meets an old
+row (None: render it fresh every time, e.g. a running
 activity whose elapsed time moves); the template's source and the time zone are part of every
 key, so changing the template or the zone never serves an old row. ``prepare(item)`` runs only for
 rows rendered now. A cache that does not answer costs a render, never an error.

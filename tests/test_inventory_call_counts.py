@@ -118,6 +118,15 @@ def _all_rows(demo, path):
     return response.json()["results"]
 
 
+def _timeless(value):
+    """``value`` without the cost accrued so far this month (it moves between two reads)."""
+    if isinstance(value, dict):
+        return {k: _timeless(v) for k, v in value.items() if k != "month_to_date"}
+    if isinstance(value, list):
+        return [_timeless(v) for v in value]
+    return value
+
+
 def test_an_upstream_that_ignores_server_detail_is_read_server_by_server(demo, simulator):
     """Same rows, same fields, against an upstream that answers group links only: every server
     read on its own, and the header says how many were."""
@@ -139,7 +148,7 @@ def test_an_upstream_that_ignores_server_detail_is_read_server_by_server(demo, s
     response = demo.get("/api/v1/datacenters/")
     assert calls(response) == 1 + DCS * 2 + ALL  # list, tree and billing each, 1 per server
     assert fallback_reads(response) == ALL
-    assert response.json() == board
+    assert _timeless(response.json()) == _timeless(board)  # the month to date accrues by the second
 
     response = demo.get(f"/api/v1/groups/{web['id']}/?fresh=1")
     assert fallback_reads(response) == 2  # its direct servers only

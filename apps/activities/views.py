@@ -316,7 +316,9 @@ def _render_list(request, filters, *, error="", status=200, fragment=""):
         "activities/_row.html",
         "a",
         page.rows,
-        key=lambda a: f"{a.pk}.{a.version}.{a.status}" if a.status in TERMINAL and a.finished_at else None,
+        key=lambda a: f"{a.pk}.{a.created_at.timestamp()}.{a.version}.{a.status}"
+        if a.status in TERMINAL and a.finished_at
+        else None,
         prepare=lambda a: decorate(a, now),
     )
     pages = -(-total // PAGE_SIZE) if total is not None else None

@@ -47,7 +47,9 @@ def audit_log(request):
             page = keyset.offset(qs, "at", _page_number(request), PAGE_SIZE)
     except keyset.CursorError as exc:
         return render(request, "audit/log.html", _context(request, None, error=str(exc)), status=400)
-    page.rows = row_cache.rendered("audit/_entry.html", "e", page.rows, key=lambda e: e.pk, prepare=_decorate)
+    page.rows = row_cache.rendered(
+        "audit/_entry.html", "e", page.rows, key=lambda e: f"{e.pk}.{e.at.timestamp()}", prepare=_decorate
+    )
     number = None if cursor else _page_number(request)
     return render(request, "audit/log.html", _context(request, page, number=number))
 
