@@ -5,6 +5,7 @@ same pages without a single button. Screenshots at 1440 and 375 px go to screens
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import screenshot, sign_in
 
@@ -41,7 +42,7 @@ def test_server_admin_walk(portal, open_page, simulator):
     page.locator('button[data-action="setNodes"]').click()
     page.fill("input[data-node-filter]", "web")
     shown = page.locator("tr[data-node-row]:not([hidden])")
-    assert shown.count() == 3
+    expect(shown).to_have_count(3)  # the filter runs on the input event: wait for it (with a deadline)
     for name in WEB:
         page.get_by_label(name).check()
     page.fill("input[data-node-filter]", "")
