@@ -91,10 +91,11 @@ def say(message: str) -> None:
 # --- children -----------------------------------------------------------------------------------
 
 
-# What each child gets when the quick start dies without stopping it (and, for the worker, on a
-# normal stop too): a Celery cold shutdown (SIGQUIT) for the worker, SIGKILL for the web server (an
-# open event stream would hold a graceful stop), SIGTERM (a clean, quick stop) for the others.
-DEATH_SIGNALS = {"worker": "QUIT", "web": "KILL"}
+# What each child gets when the quick start dies without stopping it: SIGKILL for the worker (a cold
+# shutdown can hang on a broker that died with us; its unacknowledged tasks go back to the queue:
+# acks_late) and the web server (an open event stream would hold a graceful stop), SIGTERM (a clean,
+# quick stop) for the others. On a normal stop the worker gets a Celery cold shutdown (SIGQUIT).
+DEATH_SIGNALS = {"worker": "KILL", "web": "KILL"}
 STOP_SIGNALS = {"worker": signal.SIGQUIT}
 
 
