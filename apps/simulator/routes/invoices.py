@@ -14,7 +14,7 @@ import re
 
 from .. import errors
 from ..invoices import compute, invoice_json
-from ..roles import can
+from ..roles import require
 from ..router import route
 from ..state import iso
 from .server_extras import BUSINESS_NAMES
@@ -45,8 +45,7 @@ def _company(alias: str) -> dict:
 
 @route("GET", "/v2/invoice/{alias}/{year}/{month}")
 def invoice(req, alias, year, month):
-    if not can(req.user.roles, "view_billing_details"):
-        raise errors.forbidden()
+    require(req, "view_billing_details")
     account = req.world.account(alias)
     year_n, month_n = _period(year, month)
     pricing = req.param("pricingAccountAlias") or req.param("pricingAccount") or account.alias
