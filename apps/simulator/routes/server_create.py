@@ -23,7 +23,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .. import addressing, catalog, errors
+from .. import addressing, catalog, errors, fields
 from ..factory import TEMPLATES, add_server, validate_server_name
 from ..links import link, status_link
 from ..models import Disk, Server
@@ -62,13 +62,8 @@ def _given(value) -> bool:
 
 
 def boolean(value, name: str) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise errors.bad_request(f"{name} must be true or false.")
+    """An optional ``fields.boolean``: absent means false."""
+    return value is not None and fields.boolean(value, name, prefix="")
 
 
 def server_types(server_type, storage_type, location: str) -> tuple[str, str]:
