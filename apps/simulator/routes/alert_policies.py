@@ -20,7 +20,7 @@ fire on the simulator clock (``monitoring.watch``).
 
 from .. import errors
 from ..links import link
-from ..monitoring.model import AlertPolicy, owned
+from ..monitoring.model import AlertPolicy
 from ..monitoring.watch import duration_seconds, ensure_tick, forget_alert_runs
 from ..roles import can, require
 from ..router import route
@@ -31,6 +31,7 @@ from .policy_common import (
     listing,
     mapped_server,
     name_field,
+    named_policy,
     new_policy,
     policies_of,
     policy_at,
@@ -208,9 +209,7 @@ def add_to_server(req, alias, server_id):
     world = req.world
     server = mapped_server(req, alias, server_id)
     policy_id = id_field(req, req.json_object())
-    policy = owned(world.monitoring.alert_policies, alias, policy_id)
-    if policy is None:
-        raise errors.bad_request(f"The alert policy '{policy_id}' does not exist.")
+    policy = named_policy(world.monitoring.alert_policies, alias, policy_id, "alert policy")
     active_server(req, server, "add an alert policy")
     if not any(ref["id"] == policy.id for ref in server.alert_policies):  # adding twice is harmless
         server.alert_policies.append({"id": policy.id, "name": policy.name})
