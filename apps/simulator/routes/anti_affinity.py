@@ -16,6 +16,7 @@ the server operators move a server in or out (the server's ``antiAffinityPolicyM
 """
 
 from .. import errors
+from ..fields import identifier
 from ..links import link
 from ..monitoring.model import AntiAffinityPolicy
 from ..roles import require
@@ -98,10 +99,9 @@ def create_policy(req, alias):
     body = req.json_object()
     name = name_field(req.field(body, "name"))
     location = req.field(body, "location")
-    if not isinstance(location, str) or not location.strip():
-        raise errors.bad_request("The request is invalid: location is required.")
+    wanted = identifier(location, "location")
     try:
-        datacenter = world.datacenter(alias, location.strip())
+        datacenter = world.datacenter(alias, wanted)
     except errors.ApiError:
         raise errors.bad_request(f"The data center '{location}' is not available to this account.") from None
     unique_name(world.monitoring.anti_affinity, alias, name, "An anti-affinity policy")

@@ -69,10 +69,9 @@ def _unique_name(world, parent: Group, name: str, exclude: Group | None = None) 
 
 
 def _parent(req, alias: str, parent_id) -> Group:
-    if not isinstance(parent_id, str) or not parent_id.strip():
-        raise errors.bad_request("The request is invalid: parentGroupId is required.")
+    wanted = identifier(parent_id, "parentGroupId")
     try:
-        return req.world.group(alias, parent_id.strip())
+        return req.world.group(alias, wanted)
     except errors.ApiError:
         raise errors.bad_request(f"The parent group '{parent_id}' does not exist.") from None
 
