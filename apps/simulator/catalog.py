@@ -135,6 +135,22 @@ def ovfs_of(alias: str, dc_id: str) -> list[dict]:
     return [dict(o, id=f"{alias.upper()}/{o['suffix']}") for o in OVFS]
 
 
+def importable_os_type(dc_id: str, os_type) -> dict | None:
+    """The data center's importable OS type named ``os_type`` (any case), or None."""
+    if not isinstance(os_type, str):
+        return None
+    wanted = os_type.strip().lower()
+    return next((t for t in importable_os_types(dc_id) if t["type"].lower() == wanted), None)
+
+
+def ovf_of(alias: str, dc_id: str, ovf_id) -> dict | None:
+    """The account's OVF ``ovf_id`` (any case) the data center can import, or None."""
+    if not isinstance(ovf_id, str):
+        return None
+    wanted = ovf_id.strip().lower()
+    return next((o for o in ovfs_of(alias, dc_id) if o["id"].lower() == wanted), None)
+
+
 def public_ovf(ovf: dict) -> dict:
     return {k: ovf[k] for k in ("id", "name", "storageSizeGB", "cpuCount", "memorySizeMB")}
 

@@ -50,25 +50,10 @@ def import_server(req, alias):
     cpu = integer(req.field(body, "cpu"), "cpu", 1, 16)
     memory_gb = integer(req.field(body, "memoryGB"), "memoryGB", 1, 128)
     ovf_id = req.field(body, "ovfId")
-    ovf = next(
-        (
-            o
-            for o in catalog.ovfs_of(alias, location)
-            if isinstance(ovf_id, str) and o["id"].lower() == ovf_id.strip().lower()
-        ),
-        None,
-    )
+    ovf = catalog.ovf_of(alias, location, ovf_id)
     if ovf is None:
         raise errors.bad_request(f"The OVF '{ovf_id}' is not available for import in {location}.")
-    wanted = req.field(body, "ovfOsType")
-    os_type = next(
-        (
-            t
-            for t in catalog.importable_os_types(location)
-            if isinstance(wanted, str) and t["type"].lower() == wanted.strip().lower()
-        ),
-        None,
-    )
+    os_type = catalog.importable_os_type(location, req.field(body, "ovfOsType"))
     if os_type is None:
         raise errors.bad_request(f"ovfOsType must be one of the importableOSTypes of {location}.")
     network, address = addressing.for_new_server(
