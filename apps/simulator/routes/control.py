@@ -35,7 +35,7 @@ from datetime import datetime
 
 from .. import errors
 from ..router import route
-from ..state import iso
+from ..state import Faults, iso
 
 
 def _settings(world):
@@ -143,18 +143,16 @@ def reset(req):
     except ValueError as exc:
         raise errors.bad_request(str(exc))
     world = req.world
-    # Keep the same World object (the server holds it), its lock, speed and fault settings;
+    # Keep the same World object (the server holds it), its lock, speed and fault rates;
     # everything else (entities, tokens, queue, timers, clock, events) comes from the fresh world.
     kept = {"lock", "faults", "speed"} | ({"tokens"} if body.get("keepTokens") is True else set())
     for f in fields(world):
         if f.name not in kept:
             setattr(world, f.name, getattr(fresh, f.name))
     world.seed_name = seed
-    world.faults.fail_next = 0
-    world.faults.interrupt_next = []
-    world.faults.duration_override = None
-    world.faults.duration_range = None
-    world.faults.ignore_server_detail = False
+    # The rates stay; the one-shot faults and duration settings (and any added later) start over.
+    old = world.faults
+    world.faults = Faults(latency_ms=old.latency_ms, error_rate=old.error_rate, failure_rate=old.failure_rate)
     return _settings(world)
 
 
