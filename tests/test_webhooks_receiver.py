@@ -232,6 +232,7 @@ def test_copies_and_replays_change_nothing_twice(demo, simulator, receiver, hook
     assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 1
     again = deliver(demo, receiver(), payload, hook_key)  # the cloud's retry, a duplicate, a replay
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert again.json()["delivery"] == first.json()["delivery"]  # the copy names the delivery it repeats
     assert len(worker) == 1
     assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0
     assert len(external_rows(demo)) == 1

@@ -245,13 +245,11 @@ def _accept(alias: str, event: str, payload: dict, body: bytes, key, address: st
                 address=address,
             )
     except IntegrityError:
-        Delivery.objects.filter(
-            account_alias=alias, dedupe_key=key_value, verification=Verification.VERIFIED
-        ).update(duplicates=F("duplicates") + 1)
         first = Delivery.objects.filter(
             account_alias=alias, dedupe_key=key_value, verification=Verification.VERIFIED
-        ).values_list("pk", flat=True)
-        return Accepted("duplicate", first.first() or 0)
+        )
+        first.update(duplicates=F("duplicates") + 1)
+        return Accepted("duplicate", first.values_list("pk", flat=True).first() or 0)
     return Accepted("accepted", delivery.pk)
 
 
