@@ -241,7 +241,9 @@ def test_copies_and_replays_change_nothing_twice(demo, simulator, receiver, hook
     deliver(demo, receiver(), payload, hook_key)
     assert deliver(demo, receiver(), payload, hook_key).json()["status"] == "duplicate"
     assert len(worker) == 2
-    assert "1 copy ignored" in text_of(demo.get("/webhooks/"))
+    page = text_of(demo.get("/webhooks/"))
+    assert "1 copy ignored" in page
+    assert "Verified (24 h) 2 " in page and "Copies ignored 2 " in page and "Waiting 0 " in page
 
 
 def test_a_late_older_change_never_moves_the_view_back(demo, simulator, receiver, hook_key, worker):
