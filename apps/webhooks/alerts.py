@@ -2,7 +2,7 @@
 
     record_alert("DEMO", payload)        # the FAQ's payload -> one Alert per trigger, announced,
                                          # notified to the people who asked for alerts
-    active_alerts("DEMO")                # the latest state per (server, metric) that is triggered
+    triggered_now(recent_alerts("DEMO", 500))  # the latest state per (server, metric) that is triggered
     server_alerts("DEMO", "WA1DEMOWEB01")
 
 The one alert store: ``apps.policies`` reads it (``latest_per_metric(server_alerts(...))``) to
@@ -97,12 +97,13 @@ def latest_per_metric(alerts) -> list[Alert]:
     return out
 
 
-def active_alerts(alias: str, limit: int = 500) -> list[Alert]:
-    recent = Alert.objects.filter(account_alias=alias.upper()).order_by("-received_at", "-id")[:limit]
+def triggered_now(recent) -> list[Alert]:
+    """Of ``recent`` (newest first), the latest alert per (server, metric), where it is triggered."""
     return [a for a in latest_per_metric(recent) if a.triggered]
 
 
 def recent_alerts(alias: str, limit: int = 5) -> list[Alert]:
+    """The account's newest alerts, newest first."""
     return list(Alert.objects.filter(account_alias=alias.upper()).order_by("-received_at", "-id")[:limit])
 
 
