@@ -90,6 +90,10 @@ def test_a_hyperscale_server_joins_and_leaves_from_its_page(demo, simulator):
     assert [lk["name"] for lk in sim_policy(simulator, policy_id)["links"] if lk["rel"] == "server"] == [
         server_id
     ]
+    again = demo.post(f"/api/v1/servers/{sid}/actions/setAntiAffinityPolicy/", {"policy": policy_id},
+                      content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))  # fmt: skip
+    assert again.status_code == 400
+    assert again.json()["errors"]["policy"][0] == f"{server_id} is already in Web spread."
     standard = text_of(demo.get("/servers/wa1demoweb01/"))
     assert "Set anti-affinity policy" not in standard  # only hyperscale servers join
 

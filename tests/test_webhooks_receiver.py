@@ -232,6 +232,7 @@ def test_copies_and_replays_change_nothing_twice(demo, simulator, receiver, hook
     assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 1
     again = deliver(demo, receiver(), payload, hook_key)  # the cloud's retry, a duplicate, a replay
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert again.json()["delivery"] == first.json()["delivery"]  # the copy names the delivery it repeats
     assert len(worker) == 1
     assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0
     assert len(external_rows(demo)) == 1
@@ -240,7 +241,9 @@ def test_copies_and_replays_change_nothing_twice(demo, simulator, receiver, hook
     deliver(demo, receiver(), payload, hook_key)
     assert deliver(demo, receiver(), payload, hook_key).json()["status"] == "duplicate"
     assert len(worker) == 2
-    assert "1 copy ignored" in text_of(demo.get("/webhooks/"))
+    page = text_of(demo.get("/webhooks/"))
+    assert "1 copy ignored" in page
+    assert "Verified (24 h) 2 " in page and "Copies ignored 2 " in page and "Waiting 0 " in page
 
 
 def test_a_late_older_change_never_moves_the_view_back(demo, simulator, receiver, hook_key, worker):

@@ -163,9 +163,7 @@ class SetAntiAffinityForm(ServerPolicyForm):
         found = self.policies(selectors.anti_affinity_policies)
         self.all = {p.id: p for p in found}
         self.dc = (self.server.location_id or "").upper()
-        self.current = next(
-            (p for p in found if any(s.id == self.server.id.upper() for s in p.servers)), None
-        )
+        self.current = selectors.member_of(found, self.server.id)
         self.fields["policy"].widget.choices = anti_affinity_choices(
             found, self.dc, "Pick a policy", but=self.current
         )

@@ -241,6 +241,10 @@ def server_policies(user, detail, *, client=None) -> ServerPolicies:
 
 def anti_affinity_of(user, server_id: str, *, client=None) -> AntiAffinityPolicy | None:
     """The anti-affinity policy a server is in (the account's list names each policy's servers)."""
+    return member_of(anti_affinity_policies(user, client=client).items, server_id)
+
+
+def member_of(policies, server_id: str) -> AntiAffinityPolicy | None:
+    """The one of ``policies`` (anti-affinity) that lists the server."""
     wanted = server_id.upper()
-    found = anti_affinity_policies(user, client=client)
-    return next((p for p in found.items if any(s.id == wanted for s in p.servers)), None)
+    return next((p for p in policies if any(s.id == wanted for s in p.servers)), None)

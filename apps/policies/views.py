@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.reads import page_read
 from apps.accounts.services import client_for_request, user_datacenters
 from apps.clc import errors
+from portal.table_sort import sorted_rows
 
 from . import selectors
 from .panels import sees_policies
@@ -40,18 +42,11 @@ def _threshold(policy, metric: str) -> float:
     return trigger.threshold if trigger else -1
 
 
-def _fresh(request) -> bool:
-    return request.GET.get("refresh") == "1"
-
-
 def _table(request, items, columns):
-    """(sorted rows, headers): ``?sort=<key>&dir=asc|desc`` when the key is one of this table's."""
-    sort = request.GET.get("sort", "")
-    direction = "desc" if request.GET.get("dir") == "desc" else "asc"
-    keys = {key: fn for key, _label, _type, _css, fn in columns}
-    rows = sorted(items, key=columns[0][4])
-    if sort in keys:
-        rows.sort(key=keys[sort], reverse=direction == "desc")
+    """(sorted rows, headers): by name, or as ``?sort=<key>&dir=asc|desc`` asks when the key is one
+    of this table's (ties keep the name order)."""
+    by_name = sorted(items, key=columns[0][4])
+    rows, sort, direction = sorted_rows(request, by_name, {key: fn for key, _l, _t, _c, fn in columns})
     headers = []
     for key, label, kind, css, _fn in columns:
         current = key == sort
@@ -71,7 +66,7 @@ def policies(request):
             "Your role may not read policies (Account and Server Administrators, Server Operators, "
             "Account Viewers and Security Managers may)."
         )
-    page = selectors.policies_page(request.user, client=client_for_request(request), fresh=_fresh(request))
+    page = page_read(request, selectors.policies_page)
     alerts, alert_headers = _table(request, page.alerts.items, ALERT_COLUMNS)
     anti, anti_headers = _table(request, page.anti_affinity.items, ANTI_COLUMNS)
     scale, scale_headers = _table(request, page.autoscale.items, SCALE_COLUMNS)
@@ -97,9 +92,7 @@ def policies(request):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def alert_policy(request, policy_id: str):
-    policy = selectors.alert_policy(
-        request.user, policy_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    policy = page_read(request, selectors.alert_policy, policy_id=policy_id)
     metrics = [("cpu", "CPU"), ("memory", "Memory"), ("disk", "Disk")]
     return render(request, "policies/alert_policy.html", {"policy": policy, "metrics": metrics})
 
@@ -107,9 +100,7 @@ def alert_policy(request, policy_id: str):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def anti_affinity_policy(request, policy_id: str):
-    policy = selectors.anti_affinity_policy(
-        request.user, policy_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    policy = page_read(request, selectors.anti_affinity_policy, policy_id=policy_id)
     return render(
         request,
         "policies/anti_affinity_policy.html",
@@ -120,9 +111,7 @@ def anti_affinity_policy(request, policy_id: str):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def autoscale_policy(request, policy_id: str):
-    policy = selectors.autoscale_policy(
-        request.user, policy_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    policy = page_read(request, selectors.autoscale_policy, policy_id=policy_id)
     return render(request, "policies/autoscale_policy.html", {"policy": policy})
 
 
@@ -130,7 +119,7 @@ def autoscale_policy(request, policy_id: str):
 @require_http_methods(["GET", "HEAD"])
 def datacenter_anti_affinity(request, dc: str):
     found = selectors.datacenter_anti_affinity(
-        request, dc, client=client_for_request(request), fresh=_fresh(request)
+        request, dc, client=client_for_request(request), fresh=request.GET.get("refresh") == "1"
     )
     rows, headers = _table(request, found.policies, ANTI_COLUMNS[:1] + ANTI_COLUMNS[2:])
     context = {

@@ -2,7 +2,7 @@
 
     record_alert("DEMO", payload)        # the FAQ's payload -> one Alert per trigger, announced,
                                          # notified to the people who asked for alerts
-    active_alerts("DEMO")                # the latest state per (server, metric) that is triggered
+    triggered_now(recent_alerts("DEMO", 500))  # the latest state per (server, metric) that is triggered
     server_alerts("DEMO", "WA1DEMOWEB01")
 
 The one alert store: ``apps.policies`` reads it (``latest_per_metric(server_alerts(...))``) to
@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 
 from apps.activities import streams
+from apps.clc.entities import parse_time
 from apps.notifications.services import alert_raised
 
 from .models import Alert
@@ -24,14 +25,10 @@ log = logging.getLogger(__name__)
 MAX_TRIGGERS = 20  # per payload
 
 
-def _time(value):
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def payload_time(value) -> datetime | None:
+    """An ISO 8601 time of a payload (one without a zone is UTC); None when missing or not one."""
+    moment = parse_time(value.strip() if isinstance(value, str) else value)
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def alert_json(alert: Alert) -> dict:
@@ -67,8 +64,8 @@ def record_alert(account_alias: str, payload: dict, *, delivery=None) -> list[Al
                 state=str(trigger.get("state") or "")[:32],
                 data={str(k)[:40]: v for k, v in list(data.items())[:10] if isinstance(v, int | float | str)},
                 duration=str(trigger.get("duration") or "")[:16],
-                started_at=_time(trigger.get("stateStartTime")),
-                ended_at=_time(trigger.get("stateEndTime")),
+                started_at=payload_time(trigger.get("stateStartTime")),
+                ended_at=payload_time(trigger.get("stateEndTime")),
                 delivery=delivery,
             )
         )
@@ -100,12 +97,13 @@ def latest_per_metric(alerts) -> list[Alert]:
     return out
 
 
-def active_alerts(alias: str, limit: int = 500) -> list[Alert]:
-    recent = Alert.objects.filter(account_alias=alias.upper()).order_by("-received_at", "-id")[:limit]
+def triggered_now(recent) -> list[Alert]:
+    """Of ``recent`` (newest first), the latest alert per (server, metric), where it is triggered."""
     return [a for a in latest_per_metric(recent) if a.triggered]
 
 
 def recent_alerts(alias: str, limit: int = 5) -> list[Alert]:
+    """The account's newest alerts, newest first."""
     return list(Alert.objects.filter(account_alias=alias.upper()).order_by("-received_at", "-id")[:limit])
 
 

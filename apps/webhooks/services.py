@@ -14,7 +14,7 @@ import secrets
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -29,6 +29,7 @@ from apps.clc import webhooks as clc_webhooks
 from apps.inventory import cache as inventory_cache
 
 from . import tasks
+from .alerts import payload_time
 from .models import Connection, Delivery, DeliveryStatus, Verification
 
 log = logging.getLogger(__name__)
@@ -170,31 +171,21 @@ def public_base_or_empty() -> str:
 
 
 # --- a delivery ----------------------------------------------------------------------------------
-def _parse_time(value) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def change_time(event: str, payload: dict) -> datetime | None:
     """When the change happened, as far as the payload says: the simulator's ``eventTime``, else
     the server's ``changeInfo`` (modified, or created for a new server), else an alert's trigger
     times. None when it says nothing (a deleted server, an account): the receipt time is used."""
-    moment = _parse_time(payload.get("eventTime"))
+    moment = payload_time(payload.get("eventTime"))
     if moment:
         return moment
     info = payload.get("changeInfo") if isinstance(payload.get("changeInfo"), dict) else {}
     field = "createdDate" if event == "Server.Created" else "modifiedDate"
-    moment = _parse_time(info.get(field)) or _parse_time(info.get("modifiedDate"))
+    moment = payload_time(info.get(field)) or payload_time(info.get("modifiedDate"))
     if moment:
         return moment
     for trigger in payload.get("triggers") or ():
         if isinstance(trigger, dict):
-            moment = _parse_time(trigger.get("stateEndTime")) or _parse_time(trigger.get("stateStartTime"))
+            moment = payload_time(trigger.get("stateEndTime")) or payload_time(trigger.get("stateStartTime"))
             if moment:
                 return moment
     return None
@@ -254,13 +245,11 @@ def _accept(alias: str, event: str, payload: dict, body: bytes, key, address: st
                 address=address,
             )
     except IntegrityError:
-        Delivery.objects.filter(
-            account_alias=alias, dedupe_key=key_value, verification=Verification.VERIFIED
-        ).update(duplicates=F("duplicates") + 1)
         first = Delivery.objects.filter(
             account_alias=alias, dedupe_key=key_value, verification=Verification.VERIFIED
-        ).values_list("pk", flat=True)
-        return Accepted("duplicate", first.first() or 0)
+        )
+        first.update(duplicates=F("duplicates") + 1)
+        return Accepted("duplicate", first.values_list("pk", flat=True).first() or 0)
     return Accepted("accepted", delivery.pk)
 
 
