@@ -10,25 +10,16 @@ from django.test import Client
 
 from apps.actions import registry
 from apps.audit.models import AuditEntry
-from apps.clc.client import ClcClient
-from tests.support.portal import named_group, sign_in, sim_operations, started_servers
+from tests.support.portal import named_group, sign_in, sim_operations, started_servers, upstream_writes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 
-@pytest.fixture
-def upstream_writes(monkeypatch):
+@pytest.fixture(name="upstream_writes")
+def upstream_writes_fixture():
     """Every upstream call that is not a GET (sign-in excluded), as (method, path)."""
-    sent = []
-    original = ClcClient.request
-
-    def request(self, method, path, *args, **kwargs):
-        if method.upper() != "GET" and "/authentication/" not in path:
-            sent.append((method.upper(), path))
-        return original(self, method, path, *args, **kwargs)
-
-    monkeypatch.setattr(ClcClient, "request", request)
-    return sent
+    with upstream_writes() as sent:
+        yield sent
 
 
 def targets(simulator):

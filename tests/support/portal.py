@@ -96,6 +96,30 @@ def fallback_reads(response) -> int:
     return int(match.group(1)) if match else 0
 
 
+# --- what the portal sends upstream -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def upstream_writes():
+    """Every upstream write (POST, PUT, PATCH, DELETE; not the sign-in) the portal sends in the block:
+    a list of ``(method, path)``."""
+    from apps.clc.client import ClcClient
+
+    sent: list[tuple[str, str]] = []
+    original = ClcClient.request
+
+    def watched(self, method, path, *args, **kwargs):
+        if method.upper() != "GET" and "/authentication/" not in path:
+            sent.append((method.upper(), path))
+        return original(self, method, path, *args, **kwargs)
+
+    ClcClient.request = watched
+    try:
+        yield sent
+    finally:
+        ClcClient.request = original
+
+
 # --- the simulator, read directly ---------------------------------------------------------------
 
 
