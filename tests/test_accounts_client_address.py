@@ -8,8 +8,6 @@ address from the header either: checked by running uvicorn with each of their op
 
 import importlib
 import re
-import socket
-import threading
 
 import pytest
 import requests
@@ -17,7 +15,7 @@ from django.test import Client
 
 from apps.audit.models import AuditEntry
 from portal.client_address import client_address
-from tests.support.simulator import wait_until
+from tests.support.portal import served_asgi
 from tests.test_infra_compose import command, dockerfile_cmd
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
@@ -104,29 +102,11 @@ WEB_SERVERS = {
 @pytest.fixture
 def served_portal(request, clc_settings, transactional_db, monkeypatch):
     """The portal under uvicorn in a thread, with the options of the web server under test."""
-    import uvicorn
     from django.core.asgi import get_asgi_application
 
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        get_asgi_application(),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        timeout_graceful_shutdown=1,
-        **uvicorn_options(WEB_SERVERS[request.param]()),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, timeout=15, interval=0.05, message="uvicorn")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_asgi(get_asgi_application(), **uvicorn_options(WEB_SERVERS[request.param]())) as url:
+        yield url
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,6 +10,7 @@ import pytest
 from apps.activities.models import Activity
 from apps.clc.client import ClcClient
 from tests.support.portal import named_group, signed_in, text_of
+from tests.support.simulator import wait_until
 from tests.test_actions_create import PASSWORD, field_errors, form_data
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("own_cache_namespace")]
@@ -67,10 +68,15 @@ def test_a_clone_from_the_page_gets_the_source_os_and_disks(clc_settings, simula
     activity = Activity.objects.get(operation="createServer")
     [clone_id] = activity.resource_ids
     assert clone_id.startswith("WA1DEMOTWIN")
-    clone = simulator.session("demo").get(f"{simulator.url}/v2/servers/DEMO/{clone_id}").json()
+    session = simulator.session("demo")
+
+    def built():  # a server under construction has no details yet
+        body = session.get(f"{simulator.url}/v2/servers/DEMO/{clone_id}").json()
+        return body if "details" in body else None
+
+    clone = wait_until(built, timeout=30, interval=0.1, message=f"{clone_id} built")
     assert clone["osType"] == source["osType"] and clone["groupId"] == web["id"]
-    if "details" in clone:  # built already
-        assert len(clone["details"]["disks"]) == len(source["details"]["disks"])
+    assert len(clone["details"]["disks"]) == len(source["details"]["disks"])
 
 
 def test_an_operator_types_the_source_password(clc_settings, simulator, creates):

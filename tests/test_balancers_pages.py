@@ -10,8 +10,7 @@ import uuid
 import pytest
 
 from apps.audit.models import AuditEntry
-from apps.clc.client import ClcClient
-from tests.support.portal import key_of, sign_in, text_of, upstream_calls
+from tests.support.portal import key_of, sign_in, text_of, upstream_calls, upstream_writes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
@@ -20,18 +19,10 @@ WEB = {"WA1DEMOWEB01": "10.16.0.12", "WA1DEMOWEB02": "10.16.0.18", "WA1DEMOWEB03
 
 # --- helpers ------------------------------------------------------------------------------------
 @pytest.fixture
-def writes(monkeypatch):
+def writes():
     """Every upstream call other than a GET the portal sends during the test."""
-    sent = []
-    original = ClcClient.request
-
-    def watched(self, method, path, *args, **kwargs):
-        if method.upper() != "GET" and "/authentication/" not in path:
-            sent.append((method.upper(), path))
-        return original(self, method, path, *args, **kwargs)
-
-    monkeypatch.setattr(ClcClient, "request", watched)
-    return sent
+    with upstream_writes() as sent:
+        yield sent
 
 
 def sim_lbs(simulator, user="demo"):

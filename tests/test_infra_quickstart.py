@@ -84,8 +84,24 @@ class Quickstart:
         self.log.close()
 
 
-def assert_all_gone(procs: list[psutil.Process]):
-    gone, alive = psutil.wait_procs(procs, timeout=5)
+EVERY_SERVICE = (
+    "redis-server",
+    "runsimulator",
+    "uvicorn",
+    "celery -A portal worker",
+    "celery -A portal beat",
+)
+
+
+def assert_every_service(children: list[psutil.Process]):
+    """The quick start's children run its own Redis, the simulator, the web server, a worker and beat."""
+    names = " ".join(" ".join(p.cmdline()) for p in children)
+    for part in EVERY_SERVICE:
+        assert part in names, names
+
+
+def assert_all_gone(procs: list[psutil.Process], timeout: float = 5):
+    gone, alive = psutil.wait_procs(procs, timeout=timeout)
     survivors = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not survivors, f"still running after quickstart stopped: {[p.cmdline() for p in survivors]}"
 
@@ -152,15 +168,7 @@ def test_quickstart_starts_everything_with_its_own_redis_and_ctrl_c_stops_it(tmp
     assert wait_until(delivered, timeout=30, message="the delivery to the portal")["lastStatus"] == 202
 
     children = qs.descendants()
-    names = " ".join(" ".join(p.cmdline()) for p in children)
-    for part in (
-        "redis-server",
-        "runsimulator",
-        "uvicorn",
-        "celery -A portal worker",
-        "celery -A portal beat",
-    ):
-        assert part in names, names
+    assert_every_service(children)
 
     assert qs.stop(signal.SIGINT) == 0
     assert_all_gone(children)

@@ -14,7 +14,6 @@ import re
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
-import psutil
 import pytest
 import redis
 import requests
@@ -23,7 +22,7 @@ from celery import Celery
 from portal.local_services import port_is_free
 from tests.support.portal import seeded_started_servers
 from tests.support.simulator import wait_until
-from tests.test_infra_quickstart import Quickstart, closed_port
+from tests.test_infra_quickstart import Quickstart, assert_all_gone, assert_every_service, closed_port
 
 pytestmark = pytest.mark.slow
 
@@ -105,21 +104,11 @@ def test_kill_9_takes_every_child_and_a_second_run_starts_cleanly(tmp_path, quic
     quickstarts.append(first)
     first.wait_ready()
     children = first.descendants()
-    names = " ".join(" ".join(p.cmdline()) for p in children)
-    for part in (
-        "redis-server",
-        "runsimulator",
-        "uvicorn",
-        "celery -A portal worker",
-        "celery -A portal beat",
-    ):
-        assert part in names, names
+    assert_every_service(children)
 
     os.kill(first.proc.pid, signal.SIGKILL)  # no shutdown: a crash, a closed terminal
     first.proc.wait(timeout=10)
-    gone, alive = psutil.wait_procs(children, timeout=20)
-    survivors = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    assert not survivors, [p.cmdline() for p in survivors]
+    assert_all_gone(children, timeout=20)
     for port in (first.port, first.sim_port, redis_port):
         wait_until(lambda port=port: port_is_free(port), timeout=10, message=f"port {port} to be free")
 
@@ -136,8 +125,7 @@ def test_kill_9_takes_every_child_and_a_second_run_starts_cleanly(tmp_path, quic
     kids = second.descendants()
     assert second.stop(signal.SIGINT) == 0
     assert "did not stop in" not in second.output()  # nothing had to be killed (the worker: cold)
-    gone, alive = psutil.wait_procs(kids, timeout=10)
-    assert not [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert_all_gone(kids, timeout=10)
 
 
 def test_each_run_takes_only_its_own_tasks(tmp_path, quickstarts):

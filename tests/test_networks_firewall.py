@@ -14,9 +14,8 @@ from tests.support.networks_portal import (
     post_form,
     sim_networks,
     sim_policies,
-    upstream_writes,
 )
-from tests.support.portal import sign_in, text_of
+from tests.support.portal import sign_in, text_of, upstream_writes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 

@@ -9,8 +9,8 @@ import pytest
 
 from apps.actions import registry
 from tests.support.networks import pick
-from tests.support.networks_portal import WA1, audit_entries, key, sim_networks, sim_policies, upstream_writes
-from tests.support.portal import sign_in, signed_in, text_of
+from tests.support.networks_portal import WA1, audit_entries, key, sim_networks, sim_policies
+from tests.support.portal import sign_in, signed_in, text_of, upstream_writes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 

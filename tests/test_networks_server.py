@@ -17,9 +17,8 @@ from tests.support.networks_portal import (
     key,
     post_form,
     sim_networks,
-    upstream_writes,
 )
-from tests.support.portal import key_of, sign_in, signed_in, text_of
+from tests.support.portal import key_of, sign_in, signed_in, text_of, upstream_writes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("own_cache_namespace")]
 

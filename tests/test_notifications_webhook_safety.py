@@ -16,6 +16,7 @@ from apps.activities.models import Activity
 from apps.notifications import services
 from apps.notifications.models import Delivery, Preference
 from tests.support.portal import signed_in_user, text_of
+from tests.support.simulator import free_port
 from tests.support.webhook import Hook
 from tests.test_infra_deploy import manage, production
 
@@ -148,9 +149,7 @@ def test_only_the_status_code_is_kept(settings, hook):
     assert delivery.last_error == "HTTP 502"
     # Nothing listening: the same words whatever the reason (no "Connection refused").
     Delivery.objects.all().delete()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+    closed = free_port()  # bound and let go: nothing listens there
     delivery = _delivery_for(ann, f"http://127.0.0.1:{closed}/")
     services.attempt(delivery.pk)
     delivery.refresh_from_db()

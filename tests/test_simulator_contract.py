@@ -159,15 +159,22 @@ def documented(case: Case) -> dict:
     return {"ResExample": blocks[case.response_block], "ContentExample": content}
 
 
+def registrar(cases: list[Case]):
+    """``@case(id, method, doc_path, status, **options)``: a decorator that adds the function's Case
+    to ``cases`` (each contract module keeps its own list)."""
+
+    def case(case_id, method, doc_path, status, **options):
+        def register(fn):
+            cases.append(Case(case_id, method, doc_path, status, fn, **options))
+            return fn
+
+        return register
+
+    return case
+
+
 CASES: list[Case] = []
-
-
-def case(case_id, method, doc_path, status, **options):
-    def register(fn):
-        CASES.append(Case(case_id, method, doc_path, status, fn, **options))
-        return fn
-
-    return register
+case = registrar(CASES)
 
 
 @case("login", "POST", "/v2/authentication/login", OK)

@@ -25,29 +25,23 @@ from tests.test_simulator_contract import (
     ALIAS,
     DC,
     OK,
+    SEEDED_ALERT_POLICY,
+    SEEDED_ANTI_AFFINITY,
+    SEEDED_AUTOSCALE,
+    SEEDED_HORIZONTAL,
     STATUS_LINK_ONLY,
     Case,
     _active,
     _snapshot_id,
     check_documented_example,
     check_simulator_answer,
+    registrar,
 )
 
 NO_CONTENT = {204}
-SEEDED_ALERT_POLICY = "2bec81dd90aa4217887548c3c20d7421"
-SEEDED_ANTI_AFFINITY = "ca8b07035cf844f3b4f953074c2630eb"
-SEEDED_AUTOSCALE = "9d14822c1e8541cea11703cf2b078c9d"
-SEEDED_HORIZONTAL = "6cf7f7d139ee4d4f98a09bd0400b1a56"
 
 CASES: list[Case] = []
-
-
-def case(case_id, method, doc_path, status, **options):
-    def register(fn):
-        CASES.append(Case(case_id, method, doc_path, status, fn, **options))
-        return fn
-
-    return register
+case = registrar(CASES)
 
 
 def referenced(case_id, method, path, status, reference: str, **options):

@@ -26,6 +26,7 @@ from tests.test_simulator_contract import (
     Case,
     check_documented_example,
     check_simulator_answer,
+    registrar,
 )
 
 NO_CONTENT = {204}
@@ -34,14 +35,7 @@ FIREWALL = f"/v2-experimental/firewallPolicies/{ALIAS}/{DC}"
 CROSS = f"/v2-experimental/crossDcFirewallPolicies/{ALIAS}/{DC}"
 
 CASES: list[Case] = []
-
-
-def case(case_id, method, doc_path, status, **options):
-    def register(fn):
-        CASES.append(Case(case_id, method, doc_path, status, fn, **options))
-        return fn
-
-    return register
+case = registrar(CASES)
 
 
 # --- what the cases need ------------------------------------------------------------------------

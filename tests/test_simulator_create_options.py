@@ -13,10 +13,9 @@ ALIAS = "DEMO"
 
 
 @pytest.fixture
-def sim(simulator):
-    """Builds take ~0.1 s (durations are not what these tests are about)."""
-    simulator.control("config", durationSeconds=5)
-    return simulator
+def sim(fast):
+    """Builds take ~0.1 s (``fast``, tests/support/fixtures.py): durations are not what these tests are about."""
+    return fast
 
 
 @pytest.fixture

@@ -41,12 +41,6 @@ def _group(name):
 
 
 @pytest.fixture
-def fast(simulator):
-    simulator.control("config", durationSeconds=5)
-    return simulator
-
-
-@pytest.fixture
 def defined(simulator):
     simulator.control("custom-fields", alias="DEMO", fields=FIELDS)
     return simulator

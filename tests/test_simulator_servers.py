@@ -71,13 +71,6 @@ def links_by_rel(body):
     return {link["rel"]: link for link in body["links"]}
 
 
-@pytest.fixture
-def fast(simulator):
-    """Operations take ~0.1 s (durations are not what these tests are about)."""
-    simulator.control("config", durationSeconds=5)
-    return simulator
-
-
 # --- GET ----------------------------------------------------------------------------------------
 def test_get_server_matches_the_documented_shape(simulator):
     server = pick(public_ip=True)

@@ -12,7 +12,7 @@ import re
 import pytest
 import requests
 
-from tests.support.contract import API_JSON, shape_mismatches
+from tests.support.contract import API_JSON, indented_blocks, shape_mismatches
 from tests.test_simulator_webhooks_delivery import Listener, configure, started_server
 
 PAGES = API_JSON.parent / "Webhooks"
@@ -30,19 +30,6 @@ def page(name: str) -> str:
     path = PAGES / name
     assert path.is_file(), f"missing {path} (shared/ must sit beside the repository)"
     return path.read_text(encoding="utf-8")
-
-
-def indented_blocks(text: str) -> list[str]:
-    """The markdown's indented code blocks (four spaces), in order."""
-    blocks, current = [], []
-    for line in text.splitlines():
-        if line.startswith("    ") or (current and not line.strip()):
-            current.append(line[4:])
-        elif current:
-            blocks.append("\n".join(current).strip())
-            current = []
-    blocks.append("\n".join(current).strip())
-    return [b for b in blocks if b]
 
 
 def js_object(text: str):

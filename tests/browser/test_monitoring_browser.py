@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests.support.portal import named_group
+from tests.support.simulator import wait_until
 
 from .conftest import SCREENSHOTS, screenshot, sign_in
 
@@ -88,21 +89,22 @@ def test_group_picker_and_a_schedule_from_the_form(portal, open_page, simulator)
     assert "every day at 20:00 (UTC+00:00)" in page.locator("table.schedules").text_content()
     screenshot(page, "monitoring-schedules-1440")
 
-    requests.post(
+    moved = requests.post(
         f"{simulator.url}/control/clock", json={"to": (off_at + timedelta(minutes=1)).isoformat()}, timeout=10
     )
-    deadline = datetime.now() + timedelta(seconds=20)
-    while True:
+    assert moved.status_code == 200, moved.text
+
+    def canary_shown_stopped():
         page.goto(f"{portal}/groups/{canary['id']}/?refresh=1")
-        states = (
-            page.locator("#group-servers tbody").text_content()
-            if page.locator("#group-servers").count()
-            else page.content()
-        )
-        if states.count("stopped") >= 2 or datetime.now() > deadline:
-            break
-        page.wait_for_timeout(300)
-    assert states.count("stopped") >= 2, "the portal does not show the Canary servers stopped"
+        rows = page.locator("#group-servers tbody")  # the table's rows only: the filters name "stopped" too
+        return rows.count() and rows.text_content().count("stopped") >= 2
+
+    wait_until(
+        canary_shown_stopped,
+        timeout=20,
+        interval=0.3,
+        message="the portal to show the Canary servers stopped",
+    )
     screenshot(page, "monitoring-group-after-run-1440")
     page.locator(".group-automation").screenshot(
         path=str(SCREENSHOTS / "monitoring-group-automation-after-1440.png")

@@ -41,7 +41,7 @@ def md_examples(page: str) -> list:
         except ValueError:
             continue
     if not out:  # pages written with indented (four-space) code blocks
-        for block in _indented_blocks(text):
+        for block in indented_blocks(text):
             try:
                 out.append(json.loads(block))
             except ValueError:
@@ -49,7 +49,8 @@ def md_examples(page: str) -> list:
     return out
 
 
-def _indented_blocks(text: str) -> list[str]:
+def indented_blocks(text: str) -> list[str]:
+    """The markdown's indented code blocks (four spaces), in order."""
     blocks, current = [], []
     for line in text.splitlines():
         if line.startswith("    ") or (current and not line.strip()):

@@ -27,3 +27,10 @@ def own_cache_namespace(settings):
 def demo(client, clc_settings):
     """pytest-django's ``client``, signed in as demo through the real /login/ view."""
     return sign_in(client, "demo")
+
+
+@pytest.fixture
+def fast(simulator):
+    """The test simulator with operations of ~0.1 s, for tests that are not about durations."""
+    simulator.control("config", durationSeconds=5)
+    return simulator

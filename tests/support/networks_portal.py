@@ -3,7 +3,6 @@ seed's networks read from the simulator, upstream writes watched, activities fin
 
 from __future__ import annotations
 
-import contextlib
 import re
 import uuid
 
@@ -59,27 +58,6 @@ def activity_of(response):
     from apps.activities.models import Activity
 
     return Activity.objects.order_by("-pk").first()
-
-
-@contextlib.contextmanager
-def upstream_writes():
-    """Every upstream write (POST, PUT, PATCH, DELETE; not the sign-in) the portal sends in the block:
-    a list of ``(method, path)``."""
-    from apps.clc.client import ClcClient
-
-    sent: list[tuple[str, str]] = []
-    original = ClcClient.request
-
-    def watched(self, method, path, *args, **kwargs):
-        if method.upper() != "GET" and "/authentication/" not in path:
-            sent.append((method.upper(), path))
-        return original(self, method, path, *args, **kwargs)
-
-    ClcClient.request = watched
-    try:
-        yield sent
-    finally:
-        ClcClient.request = original
 
 
 def post_form(client, url, data=None, *, confirmed=False, **extra):

@@ -15,11 +15,12 @@ import contextlib
 import copy
 import os
 import re
+import threading
 
 import redis
 import requests
 
-from tests.support.simulator import wait_until
+from tests.support.simulator import free_port, wait_until
 
 # --- signing in -------------------------------------------------------------------------------
 
@@ -93,6 +94,30 @@ def fallback_reads(response) -> int:
     ``upstream-fallback``; 0 when absent)."""
     match = re.search(r'upstream-fallback;desc="(\d+) server reads"', response["Server-Timing"])
     return int(match.group(1)) if match else 0
+
+
+# --- what the portal sends upstream -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def upstream_writes():
+    """Every upstream write (POST, PUT, PATCH, DELETE; not the sign-in) the portal sends in the block:
+    a list of ``(method, path)``."""
+    from apps.clc.client import ClcClient
+
+    sent: list[tuple[str, str]] = []
+    original = ClcClient.request
+
+    def watched(self, method, path, *args, **kwargs):
+        if method.upper() != "GET" and "/authentication/" not in path:
+            sent.append((method.upper(), path))
+        return original(self, method, path, *args, **kwargs)
+
+    ClcClient.request = watched
+    try:
+        yield sent
+    finally:
+        ClcClient.request = original
 
 
 # --- the simulator, read directly ---------------------------------------------------------------
@@ -177,6 +202,36 @@ def wait_operation(sim, session, op_id: str, alias: str = "DEMO") -> str:
 def sim_operations(simulator) -> int:
     """How many operations the simulator has queued since its reset."""
     return requests.get(f"{simulator.url}/control", timeout=10).json()["operations"]
+
+
+# --- the portal served over HTTP ----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def served_asgi(app, **options):
+    """``app`` under uvicorn in a thread of this process (the test's settings and database), on a
+    free port; -> its base URL. ``options`` go to ``uvicorn.Config``. Stopped after the block."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        **options,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started, timeout=15, interval=0.05, message="uvicorn")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 # --- Redis and the environment ------------------------------------------------------------------

@@ -2,15 +2,11 @@
 streams) in a thread of this process and a real Celery worker sharing the test database, queue,
 event stream and inventory cache namespace, for every test module in this folder."""
 
-import socket
-import threading
-
 import pytest
 from django.db import connection
 
 from tests.support.celery_worker import CeleryWorker, activity_environment, worker_env
-from tests.support.portal import drop_keys, redis_test_url, use_cache_prefix
-from tests.support.simulator import wait_until
+from tests.support.portal import drop_keys, redis_test_url, served_asgi, use_cache_prefix
 
 
 @pytest.fixture(scope="module")
@@ -44,28 +40,11 @@ def worker(live_env, simulator_process, tmp_path_factory):
 @pytest.fixture
 def asgi_portal(live_env, worker, clc_settings, transactional_db):
     """The portal under uvicorn in a thread of this process (the test's settings and database)."""
-    import uvicorn
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.core.asgi import get_asgi_application
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        ASGIStaticFilesHandler(get_asgi_application()),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, timeout=15, interval=0.05, message="uvicorn")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_asgi(ASGIStaticFilesHandler(get_asgi_application())) as url:
+        yield url
 
 
 def mark(page):

@@ -37,6 +37,8 @@ class EventStream(threading.Thread):
         self.response = requests.get(f"{base}/events/", cookies=cookies, stream=True, timeout=(5, 60))
         assert self.response.status_code == 200, self.response.status_code
         self.events: list[tuple[float, dict]] = []
+        self.error: Exception | None = None  # what broke the reading before close()
+        self.closed = False
 
     def run(self):
         event, data = None, None
@@ -50,10 +52,12 @@ class EventStream(threading.Thread):
                     if event == "activity":
                         self.events.append((time.time(), json.loads(data)))
                     event, data = None, None
-        except Exception:
-            pass
+        except Exception as exc:  # once closed, the read is expected to break
+            if not self.closed:
+                self.error = exc
 
     def external(self, operation, server_id):
+        assert self.error is None, f"the event stream broke: {self.error!r}"
         return [
             d["activity"]
             for _t, d in self.events
@@ -63,6 +67,7 @@ class EventStream(threading.Thread):
         ]
 
     def close(self):
+        self.closed = True
         self.response.close()
 
 
