@@ -172,6 +172,9 @@ def test_filters_pick_the_same_rows_as_before(history):
         a.pk for a in rows if a.status == "failed" and a.origin == "portal"
     )
     assert shown("operation=explode") == []
+    by_api = history.get("/api/v1/activities/?operation=REBOOT&limit=500").json()["results"]
+    assert sorted(a["id"] for a in by_api) == shown("operation=reboot")
+    assert history.get("/api/v1/activities/?operation=explode").json()["results"] == []
     assert history.get("/activities/?fragment=counts").json() == {
         "running": 0,
         "failed": sum(a.status == "failed" for a in rows),
