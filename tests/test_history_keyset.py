@@ -172,6 +172,9 @@ def test_filters_pick_the_same_rows_as_before(history):
         a.pk for a in rows if a.status == "failed" and a.origin == "portal"
     )
     assert shown("operation=explode") == []
+    for person in ("operator", "someone"):  # the Person column shows who the filter matched
+        page = history.get(f"/activities/?scope=team&person={person}").content.decode()
+        assert set(re.findall(r'<td class="col-who">([^<]*)</td>', page)) == {person}
     by_api = history.get("/api/v1/activities/?operation=REBOOT&limit=500").json()["results"]
     assert sorted(a["id"] for a in by_api) == shown("operation=reboot")
     assert history.get("/api/v1/activities/?operation=explode").json()["results"] == []
