@@ -141,8 +141,7 @@ def filtered_activities(user, f: ActivityFilters):
     if f.scope == "mine":
         qs = qs.filter(user_id=user.pk)
     if f.status:
-        statuses = STATUS_GROUPS.get(f.status, [f.status])
-        qs = qs.filter(status=statuses[0]) if len(statuses) == 1 else qs.filter(status__in=statuses)
+        qs = qs.filter(status__in=STATUS_GROUPS.get(f.status, [f.status]))  # IN (one) is "=" to PostgreSQL
     if f.operation:
         qs = with_operation(qs, user.account_alias, f.operation)
     if f.person:  # who started it here, or who the cloud says made an external change
