@@ -172,6 +172,14 @@ def test_filters_pick_the_same_rows_as_before(history):
         a.pk for a in rows if a.status == "failed" and a.origin == "portal"
     )
     assert shown("operation=explode") == []
+    for person in ("operator", "someone"):  # the Person column shows who the filter matched
+        page = history.get(f"/activities/?scope=team&person={person}").content.decode()
+        assert set(re.findall(r'<td class="col-who">([^<]*)</td>', page)) == {person}
+    page = history.get("/activities/?scope=team&dc=va1").content.decode()  # the column shows the filter's
+    assert set(re.findall(r'<td class="col-dc">([^<]*)</td>', page)) == {"VA1"}
+    by_api = history.get("/api/v1/activities/?operation=REBOOT&limit=500").json()["results"]
+    assert sorted(a["id"] for a in by_api) == shown("operation=reboot")
+    assert history.get("/api/v1/activities/?operation=explode").json()["results"] == []
     assert history.get("/activities/?fragment=counts").json() == {
         "running": 0,
         "failed": sum(a.status == "failed" for a in rows),

@@ -23,7 +23,7 @@ from .api_common import (
     message_response,
 )
 from .models import Status
-from .selectors import account_operations
+from .selectors import with_operation
 from .streams import activity_json
 
 
@@ -105,9 +105,7 @@ class ActivityListView(APIView):
                 )
             qs = qs.filter(status__in=statuses)
         if request.query_params.get("operation"):
-            wanted = request.query_params["operation"].strip().lower()
-            spelled = [op for op in account_operations(request.user.account_alias) if op.lower() == wanted]
-            qs = qs.filter(operation__in=spelled) if spelled else qs.none()
+            qs = with_operation(qs, request.user.account_alias, request.query_params["operation"])
         if request.query_params.get("mine") in ("1", "true", "yes"):
             qs = qs.filter(user_id=request.user.pk)
         try:

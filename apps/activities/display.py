@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import TERMINAL, datacenter_of_row
+from .models import TERMINAL
 
 
 def duration_text(seconds: float) -> str:
@@ -16,13 +16,13 @@ def duration_text(seconds: float) -> str:
 
 
 def decorate(activity, now=None):
-    """Display fields the templates use (elapsed, data center, resource links)."""
+    """Display fields the templates use (elapsed, resource links; the data center is the row's own
+    ``datacenter``, the copy the ``dc`` filter and the CSV read)."""
     now = now or timezone.now()
     end = activity.finished_at or now
     activity.elapsed = duration_text((end - activity.created_at).total_seconds())
     activity.terminal = activity.status in TERMINAL
     ids = list(activity.resource_ids or ())
-    activity.datacenter = datacenter_of_row(activity.resource_type, ids)
     page = activity.resource_type if activity.resource_type in ("server", "group") else ""  # URL names
     activity.resources = [
         {"id": rid, "href": reverse(page, args=[rid.lower()]) if page and rid else ""} for rid in ids

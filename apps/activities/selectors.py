@@ -141,12 +141,9 @@ def filtered_activities(user, f: ActivityFilters):
     if f.scope == "mine":
         qs = qs.filter(user_id=user.pk)
     if f.status:
-        statuses = STATUS_GROUPS.get(f.status, [f.status])
-        qs = qs.filter(status=statuses[0]) if len(statuses) == 1 else qs.filter(status__in=statuses)
+        qs = qs.filter(status__in=STATUS_GROUPS.get(f.status, [f.status]))  # IN (one) is "=" to PostgreSQL
     if f.operation:
-        wanted = f.operation.lower()
-        spelled = [op for op in account_operations(user.account_alias) if op.lower() == wanted]
-        qs = qs.filter(operation__in=spelled) if spelled else qs.none()
+        qs = with_operation(qs, user.account_alias, f.operation)
     if f.person:  # who started it here, or who the cloud says made an external change
         qs = qs.filter(person__iexact=f.person)
     if f.origin:
@@ -158,6 +155,14 @@ def filtered_activities(user, f: ActivityFilters):
     if f.until_at:
         qs = qs.filter(created_at__lt=f.until_at)
     return qs.order_by("-created_at", "-id")
+
+
+def with_operation(qs, alias, operation: str):
+    """``qs`` narrowed to ``operation`` in any case, compared with ``=`` (index ``activity_operation``):
+    the account's own spellings of it (``account_operations``), none when it has none."""
+    wanted = operation.strip().lower()
+    spelled = [op for op in account_operations(alias) if op.lower() == wanted]
+    return qs.filter(operation__in=spelled) if spelled else qs.none()
 
 
 def account_operations(alias) -> list[str]:

@@ -40,17 +40,17 @@ def audit_log(request):
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         return csv_response(qs, f"audit-{stamp}.csv")
     cursor = request.GET.get("cursor")
+    number = None if cursor else _page_number(request)
     try:
         if cursor:
             page = keyset.read(qs, "at", size=PAGE_SIZE, cursor=cursor)
         else:
-            page = keyset.offset(qs, "at", _page_number(request), PAGE_SIZE)
+            page = keyset.offset(qs, "at", number, PAGE_SIZE)
     except keyset.CursorError as exc:
         return render(request, "audit/log.html", _context(request, None, error=str(exc)), status=400)
     page.rows = row_cache.rendered(
         "audit/_entry.html", "e", page.rows, key=lambda e: f"{e.pk}.{e.at.timestamp()}", prepare=_decorate
     )
-    number = None if cursor else _page_number(request)
     return render(request, "audit/log.html", _context(request, page, number=number))
 
 

@@ -71,7 +71,7 @@ def _shown_once(request):
     pending = request.session.pop(SHOWN_ONCE, None)
     if not isinstance(pending, dict):
         return None, None
-    token = next((t for t in services.tokens_of(request.user) if t.pk == pending.get("id")), None)
+    token = services.tokens_of(request.user).filter(pk=pending.get("id")).first()
     try:
         value = fernet().decrypt(str(pending.get("value", "")).encode(), ttl=SHOWN_FOR_SECONDS).decode()
     except InvalidToken:
