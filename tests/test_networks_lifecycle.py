@@ -21,9 +21,8 @@ from tests.support.networks_portal import (
     post_form,
     sim_network,
     sim_networks,
-    upstream_writes,
 )
-from tests.support.portal import sign_in, signed_in, text_of, upstream_calls
+from tests.support.portal import sign_in, signed_in, text_of, upstream_calls, upstream_writes
 from tests.support.simulator import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("own_cache_namespace")]
