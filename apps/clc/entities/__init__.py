@@ -8,7 +8,7 @@ One module per family (``servers``, ``groups``, ``datacenters``, ``operations``,
 """
 
 from .auth import LoginResult
-from .billing import GroupBilling, Invoice, InvoiceLine, ServerCost, ServerCostEstimate, cost_totals
+from .billing import GroupBilling, ServerCost, ServerCostEstimate, cost_totals
 from .datacenters import DataCenter, DeploymentCapabilities, Network, Template
 from .groups import Group, GroupFields
 from .operations import TERMINAL_STATUSES, OperationStatus, QueuedResult, StatusLink
@@ -57,8 +57,6 @@ __all__ = [
     "GroupFields",
     "GroupBilling",
     "GuestDiskUsage",
-    "Invoice",
-    "InvoiceLine",
     "IpAddress",
     "LoginResult",
     "Network",

@@ -1,6 +1,6 @@
-"""Costs: a server's estimate, a group's billing summary, invoices."""
+"""Costs: a server's estimate, a group's billing summary (the account's invoice: ``apps.clc.billing``)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from .shared import as_float, parse_time
@@ -88,42 +88,3 @@ class GroupBilling:
             )
             groups[group_id] = (entry.get("name", ""), costs)
         return cls(date=parse_time(raw.get("date")), groups=groups)
-
-
-@dataclass(frozen=True)
-class InvoiceLine:
-    description: str
-    quantity: float
-    unit_cost: float
-    total: float
-    service_location: str = ""
-
-
-@dataclass(frozen=True)
-class Invoice:
-    id: str
-    account_alias: str
-    invoice_date: datetime | None
-    total_amount: float
-    lines: tuple[InvoiceLine, ...] = ()
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, raw: dict) -> "Invoice":
-        return cls(
-            id=raw.get("id", ""),
-            account_alias=raw.get("accountAlias", ""),
-            invoice_date=parse_time(raw.get("invoiceDate")),
-            total_amount=as_float(raw.get("totalAmount")),
-            lines=tuple(
-                InvoiceLine(
-                    description=li.get("description", ""),
-                    quantity=as_float(li.get("quantity")),
-                    unit_cost=as_float(li.get("unitCost")),
-                    total=as_float(li.get("itemTotal")),
-                    service_location=li.get("serviceLocation", ""),
-                )
-                for li in raw.get("lineItems") or ()
-            ),
-            raw=raw,
-        )
