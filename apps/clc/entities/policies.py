@@ -39,6 +39,16 @@ class AlertTrigger:
         )
 
 
+def _policy_fields(raw: dict) -> dict:
+    """What every policy answer (and a server's mapping onto one) gives: its id (lower case), its
+    name and its links."""
+    return {
+        "id": str(raw.get("id") or "").lower(),
+        "name": str(raw.get("name") or ""),
+        "links": parse_links(raw.get("links")),
+    }
+
+
 @dataclass(frozen=True)
 class AlertPolicyDefinition(HasLinks):
     """An alert policy of the account: its triggers and who is e-mailed."""
@@ -61,11 +71,9 @@ class AlertPolicyDefinition(HasLinks):
                 if isinstance(address, str) and address not in recipients:
                     recipients.append(address)
         return cls(
-            id=str(raw.get("id") or "").lower(),
-            name=str(raw.get("name") or ""),
+            **_policy_fields(raw),
             triggers=each(AlertTrigger.from_api, raw.get("triggers")),
             recipients=tuple(recipients),
-            links=parse_links(raw.get("links")),
         )
 
 
@@ -89,20 +97,14 @@ class AntiAffinityPolicy(HasLinks):
 
     @classmethod
     def from_api(cls, raw: dict) -> "AntiAffinityPolicy":
-        links = parse_links(raw.get("links"))
+        common = _policy_fields(raw)
         servers = tuple(
             PolicyServer(
                 id=str(lk.name or lk.id or lk.href.rstrip("/").rsplit("/", 1)[-1]).upper(), href=lk.href
             )
-            for lk in find_links(links, "server")
+            for lk in find_links(common["links"], "server")
         )
-        return cls(
-            id=str(raw.get("id") or "").lower(),
-            name=str(raw.get("name") or ""),
-            location=str(raw.get("location") or "").upper(),
-            servers=servers,
-            links=links,
-        )
+        return cls(**common, location=str(raw.get("location") or "").upper(), servers=servers)
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,7 @@ class AutoscalePolicy(HasLinks):
     def from_api(cls, raw: dict) -> "AutoscalePolicy":
         bounds, window = as_dict(raw.get("range")), as_dict(raw.get("scaleDownWindow"))
         return cls(
-            id=str(raw.get("id") or "").lower(),
-            name=str(raw.get("name") or ""),
+            **_policy_fields(raw),
             resource_type=str(raw.get("resourceType") or "cpu"),
             threshold_period_minutes=as_int(raw.get("thresholdPeriodMinutes")),
             scale_up_increment=as_int(raw.get("scaleUpIncrement")),
@@ -139,7 +140,6 @@ class AutoscalePolicy(HasLinks):
             scale_down_threshold=as_int(raw.get("scaleDownThreshold")),
             window_start=str(window.get("start") or ""),
             window_end=str(window.get("end") or ""),
-            links=parse_links(raw.get("links")),
         )
 
 
@@ -174,8 +174,4 @@ class PolicyMapping(HasLinks):
 
     @classmethod
     def from_api(cls, raw: dict) -> "PolicyMapping":
-        return cls(
-            id=str(raw.get("id") or "").lower(),
-            name=str(raw.get("name") or ""),
-            links=parse_links(raw.get("links")),
-        )
+        return cls(**_policy_fields(raw))
