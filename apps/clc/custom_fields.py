@@ -9,6 +9,7 @@ complete list of ``{"id", "value"}`` pairs (``servers.set_custom_fields``,
 from dataclasses import dataclass
 
 from .client import ClcClient
+from .entities import each
 
 TYPES = ("text", "checkbox", "option")
 
@@ -35,12 +36,11 @@ class CustomFieldDefinition:
             name=str(raw.get("name") or raw.get("id") or ""),
             type=kind if kind in TYPES else "text",
             is_required=bool(raw.get("isRequired")),
-            options=tuple(
-                CustomFieldOption(
+            options=each(
+                lambda o: CustomFieldOption(
                     name=str(o.get("name") or o.get("value") or ""), value=str(o.get("value") or "")
-                )
-                for o in raw.get("options") or ()
-                if isinstance(o, dict)
+                ),
+                raw.get("options"),
             ),
         )
 

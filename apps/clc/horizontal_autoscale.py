@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import as_dict, as_int, parse_time
+from .entities import as_dict, as_int, each, parse_time
 from .links import HasLinks, Link, parse_links
 
 
@@ -91,4 +91,4 @@ def remove_group_policy(client: ClcClient, group_id: str) -> None:
 def list_policies(client: ClcClient) -> list[HorizontalPolicy]:
     body = client.get("/v2/horizontalAutoscalePolicies/{alias}")
     items = body.get("items") if isinstance(body, dict) else body
-    return [HorizontalPolicy.from_api(item) for item in items or () if isinstance(item, dict)]
+    return list(each(HorizontalPolicy.from_api, items))

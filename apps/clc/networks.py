@@ -124,25 +124,18 @@ class PublicIp:
 
     @classmethod
     def from_api(cls, address: str, raw: dict) -> "PublicIp":
-        ports = []
-        for p in raw.get("ports") or ():
-            if not isinstance(p, dict):
-                continue
-            port_to = as_int(p.get("portTo"), 0)
-            ports.append(
-                Port(
-                    protocol=str(p.get("protocol") or "").upper(),
-                    port=as_int(p.get("port"), 0),
-                    port_to=port_to or None,
-                )
-            )
         return cls(
             address=address,
             internal=str(raw.get("internalIPAddress") or ""),
-            ports=tuple(ports),
-            source_restrictions=tuple(
-                str(r.get("cidr")) for r in raw.get("sourceRestrictions") or () if isinstance(r, dict)
+            ports=each(
+                lambda p: Port(
+                    protocol=str(p.get("protocol") or "").upper(),
+                    port=as_int(p.get("port")),
+                    port_to=as_int(p.get("portTo")) or None,
+                ),
+                raw.get("ports"),
             ),
+            source_restrictions=each(lambda r: str(r.get("cidr")), raw.get("sourceRestrictions")),
             raw=raw,
         )
 

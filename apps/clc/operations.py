@@ -3,7 +3,7 @@
 from urllib.parse import quote, urlsplit
 
 from .client import ClcClient
-from .entities import OperationStatus, QueuedResult
+from .entities import OperationStatus, QueuedResult, each
 
 POWER_OPERATIONS = (
     "powerOn",
@@ -23,7 +23,7 @@ def server_operation(client: ClcClient, operation: str, server_ids) -> list[Queu
     if operation not in POWER_OPERATIONS:
         raise ValueError(f"unknown server operation {operation!r}")
     body = client.post(f"/v2/operations/{{alias}}/servers/{operation}", json=[s.upper() for s in server_ids])
-    return [QueuedResult.from_api(item) for item in body or () if isinstance(item, dict)]
+    return list(each(QueuedResult.from_api, body))
 
 
 def create_snapshot(client: ClcClient, server_ids, expiration_days: int = 7) -> list[QueuedResult]:
@@ -31,7 +31,7 @@ def create_snapshot(client: ClcClient, server_ids, expiration_days: int = 7) -> 
         "/v2/operations/{alias}/servers/createSnapshot",
         json={"serverIds": [s.upper() for s in server_ids], "snapshotExpirationDays": expiration_days},
     )
-    return [QueuedResult.from_api(item) for item in body or () if isinstance(item, dict)]
+    return list(each(QueuedResult.from_api, body))
 
 
 def get_status(client: ClcClient, operation_id: str) -> OperationStatus:

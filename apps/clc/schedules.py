@@ -15,7 +15,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import ChangeInfo, as_int, parse_time
+from .entities import ChangeInfo, as_int, each, parse_time
 from .links import HasLinks, Link, parse_links
 
 TYPES = ("shutdown", "poweron", "pause", "reboot", "createsnapshot", "deletesnapshot", "archive", "delete")
@@ -106,7 +106,7 @@ def _path(group_id: str, activity_id: str | None = None) -> str:
 
 def list_activities(client: ClcClient, group_id: str) -> list[ScheduledActivity]:
     body = client.get(_path(group_id))
-    return [ScheduledActivity.from_api(item, group_id) for item in body or () if isinstance(item, dict)]
+    return list(each(ScheduledActivity.from_api, body, group_id))
 
 
 def create_activity(client: ClcClient, group_id: str, body: dict) -> ScheduledActivity:

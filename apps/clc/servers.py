@@ -5,7 +5,7 @@ import dataclasses
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import QueuedResult, Server, StatusLink
+from .entities import QueuedResult, Server, StatusLink, each
 from .errors import ClcError, Unauthorized
 from .fanout import fan_out
 
@@ -107,7 +107,7 @@ def set_maintenance(client: ClcClient, wanted: dict[str, bool]) -> list[QueuedRe
     call for all of them; one result per server."""
     body = {"servers": [{"id": s.upper(), "inMaintenanceMode": bool(on)} for s, on in wanted.items()]}
     answer = client.post("/v2/operations/{alias}/servers/setMaintenance", json=body)
-    return [QueuedResult.from_api(item) for item in answer or () if isinstance(item, dict)]
+    return list(each(QueuedResult.from_api, answer))
 
 
 def set_description(client: ClcClient, server_id: str, description: str) -> StatusLink | None:

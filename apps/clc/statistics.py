@@ -8,7 +8,7 @@ statistics.md``; a server's ``statistics`` link takes the same parameters and an
 from urllib.parse import quote
 
 from .client import ClcClient
-from .entities import ServerStatistics
+from .entities import ServerStatistics, each
 
 
 def _read(
@@ -32,7 +32,7 @@ def _read(
 def group_statistics(client: ClcClient, group_id: str, **options) -> list[ServerStatistics]:
     """Every server's entry of the group (``options``: ``_read``'s)."""
     body = _read(client, "groups", group_id, **options)
-    return [ServerStatistics.from_api(item) for item in body or () if isinstance(item, dict)]
+    return list(each(ServerStatistics.from_api, body))
 
 
 def server_statistics(client: ClcClient, server_id: str, **options) -> ServerStatistics:

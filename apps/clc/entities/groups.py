@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from ..links import HasLinks, Link, find_link, find_links, parse_links
 from .servers import Server
-from .shared import ChangeInfo, CustomField, as_int
+from .shared import ChangeInfo, CustomField, as_int, each
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +66,7 @@ class Group(GroupFields):
             type=raw.get("type") or "default",
             status=raw.get("status") or "active",
             servers_count=as_int(raw.get("serversCount")),
-            groups=tuple(cls.from_api(g) for g in raw.get("groups") or () if isinstance(g, dict)),
+            groups=each(cls.from_api, raw.get("groups")),
             servers=_servers_of(raw.get("servers")),
             links=parse_links(raw.get("links")),
             change_info=ChangeInfo.from_api(raw.get("changeInfo")),

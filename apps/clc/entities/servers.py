@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from ..links import HasLinks, Link, find_link, parse_links
-from .shared import ChangeInfo, CustomField, as_float, as_int
+from .shared import ChangeInfo, CustomField, as_float, as_int, each
 
 
 @dataclass(frozen=True)
@@ -140,21 +140,19 @@ class Server(ServerSummary, ServerDetails, HasLinks):
                 )
                 for d in details.get("disks") or ()
             ),
-            partitions=tuple(
-                Partition(path=str(p.get("path", "")), size_gb=as_float(p.get("sizeGB")))
-                for p in details.get("partitions") or ()
-                if isinstance(p, dict)
+            partitions=each(
+                lambda p: Partition(path=str(p.get("path", "")), size_gb=as_float(p.get("sizeGB"))),
+                details.get("partitions"),
             ),
             snapshots=tuple(
                 Snapshot(name=s.get("name", ""), links=parse_links(s.get("links")))
                 for s in details.get("snapshots") or ()
             ),
-            alert_policies=tuple(
-                AlertPolicy(
+            alert_policies=each(
+                lambda p: AlertPolicy(
                     id=str(p.get("id", "")), name=str(p.get("name", "")), links=parse_links(p.get("links"))
-                )
-                for p in details.get("alertPolicies") or ()
-                if isinstance(p, dict)
+                ),
+                details.get("alertPolicies"),
             ),
             custom_fields=tuple(
                 CustomField.from_api(f) for f in details.get("customFields") or raw.get("customFields") or ()

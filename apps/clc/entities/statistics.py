@@ -39,14 +39,13 @@ class StatSample:
             disk_total_mb=as_float(raw.get("diskUsageTotalCapacityMB")),
             network_received_kbps=as_float(raw.get("networkReceivedKBps")),
             network_transmitted_kbps=as_float(raw.get("networkTransmittedKBps")),
-            guest_disks=tuple(
-                GuestDiskUsage(
+            guest_disks=each(
+                lambda u: GuestDiskUsage(
                     path=str(u.get("path", "")),
                     capacity_mb=as_float(u.get("capacityMB")),
                     consumed_mb=as_float(u.get("consumedMB")),
-                )
-                for u in raw.get("guestDiskUsage") or ()
-                if isinstance(u, dict)
+                ),
+                raw.get("guestDiskUsage"),
             ),
             timestamp_text=str(raw.get("timestamp", "")),
         )
