@@ -6,11 +6,11 @@ The cloud decides (its links and 403s); these sets only say *which* role a refus
 ADMIN = "AccountAdmin"
 VIEWER = "AccountViewer"
 BILLING = "BillingAdmin"
-DNS = "DNSManager"
 NETWORK = "NetworkAdmin"
 SECURITY = "SecurityAdmin"
 SERVER_ADMIN = "ServerAdmin"
 SERVER_OPERATOR = "ServerOperator"
+# DNSManager is in none of the sets below: it may take none of these actions.
 
 # Power, maintenance, snapshots, create/delete/archive/restore, CPU/memory/disks/description/group,
 # custom field values, groups and their defaults and schedules.

@@ -25,19 +25,9 @@ from ..monitoring.watch import duration_seconds, ensure_tick, forget_alert_runs
 from ..roles import can, require
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import (
-    active_server,
-    id_field,
-    listing,
-    mapped_server,
-    name_field,
-    named_policy,
-    new_policy,
-    policies_of,
-    policy_at,
-    unique_name,
-    verbs,
-)
+from .policy_common import PolicyKind, active_server, id_field, listing, mapped_server, name_field, verbs
+
+POLICIES = PolicyKind("/v2/alertPolicies", "alert_policies", "alert policy", model=AlertPolicy)
 
 METRICS = ("cpu", "memory", "disk")
 DURATIONS = {300: "00:05:00", 600: "00:10:00", 900: "00:15:00"}
@@ -118,13 +108,13 @@ def _triggers(req, value) -> list[dict]:
 def _parse(req, alias: str, exclude=None) -> tuple[str, list, list]:
     body = req.json_object()
     name = name_field(req.field(body, "name"))
-    unique_name(req.world.monitoring.alert_policies, alias, name, "An alert policy", exclude)
+    POLICIES.unique_name(req.world, alias, name, exclude)
     return name, _actions(req, req.field(body, "actions")), _triggers(req, req.field(body, "triggers"))
 
 
 # --- answers ----------------------------------------------------------------------------------
+@POLICIES.get_route
 def policy_json(req, policy: AlertPolicy) -> dict:
-    href = f"/v2/alertPolicies/{policy.alias.lower()}/{policy.id}"
     return {
         "id": policy.id,
         "name": policy.name,
@@ -132,7 +122,7 @@ def policy_json(req, policy: AlertPolicy) -> dict:
             {"action": a["action"], "settings": {"recipients": list(a["settings"]["recipients"])}}
             for a in policy.actions
         ],
-        "links": [link("self", href, verbs=verbs(req, "DELETE", "PUT"))],
+        "links": [link("self", POLICIES.href(policy), verbs=verbs(req, "DELETE", "PUT"))],
         "triggers": [dict(t) for t in policy.triggers],
     }
 
@@ -146,7 +136,7 @@ def _mapped_servers(world, policy_id: str):
 # --- policies ---------------------------------------------------------------------------------
 @route("GET", "/v2/alertPolicies/{alias}")
 def list_policies(req, alias):
-    items = sorted(policies_of(req, req.world.monitoring.alert_policies, alias), key=lambda p: p.name.lower())
+    items = sorted(POLICIES.of(req, alias), key=lambda p: p.name.lower())
     return listing(
         [policy_json(req, p) for p in items], f"/v2/alertPolicies/{alias.lower()}", verbs(req, "POST")
     )
@@ -156,18 +146,12 @@ def list_policies(req, alias):
 def create_policy(req, alias):
     require(req, "manage_policies")
     name, actions, triggers = _parse(req, alias)
-    policy = new_policy(req, req.world.monitoring.alert_policies, AlertPolicy, alias, name, actions, triggers)
-    return policy_json(req, policy)
-
-
-@route("GET", "/v2/alertPolicies/{alias}/{policy_id}")
-def get_policy(req, alias, policy_id):
-    return policy_json(req, policy_at(req, req.world.monitoring.alert_policies, alias, policy_id))
+    return policy_json(req, POLICIES.new(req, alias, name, actions, triggers))
 
 
 @route("PUT", "/v2/alertPolicies/{alias}/{policy_id}")
 def update_policy(req, alias, policy_id):
-    policy = policy_at(req, req.world.monitoring.alert_policies, alias, policy_id, "manage_policies")
+    policy = POLICIES.at(req, alias, policy_id, "manage_policies")
     policy.name, policy.actions, policy.triggers = _parse(req, alias, exclude=policy)
     world = req.world
     forget_alert_runs(world, policy_id=policy.id)  # the triggers may have changed: start over
@@ -181,7 +165,7 @@ def update_policy(req, alias, policy_id):
 @route("DELETE", "/v2/alertPolicies/{alias}/{policy_id}")
 def delete_policy(req, alias, policy_id):
     world = req.world
-    policy = policy_at(req, req.world.monitoring.alert_policies, alias, policy_id, "manage_policies")
+    policy = POLICIES.at(req, alias, policy_id, "manage_policies")
     for server in list(_mapped_servers(world, policy.id)):
         server.alert_policies = [ref for ref in server.alert_policies if ref["id"] != policy.id]
     forget_alert_runs(world, policy_id=policy.id)
@@ -209,7 +193,7 @@ def add_to_server(req, alias, server_id):
     world = req.world
     server = mapped_server(req, alias, server_id)
     policy_id = id_field(req, req.json_object())
-    policy = named_policy(world.monitoring.alert_policies, alias, policy_id, "alert policy")
+    policy = POLICIES.named(world, alias, policy_id)
     active_server(req, server, "add an alert policy")
     if not any(ref["id"] == policy.id for ref in server.alert_policies):  # adding twice is harmless
         server.alert_policies.append({"id": policy.id, "name": policy.name})

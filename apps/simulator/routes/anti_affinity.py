@@ -22,23 +22,11 @@ from ..monitoring.model import AntiAffinityPolicy
 from ..roles import require
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import (
-    active_server,
-    id_field,
-    listing,
-    mapped_server,
-    name_field,
-    named_policy,
-    new_policy,
-    policies_of,
-    policy_at,
-    unique_name,
-    verbs,
+from .policy_common import PolicyKind, active_server, id_field, listing, mapped_server, name_field, verbs
+
+POLICIES = PolicyKind(
+    "/v2/antiAffinityPolicies", "anti_affinity", "anti-affinity policy", model=AntiAffinityPolicy
 )
-
-
-def _href(policy: AntiAffinityPolicy) -> str:
-    return f"/v2/antiAffinityPolicies/{policy.alias.lower()}/{policy.id}"
 
 
 def members(world, policy: AntiAffinityPolicy) -> list:
@@ -47,8 +35,9 @@ def members(world, policy: AntiAffinityPolicy) -> list:
     return [world.servers[key] for key in policy.servers]
 
 
+@POLICIES.get_route
 def policy_json(req, policy: AntiAffinityPolicy) -> dict:
-    links = [link("self", _href(policy), verbs=verbs(req, "DELETE", "PUT"))]
+    links = [link("self", POLICIES.href(policy), verbs=verbs(req, "DELETE", "PUT"))]
     for server in members(req.world, policy):
         links.append(link("server", server_href(server), id=server.key, name=server.id))
     return {"id": policy.id, "name": policy.name, "location": policy.location, "links": links}
@@ -63,7 +52,7 @@ def policy_of(world, server) -> AntiAffinityPolicy | None:
 
 def check_member(world, alias: str, policy_id, server_type: str, location: str) -> AntiAffinityPolicy:
     """The policy a (new or existing) server may join, or a 400 saying why not."""
-    policy = named_policy(world.monitoring.anti_affinity, alias, policy_id, "anti-affinity policy")
+    policy = POLICIES.named(world, alias, policy_id)
     if server_type != "hyperscale":
         raise errors.bad_request("Anti-affinity policies are only valid for hyperscale servers.")
     if policy.location.upper() != location.upper():
@@ -84,7 +73,7 @@ def join(world, server, policy: AntiAffinityPolicy) -> None:
 # --- policies ---------------------------------------------------------------------------------
 @route("GET", "/v2/antiAffinityPolicies/{alias}")
 def list_policies(req, alias):
-    items = policies_of(req, req.world.monitoring.anti_affinity, alias)
+    items = POLICIES.of(req, alias)
     return listing(
         [policy_json(req, p) for p in sorted(items, key=lambda p: (p.location, p.name.lower()))],
         f"/v2/antiAffinityPolicies/{alias.lower()}",
@@ -104,31 +93,23 @@ def create_policy(req, alias):
         datacenter = world.datacenter(alias, wanted)
     except errors.ApiError:
         raise errors.bad_request(f"The data center '{location}' is not available to this account.") from None
-    unique_name(world.monitoring.anti_affinity, alias, name, "An anti-affinity policy")
-    policy = new_policy(
-        req, world.monitoring.anti_affinity, AntiAffinityPolicy, alias, name, datacenter.id.upper()
-    )
-    return policy_json(req, policy)
-
-
-@route("GET", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
-def get_policy(req, alias, policy_id):
-    return policy_json(req, policy_at(req, req.world.monitoring.anti_affinity, alias, policy_id))
+    POLICIES.unique_name(world, alias, name)
+    return policy_json(req, POLICIES.new(req, alias, name, datacenter.id.upper()))
 
 
 @route("PUT", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
 def update_policy(req, alias, policy_id):
-    policy = policy_at(req, req.world.monitoring.anti_affinity, alias, policy_id, "manage_policies")
+    policy = POLICIES.at(req, alias, policy_id, "manage_policies")
     body = req.json_object()
     name = name_field(req.field(body, "name"))
-    unique_name(req.world.monitoring.anti_affinity, alias, name, "An anti-affinity policy", policy)
+    POLICIES.unique_name(req.world, alias, name, exclude=policy)
     policy.name = name
     return policy_json(req, policy)
 
 
 @route("DELETE", "/v2/antiAffinityPolicies/{alias}/{policy_id}")
 def delete_policy(req, alias, policy_id):
-    policy = policy_at(req, req.world.monitoring.anti_affinity, alias, policy_id, "manage_policies")
+    policy = POLICIES.at(req, alias, policy_id, "manage_policies")
     del req.world.monitoring.anti_affinity[policy.id]
     return 200, None
 
@@ -140,7 +121,7 @@ def _membership_json(server, policy: AntiAffinityPolicy) -> dict:
         "name": policy.name,
         "links": [
             link("self", f"{server_href(server)}/antiAffinityPolicy"),
-            link("antiAffinityPolicy", _href(policy), id=policy.id, name=policy.name),
+            link("antiAffinityPolicy", POLICIES.href(policy), id=policy.id, name=policy.name),
         ],
     }
 

@@ -18,10 +18,13 @@ from ..monitoring.model import AutoscalePolicy
 from ..monitoring.watch import ensure_tick
 from ..router import route
 from ..serializers_server import server_href
-from .policy_common import active_server, id_field, mapped_server, named_policy, policies_of, policy_at
+from .policy_common import PolicyKind, active_server, id_field, mapped_server
+
+POLICIES = PolicyKind("/v2/autoscalePolicies", "autoscale_policies", "autoscale policy")
 
 
-def policy_json(policy: AutoscalePolicy) -> dict:
+@POLICIES.get_route
+def policy_json(req, policy: AutoscalePolicy) -> dict:
     return {
         "id": policy.id,
         "name": policy.name,
@@ -32,12 +35,12 @@ def policy_json(policy: AutoscalePolicy) -> dict:
         "scaleUpThreshold": policy.scale_up_threshold,
         "scaleDownThreshold": policy.scale_down_threshold,
         "scaleDownWindow": {"start": policy.window_start, "end": policy.window_end},
-        "links": [link("self", f"/v2/autoscalePolicies/{policy.alias.lower()}/{policy.id}")],
+        "links": [link("self", POLICIES.href(policy))],
     }
 
 
 def check_policy(world, alias: str, policy_id) -> AutoscalePolicy:
-    return named_policy(world.monitoring.autoscale_policies, alias, policy_id, "autoscale policy")
+    return POLICIES.named(world, alias, policy_id)
 
 
 def apply(world, server, policy: AutoscalePolicy) -> None:
@@ -50,13 +53,8 @@ def apply(world, server, policy: AutoscalePolicy) -> None:
 
 @route("GET", "/v2/autoscalePolicies/{alias}")
 def list_policies(req, alias):
-    items = policies_of(req, req.world.monitoring.autoscale_policies, alias)
-    return [policy_json(p) for p in sorted(items, key=lambda p: p.name.lower())]
-
-
-@route("GET", "/v2/autoscalePolicies/{alias}/{policy_id}")
-def get_policy(req, alias, policy_id):
-    return policy_json(policy_at(req, req.world.monitoring.autoscale_policies, alias, policy_id))
+    items = POLICIES.of(req, alias)
+    return [policy_json(req, p) for p in sorted(items, key=lambda p: p.name.lower())]
 
 
 def _mapping_json(server, policy_id: str) -> dict:

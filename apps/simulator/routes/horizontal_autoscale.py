@@ -21,30 +21,28 @@ from ..monitoring.model import HorizontalMapping, HorizontalPolicy
 from ..router import route
 from ..state import iso
 from .groups import group_for
-from .policy_common import listing, named_policy, policies_of, policy_at
+from .policy_common import PolicyKind, listing
+
+POLICIES = PolicyKind("/v2/horizontalAutoscalePolicies", "horizontal_policies", "horizontal autoscale policy")
 
 
+@POLICIES.get_route
 def policy_json(req, policy: HorizontalPolicy) -> dict:
     return {
         "id": policy.id,
         **policy.data,
-        "links": [link("self", f"/v2/horizontalAutoscalePolicies/{policy.alias.lower()}/{policy.id}")],
+        "links": [link("self", POLICIES.href(policy))],
     }
 
 
 @route("GET", "/v2/horizontalAutoscalePolicies/{alias}")
 def list_policies(req, alias):
-    items = policies_of(req, req.world.monitoring.horizontal_policies, alias)
+    items = POLICIES.of(req, alias)
     return listing(
         [policy_json(req, p) for p in sorted(items, key=lambda p: p.data["name"].lower())],
         f"/v2/horizontalAutoscalePolicies/{alias.lower()}",
         ["GET"],
     )
-
-
-@route("GET", "/v2/horizontalAutoscalePolicies/{alias}/{policy_id}")
-def get_policy(req, alias, policy_id):
-    return policy_json(req, policy_at(req, req.world.monitoring.horizontal_policies, alias, policy_id))
 
 
 # --- a group's mapping ------------------------------------------------------------------------
@@ -145,9 +143,7 @@ def set_group_policy(req, alias, group_id):
     group = group_for(req, alias, group_id, "manage_policies")
     body = req.json_object()
     policy_id = req.field(body, "policyId")
-    policy = named_policy(
-        world.monitoring.horizontal_policies, alias, policy_id, "horizontal autoscale policy"
-    )
+    policy = POLICIES.named(world, alias, policy_id)
     pool = _pool(req, req.field(body, "loadBalancerPool"))
     _changeable(group)
     mapping = HorizontalMapping(group.id, policy.id, pool, world.now())
