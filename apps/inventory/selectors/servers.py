@@ -16,7 +16,7 @@ from apps.clc.links import HasLinks, Link
 
 from .. import patches
 from ..cache import PersonCache
-from .common import NotFound, Panel, _checked_id, _client, _panel, _reraise_fatal, _run_tasks
+from .common import NotFound, Panel, _cached_page, _checked_id, _client, _panel, _reraise_fatal, _run_tasks
 from .datacenters import _DataCenterData, _dc_patch
 from .rows import DataCenterRef, GroupRef, ServerRow
 
@@ -83,14 +83,14 @@ def _fetch_server_detail(client, cache: PersonCache, server_id: str) -> ServerDe
 
 
 def server_detail(user, server_id: str, *, client=None, fresh: bool = False) -> ServerDetail:
-    server_id = _checked_id(server_id, "server")
-    client = _client(user, client)
-    cache = PersonCache(user)
-    return cache.get_or_fetch(
-        f"server:{server_id}",
-        lambda: _fetch_server_detail(client, cache, server_id),
-        cacheable=lambda detail: detail.cost.error is None,
+    return _cached_page(
+        user,
+        "server",
+        server_id,
+        _fetch_server_detail,
+        client=client,
         fresh=fresh,
+        cacheable=lambda detail: detail.cost.error is None,
         patch=patches.server_page,
     )
 
