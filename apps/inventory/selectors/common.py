@@ -68,19 +68,27 @@ def _checked_id(value: str, what: str) -> str:
     return value
 
 
-def _cached_page(user, what: str, raw_id: str, fetch: Callable, *, client, fresh: bool, cacheable, patch):
+@dataclass(frozen=True)
+class _CachedPage:
     """One resource's page by its id (``what``: "group", "server"): ``fetch(client, cache, id)``,
     cached per person as ``<what>:<id>`` while ``cacheable(page)``, brought up to date by ``patch``."""
-    checked = _checked_id(raw_id, what)
-    client = _client(user, client)
-    cache = PersonCache(user)
-    return cache.get_or_fetch(
-        f"{what}:{checked}",
-        lambda: fetch(client, cache, checked),
-        cacheable=cacheable,
-        fresh=fresh,
-        patch=patch,
-    )
+
+    what: str
+    fetch: Callable
+    cacheable: Callable[[Any], bool]
+    patch: Callable
+
+    def read(self, user, raw_id: str, *, client, fresh: bool):
+        checked = _checked_id(raw_id, self.what)
+        client = _client(user, client)
+        cache = PersonCache(user)
+        return cache.get_or_fetch(
+            f"{self.what}:{checked}",
+            lambda: self.fetch(client, cache, checked),
+            cacheable=self.cacheable,
+            fresh=fresh,
+            patch=self.patch,
+        )
 
 
 def _run_tasks(tasks: list[Callable[[], Any]], workers: int | None = None) -> list:

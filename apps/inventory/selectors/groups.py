@@ -15,7 +15,7 @@ from .common import (
     NotFound,
     Panel,
     PanelError,
-    _cached_page,
+    _CachedPage,
     _checked_id,
     _client,
     _panel,
@@ -99,17 +99,11 @@ def _detail_is_whole(detail: GroupDetail) -> bool:
     return not detail.server_errors and detail.billing.error is None and detail.statistics.error is None
 
 
+_GROUP_PAGE = _CachedPage("group", _fetch_group_detail, cacheable=_detail_is_whole, patch=patches.group_page)
+
+
 def group_detail(user, group_id: str, *, client=None, fresh: bool = False) -> GroupDetail:
-    return _cached_page(
-        user,
-        "group",
-        group_id,
-        _fetch_group_detail,
-        client=client,
-        fresh=fresh,
-        cacheable=_detail_is_whole,
-        patch=patches.group_page,
-    )
+    return _GROUP_PAGE.read(user, group_id, client=client, fresh=fresh)
 
 
 @dataclass(frozen=True)
