@@ -10,11 +10,16 @@ from __future__ import annotations
 from portal.celery import QUIET_TASKS, app
 
 
-def register(name: str, entry: dict, *, quiet: bool = False) -> None:
-    """Add (or replace) a beat entry. ``quiet``: a routine task run often (every second or so):
-    beat and the worker don't log each run; the task logs when it did something."""
+def register(
+    name: str, task: str, *, every: float, expires: float, queue: str | None = None, quiet: bool = False
+) -> None:
+    """Add (or replace) the beat entry ``name``: ``task`` every ``every`` seconds, a run the workers
+    could not start within ``expires`` seconds dropped, on ``queue`` (else Celery's default).
+    ``quiet``: a routine task run often (every second or so): beat and the worker don't log each
+    run; the task logs when it did something."""
+    options = {"queue": queue, "expires": expires} if queue else {"expires": expires}
     schedule = dict(app.conf.beat_schedule or {})
-    schedule[name] = entry
+    schedule[name] = {"task": task, "schedule": every, "options": options}
     app.conf.beat_schedule = schedule
     if quiet:
-        QUIET_TASKS.add(entry["task"])
+        QUIET_TASKS.add(task)

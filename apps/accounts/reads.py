@@ -32,10 +32,14 @@ def url_part(value: str, pattern, what: str, error: type[Exception], clip: int =
     return value
 
 
+def refresh_asked(request) -> bool:
+    """A page's Refresh (``?refresh=1``): read the cloud again, not the short per-person cache."""
+    return request.GET.get("refresh") == "1"
+
+
 def page_read(request, selector, **kwargs):
     """``selector(user, **kwargs, client=..., fresh=...)`` for a page: fresh when ``?refresh=1``."""
-    fresh = request.GET.get("refresh") == "1"
-    return selector(request.user, **kwargs, client=client_for_request(request), fresh=fresh)
+    return selector(request.user, **kwargs, client=client_for_request(request), fresh=refresh_asked(request))
 
 
 class CloudLinkSerializer(serializers.Serializer):

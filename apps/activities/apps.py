@@ -39,10 +39,9 @@ def _register_beat():
     interval = conf.dispatch_interval()
     beat.register(
         "activities-dispatch",
-        {
-            "task": "activities.dispatch",
-            "schedule": interval,
-            "options": {"queue": conf.queue(), "expires": max(1.0, 4 * interval)},
-        },
+        "activities.dispatch",
+        every=interval,
+        expires=max(1.0, 4 * interval),
+        queue=conf.queue(),
         quiet=True,  # twice a second: it logs itself when an activity changed (tasks.dispatch)
     )

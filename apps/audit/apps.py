@@ -13,7 +13,4 @@ class AuditConfig(AppConfig):
         from . import signals  # noqa: F401  (sign-in / sign-out entries)
 
         # Daily prune of entries past AUDIT_RETENTION_DAYS (also: manage.py prune_audit).
-        beat.register(
-            "audit-prune",
-            {"task": "audit.prune", "schedule": 24 * 3600.0, "options": {"expires": 3600.0}},
-        )
+        beat.register("audit-prune", "audit.prune", every=24 * 3600.0, expires=3600.0)

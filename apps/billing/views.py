@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.reads import refresh_asked
 from apps.accounts.services import client_for_request, sees_inventory
 
 from . import selectors
@@ -41,7 +42,7 @@ def billing(request):
             if _wants_csv(request):
                 return JsonResponse({"message": str(exc)}, status=400)
             error = str(exc)
-    fresh = request.GET.get("refresh") == "1"
+    fresh = refresh_asked(request)
     client = client_for_request(request)
     if _wants_csv(request):
         return csv_response(selectors.invoice(request.user, month, client=client), request.user.account_alias)

@@ -15,11 +15,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.accounts.middleware import API_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, UNAVAILABLE_MESSAGE
-from apps.accounts.reads import answer_example
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import FRESH, ReadView, answer_example, read_view
 
 from . import selectors
 from .serializers import (  # noqa: F401  (every serializer stays importable from here)
@@ -87,18 +85,6 @@ ERROR_RESPONSES = {
 
 
 # --- views -----------------------------------------------------------------------------------
-class InventoryAPIView(APIView):
-    """A read: the upstream client's typed errors are the API's exception handler's to answer."""
-
-    def fresh(self, request) -> bool:
-        return request.query_params.get("fresh", "").lower() in ("1", "true", "yes")
-
-    def read(self, request, selector, serializer, *args) -> Response:
-        """``selector(person, *args)`` with the request's cloud client and ``?fresh``, serialized."""
-        result = selector(request.user, *args, client=client_for_request(request), fresh=self.fresh(request))
-        return Response(serializer(result).data)
-
-
 def _power_example(started=0, stopped=0, paused=0, total=0) -> dict:
     return {
         "started": started,
@@ -111,27 +97,25 @@ def _power_example(started=0, stopped=0, paused=0, total=0) -> dict:
     }
 
 
-FRESH = OpenApiParameter("fresh", bool, description="Bypass the short per-person cache.", required=False)
-
-
 def read_schema(operation_id: str, summary: str, serializer, *, parameters=(), example: dict | None = None):
-    """The schema of a read: ``serializer`` on 200, ``?fresh`` after ``parameters``, the error answers."""
+    """The schema of a read: ``serializer`` on 200, ``?fresh`` after ``parameters``, the error answers;
+    it carries ``serializer`` (what ``read_view`` answers with)."""
     examples = None
     if example is not None:
         examples = [answer_example("Figures", example)]
-    return extend_schema(
+    decorator = extend_schema(
         operation_id=operation_id,
         examples=examples,
         summary=summary,
         parameters=[*parameters, FRESH],
         responses={200: serializer, **ERROR_RESPONSES},
     )
+    decorator.serializer = serializer
+    return decorator
 
 
-class DataCenterListView(InventoryAPIView):
-    """Dashboard figures per data center: servers, power states, CPU/memory/storage, monthly cost."""
-
-    @read_schema(
+DataCenterListView = read_view(
+    read_schema(
         "datacenters_list",
         "The person's data centers with server counts, power states, totals and cost",
         DashboardSerializer,
@@ -146,12 +130,13 @@ class DataCenterListView(InventoryAPIView):
             "errors": [],
             "results": [],
         },
-    )
-    def get(self, request):
-        return self.read(request, selectors.dashboard, DashboardSerializer)
+    ),
+    selectors.dashboard,
+    doc="Dashboard figures per data center: servers, power states, CPU/memory/storage, monthly cost.",
+)
 
 
-class DataCenterServersView(InventoryAPIView):
+class DataCenterServersView(ReadView):
     """Every server of the data center (or of ``?group=<id>`` and its sub-groups), with links."""
 
     @read_schema(
@@ -172,28 +157,25 @@ class DataCenterServersView(InventoryAPIView):
     )
     def get(self, request, dc: str):
         group = request.query_params.get("group") or None
-        return self.read(request, selectors.datacenter_view, DataCenterServersSerializer, dc, group)
+        found = self.read(request, selectors.datacenter_view, dc=dc, group_id=group)
+        return Response(DataCenterServersSerializer(found).data)
 
 
-class GroupDetailView(InventoryAPIView):
-    """A group with its sub-groups, direct servers, billing summary and hourly statistics."""
-
-    @read_schema(
+GroupDetailView = read_view(
+    read_schema(
         "group_detail",
         "A group: details, sub-groups, servers, billing summary, last day's statistics",
         GroupDetailSerializer,
-    )
-    def get(self, request, group_id: str):
-        return self.read(request, selectors.group_detail, GroupDetailSerializer, group_id)
-
-
-class ServerDetailView(InventoryAPIView):
-    """A server as the API describes it, with its monthly cost estimate; no credentials."""
-
-    @read_schema(
+    ),
+    selectors.group_detail,
+    doc="A group with its sub-groups, direct servers, billing summary and hourly statistics.",
+)
+ServerDetailView = read_view(
+    read_schema(
         "server_detail",
         "A server: details, addresses, disks, snapshots, cost estimate and links",
         ServerDetailSerializer,
-    )
-    def get(self, request, server_id: str):
-        return self.read(request, selectors.server_detail, ServerDetailSerializer, server_id)
+    ),
+    selectors.server_detail,
+    doc="A server as the API describes it, with its monthly cost estimate; no credentials.",
+)

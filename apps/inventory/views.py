@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.reads import page_read, refresh_asked
 from apps.accounts.services import client_for_request, sees_inventory
 from apps.audit.services import record
 from apps.clc import errors, metrics
@@ -29,10 +30,6 @@ log = logging.getLogger(__name__)
 
 
 # --- pages -------------------------------------------------------------------------------------
-def _fresh(request) -> bool:
-    return request.GET.get("refresh") == "1"
-
-
 def not_for_role(request):
     """A person whose roles see no inventory (a Billing Manager alone): a clear 403, nothing asked
     upstream, and the pages they may use (the top bar's links)."""
@@ -58,7 +55,7 @@ def dashboard(request):
             return redirect(reverse("billing"))
         except NoReverseMatch:
             return not_for_role(request)
-    fresh = _fresh(request)
+    fresh = refresh_asked(request)
     if fresh:
         # dashboard(fresh=True) re-reads only its own entry, not the per-data-center pieces it is
         # built from; a deliberate Refresh makes the account's next reads fresh (cheap: a counter).
@@ -104,9 +101,7 @@ def dashboard_totals(request):
 @inventory_reader
 def datacenter(request, dc: str):
     group_id = request.GET.get("group", "").strip() or None
-    view = selectors.datacenter_view(
-        request.user, dc, group_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    view = page_read(request, selectors.datacenter_view, dc=dc, group_id=group_id)
     state = TableState.from_request(request)
     selected_path = set()
     if view.selected_group is not None:
@@ -131,9 +126,7 @@ def datacenter(request, dc: str):
 @login_required
 @inventory_reader
 def group_detail(request, group_id: str):
-    detail = selectors.group_detail(
-        request.user, group_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    detail = page_read(request, selectors.group_detail, group_id=group_id)
     state = TableState.from_request(request)
     context = {
         "detail": detail,
@@ -148,9 +141,7 @@ def group_detail(request, group_id: str):
 @login_required
 @inventory_reader
 def server_detail(request, server_id: str):
-    detail = selectors.server_detail(
-        request.user, server_id, client=client_for_request(request), fresh=_fresh(request)
-    )
+    detail = page_read(request, selectors.server_detail, server_id=server_id)
     context = {
         "detail": detail,
         "server": detail.server,

@@ -14,10 +14,5 @@ class NotificationsConfig(AppConfig):
 
         # Re-queue deliveries whose retry message was lost (a Redis flush, a killed worker).
         beat.register(
-            "notifications-retry-pending",
-            {
-                "task": "notifications.retry_pending",
-                "schedule": 300.0,
-                "options": {"expires": 240.0},
-            },
+            "notifications-retry-pending", "notifications.retry_pending", every=300.0, expires=240.0
         )

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.reads import page_read
+from apps.accounts.reads import page_read, refresh_asked
 from apps.accounts.services import client_for_request, user_datacenters
 from apps.clc import errors
 from portal.table_sort import sorted_rows
@@ -119,7 +119,7 @@ def autoscale_policy(request, policy_id: str):
 @require_http_methods(["GET", "HEAD"])
 def datacenter_anti_affinity(request, dc: str):
     found = selectors.datacenter_anti_affinity(
-        request, dc, client=client_for_request(request), fresh=request.GET.get("refresh") == "1"
+        request, dc, client=client_for_request(request), fresh=refresh_asked(request)
     )
     rows, headers = _table(request, found.policies, ANTI_COLUMNS[:1] + ANTI_COLUMNS[2:])
     context = {

@@ -52,7 +52,4 @@ def register() -> None:
     from apps.activities import conf  # read when the app registry is ready (its settings)
 
     # Hands over again what a lost message left waiting; prunes old deliveries.
-    beat.register(
-        "webhooks-sweep",
-        {"task": "webhooks.sweep", "schedule": 15.0, "options": {"queue": conf.queue(), "expires": 12.0}},
-    )
+    beat.register("webhooks-sweep", "webhooks.sweep", every=15.0, expires=12.0, queue=conf.queue())

@@ -10,6 +10,8 @@ from apps.accounts.services import cloud_client_for
 from apps.clc import errors
 from apps.clc.fanout import fan_out
 
+from ..cache import PersonCache
+
 T = TypeVar("T")
 
 
@@ -64,6 +66,29 @@ def _checked_id(value: str, what: str) -> str:
     if not _ID.match(value):
         raise NotFound(f"No {what} {value!r}.")
     return value
+
+
+@dataclass(frozen=True)
+class _CachedPage:
+    """One resource's page by its id (``what``: "group", "server"): ``fetch(client, cache, id)``,
+    cached per person as ``<what>:<id>`` while ``cacheable(page)``, brought up to date by ``patch``."""
+
+    what: str
+    fetch: Callable
+    cacheable: Callable[[Any], bool]
+    patch: Callable
+
+    def read(self, user, raw_id: str, *, client, fresh: bool):
+        checked = _checked_id(raw_id, self.what)
+        client = _client(user, client)
+        cache = PersonCache(user)
+        return cache.get_or_fetch(
+            f"{self.what}:{checked}",
+            lambda: self.fetch(client, cache, checked),
+            cacheable=self.cacheable,
+            fresh=fresh,
+            patch=self.patch,
+        )
 
 
 def _run_tasks(tasks: list[Callable[[], Any]], workers: int | None = None) -> list:

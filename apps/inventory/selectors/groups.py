@@ -11,7 +11,17 @@ from apps.clc.links import HasLinks, Link
 from .. import patches
 from ..cache import PersonCache
 from . import panels
-from .common import NotFound, Panel, PanelError, _checked_id, _client, _panel, _reraise_fatal, _run_tasks
+from .common import (
+    NotFound,
+    Panel,
+    PanelError,
+    _CachedPage,
+    _checked_id,
+    _client,
+    _panel,
+    _reraise_fatal,
+    _run_tasks,
+)
 from .datacenters import _datacenter_ref, _DataCenterData, _dc_patch, _tree_task, datacenter_view
 from .panels import BillingSummary, GroupStatistics
 from .rows import DataCenterRef, GroupNode, GroupRef, ServerRow, _server_result_rows
@@ -89,17 +99,11 @@ def _detail_is_whole(detail: GroupDetail) -> bool:
     return not detail.server_errors and detail.billing.error is None and detail.statistics.error is None
 
 
+_GROUP_PAGE = _CachedPage("group", _fetch_group_detail, cacheable=_detail_is_whole, patch=patches.group_page)
+
+
 def group_detail(user, group_id: str, *, client=None, fresh: bool = False) -> GroupDetail:
-    group_id = _checked_id(group_id, "group")
-    client = _client(user, client)
-    cache = PersonCache(user)
-    return cache.get_or_fetch(
-        f"group:{group_id}",
-        lambda: _fetch_group_detail(client, cache, group_id),
-        cacheable=_detail_is_whole,
-        fresh=fresh,
-        patch=patches.group_page,
-    )
+    return _GROUP_PAGE.read(user, group_id, client=client, fresh=fresh)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from apps.clc.links import HasLinks, Link
 
 from .. import patches
 from ..cache import PersonCache
-from .common import NotFound, Panel, _checked_id, _client, _panel, _reraise_fatal, _run_tasks
+from .common import NotFound, Panel, _CachedPage, _checked_id, _client, _panel, _reraise_fatal, _run_tasks
 from .datacenters import _DataCenterData, _dc_patch
 from .rows import DataCenterRef, GroupRef, ServerRow
 
@@ -82,17 +82,16 @@ def _fetch_server_detail(client, cache: PersonCache, server_id: str) -> ServerDe
     )
 
 
+_SERVER_PAGE = _CachedPage(
+    "server",
+    _fetch_server_detail,
+    cacheable=lambda detail: detail.cost.error is None,
+    patch=patches.server_page,
+)
+
+
 def server_detail(user, server_id: str, *, client=None, fresh: bool = False) -> ServerDetail:
-    server_id = _checked_id(server_id, "server")
-    client = _client(user, client)
-    cache = PersonCache(user)
-    return cache.get_or_fetch(
-        f"server:{server_id}",
-        lambda: _fetch_server_detail(client, cache, server_id),
-        cacheable=lambda detail: detail.cost.error is None,
-        fresh=fresh,
-        patch=patches.server_page,
-    )
+    return _SERVER_PAGE.read(user, server_id, client=client, fresh=fresh)
 
 
 def checked_server_ids(raw, *, limit: int) -> list[str]:
