@@ -107,6 +107,18 @@ def check_typed_twice(form, field: str, again: str) -> None:
         form.add_error(again, "The two passwords differ." if data.get(again) else "Type the password again.")
 
 
+def spec_fields() -> tuple:
+    """A new server's template, CPU, memory, network and storage type (the documented ranges): the
+    create-server form's fields and a recipe's; each form sets the data center's choices."""
+    return (
+        forms.ChoiceField(label="Template (operating system)"),
+        forms.IntegerField(label="CPU", min_value=1, max_value=16),
+        forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128),
+        forms.ChoiceField(label="Network", required=False),
+        forms.ChoiceField(label="Storage type"),
+    )
+
+
 class CreateServerForm(CustomFieldsMixin, ActionForm):
     """``resource``: the group (``selectors.GroupForChange``) the server is created in."""
 
@@ -122,11 +134,7 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
     )
     name = forms.CharField(label="Name", strip=True)
     description = forms.CharField(label="Description", max_length=MAX_DESCRIPTION, required=False)
-    template = forms.ChoiceField(label="Template (operating system)")
-    cpu = forms.IntegerField(label="CPU", min_value=1, max_value=16)
-    memory_gb = forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128)
-    network = forms.ChoiceField(label="Network", required=False)
-    storage_type = forms.ChoiceField(label="Storage type")
+    template, cpu, memory_gb, network, storage_type = spec_fields()
     server_type = forms.ChoiceField(
         label="Server type",
         required=False,

@@ -3,6 +3,8 @@ tree when it is saved, so a published recipe names a template, group and network
 
 from django import forms
 
+from apps.actions.forms_create import spec_fields
+
 from .models import CREATE_ROLES, Recipe
 
 MAX_TTL_HOURS = 24 * 365
@@ -24,11 +26,7 @@ class RecipeForm(forms.Form):
     )
     datacenter = forms.ChoiceField(label="Data center")
     group = forms.ChoiceField(label="Group")
-    template = forms.ChoiceField(label="Template (operating system)")
-    cpu = forms.IntegerField(label="CPU", min_value=1, max_value=16)
-    memory_gb = forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128)
-    network = forms.ChoiceField(label="Network", required=False)
-    storage_type = forms.ChoiceField(label="Storage type")
+    template, cpu, memory_gb, network, storage_type = spec_fields()
     ttl_hours = forms.IntegerField(
         label="Time to live (hours)",
         min_value=1,
