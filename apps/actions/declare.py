@@ -1,10 +1,11 @@
 """Shorthands for declaring actions (``registry``): what many declarations share, written once.
 
     act = declare("pool", roles=BALANCERS, **at_once())       # what the pool's actions share
-    act("deletePool", "Delete pool", lambda run: clc.delete_pool(...), link=("self", "DELETE"),
-        **asks("Delete the pool {name}?"), **at_once("Pool deleted.", "Delete pool"), order=90)
+    act("deletePool", "Delete pool", lambda run: clc.delete_pool(...),
+        **deletes("Delete the pool {name}?", "Pool deleted.", "Delete pool"), order=90)
 
-is ``register(Action(name="deletePool", target="pool", label="Delete pool", call=..., ...))``;
+is ``register(Action(name="deletePool", target="pool", label="Delete pool", call=..., ...))``
+(``deletes``: its ``self`` link's DELETE, ``asks`` and ``at_once``; ``edits``: its PUT, at once);
 a declaration's own fields win over the shared ones. ``creates`` a create's call and where it goes after; ``datacenter_target`` declares a data
 center's list of a kind (``datacenters/<dc>/<segment>/``); ``fresh_load`` makes a target's ``load`` from a
 selector; ``server_call`` a server action's call (``answerless``: its answer dropped), ``unmodifiable`` the state rule of its changes.
@@ -80,6 +81,17 @@ def asks(question: str, danger: bool = True) -> dict:
 def at_once(done: str = "", button: str = "") -> dict:
     """The cloud does it at once (no activity follows): the message of success, the button's text."""
     return {"queues": False, "done": done, "button": button}
+
+
+def edits(done: str, button: str = "Save") -> dict:
+    """It changes the resource in place (its ``self`` link's PUT), done at once: ``at_once``'s texts."""
+    return {"link": ("self", "PUT"), **at_once(done, button)}
+
+
+def deletes(question: str, done: str, button: str = "") -> dict:
+    """It deletes the resource (its ``self`` link's DELETE) once asked ``question`` (``asks``), done at
+    once (``at_once``'s texts)."""
+    return {"link": ("self", "DELETE"), **asks(question), **at_once(done, button)}
 
 
 def fresh_load(selector: Callable[..., Any], fresh_on_post: bool = True) -> Callable[..., Any]:

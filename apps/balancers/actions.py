@@ -12,7 +12,16 @@ from dataclasses import replace
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, creates, datacenter_target, declare, fresh_load
+from apps.actions.declare import (
+    asks,
+    at_once,
+    creates,
+    datacenter_target,
+    declare,
+    deletes,
+    edits,
+    fresh_load,
+)
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import BALANCERS
 from apps.clc import balancers as clc
@@ -108,8 +117,7 @@ balancer(
     "Edit",
     lambda run: clc.update_balancer(run.client, run.resource.dc, run.resource.balancer.id, **run.data),
     form=BalancerForm,
-    link=("self", "PUT"),
-    **at_once("Load balancer saved.", "Save"),
+    **edits("Load balancer saved."),
     order=10,
     example={"name": "Web", "description": "Public entry", "status": "disabled"},
     description="Rename, describe, enable or disable a load balancer (fields left out stay as they are).",
@@ -133,9 +141,11 @@ balancer(
     "deleteLoadBalancer",
     "Delete load balancer",
     lambda run: clc.delete_balancer(run.client, run.resource.dc, run.resource.balancer.id),
-    link=("self", "DELETE"),
-    **asks("Delete {name} and its pools? Its public address stops answering. This can't be undone."),
-    **at_once("Load balancer deleted.", "Delete load balancer"),
+    **deletes(
+        "Delete {name} and its pools? Its public address stops answering. This can't be undone.",
+        "Load balancer deleted.",
+        "Delete load balancer",
+    ),
     affects=_what_goes,
     then=lambda run: list_url(run.resource.dc),
     order=90,
@@ -198,8 +208,7 @@ pool(
     "Edit pool",
     lambda run: clc.update_pool(run.client, *_ids(run), **run.data),
     form=PoolForm,
-    link=("self", "PUT"),
-    **at_once("Pool saved.", "Save"),
+    **edits("Pool saved."),
     order=20,
     example={"port": 443, "method": "leastConnection", "persistence": "sticky"},
     description="Change a pool's port, method or persistence (fields left out stay as they are).",
@@ -208,9 +217,9 @@ pool(
     "deletePool",
     "Delete pool",
     lambda run: clc.delete_pool(run.client, *_ids(run)),
-    link=("self", "DELETE"),
-    **asks("Delete the pool {name}? Its nodes get no more traffic through it."),
-    **at_once("Pool deleted.", "Delete pool"),
+    **deletes(
+        "Delete the pool {name}? Its nodes get no more traffic through it.", "Pool deleted.", "Delete pool"
+    ),
     affects=_node_lines,
     then=lambda run: balancer_url(run.resource.dc, run.resource.balancer.id),
     order=90,

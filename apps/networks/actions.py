@@ -17,6 +17,7 @@ from apps.actions.declare import (
     at_once,
     datacenter_target,
     declare,
+    edits,
     fresh_load,
     server_call,
     unmodifiable,
@@ -116,8 +117,7 @@ network(
         run.client, run.resource.dc, run.resource.network.id, run.data["name"], run.data["description"]
     ),
     form=f.RenameNetworkForm,
-    link=("self", "PUT"),
-    **at_once("Network saved.", "Save"),
+    **edits("Network saved."),
     order=10,
     audit=_renamed,
     example={"name": "web", "description": "Web tier"},
