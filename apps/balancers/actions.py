@@ -16,6 +16,7 @@ from apps.actions.declare import (
     asks,
     at_once,
     creates,
+    datacenter_item,
     datacenter_target,
     declare,
     deletes,
@@ -49,20 +50,14 @@ datacenter_target(
     "load balancers of {dc}",
     "datacenter-balancers",
 )
-register_target(
-    Target(
-        name="loadbalancer",
-        route="datacenters/<str:dc>/load-balancers/<str:lb_id>/",
-        load=fresh_load(selectors.balancer),
-        ident=lambda v: v.balancer.id,
-        title=lambda v: v.balancer.name or v.balancer.id,
-        url=lambda v: balancer_url(v.dc, v.balancer.id),
-        kwargs=lambda v: {"dc": v.dc.lower(), "lb_id": v.balancer.id},
-        crumbs=lambda v: [
-            (v.dc, reverse("datacenter", args=[v.dc.lower()])),
-            ("Load balancers", list_url(v.dc)),
-        ],
-    )
+datacenter_item(
+    "loadbalancer",
+    "load-balancers",
+    "lb_id",
+    fresh_load(selectors.balancer),
+    lambda v: v.balancer,
+    "balancer",
+    crumbs=lambda v: [(v.dc, reverse("datacenter", args=[v.dc.lower()])), ("Load balancers", list_url(v.dc))],
 )
 register_target(
     Target(

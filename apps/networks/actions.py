@@ -15,6 +15,7 @@ from django.urls import reverse
 from apps.actions.declare import (
     asks,
     at_once,
+    datacenter_item,
     datacenter_target,
     declare,
     edits,
@@ -22,7 +23,7 @@ from apps.actions.declare import (
     server_call,
     unmodifiable,
 )
-from apps.actions.registry import ALLOWED, Target, refuse_role, refuse_state, register_target
+from apps.actions.registry import ALLOWED, refuse_role, refuse_state
 from apps.actions.roles import NETWORKS, SERVER_ADMINS
 from apps.clc import networks as clc_networks
 from apps.clc import servers as clc_servers
@@ -51,17 +52,14 @@ datacenter_target(
     "datacenter-networks",
     crumbs=lambda d: [("Networks", reverse("networks"))],
 )
-register_target(
-    Target(
-        name="network",
-        route="datacenters/<str:dc>/networks/<str:network_id>/",
-        load=fresh_load(selectors.network_detail),
-        ident=lambda d: d.network.id,
-        title=lambda d: d.network.name or d.network.id,
-        url=lambda d: reverse("network", args=[d.dc.lower(), d.network.id]),
-        kwargs=lambda d: {"dc": d.dc.lower(), "network_id": d.network.id},
-        crumbs=lambda d: networks_crumbs(d.dc),
-    )
+datacenter_item(
+    "network",
+    "networks",
+    "network_id",
+    fresh_load(selectors.network_detail),
+    lambda d: d.network,
+    "network",
+    crumbs=lambda d: networks_crumbs(d.dc),
 )
 
 
