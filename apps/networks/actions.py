@@ -201,12 +201,12 @@ def _public_ip_changes(run) -> dict:
 
 
 server = declare("server", roles=SERVER_ADMINS, state=unmodifiable)
-server(
+server_network = declare("server", roles=SERVER_NETWORKS, state=unmodifiable)  # network and server work
+server_network(
     "addSecondaryNetwork",
     "Add a network",
     server_call(clc_networks.add_secondary_network, "network", "ip_address"),
     form=f.AddSecondaryNetworkForm,
-    roles=SERVER_NETWORKS,
     button="Add network",
     placement="networks",
     order=45,
@@ -214,12 +214,11 @@ server(
     example={"network": "<network id>", "ip_address": ""},
     description="Give the server an address in another network of its data center (queued).",
 )
-server(
+server_network(
     "removeSecondaryNetwork",
     "Remove network",
     server_call(clc_networks.remove_secondary_network, "network"),
     form=f.SecondaryNetworkTargetForm,
-    roles=SERVER_NETWORKS,
     **asks("Remove {name}'s address in {target}?"),
     button="Remove",
     placement="item",
