@@ -34,7 +34,7 @@ from django.http import QueryDict
 from apps.clc import errors
 
 from . import selectors
-from .forms import ActionForm
+from .forms import ActionForm, anti_affinity_in
 from .forms_custom import CustomFieldsMixin
 
 NAME_RE = re.compile(r"^[A-Za-z0-9-]+$")
@@ -353,16 +353,9 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
         wanted = str(self.cleaned_data.get("anti_affinity_policy") or "").strip().lower()
         if not wanted:
             return ""
-        policy = self.anti_affinity_all.get(wanted)
         dc = self.datacenter.upper()
-        if policy is None:
-            raise forms.ValidationError(f"There is no anti-affinity policy {wanted[:64]} in your account.")
-        if policy.location != dc:
-            raise forms.ValidationError(
-                f"The anti-affinity policy {policy.name} is in {policy.location}; the server is created in {dc}: "
-                f"pick a policy of {dc}."
-            )
-        return policy.id
+        there = f"the server is created in {dc}: pick a policy of {dc}."
+        return anti_affinity_in(self.anti_affinity_all, wanted, dc, there).id
 
     def clean(self):
         data = super().clean()
