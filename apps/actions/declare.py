@@ -1,12 +1,13 @@
 """Shorthands for declaring actions (``registry``): what many declarations share, written once.
 
     act = declare("pool", roles=BALANCERS, **at_once())       # what the pool's actions share
-    act("deletePool", "Delete pool", lambda run: clc.delete_pool(...), link=("self", "DELETE"),
-        **asks("Delete the pool {name}?"), **at_once("Pool deleted.", "Delete pool"), order=90)
+    act("deletePool", "Delete pool", lambda run: clc.delete_pool(...),
+        **deletes("Delete the pool {name}?", "Pool deleted.", "Delete pool"), order=90)
 
-is ``register(Action(name="deletePool", target="pool", label="Delete pool", call=..., ...))``;
+is ``register(Action(name="deletePool", target="pool", label="Delete pool", call=..., ...))``
+(``deletes``: its ``self`` link's DELETE, ``asks`` and ``at_once``; ``edits``: its PUT, at once);
 a declaration's own fields win over the shared ones. ``creates`` a create's call and where it goes after; ``datacenter_target`` declares a data
-center's list of a kind (``datacenters/<dc>/<segment>/``); ``fresh_load`` makes a target's ``load`` from a
+center's list of a kind (``datacenters/<dc>/<segment>/``), ``datacenter_item`` one of them (``.../<id>/``); ``fresh_load`` makes a target's ``load`` from a
 selector; ``server_call`` a server action's call (``answerless``: its answer dropped), ``unmodifiable`` the state rule of its changes.
 """
 
@@ -31,6 +32,23 @@ def declare(target: str, **shared) -> Callable[..., Action]:
     return act
 
 
+def _under_datacenter(name: str, tail: str, load, ident, title, page: str, kwargs, **fields) -> Target:
+    """A target at ``datacenters/<dc>/<tail>``: ``kwargs(r)`` its URL kwargs, its page the URL named
+    ``page`` with the same values (the data center's id first)."""
+    return register_target(
+        Target(
+            name=name,
+            route=f"datacenters/<str:dc>/{tail}",
+            load=load,
+            ident=ident,
+            title=title,
+            url=lambda r: reverse(page, args=list(kwargs(r).values())),
+            kwargs=kwargs,
+            **fields,
+        )
+    )
+
+
 def datacenter_target(
     name: str, segment: str, load, title: str, page: str, audit_type: str = "datacenter", crumbs=None
 ) -> Target:
@@ -41,18 +59,32 @@ def datacenter_target(
     def dc_crumbs(r) -> list:
         return [(r.dc, reverse("datacenter", args=[r.dc.lower()]))]
 
-    return register_target(
-        Target(
-            name=name,
-            route=f"datacenters/<str:dc>/{segment}/",
-            load=load,
-            ident=lambda r: r.dc,
-            title=lambda r: title.format(dc=r.dc),
-            url=lambda r: reverse(page, args=[r.dc.lower()]),
-            kwargs=lambda r: {"dc": r.dc.lower()},
-            audit_type=audit_type,
-            crumbs=crumbs or dc_crumbs,
-        )
+    return _under_datacenter(
+        name,
+        f"{segment}/",
+        load,
+        lambda r: r.dc,
+        lambda r: title.format(dc=r.dc),
+        page,
+        lambda r: {"dc": r.dc.lower()},
+        audit_type=audit_type,
+        crumbs=crumbs or dc_crumbs,
+    )
+
+
+def datacenter_item(name: str, segment: str, key: str, load, item, page: str, crumbs) -> Target:
+    """One resource of a data center (``datacenters/<dc>/<segment>/<key>/``): ``item(r)`` is the
+    cloud's object, whose id is the target's and whose name (else id) its title; its page the URL
+    named ``page`` (with the data center's id and its id)."""
+    return _under_datacenter(
+        name,
+        f"{segment}/<str:{key}>/",
+        load,
+        lambda r: item(r).id,
+        lambda r: item(r).name or item(r).id,
+        page,
+        lambda r: {"dc": r.dc.lower(), key: item(r).id},
+        crumbs=crumbs,
     )
 
 
@@ -80,6 +112,17 @@ def asks(question: str, danger: bool = True) -> dict:
 def at_once(done: str = "", button: str = "") -> dict:
     """The cloud does it at once (no activity follows): the message of success, the button's text."""
     return {"queues": False, "done": done, "button": button}
+
+
+def edits(done: str, button: str = "Save") -> dict:
+    """It changes the resource in place (its ``self`` link's PUT), done at once: ``at_once``'s texts."""
+    return {"link": ("self", "PUT"), **at_once(done, button)}
+
+
+def deletes(question: str, done: str, button: str = "") -> dict:
+    """It deletes the resource (its ``self`` link's DELETE) once asked ``question`` (``asks``), done at
+    once (``at_once``'s texts)."""
+    return {"link": ("self", "DELETE"), **asks(question), **at_once(done, button)}
 
 
 def fresh_load(selector: Callable[..., Any], fresh_on_post: bool = True) -> Callable[..., Any]:

@@ -23,6 +23,20 @@ def optional_text(label: str, max_length: int, help_text: str = "", rows: int = 
     )
 
 
+def anti_affinity_in(policies: dict, wanted: str, dc: str, there: str):
+    """The anti-affinity policy ``wanted`` (an id, lower case) of ``policies`` (by id) if it is in the
+    data center ``dc``; else the error a person reads: there is none such, or it is in another data
+    center (``there`` says where the server is and what to do)."""
+    policy = policies.get(wanted)
+    if policy is None:
+        raise forms.ValidationError(f"There is no anti-affinity policy {wanted[:64]} in your account.")
+    if policy.location != dc:
+        raise forms.ValidationError(
+            f"The anti-affinity policy {policy.name} is in {policy.location}; {there}"
+        )
+    return policy
+
+
 class ActionForm(forms.Form):
     selects: tuple[str, ...] = ()
 

@@ -34,7 +34,7 @@ from django.http import QueryDict
 from apps.clc import errors
 
 from . import selectors
-from .forms import ActionForm
+from .forms import ActionForm, anti_affinity_in
 from .forms_custom import CustomFieldsMixin
 
 NAME_RE = re.compile(r"^[A-Za-z0-9-]+$")
@@ -107,6 +107,18 @@ def check_typed_twice(form, field: str, again: str) -> None:
         form.add_error(again, "The two passwords differ." if data.get(again) else "Type the password again.")
 
 
+def spec_fields() -> tuple:
+    """A new server's template, CPU, memory, network and storage type (the documented ranges): the
+    create-server form's fields and a recipe's; each form sets the data center's choices."""
+    return (
+        forms.ChoiceField(label="Template (operating system)"),
+        forms.IntegerField(label="CPU", min_value=1, max_value=16),
+        forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128),
+        forms.ChoiceField(label="Network", required=False),
+        forms.ChoiceField(label="Storage type"),
+    )
+
+
 class CreateServerForm(CustomFieldsMixin, ActionForm):
     """``resource``: the group (``selectors.GroupForChange``) the server is created in."""
 
@@ -122,11 +134,7 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
     )
     name = forms.CharField(label="Name", strip=True)
     description = forms.CharField(label="Description", max_length=MAX_DESCRIPTION, required=False)
-    template = forms.ChoiceField(label="Template (operating system)")
-    cpu = forms.IntegerField(label="CPU", min_value=1, max_value=16)
-    memory_gb = forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128)
-    network = forms.ChoiceField(label="Network", required=False)
-    storage_type = forms.ChoiceField(label="Storage type")
+    template, cpu, memory_gb, network, storage_type = spec_fields()
     server_type = forms.ChoiceField(
         label="Server type",
         required=False,
@@ -345,16 +353,9 @@ class CreateServerForm(CustomFieldsMixin, ActionForm):
         wanted = str(self.cleaned_data.get("anti_affinity_policy") or "").strip().lower()
         if not wanted:
             return ""
-        policy = self.anti_affinity_all.get(wanted)
         dc = self.datacenter.upper()
-        if policy is None:
-            raise forms.ValidationError(f"There is no anti-affinity policy {wanted[:64]} in your account.")
-        if policy.location != dc:
-            raise forms.ValidationError(
-                f"The anti-affinity policy {policy.name} is in {policy.location}; the server is created in {dc}: "
-                f"pick a policy of {dc}."
-            )
-        return policy.id
+        there = f"the server is created in {dc}: pick a policy of {dc}."
+        return anti_affinity_in(self.anti_affinity_all, wanted, dc, there).id
 
     def clean(self):
         data = super().clean()

@@ -12,7 +12,17 @@ from dataclasses import replace
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, creates, datacenter_target, declare, fresh_load
+from apps.actions.declare import (
+    asks,
+    at_once,
+    creates,
+    datacenter_item,
+    datacenter_target,
+    declare,
+    deletes,
+    edits,
+    fresh_load,
+)
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import BALANCERS
 from apps.clc import balancers as clc
@@ -40,20 +50,14 @@ datacenter_target(
     "load balancers of {dc}",
     "datacenter-balancers",
 )
-register_target(
-    Target(
-        name="loadbalancer",
-        route="datacenters/<str:dc>/load-balancers/<str:lb_id>/",
-        load=fresh_load(selectors.balancer),
-        ident=lambda v: v.balancer.id,
-        title=lambda v: v.balancer.name or v.balancer.id,
-        url=lambda v: balancer_url(v.dc, v.balancer.id),
-        kwargs=lambda v: {"dc": v.dc.lower(), "lb_id": v.balancer.id},
-        crumbs=lambda v: [
-            (v.dc, reverse("datacenter", args=[v.dc.lower()])),
-            ("Load balancers", list_url(v.dc)),
-        ],
-    )
+datacenter_item(
+    "loadbalancer",
+    "load-balancers",
+    "lb_id",
+    fresh_load(selectors.balancer),
+    lambda v: v.balancer,
+    "balancer",
+    crumbs=lambda v: [(v.dc, reverse("datacenter", args=[v.dc.lower()])), ("Load balancers", list_url(v.dc))],
 )
 register_target(
     Target(
@@ -108,8 +112,7 @@ balancer(
     "Edit",
     lambda run: clc.update_balancer(run.client, run.resource.dc, run.resource.balancer.id, **run.data),
     form=BalancerForm,
-    link=("self", "PUT"),
-    **at_once("Load balancer saved.", "Save"),
+    **edits("Load balancer saved."),
     order=10,
     example={"name": "Web", "description": "Public entry", "status": "disabled"},
     description="Rename, describe, enable or disable a load balancer (fields left out stay as they are).",
@@ -133,9 +136,11 @@ balancer(
     "deleteLoadBalancer",
     "Delete load balancer",
     lambda run: clc.delete_balancer(run.client, run.resource.dc, run.resource.balancer.id),
-    link=("self", "DELETE"),
-    **asks("Delete {name} and its pools? Its public address stops answering. This can't be undone."),
-    **at_once("Load balancer deleted.", "Delete load balancer"),
+    **deletes(
+        "Delete {name} and its pools? Its public address stops answering. This can't be undone.",
+        "Load balancer deleted.",
+        "Delete load balancer",
+    ),
     affects=_what_goes,
     then=lambda run: list_url(run.resource.dc),
     order=90,
@@ -198,8 +203,7 @@ pool(
     "Edit pool",
     lambda run: clc.update_pool(run.client, *_ids(run), **run.data),
     form=PoolForm,
-    link=("self", "PUT"),
-    **at_once("Pool saved.", "Save"),
+    **edits("Pool saved."),
     order=20,
     example={"port": 443, "method": "leastConnection", "persistence": "sticky"},
     description="Change a pool's port, method or persistence (fields left out stay as they are).",
@@ -208,9 +212,9 @@ pool(
     "deletePool",
     "Delete pool",
     lambda run: clc.delete_pool(run.client, *_ids(run)),
-    link=("self", "DELETE"),
-    **asks("Delete the pool {name}? Its nodes get no more traffic through it."),
-    **at_once("Pool deleted.", "Delete pool"),
+    **deletes(
+        "Delete the pool {name}? Its nodes get no more traffic through it.", "Pool deleted.", "Delete pool"
+    ),
     affects=_node_lines,
     then=lambda run: balancer_url(run.resource.dc, run.resource.balancer.id),
     order=90,

@@ -14,7 +14,7 @@ autoscale policies AccountAdmin, ServerAdmin (``roles.SERVER_ADMINS``); and the 
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, declare, fresh_load
+from apps.actions.declare import asks, at_once, declare, deletes, edits, fresh_load
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import OPERATE, SERVER_ADMINS
 from apps.clc import horizontal_autoscale as clc_autoscale
@@ -130,9 +130,8 @@ schedule_act(
     "Change",
     _edit,
     form=ScheduleForm,
-    link=("self", "PUT"),
     state=_archived,
-    **at_once("Schedule saved.", "Save schedule"),
+    **edits("Schedule saved.", "Save schedule"),
     audit=_edit_audit,
     order=10,
     example={
@@ -153,9 +152,7 @@ schedule_act(
     lambda run: clc_schedules.delete_activity(
         run.client, run.resource.automation.id, run.resource.schedule.id
     ),
-    link=("self", "DELETE"),
-    **asks("Remove the schedule {name}? It will not run again."),
-    **at_once("Schedule removed.", "Remove schedule"),
+    **deletes("Remove the schedule {name}? It will not run again.", "Schedule removed.", "Remove schedule"),
     audit=lambda run: {"schedule": {"from": describe(run.resource.schedule), "to": None}},
     then=lambda run: schedules_url(run.resource.automation.id),
     order=90,

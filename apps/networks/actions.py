@@ -15,13 +15,15 @@ from django.urls import reverse
 from apps.actions.declare import (
     asks,
     at_once,
+    datacenter_item,
     datacenter_target,
     declare,
+    edits,
     fresh_load,
     server_call,
     unmodifiable,
 )
-from apps.actions.registry import ALLOWED, Target, refuse_role, refuse_state, register_target
+from apps.actions.registry import ALLOWED, refuse_role, refuse_state
 from apps.actions.roles import NETWORKS, SERVER_ADMINS
 from apps.clc import networks as clc_networks
 from apps.clc import servers as clc_servers
@@ -50,17 +52,14 @@ datacenter_target(
     "datacenter-networks",
     crumbs=lambda d: [("Networks", reverse("networks"))],
 )
-register_target(
-    Target(
-        name="network",
-        route="datacenters/<str:dc>/networks/<str:network_id>/",
-        load=fresh_load(selectors.network_detail),
-        ident=lambda d: d.network.id,
-        title=lambda d: d.network.name or d.network.id,
-        url=lambda d: reverse("network", args=[d.dc.lower(), d.network.id]),
-        kwargs=lambda d: {"dc": d.dc.lower(), "network_id": d.network.id},
-        crumbs=lambda d: networks_crumbs(d.dc),
-    )
+datacenter_item(
+    "network",
+    "networks",
+    "network_id",
+    fresh_load(selectors.network_detail),
+    lambda d: d.network,
+    "network",
+    crumbs=lambda d: networks_crumbs(d.dc),
 )
 
 
@@ -116,8 +115,7 @@ network(
         run.client, run.resource.dc, run.resource.network.id, run.data["name"], run.data["description"]
     ),
     form=f.RenameNetworkForm,
-    link=("self", "PUT"),
-    **at_once("Network saved.", "Save"),
+    **edits("Network saved."),
     order=10,
     audit=_renamed,
     example={"name": "web", "description": "Web tier"},
@@ -203,12 +201,12 @@ def _public_ip_changes(run) -> dict:
 
 
 server = declare("server", roles=SERVER_ADMINS, state=unmodifiable)
-server(
+server_network = declare("server", roles=SERVER_NETWORKS, state=unmodifiable)  # network and server work
+server_network(
     "addSecondaryNetwork",
     "Add a network",
     server_call(clc_networks.add_secondary_network, "network", "ip_address"),
     form=f.AddSecondaryNetworkForm,
-    roles=SERVER_NETWORKS,
     button="Add network",
     placement="networks",
     order=45,
@@ -216,12 +214,11 @@ server(
     example={"network": "<network id>", "ip_address": ""},
     description="Give the server an address in another network of its data center (queued).",
 )
-server(
+server_network(
     "removeSecondaryNetwork",
     "Remove network",
     server_call(clc_networks.remove_secondary_network, "network"),
     form=f.SecondaryNetworkTargetForm,
-    roles=SERVER_NETWORKS,
     **asks("Remove {name}'s address in {target}?"),
     button="Remove",
     placement="item",

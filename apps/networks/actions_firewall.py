@@ -12,7 +12,7 @@ provisioned it.
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, datacenter_target, declare, fresh_load
+from apps.actions.declare import at_once, datacenter_target, declare, deletes, fresh_load
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import FIREWALL
 from apps.clc import firewall as clc_firewall
@@ -200,9 +200,7 @@ for _act, _enable, _delete, _contents in (
         "deletePolicy",
         "Delete",
         _ids(_delete),
-        link=("self", "DELETE"),
-        **asks("Delete {name}? The traffic it allows is blocked again."),
-        done="Policy deleted.",
+        **deletes("Delete {name}? The traffic it allows is blocked again.", "Policy deleted."),
         order=90,
         audit=_contents,
         description="Delete the policy (done at once).",

@@ -16,7 +16,16 @@ reads. Who may (ROLES.md): AccountAdmin and ServerAdmin create, edit and delete 
 from django.urls import reverse
 
 from apps.accounts.services import client_for_request
-from apps.actions.declare import answerless, asks, at_once, creates, datacenter_target, declare, fresh_load
+from apps.actions.declare import (
+    answerless,
+    at_once,
+    creates,
+    datacenter_target,
+    declare,
+    deletes,
+    edits,
+    fresh_load,
+)
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import SERVER_ADMINS
 from apps.clc import policies as clc
@@ -143,8 +152,7 @@ alert(
         lambda run: clc.update_alert_policy(run.client, run.resource.id, run.data["name"], **_alert_args(run))
     ),
     form=AlertPolicyForm,
-    link=("self", "PUT"),
-    **at_once("Alert policy saved.", "Save"),
+    **edits("Alert policy saved."),
     audit=_alert_changes,
     order=10,
     example={"memory_threshold": 90, "memory_duration": "00:10:00"},
@@ -155,9 +163,11 @@ alert(
     "deleteAlertPolicy",
     "Delete",
     lambda run: clc.delete_alert_policy(run.client, run.resource.id),
-    link=("self", "DELETE"),
-    **asks("Delete the alert policy {name}? Every server that has it loses it, and its alerts stop."),
-    **at_once("Alert policy deleted.", "Delete alert policy"),
+    **deletes(
+        "Delete the alert policy {name}? Every server that has it loses it, and its alerts stop.",
+        "Alert policy deleted.",
+        "Delete alert policy",
+    ),
     then=lambda run: policies_url("alert-policies"),
     audit=lambda run: {"name": run.resource.name, "triggers": _trigger_text(run.resource.triggers)},
     order=90,
@@ -189,8 +199,7 @@ anti(
     "Rename",
     answerless(lambda run: clc.update_anti_affinity_policy(run.client, run.resource.id, run.data["name"])),
     form=AntiAffinityPolicyForm,
-    link=("self", "PUT"),
-    **at_once("Anti-affinity policy renamed.", "Save"),
+    **edits("Anti-affinity policy renamed."),
     audit=lambda run: {"name": {"from": run.resource.name, "to": run.data["name"]}},
     order=10,
     example={"name": "Database ring (prod)"},
@@ -200,9 +209,11 @@ anti(
     "deleteAntiAffinityPolicy",
     "Delete",
     lambda run: clc.delete_anti_affinity_policy(run.client, run.resource.id),
-    link=("self", "DELETE"),
-    **asks("Delete the anti-affinity policy {name}? Its servers stay, but may then share hosts."),
-    **at_once("Anti-affinity policy deleted.", "Delete policy"),
+    **deletes(
+        "Delete the anti-affinity policy {name}? Its servers stay, but may then share hosts.",
+        "Anti-affinity policy deleted.",
+        "Delete policy",
+    ),
     affects=lambda user, policy: [f"{s.id} leaves the policy" for s in policy.servers]
     or ["It has no servers."],
     then=lambda run: dc_url(run.resource.location),

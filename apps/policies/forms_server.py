@@ -6,7 +6,7 @@ policy of the server's own data center (hyperscale servers only: the action's st
 from django import forms
 from django.http import QueryDict
 
-from apps.actions.forms import ActionForm
+from apps.actions.forms import ActionForm, anti_affinity_in
 from apps.actions.selectors import anti_affinity_choices
 from apps.clc import errors
 
@@ -171,14 +171,8 @@ class SetAntiAffinityForm(ServerPolicyForm):
 
     def clean_policy(self):
         wanted = self.cleaned_data["policy"].strip().lower()
-        policy = self.all.get(wanted)
-        if policy is None:
-            raise forms.ValidationError(f"There is no anti-affinity policy {wanted[:64]} in your account.")
-        if policy.location != self.dc:
-            raise forms.ValidationError(
-                f"The anti-affinity policy {policy.name} is in {policy.location}; {self.server.name} is in "
-                f"{self.dc}: a server joins a policy of its own data center."
-            )
+        there = f"{self.server.name} is in {self.dc}: a server joins a policy of its own data center."
+        policy = anti_affinity_in(self.all, wanted, self.dc, there)
         if policy is self.current:
             raise forms.ValidationError(f"{self.server.name} is already in {policy.name}.")
         return policy.id

@@ -3,9 +3,14 @@ tree when it is saved, so a published recipe names a template, group and network
 
 from django import forms
 
+from apps.actions.forms_create import spec_fields
+
 from .models import CREATE_ROLES, Recipe
 
 MAX_TTL_HOURS = 24 * 365
+# The fields a recipe keeps as they are, under their own names (the group and the network are kept as
+# an id and a name, the audience as lists).
+SPEC = ("name", "description", "datacenter", "template", "cpu", "memory_gb", "storage_type", "ttl_hours")
 
 
 def _no_control(value: str, what: str) -> str:
@@ -21,11 +26,7 @@ class RecipeForm(forms.Form):
     )
     datacenter = forms.ChoiceField(label="Data center")
     group = forms.ChoiceField(label="Group")
-    template = forms.ChoiceField(label="Template (operating system)")
-    cpu = forms.IntegerField(label="CPU", min_value=1, max_value=16)
-    memory_gb = forms.IntegerField(label="Memory (GB)", min_value=1, max_value=128)
-    network = forms.ChoiceField(label="Network", required=False)
-    storage_type = forms.ChoiceField(label="Storage type")
+    template, cpu, memory_gb, network, storage_type = spec_fields()
     ttl_hours = forms.IntegerField(
         label="Time to live (hours)",
         min_value=1,
@@ -130,18 +131,12 @@ class RecipeForm(forms.Form):
         group = self.groups.get(data["group"])
         network = self.networks.get(data.get("network") or "")
         recipe.account_alias = self.alias
-        recipe.name = data["name"]
-        recipe.description = data.get("description", "")
-        recipe.datacenter = data["datacenter"]
+        for name in SPEC:
+            setattr(recipe, name, data.get(name))
         recipe.group_id = data["group"]
         recipe.group_name = group.name if group else ""
-        recipe.template = data["template"]
-        recipe.cpu = data["cpu"]
-        recipe.memory_gb = data["memory_gb"]
         recipe.network_id = data.get("network") or ""
         recipe.network_name = network.name if network else ""
-        recipe.storage_type = data["storage_type"]
-        recipe.ttl_hours = data.get("ttl_hours")
         recipe.allowed_roles = [r for r in CREATE_ROLES if r in data.get("allowed_roles", [])]
         recipe.allowed_users = sorted(data.get("allowed_users", []))
         return recipe
@@ -149,16 +144,9 @@ class RecipeForm(forms.Form):
 
 def initial_of(recipe: Recipe) -> dict:
     return {
-        "name": recipe.name,
-        "description": recipe.description,
-        "datacenter": recipe.datacenter,
+        **{name: getattr(recipe, name) for name in SPEC},
         "group": recipe.group_id,
-        "template": recipe.template,
-        "cpu": recipe.cpu,
-        "memory_gb": recipe.memory_gb,
         "network": recipe.network_id,
-        "storage_type": recipe.storage_type,
-        "ttl_hours": recipe.ttl_hours,
         "allowed_roles": list(recipe.allowed_roles or []),
         "allowed_users": list(recipe.allowed_users or []),
     }
