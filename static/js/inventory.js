@@ -88,8 +88,10 @@
       if (ka > kb) return sign;
       return a.index - b.index; /* stable: the server's order breaks ties */
     });
-    /* The rows the sort's frame shows go into a detached body, which then goes in before the shown
-     * one; that one keeps the others (a long table's lower rows) and is hidden until the frame after. */
+    /* Only the rows the sort's frame shows move in the click: into a detached body, which then goes
+     * in before the shown one; that one keeps the others (a long table's lower rows, in any order)
+     * and is hidden until the frame after (frozen, fillIn). Taking the whole shown body out of the
+     * document instead tore down a thousand rows' layout in the click (~20 ms of CPU). */
     var bodies = table.tBodies, body = bodies[0];
     var limit = frozen(table, body);
     var sorted = body.cloneNode(false), deferred = [];
@@ -165,7 +167,7 @@
           rows[i].removeAttribute("data-later");
           sorted.appendChild(rows[i]);
         }
-        table.removeChild(rest);
+        rest.remove();
         thaw(table);
         done();
       });
