@@ -322,7 +322,8 @@
         if (id) fresh[id] = r;
       });
       var seen = {};
-      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+      /* all bodies: right after a sort of a long table, its lower rows wait in a second one (inventory.js) */
+      Array.prototype.forEach.call(table.querySelectorAll(":scope > tbody > tr"), function (r) {
         var id = linkId(r);
         if (!id || r.hasAttribute("data-gone")) return;
         seen[id] = true;
