@@ -74,6 +74,23 @@ def test_sign_in_sign_out_and_failed_sign_in_are_recorded(clc_settings):
     assert "192.0.2.7" in body and "ghost" not in body
 
 
+def test_a_failed_sign_in_on_a_signed_in_session_is_nobodys_act(clc_settings):
+    """The person signed in on the browser did not make the failed attempt: the entry names what was
+    tried, with no person attached (``record`` with an ``AnonymousUser``)."""
+    client, demo = signed_in_user("demo", REMOTE_ADDR="192.0.2.8")
+    assert client.post("/login/", {"username": "operator", "password": "wrong"}).status_code == 400
+    failed = AuditEntry.objects.get(action="sign_in", result="failure")
+    operator = User.objects.filter(cloud_username__iexact="operator").values_list("account_alias", flat=True)
+    alias = operator[0] if len(operator) == 1 else ""
+    assert (failed.username, failed.user_id, failed.account_alias) == ("operator", None, alias)
+    assert (failed.target_type, failed.target_id, failed.channel, failed.address) == (
+        "user",
+        "operator",
+        "web",
+        "192.0.2.8",
+    )
+
+
 def test_x_forwarded_for_only_when_trusted(rf, settings):
     user = make_user("ann")
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")

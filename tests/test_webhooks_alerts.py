@@ -80,3 +80,31 @@ def test_an_alert_for_another_server_is_not_on_this_server_page(demo, simulator,
     deliver(demo, receiver("Alert.Notification"), alert("triggered", 95.0), hook_key)
     other = text_of(demo.get("/servers/wa1demoapi01/"))
     assert "triggered cpu" not in other
+
+
+def test_the_server_page_reads_the_servers_alerts_once(demo, simulator):
+    """The Alerts panel (webhooks) and the Policies panel (which alert policy fires) show the same
+    rows, the server's newest alerts: one query for both."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.webhooks.models import Alert
+
+    for i in range(12):
+        Alert.objects.create(
+            account_alias="DEMO",
+            server_id=SERVER,
+            metric=("cpu", "memory")[i % 2],
+            state="triggered" if i % 3 else "notTriggered",
+        )
+    with CaptureQueriesContext(connection) as queries:
+        page = demo.get(f"/servers/{SERVER.lower()}/")
+    assert page.status_code == 200
+    table = f'"{Alert._meta.db_table}"'
+    reads = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+    assert len(reads) == 1, reads
+    # Both panels are there: the Alerts panel's history (its ten newest) and the Policies panel.
+    newest = list(Alert.objects.filter(server_id=SERVER).order_by("-received_at", "-id")[:10])
+    assert page.context["server_alerts"] == newest
+    assert [a.metric for a in page.context["server_alerts_active"]] == ["memory", "cpu"]
+    assert page.context["policies"].alerts == tuple(newest[:2])

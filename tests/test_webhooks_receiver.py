@@ -184,6 +184,11 @@ def test_a_bad_or_missing_signature_is_refused_audited_and_changes_nothing(
     audited = AuditEntry.objects.filter(action="webhooks.delivery", result="denied", account_alias="DEMO")
     assert audited.count() == 4
     assert {e.detail["reason"] for e in audited} == {"bad_signature", "missing_signature"}
+    # Nobody's act, through the cloud's webhook channel (``record(channel="webhook", account_alias=)``).
+    assert {(e.channel, e.username, e.user_id, e.target_type, e.target_id) for e in audited} == {
+        ("webhook", "", None, "webhooks", "DEMO")
+    }
+    assert {e.detail["event"] for e in audited} == {"Server.Updated"}
 
     # The admin page lists them with their verification result.
     page = text_of(demo.get("/webhooks/"))

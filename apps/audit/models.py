@@ -58,7 +58,7 @@ class AuditEntry(models.Model):
     result = models.CharField(max_length=16, db_index=True)
     detail = models.JSONField(default=str, blank=True)
     address = models.GenericIPAddressField(null=True, blank=True)
-    channel = models.CharField(max_length=16, blank=True)  # web | api | system
+    channel = models.CharField(max_length=16, blank=True)  # web | api | system | webhook
 
     objects = AuditQuerySet.as_manager()
 

@@ -4,9 +4,13 @@
     record(request=request, action="server.powerOff", target_type="server",
            target_id="WA1DEMOWEB01", result="success", detail={"activity": 42})
 
-``record(*, request=None, user=None, action, target_type, target_id, result, detail="", address=None)``
+``record(*, request=None, user=None, action, target_type, target_id, result, detail="", address=None,
+channel=None, username=None, account_alias=None)``
 - ``user``: who acted; defaults to ``request.user`` when authenticated (DRF requests too, so a
-  personal-token call is recorded as its person). ``None`` for an anonymous act (failed sign-in).
+  personal-token call is recorded as its person). An ``AnonymousUser`` for an act nobody signed in
+  made, even on a signed-in person's request (a failed sign-in).
+- ``username`` / ``account_alias``: the entry's person and account when no person acted (the name as
+  typed at a failed sign-in; the account a refused webhook delivery was for); by default the user's.
 - ``action``: a short dotted name, e.g. ``sign_in``, ``sign_out``, ``server.powerOff``,
   ``group.delete``, ``recipe.launch``, ``token.create``.
 - ``result``: ``"success"``, ``"failure"`` or ``"denied"`` (``Result``); any short string is kept.
@@ -15,6 +19,8 @@
   (a str detail becomes ``{"message": ...}`` then).
 - ``address``: defaults to ``portal.client_address.client_address(request)``: the peer of the
   connection, or what the proxies listed in ``TRUSTED_PROXIES`` forwarded (never what a client wrote).
+- ``channel``: ``api`` for ``/api/...`` paths, ``web`` for other requests, ``system`` without a
+  request; given when the act came another way (``webhook``: the cloud's deliveries).
 Returns the ``AuditEntry``, or ``None`` if it could not be written: recording never breaks the
 action it records (the failure is logged). It runs in a savepoint, so a failed insert does not
 poison the caller's transaction. Entries are append-only (see ``models``).
@@ -28,6 +34,7 @@ import logging
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -91,6 +98,9 @@ def record(
     result: str,
     detail: str | dict = "",
     address: str | None = None,
+    channel: str | None = None,
+    username: str | None = None,
+    account_alias: str | None = None,
 ):
     """Append one audit entry (see the module docstring). Never raises."""
     try:
@@ -107,19 +117,21 @@ def record(
         if not isinstance(detail, (str, dict)):
             detail = str(detail)
         detail = _with_token(request, detail)
+        if username is None:
+            username = (getattr(user, "cloud_username", "") or getattr(user, "username", "")) if user else ""
+        if account_alias is None:
+            account_alias = (getattr(user, "account_alias", "") or "") if user else ""
         entry = AuditEntry(
             user=user,
-            username=_clip(getattr(user, "cloud_username", "") or getattr(user, "username", ""), 150)
-            if user
-            else "",
-            account_alias=_clip((getattr(user, "account_alias", "") or "").upper(), 16) if user else "",
+            username=_clip(username, 150),
+            account_alias=_clip(account_alias.upper(), 16),
             action=_clip(action, 64),
             target_type=_clip(target_type, 32),
             target_id=_clip(target_id, 200),
             result=_clip(result, 16),
             detail=detail,
             address=address,
-            channel=_channel(request),
+            channel=_clip(channel, 16) if channel else _channel(request),
         )
         with transaction.atomic():
             entry.save()
@@ -133,28 +145,24 @@ def record_failed_sign_in(request, username: str, reason: str = "", result: str 
     """A failed sign-in (``denied``: refused by the sign-in throttle before the cloud was asked): no
     person acted; attributed to the account of the unique local match."""
     name = (username or "").strip()
-    entry = AuditEntry(
-        username=_clip(name, 150),
-        action="sign_in",
-        target_type="user",
-        target_id=_clip(name, 200),
-        result=result,
-        detail=reason or "",
-        address=client_address(request),
-        channel=_channel(request),
-    )
     try:
         matches = list(
             User.objects.filter(cloud_username__iexact=name).values_list("account_alias", flat=True)[:2]
         )
-        if len(matches) == 1:
-            entry.account_alias = (matches[0] or "").upper()
-        with transaction.atomic():
-            entry.save()
-        return entry
     except Exception:
         log.exception("could not record a failed sign-in")
         return None
+    return record(
+        request=request,
+        user=AnonymousUser(),
+        username=name,
+        account_alias=(matches[0] or "") if len(matches) == 1 else "",
+        action="sign_in",
+        target_type="user",
+        target_id=name,
+        result=result,
+        detail=reason or "",
+    )
 
 
 # --- reading ------------------------------------------------------------------------------------

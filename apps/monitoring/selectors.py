@@ -109,7 +109,7 @@ class Charts:
 
 def server_charts(user, server_id: str, rng: Range, *, client=None, fresh: bool = False) -> Charts:
     """One server's samples over ``rng`` (the server's ``statistics`` link: 1 call, cached)."""
-    server_id = inventory._checked_id(server_id, "server").upper()
+    server_id = inventory.checked_id(server_id, "server").upper()
     client = own_client(user, client)
 
     def fetch() -> Charts:
@@ -133,7 +133,7 @@ def group_charts(user, group_id: str, rng: Range, *, client=None, fresh: bool = 
     page's own statistics), used as they are for the default range."""
     if rng.key == DEFAULT_RANGE and day is not None:
         return Charts(rng, day)
-    group_id = inventory._checked_id(group_id, "group")
+    group_id = inventory.checked_id(group_id, "group")
     client = own_client(user, client)
 
     def fetch() -> Charts:
@@ -212,7 +212,7 @@ def group_automation(
     user, group_id: str, *, client=None, fresh: bool = False, group: Group | None = None
 ) -> GroupAutomation:
     """The group (read unless given: the group page has it), its schedules and its autoscale."""
-    group_id = inventory._checked_id(group_id, "group")
+    group_id = inventory.checked_id(group_id, "group")
     client = own_client(user, client)
 
     def fetch() -> GroupAutomation:
@@ -222,9 +222,9 @@ def group_automation(
                 found = clc_groups.get_group(client, group_id)
             except errors.NotFound:
                 raise inventory.NotFound(f"No group {group_id} in your account.") from None
-        results = inventory._run_tasks([lambda: _schedules(client, found), lambda: _autoscale(client, found)])
+        results = inventory.run_tasks([lambda: _schedules(client, found), lambda: _autoscale(client, found)])
         for result in results:
-            inventory._reraise_fatal(result)
+            inventory.reraise_fatal(result)
             if isinstance(result, Exception):
                 raise result
         return GroupAutomation(found, results[0], results[1])

@@ -4,6 +4,7 @@ the top bar's *Policies*, the data center page's *Anti-affinity* tab and the ser
 
 from apps.accounts.services import client_for_request
 from apps.clc import errors
+from apps.webhooks import alerts as alert_store
 
 from . import selectors
 
@@ -19,7 +20,12 @@ def server_panel(request, detail) -> dict | None:
     if detail is None or not sees_policies(request.user) or detail.server.status != "active":
         return None
     try:
-        found = selectors.server_policies(request.user, detail, client=client_for_request(request))
+        found = selectors.server_policies(
+            request.user,
+            detail,
+            client=client_for_request(request),
+            alerts=alert_store.request_server_alerts(request, detail.server.id),  # the Alerts panel's read
+        )
     except errors.Forbidden:
         return None
     return {"policies": found, "policy_detail": detail}

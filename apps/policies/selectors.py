@@ -189,8 +189,10 @@ def server_autoscale(user, server_id: str, *, client=None) -> PolicyMapping | No
     return found or None
 
 
-def server_policies(user, detail, *, client=None) -> ServerPolicies:
-    """``detail``: the inventory's ``ServerDetail`` (its alert policies come with it)."""
+def server_policies(user, detail, *, client=None, alerts: list | None = None) -> ServerPolicies:
+    """``detail``: the inventory's ``ServerDetail`` (its alert policies come with it). ``alerts``: the
+    server's newest alerts (``apps.webhooks.alerts.server_alerts``), read unless given (the server
+    page has them: ``request_server_alerts``)."""
     client = own_client(user, client)
     server = detail.server
     notes = []
@@ -222,7 +224,9 @@ def server_policies(user, detail, *, client=None) -> ServerPolicies:
             raise
         except errors.ClcError:
             notes.append("The anti-affinity policies could not be read.")
-    latest = alert_store.latest_per_metric(alert_store.server_alerts(user.account_alias or "", server.id, 50))
+    if alerts is None:
+        alerts = alert_store.server_alerts(user.account_alias or "", server.id)
+    latest = alert_store.latest_per_metric(alerts)
     attached = []
     for ref in detail.alert_policies:
         policy = definitions.get(ref.id.lower())

@@ -3,10 +3,12 @@
     record_alert("DEMO", payload)        # the FAQ's payload -> one Alert per trigger, announced,
                                          # notified to the people who asked for alerts
     triggered_now(recent_alerts("DEMO", 500))  # the latest state per (server, metric) that is triggered
-    server_alerts("DEMO", "WA1DEMOWEB01")
+    server_alerts("DEMO", "WA1DEMOWEB01")         # its newest SERVER_ALERTS, newest first
+    request_server_alerts(request, "WA1DEMOWEB01")  # the same, read once per request (the server page)
 
 The one alert store: ``apps.policies`` reads it (``latest_per_metric(server_alerts(...))``) to
-mark a server's alert policy as firing; it keeps no alerts of its own.
+mark a server's alert policy as firing; it keeps no alerts of its own. On the server page both
+panels take the one read of ``request_server_alerts``.
 """
 
 import logging
@@ -107,9 +109,28 @@ def recent_alerts(alias: str, limit: int = 5) -> list[Alert]:
     return list(Alert.objects.filter(account_alias=alias.upper()).order_by("-received_at", "-id")[:limit])
 
 
-def server_alerts(alias: str, server_id: str, limit: int = 10) -> list[Alert]:
+SERVER_ALERTS = 50  # a server's newest alerts that its page and its policies read
+
+
+def server_alerts(alias: str, server_id: str, limit: int = SERVER_ALERTS) -> list[Alert]:
+    """The server's newest alerts (at most ``limit``), newest first."""
     return list(
         Alert.objects.filter(account_alias=alias.upper(), server_id=server_id.upper()).order_by(
             "-received_at", "-id"
         )[:limit]
     )
+
+
+def request_server_alerts(request, server_id: str) -> list[Alert]:
+    """``server_alerts`` of the signed-in person's account, read once per request: the server page's
+    Alerts panel (this app) and Policies panel (``apps.policies``: which alert policy fires) show
+    the same rows."""
+    alias = (request.user.account_alias or "").upper()
+    key = (alias, server_id.upper())
+    read = getattr(request, "_server_alerts", None)
+    if read is None:
+        read = {}
+        request._server_alerts = read
+    if key not in read:
+        read[key] = server_alerts(alias, server_id)
+    return read[key]

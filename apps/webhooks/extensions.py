@@ -22,8 +22,11 @@ def _dashboard_alerts(request, board):
     return {"active_alerts": alerts.triggered_now(scanned), "recent_alerts": scanned[:5]}
 
 
+SERVER_ALERTS_SHOWN = 10  # the server page's history: the newest of the alerts read for the page
+
+
 def _server_alerts(request, detail):
-    found = alerts.server_alerts(request.user.account_alias or "", detail.server.id)
+    found = alerts.request_server_alerts(request, detail.server.id)[:SERVER_ALERTS_SHOWN]
     if not found:
         return None
     return {"server_alerts": found, "server_alerts_active": alerts.latest_per_metric(found)}

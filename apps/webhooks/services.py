@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts import crypto
-from apps.audit.models import AuditEntry
+from apps.audit.services import Result, record
 from apps.clc import webhooks as clc_webhooks
 from apps.inventory import cache as inventory_cache
 
@@ -287,17 +287,13 @@ def _record_refusal(alias: str, event: str, verification: str, address) -> None:
         address=address,
         note="The signature is missing." if missing else "The signature does not match any configured key.",
     )
-    try:
-        with transaction.atomic():
-            AuditEntry(
-                account_alias=alias,
-                action="webhooks.delivery",
-                target_type="webhooks",
-                target_id=alias,
-                result="denied",
-                detail={"event": event, "reason": verification},
-                address=address,
-                channel="webhook",
-            ).save()
-    except Exception:
-        log.exception("could not audit the refused delivery for %s", alias)
+    record(
+        action="webhooks.delivery",
+        target_type="webhooks",
+        target_id=alias,
+        result=Result.DENIED,
+        detail={"event": event, "reason": verification},
+        address=address,
+        channel="webhook",
+        account_alias=alias,
+    )

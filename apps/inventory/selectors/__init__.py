@@ -25,10 +25,14 @@ One module per page or piece: ``datacenters`` (the data center view), ``dashboar
 ``servers``, ``panels`` (billing and statistics), ``rows`` (server rows, group tree nodes) and
 ``common`` (client, id checks, fan-out, panels). Import every name from here:
 ``from apps.inventory.selectors import ServerRow, datacenter_view``.
+
+For the apps that read around a server or group page (``apps.monitoring``) the shared steps are
+public too: ``checked_id(value, "server")`` (an id from the URL, or ``NotFound``), ``run_tasks(tasks)``
+(one bounded fan-out, a ``ClcError`` in place) and ``reraise_fatal(result)`` (a 401 propagates).
 """
 
 from . import common, datacenters
-from .common import NotFound, Panel, PanelError
+from .common import NotFound, Panel, PanelError, checked_id, reraise_fatal, run_tasks
 from .dashboard import Dashboard, DataCenterSummary, dashboard, dashboard_datacenters, dashboard_line
 from .datacenters import DataCenterView, datacenter_servers, datacenter_view
 from .groups import GroupDetail, GroupForChange, active_servers_below, group_detail, group_for_change
@@ -69,11 +73,8 @@ from .servers import (
 )
 
 # What code written against the single module may still reach for (underscored: package-internal).
-_checked_id = common._checked_id
 _client = common._client
 _panel = common._panel
-_reraise_fatal = common._reraise_fatal
-_run_tasks = common._run_tasks
 ROOT_GROUP_SECONDS = datacenters.ROOT_GROUP_SECONDS
 _DataCenterData = datacenters._DataCenterData  # cached entries pickled before the split
 
@@ -118,7 +119,10 @@ __all__ = [
     "group_detail",
     "GroupForChange",
     "active_servers_below",
+    "checked_id",
     "checked_server_ids",
+    "reraise_fatal",
+    "run_tasks",
     "group_for_change",
     "require_visible_servers",
     "server_credentials",

@@ -61,7 +61,9 @@ def _client(user, client):
     return cloud_client_for(user)
 
 
-def _checked_id(value: str, what: str) -> str:
+def checked_id(value: str, what: str) -> str:
+    """``value`` (stripped) when it can be a data center, group or server id, else ``NotFound``
+    (``what`` names it in the message): an id from the URL is never sent upstream unchecked."""
     value = (value or "").strip()
     if not _ID.match(value):
         raise NotFound(f"No {what} {value!r}.")
@@ -79,7 +81,7 @@ class _CachedPage:
     patch: Callable
 
     def read(self, user, raw_id: str, *, client, fresh: bool):
-        checked = _checked_id(raw_id, self.what)
+        checked = checked_id(raw_id, self.what)
         client = _client(user, client)
         cache = PersonCache(user)
         return cache.get_or_fetch(
@@ -91,19 +93,19 @@ class _CachedPage:
         )
 
 
-def _run_tasks(tasks: list[Callable[[], Any]], workers: int | None = None) -> list:
+def run_tasks(tasks: list[Callable[[], Any]], workers: int | None = None) -> list:
     """Run heterogeneous calls in one bounded fan-out; a ``ClcError`` comes back in place."""
     return fan_out(lambda task: task(), tasks, workers=workers, return_exceptions=True)
 
 
-def _reraise_fatal(result) -> None:
+def reraise_fatal(result) -> None:
     """A 401 always propagates (the person must sign in again)."""
     if isinstance(result, errors.Unauthorized):
         raise result
 
 
 def _panel(result, panel: str, what: str) -> Panel:
-    _reraise_fatal(result)
+    reraise_fatal(result)
     if isinstance(result, errors.ClcError):
         return Panel(error=PanelError.from_exception(panel, result, what))
     return Panel(data=result)

@@ -10,7 +10,7 @@ from apps.clc import errors
 from .. import patches
 from ..cache import PersonCache
 from . import panels
-from .common import Panel, PanelError, _client, _panel, _reraise_fatal, _run_tasks
+from .common import Panel, PanelError, _client, _panel, reraise_fatal, run_tasks
 from .datacenters import _datacenter_ref, _DataCenterData, _dc_data, _dc_patch, _dc_task
 from .panels import BillingSummary
 from .rows import DataCenterRef, PowerBreakdown
@@ -93,10 +93,10 @@ def _datacenter_part(client, cache: PersonCache, ref: DataCenterRef) -> tuple:
         tasks.append(lambda: _dc_task(client, full))
     if billing is None and full.root_group_id:
         tasks.append(lambda: panels._billing_summary(client, full.root_group_id))
-    results = _run_tasks(tasks) if tasks else []
+    results = run_tasks(tasks) if tasks else []
     if known is None:
         known = results.pop(0)
-        _reraise_fatal(known)
+        reraise_fatal(known)
         if isinstance(known, _DataCenterData) and not known.server_errors:
             cache.put(f"dc:{ref.id.lower()}", known)
     if results:
@@ -126,9 +126,9 @@ def _fetch_dashboard(client, cache: PersonCache, line: Callable | None = None) -
     ``line(ref)``: how one data center's line is had (default: read here; the warm-up tracks it)."""
     listed = _listed(client, cache)
     line = line or (lambda ref: _datacenter_summary(client, cache, ref))
-    results = _run_tasks([lambda ref=ref: line(ref) for ref in listed])
+    results = run_tasks([lambda ref=ref: line(ref) for ref in listed])
     for result in results:
-        _reraise_fatal(result)
+        reraise_fatal(result)
     return _board(tuple(r[0] for r in results), [e for r in results for e in r[1]])
 
 

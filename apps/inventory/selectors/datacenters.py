@@ -11,7 +11,7 @@ from apps.clc.bulk import bulk_parsing
 
 from .. import memo, patches
 from ..cache import PersonCache
-from .common import NotFound, PanelError, _checked_id, _client
+from .common import NotFound, PanelError, _client, checked_id
 from .rows import (
     DataCenterRef,
     GroupNode,
@@ -144,9 +144,9 @@ def datacenter_view(
     user, dc: str, group_id: str | None = None, *, client=None, fresh: bool = False
 ) -> DataCenterView:
     """The group tree of a data center and every server in it (or in ``group_id``'s subtree)."""
-    dc = _checked_id(dc, "data center").lower()
+    dc = checked_id(dc, "data center").lower()
     if group_id:
-        group_id = _checked_id(group_id, "group")
+        group_id = checked_id(group_id, "group")
     client = _client(user, client)
     cache = PersonCache(user)
     data = _dc_data(client, cache, dc, fresh)

@@ -16,11 +16,11 @@ from .common import (
     Panel,
     PanelError,
     _CachedPage,
-    _checked_id,
     _client,
     _panel,
-    _reraise_fatal,
-    _run_tasks,
+    checked_id,
+    reraise_fatal,
+    run_tasks,
 )
 from .datacenters import _datacenter_ref, _DataCenterData, _dc_patch, _tree_task, datacenter_view
 from .panels import BillingSummary, GroupStatistics
@@ -67,13 +67,13 @@ def _fetch_group_detail(client, cache: PersonCache, group_id: str) -> GroupDetai
     tasks.append(lambda: panels._group_statistics(client, group.id))
     if dc:
         tasks.append(ancestors_task)
-    results = _run_tasks(tasks)
+    results = run_tasks(tasks)
     billing_result, stats_result = results[0], results[1]
     ancestors: tuple[GroupRef, ...] = ()
     datacenter = DataCenterRef(id=group.location_id) if group.location_id else None
     if dc:
         tree_result = results[2]
-        _reraise_fatal(tree_result)
+        reraise_fatal(tree_result)
         if isinstance(tree_result, tuple):
             ref, tree = tree_result
             datacenter = ref
@@ -124,7 +124,7 @@ class GroupForChange(HasLinks):
 def group_for_change(user, group_id: str, *, client=None, with_tree: bool = True) -> GroupForChange:
     """Raises ``NotFound`` for a malformed, unknown or another account's group id."""
     client = _client(user, client)
-    group_id = _checked_id(group_id, "group")
+    group_id = checked_id(group_id, "group")
     try:
         group = GroupNode.from_group(clc_groups.get_group(client, group_id))
     except errors.NotFound:

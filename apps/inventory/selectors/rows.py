@@ -23,7 +23,7 @@ from apps.clc.entities import (
 )
 from apps.clc.links import HasLinks, Link
 
-from .common import PanelError, _reraise_fatal
+from .common import PanelError, reraise_fatal
 
 # The parsed upstream entities (apps.clc.entities) under the names this interface documents.
 LinkInfo = Link
@@ -172,7 +172,7 @@ def _server_result_rows(
     rows: list[ServerRow] = []
     problems: list[PanelError] = []
     for server_id, result in zip(ids, results, strict=True):
-        _reraise_fatal(result)
+        reraise_fatal(result)
         if isinstance(result, errors.NotFound):
             continue  # deleted between the tree and its GET: it's gone
         group_id = id_groups.get(server_id, "")

@@ -16,7 +16,7 @@ from apps.clc.links import HasLinks, Link
 
 from .. import patches
 from ..cache import PersonCache
-from .common import NotFound, Panel, _CachedPage, _checked_id, _client, _panel, _reraise_fatal, _run_tasks
+from .common import NotFound, Panel, _CachedPage, _client, _panel, checked_id, reraise_fatal, run_tasks
 from .datacenters import _DataCenterData, _dc_patch
 from .rows import DataCenterRef, GroupRef, ServerRow
 
@@ -67,10 +67,10 @@ def _fetch_server_detail(client, cache: PersonCache, server_id: str) -> ServerDe
         server = clc_servers.get_server(client, server_id)
     except errors.NotFound:
         raise NotFound(f"No server {server_id.upper()} in your account.") from None
-    cost_result, group_result = _run_tasks(
+    cost_result, group_result = run_tasks(
         [lambda: _server_cost(client, server), lambda: _group_name(client, cache, server)]
     )
-    _reraise_fatal(group_result)
+    reraise_fatal(group_result)
     if isinstance(group_result, errors.ClcError):
         group_result = GroupRef(server.group_id) if server.group_id else None
     return ServerDetail(
@@ -131,7 +131,7 @@ def require_visible_servers(client, server_ids) -> None:
 
 def server_credentials(user, server_id: str, *, client=None) -> Credentials:
     """The server's administrator credentials: one GET, never cached, never logged."""
-    server_id = _checked_id(server_id, "server")
+    server_id = checked_id(server_id, "server")
     client = _client(user, client)
     try:
         raw = clc_servers.get_credentials(client, server_id)
