@@ -16,7 +16,7 @@ cap"): a figure for the page that never reads the whole history.
 
 ``offset(qs, number, size)``: the old ``?page=N`` (OFFSET), kept for links people saved; its cost
 grows with N, so the pages' own links use cursors. ``page_number(request.GET.get("page"))`` reads that
-N: missing, not a number or below 1 is page 1.
+N: missing, not a number or below 1 is page 1; a huge one is ``MAX_PAGE``.
 """
 
 import datetime as dt
@@ -103,11 +103,15 @@ def capped_count(qs, cap: int) -> int | None:
     return n if n <= cap else None
 
 
+MAX_PAGE = 1_000_000  # past any history; keeps OFFSET (page x size) inside PostgreSQL's bigint
+
+
 def page_number(value: str | None) -> int:
     """The ``?page=`` a history was asked for, 1-based: anything that is not a whole number, or below 1,
-    is the first page (an old link is never an error)."""
+    is the first page (an old link is never an error); above ``MAX_PAGE`` is ``MAX_PAGE`` (an empty
+    page past the end, as any page number past the end is)."""
     try:
-        return max(1, int(value or 1))
+        return min(MAX_PAGE, max(1, int(value or 1)))
     except ValueError:
         return 1
 

@@ -282,3 +282,10 @@ def test_a_bad_page_number_is_the_first_page(history):
     for bad in ("abc", "0", "-3"):
         response = history.get(f"/audit/?page={bad}")
         assert response.status_code == 200 and entries(response) == first
+    # a number past what OFFSET can hold is a page past the end (it was a server error), like page 4
+    for huge in ("99999999999999999999", str(2**70)):
+        response = history.get(f"/activities/?scope=team&page={huge}")
+        assert response.status_code == 200 and page_ids(response) == []
+        response = history.get(f"/audit/?page={huge}")
+        assert response.status_code == 200 and entries(response) == []
+    assert page_ids(history.get("/activities/?scope=team&page=4")) == []
