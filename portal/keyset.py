@@ -15,7 +15,8 @@ time are split by id, so every row is on exactly one page. A bad cursor raises `
 cap"): a figure for the page that never reads the whole history.
 
 ``offset(qs, number, size)``: the old ``?page=N`` (OFFSET), kept for links people saved; its cost
-grows with N, so the pages' own links use cursors.
+grows with N, so the pages' own links use cursors. ``page_number(request.GET.get("page"))`` reads that
+N: missing, not a number or below 1 is page 1; a huge one is ``MAX_PAGE``.
 """
 
 import datetime as dt
@@ -100,6 +101,19 @@ def capped_count(qs, cap: int) -> int | None:
     """The number of rows of ``qs`` if at most ``cap``, else None (reads at most cap + 1 index rows)."""
     n = qs[: cap + 1].count()  # in the list's own order: the same index range as its pages
     return n if n <= cap else None
+
+
+MAX_PAGE = 1_000_000  # past any history; keeps OFFSET (page x size) inside PostgreSQL's bigint
+
+
+def page_number(value: str | None) -> int:
+    """The ``?page=`` a history was asked for, 1-based: anything that is not a whole number, or below 1,
+    is the first page (an old link is never an error); above ``MAX_PAGE`` is ``MAX_PAGE`` (an empty
+    page past the end, as any page number past the end is)."""
+    try:
+        return min(MAX_PAGE, max(1, int(value or 1)))
+    except ValueError:
+        return 1
 
 
 def offset(qs, field: str, number: int, size: int) -> Page:

@@ -270,3 +270,22 @@ def test_every_list_reads_an_index():
     ):
         plan = _plan(qs[:101])
         assert index in plan and "Seq Scan" not in plan and "->  Sort" not in plan, plan
+
+
+def test_a_bad_page_number_is_the_first_page(history):
+    """``?page=`` that is not a whole number, or below 1, is page 1 on both lists (keyset.page_number)."""
+    first = page_ids(history.get("/activities/?scope=team"))
+    for bad in ("abc", "0", "-3", "", "2.5"):
+        assert page_ids(history.get(f"/activities/?scope=team&page={bad}")) == first
+    entries = lambda r: re.findall(r'data-entry-id="(\d+)"', r.content.decode())  # noqa: E731
+    first = entries(history.get("/audit/"))
+    for bad in ("abc", "0", "-3"):
+        response = history.get(f"/audit/?page={bad}")
+        assert response.status_code == 200 and entries(response) == first
+    # a number past what OFFSET can hold is a page past the end (it was a server error), like page 4
+    for huge in ("99999999999999999999", str(2**70)):
+        response = history.get(f"/activities/?scope=team&page={huge}")
+        assert response.status_code == 200 and page_ids(response) == []
+        response = history.get(f"/audit/?page={huge}")
+        assert response.status_code == 200 and entries(response) == []
+    assert page_ids(history.get("/activities/?scope=team&page=4")) == []

@@ -293,19 +293,12 @@ def activity_list(request):
     return _render_list(request, filters, fragment=fragment)
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        return 1
-
-
 def _render_list(request, filters, *, error="", status=200, fragment=""):
     """One page by cursor (``?cursor=``, the pager's links) or by number (``?page=N``, as before);
     the total is counted up to ``COUNT_CAP`` only."""
     queryset = selectors.filtered_activities(request.user, filters) if not error else Activity.objects.none()
     cursor = request.GET.get("cursor") if not error else None
-    number = None if cursor else _page_number(request)
+    number = None if cursor else keyset.page_number(request.GET.get("page"))
     if cursor:
         page = keyset.read(queryset, "created_at", size=PAGE_SIZE, cursor=cursor)
     else:

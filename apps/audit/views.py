@@ -40,7 +40,7 @@ def audit_log(request):
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         return csv_response(qs, f"audit-{stamp}.csv")
     cursor = request.GET.get("cursor")
-    number = None if cursor else _page_number(request)
+    number = None if cursor else keyset.page_number(request.GET.get("page"))
     try:
         if cursor:
             page = keyset.read(qs, "at", size=PAGE_SIZE, cursor=cursor)
@@ -57,13 +57,6 @@ def audit_log(request):
 def _decorate(entry):
     entry.target_href = display.target_href(entry)
     entry.parts = display.detail_parts(entry)
-
-
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        return 1
 
 
 def _context(request, page, error=None, number=None) -> dict:

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.reads import page_read
-from portal.table_sort import sorted_rows
+from portal import table_sort
 
 from . import selectors
 
@@ -39,33 +39,16 @@ def _ip(value: str) -> int:
         return 1 << 33
 
 
-def _headers(request, sort: str, direction: str) -> list[dict]:
-    out = []
-    for key, label, kind, css in COLUMNS:
-        current = key == sort
-        flip = "desc" if current and direction == "asc" else "asc"
-        out.append(
-            {
-                "label": label,
-                "type": kind,
-                "css": css,
-                "href": f"?sort={key}&dir={flip}",
-                "aria_sort": ("ascending" if direction == "asc" else "descending") if current else "none",
-            }
-        )
-    return out
-
-
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def balancer_list(request, dc: str):
     found = page_read(request, selectors.datacenter_balancers, dc=dc)
-    rows, sort, direction = sorted_rows(request, found.balancers, SORTS)
+    rows, sort, direction = table_sort.sorted_rows(request, found.balancers, SORTS)
     context = {
         "found": found,
         "dc": found.dc,
         "rows": rows,
-        "headers": _headers(request, sort, direction),
+        "headers": table_sort.headers(COLUMNS, sort, direction),
         "current_datacenter": found.dc,
     }
     return render(request, "balancers/list.html", context)

@@ -16,6 +16,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from portal import table_sort
+
 from . import memo
 from .formatting import num
 from .selectors import ServerRow
@@ -278,28 +280,17 @@ def table_context(request, rows, state: TableState) -> dict:
     # them again when a filter is cleared, and the page reads right without JS).
     matching = filter_rows(rows, state) if state.filtered else rows
     visible = {r.id for r in matching}
-    base = request.GET.copy()
-    base.pop("page", None)
-    headers = []
-    for column in COLUMNS:
-        params = base.copy()
-        current = state.sort == column.key
-        params["sort"] = column.key
-        params["dir"] = "desc" if current and state.dir == "asc" else "asc"
-        headers.append(
-            {
-                "column": column,
-                "href": "?" + params.urlencode(),
-                "aria_sort": ("ascending" if state.dir == "asc" else "descending") if current else "none",
-            }
-        )
+    keep = request.GET.copy()
+    keep.pop("page", None)
     statuses = sorted({r.status for r in rows if r.status})
     return {
         "rows": sort_rows(rows, state),
         "visible": visible if state.filtered else None,
         "shown": len(matching),
         "total": len(rows),
-        "headers": headers,
+        "headers": table_sort.headers(
+            [(c.key, c.label, c.type, c.css) for c in COLUMNS], state.sort, state.dir, keep
+        ),
         "state": state,
         "power_filters": POWER_FILTERS,
         "statuses": statuses,

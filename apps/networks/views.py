@@ -11,7 +11,7 @@ from django.shortcuts import render
 from apps.accounts.reads import page_read
 from apps.actions import registry
 from apps.clc import errors
-from portal.table_sort import sorted_rows
+from portal import table_sort
 
 from . import selectors
 from .panels import sees_networks
@@ -23,6 +23,12 @@ NETWORK_SORTS = {
     "vlan": lambda r: r.network.vlan,
     "use": lambda r: r.use.percent if r.use else -1,
 }
+NETWORK_COLUMNS = (  # the sortable ones, in the page's order (Gateway, Type and Public IPs are not)
+    ("name", "Name", "text", ""),
+    ("cidr", "CIDR", "ip", ""),
+    ("vlan", "VLAN", "num", "num col-vlan"),
+    ("use", "Address use", "num", ""),
+)
 ADDRESS_STATES = (("claimed", "Claimed"), ("free", "Free"), ("public", "Public, mapped"))
 
 
@@ -50,14 +56,13 @@ def networks_index(request):
 @login_required
 def datacenter_networks(request, dc: str):
     view = page_read(request, selectors.datacenter_networks, dc=dc)
-    rows, sort, direction = sorted_rows(request, view.rows, NETWORK_SORTS)
+    rows, sort, direction = table_sort.sorted_rows(request, view.rows, NETWORK_SORTS)
     context = {
         "view": view,
         "rows": rows,
         "dc": view.dc,
         "current_datacenter": view.dc,
-        "sort": sort,
-        "dir": direction,
+        "heads": {h["key"]: h for h in table_sort.headers(NETWORK_COLUMNS, sort, direction)},
         "claims": selectors.pending_claims(request.user, view.dc),
     }
     return render(request, "networks/datacenter.html", context)

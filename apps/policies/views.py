@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.reads import page_read, refresh_asked
 from apps.accounts.services import client_for_request, user_datacenters
 from apps.clc import errors
-from portal.table_sort import sorted_rows
+from portal import table_sort
 
 from . import selectors
 from .panels import sees_policies
@@ -46,16 +46,10 @@ def _table(request, items, columns):
     """(sorted rows, headers): by name, or as ``?sort=<key>&dir=asc|desc`` asks when the key is one
     of this table's (ties keep the name order)."""
     by_name = sorted(items, key=columns[0][4])
-    rows, sort, direction = sorted_rows(request, by_name, {key: fn for key, _l, _t, _c, fn in columns})
-    headers = []
-    for key, label, kind, css, _fn in columns:
-        current = key == sort
-        flip = "desc" if current and direction == "asc" else "asc"
-        aria = ("ascending" if direction == "asc" else "descending") if current else "none"
-        headers.append(
-            {"label": label, "type": kind, "css": css, "href": f"?sort={key}&dir={flip}", "aria_sort": aria}
-        )
-    return rows, headers
+    rows, sort, direction = table_sort.sorted_rows(
+        request, by_name, {key: fn for key, _l, _t, _c, fn in columns}
+    )
+    return rows, table_sort.headers([column[:4] for column in columns], sort, direction)
 
 
 @login_required
