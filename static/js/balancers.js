@@ -23,6 +23,11 @@
     var target = event.target;
     if (target instanceof HTMLInputElement && target.hasAttribute("data-node-filter")) filterRows(target);
   });
+  /* A search typed before this script ran (a slow page) or restored by the browser (back, reload)
+   * filters at once, not only on the next keystroke. */
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-node-filter]"), function (input) {
+    if (input.value.trim()) filterRows(input);
+  });
   document.addEventListener("keydown", function (event) {
     /* Enter in the search box finds; it must not submit the whole editor. */
     var target = event.target;

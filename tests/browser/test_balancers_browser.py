@@ -3,6 +3,7 @@ pool of three web servers picked by name, disables one node and deletes the pool
 same pages without a single button. Screenshots at 1440 and 375 px go to screenshots/."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -103,3 +104,31 @@ def test_phone_width_and_a_viewer(portal, open_page, simulator):
     assert viewer.locator("[data-action]").count() == 0
     assert "Not for your role" in viewer.locator("[data-role-hint]").first.text_content()
     screenshot(viewer, "balancers-lb-viewer-1440")
+
+
+def test_a_search_typed_before_the_script_ran_still_filters(portal, open_page):
+    """On a slow page the person types before balancers.js has run: the rows still filter (the
+    script reads the box when it starts), as they do after the browser restores the box on back."""
+    page = open_page(1440)
+    sign_in(page, portal, next_path="/datacenters/wa1/load-balancers/")
+    page.get_by_role("link", name="Web Frontend").click()
+    page.get_by_role("link", name="Port 443").click()
+    page.wait_for_url(re.compile(r"/pools/"))
+    held = []
+    page.route("**/js/balancers.js", lambda route: held.append(route))
+    page.locator('button[data-action="setNodes"]').click()
+    page.wait_for_selector("input[data-node-filter]")
+    page.fill("input[data-node-filter]", "web03")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:  # Playwright hands over the held request as it runs
+        page.wait_for_timeout(20)
+    assert held, "the page never asked for balancers.js"
+    assert page.locator("tr[data-node-row]:not([hidden])").count() > 1  # nothing filtered yet
+    held[0].continue_()
+    expect(page.locator("tr[data-node-row]:not([hidden])")).to_have_count(1 + _checked(page))
+    assert page.locator("tr[data-node-row]:not([hidden])", has_text="WA1DEMOWEB03").count() == 1
+
+
+def _checked(page) -> int:
+    """Rows already in the pool stay shown whatever the search (they are checked)."""
+    return page.locator("tr[data-node-row]:not(:has-text('WA1DEMOWEB03')) input:checked").count()
