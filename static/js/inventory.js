@@ -376,6 +376,19 @@
     if (count) count.textContent = String(selectedBoxes(form).length);
   }
 
+  /* A filter typed before this script ran (a slow page) or restored by the browser (back, reload)
+   * applies at once, not only on the next keystroke. */
+  function changedByHand(el) {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return "defaultValue" in el && el.value !== el.defaultValue;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-filter-for]"), function (form) {
+    if (Array.prototype.some.call(form.elements, changedByHand)) filterTable(form);
+  });
+
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (!(target instanceof HTMLInputElement) || target.type !== "checkbox") return;

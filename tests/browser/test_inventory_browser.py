@@ -271,3 +271,24 @@ def test_a_slow_dashboard_shows_at_once_and_fills_in_card_by_card(portal, open_p
     assert page.locator(".dc-card .panel-error").count() == 0
     assert re.search(r"\b62\s+servers\b", page.locator(".totals").inner_text())
     screenshot(page, "dashboard-filled-1280")
+
+
+def test_a_filter_typed_before_the_script_ran_still_applies(portal, open_page):
+    """On a slow page the person types in the filter before inventory.js has run: the table is
+    filtered when the script starts (as when the browser restores the box on back), not left whole."""
+    page = open_page(1280)
+    sign_in(page, portal)
+    held = []
+    page.route("**/js/inventory.js", lambda route: held.append(route))
+    page.goto(f"{portal}/datacenters/wa1/", wait_until="commit")
+    page.wait_for_selector("input[name=q]")
+    page.fill("input[name=q]", "wa1demoweb03")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:  # Playwright hands over the held request as it runs
+        page.wait_for_timeout(20)
+    assert held, "the page never asked for inventory.js"
+    assert visible_rows(page).count() > 1  # nothing filtered yet
+    held[0].continue_()
+    page.wait_for_function("document.querySelector('[data-count]').textContent === '1'")
+    assert column_values(page, 0) == ["WA1DEMOWEB03"]
+    assert "q=wa1demoweb03" in page.url
