@@ -141,3 +141,20 @@ def sign_in(page, base, username="demo", next_path="/", timeout=15000):
 def screenshot(page, name: str):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def hold_script(page, glob: str):
+    """Hold back the page's request for the script matching ``glob`` (as on a slow page, where a
+    person types before the script has run). Returns ``release()``: it waits (with a deadline) until
+    the page has asked for the script, then lets it through."""
+    held = []
+    page.route(glob, lambda route: held.append(route))
+
+    def release():
+        deadline = time.monotonic() + 10
+        while not held and time.monotonic() < deadline:  # Playwright hands the request over as it runs
+            page.wait_for_timeout(20)
+        assert held, f"the page never asked for {glob}"
+        held[0].continue_()
+
+    return release

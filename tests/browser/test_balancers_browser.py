@@ -3,12 +3,11 @@ pool of three web servers picked by name, disables one node and deletes the pool
 same pages without a single button. Screenshots at 1440 and 375 px go to screenshots/."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import screenshot, sign_in
+from .conftest import hold_script, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,17 +113,12 @@ def test_a_search_typed_before_the_script_ran_still_filters(portal, open_page):
     page.get_by_role("link", name="Web Frontend").click()
     page.get_by_role("link", name="Port 443").click()
     page.wait_for_url(re.compile(r"/pools/"))
-    held = []
-    page.route("**/js/balancers.js", lambda route: held.append(route))
+    release = hold_script(page, "**/js/balancers.js")
     page.locator('button[data-action="setNodes"]').click()
     page.wait_for_selector("input[data-node-filter]")
     page.fill("input[data-node-filter]", "web03")
-    deadline = time.monotonic() + 10
-    while not held and time.monotonic() < deadline:  # Playwright hands over the held request as it runs
-        page.wait_for_timeout(20)
-    assert held, "the page never asked for balancers.js"
     assert page.locator("tr[data-node-row]:not([hidden])").count() > 1  # nothing filtered yet
-    held[0].continue_()
+    release()
     expect(page.locator("tr[data-node-row]:not([hidden])")).to_have_count(1 + _checked(page))
     assert page.locator("tr[data-node-row]:not([hidden])", has_text="WA1DEMOWEB03").count() == 1
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .conftest import screenshot, sign_in
+from .conftest import hold_script, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -278,17 +278,12 @@ def test_a_filter_typed_before_the_script_ran_still_applies(portal, open_page):
     filtered when the script starts (as when the browser restores the box on back), not left whole."""
     page = open_page(1280)
     sign_in(page, portal)
-    held = []
-    page.route("**/js/inventory.js", lambda route: held.append(route))
+    release = hold_script(page, "**/js/inventory.js")
     page.goto(f"{portal}/datacenters/wa1/", wait_until="commit")
     page.wait_for_selector("input[name=q]")
     page.fill("input[name=q]", "wa1demoweb03")
-    deadline = time.monotonic() + 10
-    while not held and time.monotonic() < deadline:  # Playwright hands over the held request as it runs
-        page.wait_for_timeout(20)
-    assert held, "the page never asked for inventory.js"
     assert visible_rows(page).count() > 1  # nothing filtered yet
-    held[0].continue_()
+    release()
     page.wait_for_function("document.querySelector('[data-count]').textContent === '1'")
     assert column_values(page, 0) == ["WA1DEMOWEB03"]
     assert "q=wa1demoweb03" in page.url
