@@ -12,7 +12,8 @@ than"): opaque to people, stable across inserts (new rows never shift a page), a
 time are split by id, so every row is on exactly one page. A bad cursor raises ``CursorError``.
 
 ``capped_count(qs, cap)``: how many rows, counting at most ``cap + 1`` (``None`` meaning "more than
-cap"): a figure for the page that never reads the whole history.
+cap"): a figure for the page that never reads the whole history. ``counts({name: qs})``: several counts
+(of capped querysets) in one database round trip.
 
 ``offset(qs, number, size)``: the old ``?page=N`` (OFFSET), kept for links people saved; its cost
 grows with N, so the pages' own links use cursors. ``page_number(request.GET.get("page"))`` reads that
@@ -23,6 +24,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Q
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -101,6 +103,24 @@ def capped_count(qs, cap: int) -> int | None:
     """The number of rows of ``qs`` if at most ``cap``, else None (reads at most cap + 1 index rows)."""
     n = qs[: cap + 1].count()  # in the list's own order: the same index range as its pages
     return n if n <= cap else None
+
+
+def counts(querysets: dict) -> dict:
+    """``{name: qs.count()}`` read in one query (each count a scalar subquery of the same SELECT):
+    figures shown on every page (the top bar's) cost one round trip, not one each. The querysets
+    are sliced (``[:cap]``) to count at most that many; all use the same database."""
+    names = list(querysets)
+    if not names:
+        return {}
+    parts, params = [], []
+    for qs in querysets.values():
+        sql, p = qs.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(p)
+    db = next(iter(querysets.values())).db
+    with connections[db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(names, cursor.fetchone(), strict=True))
 
 
 MAX_PAGE = 1_000_000  # past any history; keeps OFFSET (page x size) inside PostgreSQL's bigint

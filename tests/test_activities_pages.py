@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.actions.services import start_operation
-from apps.activities import services, tracking
+from apps.activities import selectors, services, tracking
 from apps.activities.models import Activity, Status
 from tests.support.portal import signed_in, started_servers, text_of
 
@@ -170,6 +170,14 @@ def test_header_counts_running_and_failed(team):
     assert team["demo"].get("/activities/?fragment=counts").json() == {"running": 1, "failed": 1}
     other = signed_in("other").get("/activities/").content.decode()
     assert re.search(r"data-count-running[^>]*><span data-n>0</span>", other)
+
+
+def test_header_counts_are_one_query(team, django_assert_num_queries):
+    """Every page's top bar shows both counts: one round trip to the database for the two."""
+    demo = user("demo")
+    with django_assert_num_queries(1):
+        counts = selectors.header_counts(demo)
+    assert counts == {"running": 1, "failed": 1}
 
 
 def test_rows_fragment_is_just_the_rows(team):

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.accounts.models import User
+from portal import keyset
 
 from . import services
 from .models import Activity, Origin, Status
@@ -218,10 +219,11 @@ def header_counts_queries(user) -> dict:
 
 def header_counts(user) -> dict:
     """Running (not finished, started in the last 7 days) and failed in the last 24 hours, for the
-    account, each counted up to ``BADGE_CAP``: never a count over the history."""
+    account, each counted up to ``BADGE_CAP``: never a count over the history. Every page's top bar
+    shows them: one query for both."""
     if not (user.account_alias or ""):
         return {"running": 0, "failed": 0}
-    return {name: qs.count() for name, qs in header_counts_queries(user).items()}
+    return keyset.counts(header_counts_queries(user))
 
 
 def latest_for(user, limit: int = 5):
