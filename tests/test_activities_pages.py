@@ -180,6 +180,17 @@ def test_header_counts_are_one_query(team, django_assert_num_queries):
     assert counts == {"running": 1, "failed": 1}
 
 
+def test_the_operation_filter_reads_the_accounts_operations_once(team):
+    """The filter form's choices and the operation filter's spellings share one read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = team["demo"].get("/activities/?scope=team&operation=POWEROFF")
+    assert page.status_code == 200 and table_ids(page)
+    assert sum("WITH RECURSIVE ops" in q["sql"] for q in queries.captured_queries) == 1
+
+
 def test_rows_fragment_is_just_the_rows(team):
     fragment = team["demo"].get("/activities/?scope=team&fragment=rows")
     assert fragment.status_code == 200

@@ -133,18 +133,19 @@ class ActivityFilters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def filtered_activities(user, f: ActivityFilters):
+def filtered_activities(user, f: ActivityFilters, operations: list[str] | None = None):
     """The filtered activities, newest first. Each filter compares a column with ``=`` so that an
     index (``models.Activity.Meta.indexes``) reads the page as one range, whatever the history's
     size: the person and data center are copies on the row, an operation is matched to the
-    account's spelling of it first (``account_operations``)."""
+    account's spelling of it first (``account_operations``; ``operations``: that list when the
+    caller has read it already)."""
     qs = services.visible_activities(user)
     if f.scope == "mine":
         qs = qs.filter(user_id=user.pk)
     if f.status:
         qs = qs.filter(status__in=STATUS_GROUPS.get(f.status, [f.status]))  # IN (one) is "=" to PostgreSQL
     if f.operation:
-        qs = with_operation(qs, user.account_alias, f.operation)
+        qs = with_operation(qs, user.account_alias, f.operation, operations)
     if f.person:  # who started it here, or who the cloud says made an external change
         qs = qs.filter(person__iexact=f.person)
     if f.origin:
@@ -158,11 +159,14 @@ def filtered_activities(user, f: ActivityFilters):
     return qs.order_by("-created_at", "-id")
 
 
-def with_operation(qs, alias, operation: str):
+def with_operation(qs, alias, operation: str, operations: list[str] | None = None):
     """``qs`` narrowed to ``operation`` in any case, compared with ``=`` (index ``activity_operation``):
-    the account's own spellings of it (``account_operations``), none when it has none."""
+    the account's own spellings of it (``operations``, else read: ``account_operations``), none
+    when it has none."""
     wanted = operation.strip().lower()
-    spelled = [op for op in account_operations(alias) if op.lower() == wanted]
+    if operations is None:
+        operations = account_operations(alias)
+    spelled = [op for op in operations if op.lower() == wanted]
     return qs.filter(operation__in=spelled) if spelled else qs.none()
 
 
@@ -184,9 +188,12 @@ def account_operations(alias) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def filter_choices(user) -> dict:
-    """Options of the filter form: the account's operations and people (small index reads)."""
+def filter_choices(user, operations: list[str] | None = None) -> dict:
+    """Options of the filter form: the account's operations (``operations``, else read:
+    ``account_operations``) and people (small index reads)."""
     alias = (user.account_alias or "").upper()
+    if operations is None:
+        operations = account_operations(alias)
     people = (
         User.objects.filter(account_alias__iexact=alias)
         .exclude(cloud_username="")
@@ -194,7 +201,7 @@ def filter_choices(user) -> dict:
         .values_list("cloud_username", flat=True)
     )
     return {
-        "operations": sorted(set(account_operations(alias))),
+        "operations": sorted(set(operations)),
         "people": list(dict.fromkeys(people)),
         "statuses": [("running", "Running (not finished)")] + [(s.value, s.label) for s in Status],
         "origins": [

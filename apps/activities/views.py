@@ -296,7 +296,13 @@ def activity_list(request):
 def _render_list(request, filters, *, error="", status=200, fragment=""):
     """One page by cursor (``?cursor=``, the pager's links) or by number (``?page=N``, as before);
     the total is counted up to ``COUNT_CAP`` only."""
-    queryset = selectors.filtered_activities(request.user, filters) if not error else Activity.objects.none()
+    # The account's operations: the form's choices and the operation filter's spellings, read once.
+    operations = None if fragment else selectors.account_operations(request.user.account_alias)
+    queryset = (
+        selectors.filtered_activities(request.user, filters, operations)
+        if not error
+        else Activity.objects.none()
+    )
     cursor = request.GET.get("cursor") if not error else None
     number = None if cursor else keyset.page_number(request.GET.get("page"))
     if cursor:
@@ -332,7 +338,7 @@ def _render_list(request, filters, *, error="", status=200, fragment=""):
         return response
     if fragment:
         return JsonResponse({"message": "fragment: use rows."}, status=400)
-    context["choices"] = selectors.filter_choices(request.user)
+    context["choices"] = selectors.filter_choices(request.user, operations)
     context["ranges"] = [
         ("", "Any time"),
         ("1h", "Last hour"),
