@@ -17,7 +17,9 @@ cap"): a figure for the page that never reads the whole history. ``counts({name:
 
 ``offset(qs, number, size)``: the old ``?page=N`` (OFFSET), kept for links people saved; its cost
 grows with N, so the pages' own links use cursors. ``page_number(request.GET.get("page"))`` reads that
-N: missing, not a number or below 1 is page 1; a huge one is ``MAX_PAGE``.
+N: missing, not a number or below 1 is page 1; a huge one is ``MAX_PAGE``. ``asked(qs, field, query,
+size)``: the page a list's query asks for (``?cursor=``, else ``?page=N``) and that N.
+``next_query(params, page)``: an API answer's ``next``.
 """
 
 import datetime as dt
@@ -146,3 +148,27 @@ def offset(qs, field: str, number: int, size: int) -> Page:
     if start and page.rows:
         page.newer = _cursor("n", page.rows[0], field)
     return page
+
+
+def asked(qs, field: str, query, size: int) -> tuple[Page, int | None]:
+    """``(page, number)``: the page ``query`` asks for, by ``?cursor=`` (the pager's links; number
+    None) or else by ``?page=N`` (``page_number``). A bad cursor raises ``CursorError``."""
+    cursor = query.get("cursor")
+    if cursor:
+        return read(qs, field, size=size, cursor=cursor), None
+    number = page_number(query.get("page"))
+    return offset(qs, field, number, size), number
+
+
+def next_query(params, page: Page, drop: tuple[str, ...] = (), **values) -> str | None:
+    """An API answer's ``next``: the query of the page older than ``page`` (``params`` with its
+    ``cursor``, without ``drop``, with ``values``), or None on the last page."""
+    if not page.older:
+        return None
+    query = params.copy()
+    for name in drop:
+        query.pop(name, None)
+    query["cursor"] = page.older
+    for name, value in values.items():
+        query[name] = value
+    return "?" + query.urlencode()

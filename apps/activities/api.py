@@ -117,11 +117,7 @@ class ActivityListView(APIView):
             page = keyset.read(qs, "created_at", size=limit, cursor=request.query_params.get("cursor"))
         except keyset.CursorError as exc:
             return message_response(str(exc))
-        next_query = None
-        if page.older:
-            query = request.query_params.copy()
-            query["cursor"] = page.older
-            next_query = "?" + query.urlencode()
+        next_query = keyset.next_query(request.query_params, page)
         return Response({"results": [activity_json(a) for a in page.rows], "next": next_query})
 
 

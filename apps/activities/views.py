@@ -303,12 +303,10 @@ def _render_list(request, filters, *, error="", status=200, fragment=""):
         if not error
         else Activity.objects.none()
     )
-    cursor = request.GET.get("cursor") if not error else None
-    number = None if cursor else keyset.page_number(request.GET.get("page"))
-    if cursor:
-        page = keyset.read(queryset, "created_at", size=PAGE_SIZE, cursor=cursor)
-    else:
-        page = keyset.offset(queryset, "created_at", number, PAGE_SIZE)
+    query = request.GET.copy()
+    if error:  # the cursor may be what was wrong
+        query.pop("cursor", None)
+    page, number = keyset.asked(queryset, "created_at", query, PAGE_SIZE)
     total = keyset.capped_count(queryset, COUNT_CAP)
     now = timezone.now()
     rows = row_cache.rendered(

@@ -192,11 +192,5 @@ class AuditListView(APIView):
             page = keyset.read(qs, "at", size=limit, cursor=cursor)
         except keyset.CursorError as exc:
             return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        next_query = None
-        if page.older:
-            query = params.copy()
-            query.pop("before", None)
-            query["cursor"] = page.older
-            query["limit"] = str(limit)
-            next_query = "?" + query.urlencode()
+        next_query = keyset.next_query(params, page, drop=("before",), limit=str(limit))
         return Response({"results": [entry_json(e) for e in page.rows], "next": next_query})

@@ -39,13 +39,8 @@ def audit_log(request):
     if _wants_csv(request):
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         return csv_response(qs, f"audit-{stamp}.csv")
-    cursor = request.GET.get("cursor")
-    number = None if cursor else keyset.page_number(request.GET.get("page"))
     try:
-        if cursor:
-            page = keyset.read(qs, "at", size=PAGE_SIZE, cursor=cursor)
-        else:
-            page = keyset.offset(qs, "at", number, PAGE_SIZE)
+        page, number = keyset.asked(qs, "at", request.GET, PAGE_SIZE)
     except keyset.CursorError as exc:
         return render(request, "audit/log.html", _context(request, None, error=str(exc)), status=400)
     page.rows = row_cache.rendered(
