@@ -1,6 +1,7 @@
 """CSV exports streamed row by row, with cells a spreadsheet never evaluates as formulas."""
 
 import csv
+from itertools import islice
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
@@ -21,6 +22,16 @@ class _Echo:
 def row_writer():
     """A ``csv.writer`` whose ``writerow`` returns the encoded line (for a StreamingHttpResponse)."""
     return csv.writer(_Echo(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+
+
+def written(header, rows, size: int):
+    """The CSV of ``rows`` (lists of cells, made safe by the caller) after ``header``: the header's
+    line, then one string a ``size`` rows (a StreamingHttpResponse's chunks)."""
+    writer = row_writer()
+    yield writer.writerow(header)
+    rows = iter(rows)
+    while block := list(islice(rows, size)):
+        yield "".join(writer.writerow(row) for row in block)
 
 
 # --- PostgreSQL: the CSV written by the database (COPY ... TO STDOUT) --------------------------

@@ -199,6 +199,27 @@ def test_csv_exports_hold_every_row(history):
     assert len(rows) == AuditEntry.objects.filter(account_alias="DEMO").count()
 
 
+def test_csv_exports_without_copy_are_the_same_cells(history, monkeypatch):
+    """Elsewhere than PostgreSQL the CSV is written in Python (``csv_cells.written``): the same
+    cells as COPY's, row for row (only the line ends differ)."""
+    from apps.activities import views as activity_views
+    from apps.audit import export as audit_export
+
+    def cells(url):
+        body = b"".join(
+            part if isinstance(part, bytes) else part.encode() for part in history.get(url).streaming_content
+        )
+        return list(csv.reader(io.StringIO(body.decode())))
+
+    urls = ("/activities/?scope=team&format=csv", "/audit/?format=csv")
+    by_copy = [cells(url) for url in urls]
+    monkeypatch.setattr(activity_views, "copy_supported", lambda qs: False)
+    monkeypatch.setattr(audit_export, "copy_supported", lambda qs: False)
+    by_python = [cells(url) for url in urls]
+    assert all(len(rows) > N for rows in by_copy)
+    assert by_python == by_copy
+
+
 def _plan(queryset) -> str:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:

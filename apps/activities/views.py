@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from portal import keyset, row_cache
-from portal.csv_cells import column, copy_rows, copy_supported, row_writer, safe_cell, sql_iso, sql_safe
+from portal.csv_cells import column, copy_rows, copy_supported, safe_cell, sql_iso, sql_safe, written
 
 from . import conf, selectors, stream_guard
 from .display import decorate, duration_text
@@ -232,34 +232,26 @@ def _csv_rows(queryset):
     if copy_supported(queryset):
         yield from copy_rows(queryset.select_related(None), CSV_COLUMNS, CSV_SQL)
         return
-    writer = row_writer()
-    yield writer.writerow(CSV_COLUMNS)
-    chunk = []
-    for row in queryset.values_list(*CSV_FIELDS).iterator(chunk_size=CSV_CHUNK):
-        pk, created, person, op, rtype, ids, dc, status, upstream, started, finished, *rest = row
-        chunk.append(
-            writer.writerow(
-                [
-                    pk,
-                    created.isoformat(),
-                    safe_cell(person),
-                    safe_cell(op),
-                    safe_cell(rtype),
-                    safe_cell(" ".join(ids or ())),
-                    dc,
-                    status,
-                    safe_cell(upstream),
-                    started.isoformat() if started else "",
-                    finished.isoformat() if finished else "",
-                    *map(safe_cell, rest),
-                ]
-            )
-        )
-        if len(chunk) >= CSV_CHUNK:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
+    values = queryset.values_list(*CSV_FIELDS).iterator(chunk_size=CSV_CHUNK)
+    yield from written(CSV_COLUMNS, map(_csv_cells, values), CSV_CHUNK)
+
+
+def _csv_cells(row) -> list:
+    pk, created, person, op, rtype, ids, dc, status, upstream, started, finished, *rest = row
+    return [
+        pk,
+        created.isoformat(),
+        safe_cell(person),
+        safe_cell(op),
+        safe_cell(rtype),
+        safe_cell(" ".join(ids or ())),
+        dc,
+        status,
+        safe_cell(upstream),
+        started.isoformat() if started else "",
+        finished.isoformat() if finished else "",
+        *map(safe_cell, rest),
+    ]
 
 
 @never_cache

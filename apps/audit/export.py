@@ -2,7 +2,7 @@
 
 from django.http import StreamingHttpResponse
 
-from portal.csv_cells import column, copy_rows, copy_supported, row_writer, safe_cell, sql_iso, sql_safe
+from portal.csv_cells import column, copy_rows, copy_supported, safe_cell, sql_iso, sql_safe, written
 
 from .models import AuditEntry, detail_text
 
@@ -42,18 +42,12 @@ def csv_rows(entries):
     if copy_supported(entries):
         yield from copy_rows(entries, CSV_COLUMNS, CSV_SQL)
         return
-    writer = row_writer()
-    yield writer.writerow(CSV_COLUMNS)
-    chunk = []
-    for at, *cells, detail in entries.values_list(*FIELDS, "detail").iterator(chunk_size=CHUNK):
-        chunk.append(
-            writer.writerow([at.isoformat(), *map(safe_cell, cells), safe_cell(detail_text(detail))])
-        )
-        if len(chunk) >= CHUNK:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
+    values = entries.values_list(*FIELDS, "detail").iterator(chunk_size=CHUNK)
+    rows = (
+        [at.isoformat(), *map(safe_cell, cells), safe_cell(detail_text(detail))]
+        for at, *cells, detail in values
+    )
+    yield from written(CSV_COLUMNS, rows, CHUNK)
 
 
 def csv_response(entries, filename: str) -> StreamingHttpResponse:
