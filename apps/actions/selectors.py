@@ -3,7 +3,8 @@ custom field definitions and a data center's deployment capabilities (cached per
 inventory's reads), a group's defaults (read fresh: they are about to be shown or changed), the
 person's data centers, and for a clone the servers to clone from and the source's password."""
 
-from apps.accounts.services import client_for_request, cloud_client_for, user_datacenters
+from apps.accounts.reads import own_client
+from apps.accounts.services import client_for_request, user_datacenters
 from apps.clc import custom_fields as clc_custom_fields
 from apps.clc import datacenters as clc_datacenters
 from apps.clc import groups as clc_groups
@@ -38,7 +39,7 @@ def anti_affinity_policies(user, *, client=None, fresh: bool = False):
     create-server form offers those of its data center, ``apps.policies`` shows them all."""
     return PersonCache(user).get_or_fetch(
         "antiaffinity",
-        lambda: clc_policies.list_anti_affinity_policies(client or cloud_client_for(user)),
+        lambda: clc_policies.list_anti_affinity_policies(own_client(user, client)),
         fresh=fresh,
         patch=_members_kept,
     )
