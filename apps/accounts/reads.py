@@ -37,9 +37,15 @@ def refresh_asked(request) -> bool:
     return request.GET.get("refresh") == "1"
 
 
+def read_for(request, selector, fresh: bool, **kwargs):
+    """``selector(user, **kwargs, client=the person's, fresh=fresh)``: how a page, an API read and
+    an action's ``load`` (``apps.actions.declare.fresh_load``) call a selector."""
+    return selector(request.user, **kwargs, client=client_for_request(request), fresh=fresh)
+
+
 def page_read(request, selector, **kwargs):
-    """``selector(user, **kwargs, client=..., fresh=...)`` for a page: fresh when ``?refresh=1``."""
-    return selector(request.user, **kwargs, client=client_for_request(request), fresh=refresh_asked(request))
+    """``read_for`` a page: fresh when ``?refresh=1``."""
+    return read_for(request, selector, refresh_asked(request), **kwargs)
 
 
 class CloudLinkSerializer(serializers.Serializer):
@@ -63,8 +69,8 @@ class ReadView(APIView):
         return client_for_request(request)
 
     def read(self, request, selector, **kwargs):
-        """``selector(user, **kwargs, client=..., fresh=...)`` for this request."""
-        return selector(request.user, **kwargs, client=self.client(request), fresh=self.fresh(request))
+        """``read_for`` this request: fresh when ``?fresh=1``."""
+        return read_for(request, selector, self.fresh(request), **kwargs)
 
 
 def read_view(

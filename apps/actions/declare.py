@@ -18,7 +18,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from apps.accounts.services import client_for_request
+from apps.accounts.reads import read_for
 
 from .registry import Action, Run, Target, register, register_target
 
@@ -130,9 +130,7 @@ def fresh_load(selector: Callable[..., Any], fresh_on_post: bool = True) -> Call
     reads the cloud's current state rather than the cache (unless ``fresh_on_post`` is false)."""
 
     def load(request, **kwargs):
-        client = client_for_request(request)
-        fresh = fresh_on_post and request.method == "POST"
-        return selector(request.user, **kwargs, client=client, fresh=fresh)
+        return read_for(request, selector, fresh_on_post and request.method == "POST", **kwargs)
 
     return load
 
