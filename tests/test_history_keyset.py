@@ -115,6 +115,26 @@ def test_activity_pages_by_cursor_show_every_row_once_in_order_both_ways(history
     assert bad.status_code == 400 and "cursor" in bad.content.decode()
 
 
+def test_every_page_shows_the_same_total(history, monkeypatch):
+    """The figure above the table is the list's size on every page, whether counted or known from
+    the last page (?page=N with no older rows), and past the cap it reads "1000+"."""
+    from apps.activities import views
+
+    def figure(url):
+        response = history.get(url)
+        return re.search(r"<span data-total>([^<]*)</span>", response.content.decode()).group(1)
+
+    urls = [f"/activities/?scope=team&page={n}" for n in (1, 2, 3, 4)]
+    first = history.get("/activities/?scope=team")
+    urls += ["/activities/" + link(first, "next"), "/activities/?scope=team&operation=pause"]
+    assert [figure(u) for u in urls[:5]] == ["137 activities"] * 5
+    assert figure(urls[5]) == f"{sum(1 for i in range(N) if i % 3 == 2)} activities"
+    rows = history.get("/activities/?scope=team&page=3&fragment=rows")
+    assert rows["X-Total-Count"] == "137"
+    monkeypatch.setattr(views, "COUNT_CAP", 100)  # as if the history were longer than the cap
+    assert [figure(u) for u in urls[:5]] == ["100+ activities"] * 5
+
+
 def test_the_apis_page_by_cursor_with_ties(history):
     expected = team_ids()
     seen, url = [], "/api/v1/activities/?limit=7"

@@ -299,7 +299,11 @@ def _render_list(request, filters, *, error="", status=200, fragment=""):
     if error:  # the cursor may be what was wrong
         query.pop("cursor", None)
     page, number = keyset.asked(queryset, "created_at", query, PAGE_SIZE)
-    total = keyset.capped_count(queryset, COUNT_CAP)
+    if number and not page.older and (page.rows or number == 1):  # the last page: the total is known
+        total = (number - 1) * PAGE_SIZE + len(page.rows)
+        total = total if total <= COUNT_CAP else None
+    else:
+        total = keyset.capped_count(queryset, COUNT_CAP)
     now = timezone.now()
     rows = row_cache.rendered(
         "activities/_row.html",
