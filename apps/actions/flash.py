@@ -12,7 +12,7 @@ from .services import ALREADY, Outcome
 LIVE_BANNER_MAX = 200  # a "queued" banner follows at most this many activities live
 
 
-def flash(request, outcome: Outcome, *, subject: str = "") -> None:
+def flash(request, outcome: Outcome) -> None:
     """A Django message for the outcome: queued → link(s) to Activities; notice; error."""
     label = outcome.label or "Action"
     counts = outcome.counts or {}
