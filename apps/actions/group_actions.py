@@ -13,7 +13,7 @@ from apps.clc import errors as clc_errors
 from apps.clc import groups as clc_groups
 from apps.inventory import selectors
 
-from .declare import asks, at_once, declare
+from .declare import asks, at_once, creates, declare
 from .forms_group import GroupCreateForm, GroupInfoForm, GroupMoveForm, GroupRestoreForm
 from .registry import Target, register_target
 from .roles import OPERATE
@@ -80,11 +80,6 @@ def _servers(n: int) -> str:
 
 
 # --- create, rename, move ------------------------------------------------------------------------
-def _create(run):
-    group = clc_groups.create_group(run.client, run.data["name"], run.data["parent"], run.data["description"])
-    run.result["id"] = group.id
-
-
 def _update(**changes):
     """``update_group`` with the form's values named by ``changes`` (argument -> form field)."""
     return lambda run: clc_groups.update_group(
@@ -95,12 +90,17 @@ def _update(**changes):
 group(
     "createGroup",
     "New sub-group",
-    _create,
     form=GroupCreateForm,
     link=("createGroup", "POST"),
     state=_archived,
     **at_once("Group created.", "Create group"),
-    then=lambda run: _group_url(run.result.get("id") or run.data["parent"]),
+    **creates(  # the new group's page, else its parent's
+        lambda run: clc_groups.create_group(
+            run.client, run.data["name"], run.data["parent"], run.data["description"]
+        ),
+        lambda run, made: _group_url(made),
+        lambda run: _group_url(run.data["parent"]),
+    ),
     order=10,
     example={"name": "Blue pool", "description": "Web servers, blue", "parent": "<group id>"},
 )
