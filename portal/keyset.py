@@ -73,19 +73,12 @@ def newer_than(qs, field: str, moment, pk):
 
 def read(qs, field: str, *, size: int, cursor: str | None = None) -> Page:
     """One page of ``qs`` newest first by (``field``, id), from ``cursor`` (None: the newest)."""
-    newest_first = qs.order_by(f"-{field}", "-pk")
     if not cursor:
-        rows = list(newest_first[: size + 1])
-        page = Page(rows[:size])
-        if len(rows) > size:
-            page.older = _cursor("o", page.rows[-1], field)
-        return page
+        return offset(qs, field, 1, size)
     direction, moment, pk = decode(cursor)
     if direction == "o":
-        rows = list(older_than(newest_first, field, moment, pk)[: size + 1])
-        page = Page(rows[:size])
-        if len(rows) > size:
-            page.older = _cursor("o", page.rows[-1], field)
+        newest_first = older_than(qs.order_by(f"-{field}", "-pk"), field, moment, pk)
+        page = _newest_first(newest_first, field, 0, size)
         page.newer = _cursor("n", page.rows[0], field) if page.rows else encode("n", moment, pk - 1)
         return page
     oldest_first = newer_than(qs.order_by(field, "pk"), field, moment, pk)
@@ -94,6 +87,15 @@ def read(qs, field: str, *, size: int, cursor: str | None = None) -> Page:
     if len(rows) > size:
         page.newer = _cursor("n", page.rows[0], field)
     page.older = _cursor("o", page.rows[-1], field) if page.rows else encode("o", moment, pk + 1)
+    return page
+
+
+def _newest_first(ordered, field: str, start: int, size: int) -> Page:
+    """``size`` rows of ``ordered`` (newest first) from ``start``, and the cursor past them if more."""
+    rows = list(ordered[start : start + size + 1])
+    page = Page(rows[:size])
+    if len(rows) > size:
+        page.older = _cursor("o", page.rows[-1], field)
     return page
 
 
@@ -141,10 +143,7 @@ def page_number(value: str | None) -> int:
 def offset(qs, field: str, number: int, size: int) -> Page:
     """``?page=N`` (1-based) as before: OFFSET; ``older`` continues by cursor from there."""
     start = (max(1, number) - 1) * size
-    rows = list(qs.order_by(f"-{field}", "-pk")[start : start + size + 1])
-    page = Page(rows[:size])
-    if len(rows) > size:
-        page.older = _cursor("o", page.rows[-1], field)
+    page = _newest_first(qs.order_by(f"-{field}", "-pk"), field, start, size)
     if start and page.rows:
         page.newer = _cursor("n", page.rows[0], field)
     return page
