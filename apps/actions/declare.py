@@ -6,9 +6,11 @@
 
 is ``register(Action(name="deletePool", target="pool", label="Delete pool", call=..., ...))``
 (``deletes``: its ``self`` link's DELETE, ``asks`` and ``at_once``; ``edits``: its PUT, at once);
-a declaration's own fields win over the shared ones. ``creates`` a create's call and where it goes after; ``datacenter_target`` declares a data
-center's list of a kind (``datacenters/<dc>/<segment>/``), ``datacenter_item`` one of them (``.../<id>/``); ``fresh_load`` makes a target's ``load`` from a
-selector; ``server_call`` a server action's call (``answerless``: its answer dropped), ``unmodifiable`` the state rule of its changes.
+a declaration's own fields win over the shared ones. ``creates``: a create's call and where it
+goes after; ``datacenter_target`` declares a data center's list of a kind
+(``datacenters/<dc>/<segment>/``), ``datacenter_item`` one of them (``.../<id>/``); ``fresh_load``
+makes a target's ``load`` from a selector; ``server_call`` a server action's call (``answerless``:
+its answer dropped), ``unmodifiable`` the state rule of its changes.
 """
 
 from __future__ import annotations
