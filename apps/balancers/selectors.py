@@ -196,6 +196,10 @@ def _supported(client, cache: PersonCache, dc: str) -> bool | None:
     return value
 
 
+def _list_key(dc: str) -> str:
+    return f"lbs:{dc}"
+
+
 def _list(client, cache: PersonCache, dc: str, fresh: bool = False) -> tuple[LoadBalancer, ...]:
     def fetch():
         try:
@@ -203,7 +207,7 @@ def _list(client, cache: PersonCache, dc: str, fresh: bool = False) -> tuple[Loa
         except errors.NotFound:
             raise NotFound(f"No data center {dc} in your account.") from None
 
-    return cache.get_or_fetch(f"lbs:{dc}", fetch, fresh=fresh)
+    return cache.get_or_fetch(_list_key(dc), fetch, fresh=fresh)
 
 
 def datacenter_balancers(user, dc: str, *, client=None, fresh: bool = False) -> DataCenterBalancers:
@@ -218,7 +222,7 @@ def datacenter_balancers(user, dc: str, *, client=None, fresh: bool = False) -> 
 
 def _balancer(client, cache: PersonCache, dc: str, lb_id: str, fresh: bool) -> LoadBalancer:
     if not fresh:
-        listed = cache.peek(f"lbs:{dc}")
+        listed = cache.peek(_list_key(dc))
         if listed is not None:
             found = next((b for b in listed if b.id == lb_id), None)
             if found is None:

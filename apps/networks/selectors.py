@@ -169,6 +169,10 @@ def _network_key(dc: str, network_id: str) -> str:
     return f"net:{dc}:{network_id}"
 
 
+def _public_ip_key(server_id: str, address: str) -> str:
+    return f"pip:{server_id.upper()}:{address}"
+
+
 def network_list(user, dc: str, *, client=None, fresh: bool = False) -> DataCenterNetworks:
     """The data center's networks, without addresses (1 call cold)."""
     dc = checked_dc(dc)
@@ -345,14 +349,17 @@ def server_networks(user, detail, *, client=None, fresh: bool = False) -> Server
     found = cached_many(
         cache,
         [
-            (f"pip:{server.id}:{public}", lambda a=public: clc_networks.get_public_ip(client, server.id, a))
+            (
+                _public_ip_key(server.id, public),
+                lambda a=public: clc_networks.get_public_ip(client, server.id, a),
+            )
             for public, _internal in pairs
         ],
         fresh=fresh,
     )
     ips = []
     for public, internal in pairs:
-        rules = found[f"pip:{server.id}:{public}"]
+        rules = found[_public_ip_key(server.id, public)]
         link = links.get(public)
         editable = bool(link and link.allows("PUT"))
         if isinstance(rules, errors.ClcError):
@@ -368,7 +375,7 @@ def public_ip_rules(user, server_id: str, address: str, *, client=None) -> Publi
     client = _client(user, client)
     cache = PersonCache(user)
     return cache.get_or_fetch(
-        f"pip:{server_id.upper()}:{address}", lambda: clc_networks.get_public_ip(client, server_id, address)
+        _public_ip_key(server_id, address), lambda: clc_networks.get_public_ip(client, server_id, address)
     )
 
 

@@ -117,6 +117,11 @@ def cross_view(policy: CrossPolicy, networks, remote: dict, account: str) -> Cro
     )
 
 
+def _list_key(kind: str, dc: str) -> str:
+    """The cache key of the data center's ``kind`` (intra or cross) policy list."""
+    return f"fw-{kind}:{dc}"
+
+
 def firewall(user, dc: str, *, client=None, fresh: bool = False) -> FirewallView:
     """Both policy lists of the data center; a list that can't be read says so, the other shows."""
     client = _client(user, client)
@@ -127,12 +132,12 @@ def firewall(user, dc: str, *, client=None, fresh: bool = False) -> FirewallView
     found = cached_many(
         cache,
         [
-            (f"fw-intra:{dc}", lambda: tuple(clc_firewall.list_intra(client, dc))),
-            (f"fw-cross:{dc}", lambda: tuple(clc_firewall.list_cross(client, dc))),
+            (_list_key("intra", dc), lambda: tuple(clc_firewall.list_intra(client, dc))),
+            (_list_key("cross", dc), lambda: tuple(clc_firewall.list_cross(client, dc))),
         ],
         fresh=fresh,
     )
-    intra, cross = found[f"fw-intra:{dc}"], found[f"fw-cross:{dc}"]
+    intra, cross = found[_list_key("intra", dc)], found[_list_key("cross", dc)]
     intra_error = (
         _error_text(intra, "Intra data center policies") if isinstance(intra, errors.ClcError) else ""
     )
@@ -160,7 +165,7 @@ def _policy(user, dc: str, policy_id: str, client, fresh: bool, kind: str):
     dc = checked_dc(dc)
     policy_id = checked_id(policy_id, "policy").lower()
     listed = network_list(user, dc, client=client)
-    cached = None if fresh else PersonCache(user).peek(f"fw-{kind}:{dc}")
+    cached = None if fresh else PersonCache(user).peek(_list_key(kind, dc))
     policy = next((p for p in cached or () if p.id.lower() == policy_id), None)
     if policy is None:
         get, what = (
