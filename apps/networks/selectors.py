@@ -52,9 +52,6 @@ def checked_ip(value: str) -> str:
     return url_part(value, _IP, "address", NotFound)
 
 
-_client = own_client
-
-
 def can_view_servers(user) -> bool:
     """The cloud lets these roles read servers (ROLES.md); a Network Manager sees ids, no links."""
     return bool(set(getattr(user, "roles", None) or ()) & SERVER_VIEWERS)
@@ -176,7 +173,7 @@ def _public_ip_key(server_id: str, address: str) -> str:
 def network_list(user, dc: str, *, client=None, fresh: bool = False) -> DataCenterNetworks:
     """The data center's networks, without addresses (1 call cold)."""
     dc = checked_dc(dc)
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
 
     def fetch():
@@ -190,7 +187,7 @@ def network_list(user, dc: str, *, client=None, fresh: bool = False) -> DataCent
 
 def datacenter_networks(user, dc: str, *, client=None, fresh: bool = False) -> DataCenterNetworks:
     """The data center's networks, each with its address use (1 + N calls cold)."""
-    client = _client(user, client)
+    client = own_client(user, client)
     listed = network_list(user, dc, client=client, fresh=fresh)
     cache = PersonCache(user)
     found = cached_many(
@@ -226,7 +223,7 @@ def network_detail(user, dc: str, network_id: str, *, client=None, fresh: bool =
     """One network with all its addresses (1 call cold)."""
     dc = checked_dc(dc)
     network_id = checked_id(network_id, "network")
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
 
     def fetch():
@@ -242,7 +239,7 @@ def network_detail(user, dc: str, network_id: str, *, client=None, fresh: bool =
 def account_networks(user, dcs, *, client=None) -> dict[str, tuple[Network, ...]]:
     """Networks of several data centers (one list each, cached): ``{dc: networks}``; a data
     center that can't be read is left out."""
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
     keys = {dc.upper(): _list_key(dc.upper()) for dc in dcs if _DC.match(dc or "")}
     found = cached_many(
@@ -333,7 +330,7 @@ def attached_networks(networks, internal_ips) -> tuple[ServerNetwork, ...]:
 
 def server_networks(user, detail, *, client=None, fresh: bool = False) -> ServerNetworks:
     """``detail``: the inventory's ``ServerDetail``. 1 + P calls cold."""
-    client = _client(user, client)
+    client = own_client(user, client)
     server = detail.server
     dc = detail.datacenter.id if detail.datacenter else server.location_id
     listed = network_list(user, dc, client=client, fresh=fresh)
@@ -372,7 +369,7 @@ def server_networks(user, detail, *, client=None, fresh: bool = False) -> Server
 def public_ip_rules(user, server_id: str, address: str, *, client=None) -> PublicIp:
     """One public IP's rules (cached with the server's panel)."""
     address = checked_ip(address)
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
     return cache.get_or_fetch(
         _public_ip_key(server_id, address), lambda: clc_networks.get_public_ip(client, server_id, address)

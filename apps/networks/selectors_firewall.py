@@ -7,6 +7,7 @@ networks pages) + 1 network list per other data center a cross policy of ours po
 
 from dataclasses import dataclass
 
+from apps.accounts.reads import own_client
 from apps.clc import errors
 from apps.clc import firewall as clc_firewall
 from apps.clc.firewall import CrossPolicy, IntraPolicy
@@ -16,7 +17,6 @@ from apps.inventory.cache import PersonCache
 from .selectors import (
     NotFound,
     ViewOf,
-    _client,
     account_networks,
     cached_many,
     checked_dc,
@@ -124,7 +124,7 @@ def _list_key(kind: str, dc: str) -> str:
 
 def firewall(user, dc: str, *, client=None, fresh: bool = False) -> FirewallView:
     """Both policy lists of the data center; a list that can't be read says so, the other shows."""
-    client = _client(user, client)
+    client = own_client(user, client)
     listed = network_list(user, dc, client=client)
     dc = listed.dc
     account = _account(user)
@@ -181,12 +181,12 @@ def _policy(user, dc: str, policy_id: str, client, fresh: bool, kind: str):
 
 
 def intra_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> IntraView:
-    policy, networks = _policy(user, dc, policy_id, _client(user, client), fresh, "intra")
+    policy, networks = _policy(user, dc, policy_id, own_client(user, client), fresh, "intra")
     return intra_view(policy, networks, _account(user))
 
 
 def cross_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> CrossView:
-    client = _client(user, client)
+    client = own_client(user, client)
     policy, networks = _policy(user, dc, policy_id, client, fresh, "cross")
     account = _account(user)
     remote = {}
