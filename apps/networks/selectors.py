@@ -24,7 +24,7 @@ from apps.clc import networks as clc_networks
 from apps.clc.fanout import fan_out
 from apps.clc.links import HasLinks, Link
 from apps.clc.networks import Network, NetworkAddress, PublicIp
-from apps.inventory.cache import PersonCache
+from apps.inventory.cache import PersonCache, alias_of
 
 from .validation import network_of
 
@@ -379,7 +379,7 @@ def public_ip_rules(user, server_id: str, address: str, *, client=None) -> Publi
 # --- claims in progress (the team's activities: what the data center page shows while they run) --
 def pending_claims(user, dc: str, limit: int = 10) -> list:
     """The account's network claims in ``dc`` that have not ended (newest first)."""
-    alias = str(getattr(user, "account_alias", "") or "").upper()
+    alias = alias_of(user)
     found = (
         Activity.objects.filter(account_alias=alias, operation="claimNetwork", resource_type="datacenter")
         .exclude(status__in=TERMINAL)

@@ -12,7 +12,7 @@ from apps.clc import errors
 from apps.clc import firewall as clc_firewall
 from apps.clc.firewall import CrossPolicy, IntraPolicy
 from apps.clc.networks import Network
-from apps.inventory.cache import PersonCache
+from apps.inventory.cache import PersonCache, alias_of
 
 from .selectors import (
     NotFound,
@@ -97,10 +97,6 @@ def _error_text(exc: errors.ClcError, what: str) -> str:
     return f"{what} could not be read from the cloud right now."
 
 
-def _account(user) -> str:
-    return str(getattr(user, "account_alias", "") or "").upper()
-
-
 def intra_view(policy: IntraPolicy, networks, account: str) -> IntraView:
     return IntraView(
         policy, endpoints(policy.source, networks), endpoints(policy.destination, networks), account
@@ -127,7 +123,7 @@ def firewall(user, dc: str, *, client=None, fresh: bool = False) -> FirewallView
     client = own_client(user, client)
     listed = network_list(user, dc, client=client)
     dc = listed.dc
-    account = _account(user)
+    account = alias_of(user)
     cache = PersonCache(user)
     found = cached_many(
         cache,
@@ -182,13 +178,13 @@ def _policy(user, dc: str, policy_id: str, client, fresh: bool, kind: str):
 
 def intra_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> IntraView:
     policy, networks = _policy(user, dc, policy_id, own_client(user, client), fresh, "intra")
-    return intra_view(policy, networks, _account(user))
+    return intra_view(policy, networks, alias_of(user))
 
 
 def cross_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> CrossView:
     client = own_client(user, client)
     policy, networks = _policy(user, dc, policy_id, client, fresh, "cross")
-    account = _account(user)
+    account = alias_of(user)
     remote = {}
     if policy.destination_account == account:
         remote = account_networks(user, [policy.destination_location], client=client)
