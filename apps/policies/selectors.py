@@ -93,7 +93,6 @@ class Section:
 
     found: PolicyList | None
     error: str = ""
-    forbidden: bool = False
 
     @property
     def items(self) -> tuple:
@@ -106,7 +105,7 @@ def section(read, what: str) -> Section:
     except errors.Unauthorized:
         raise
     except errors.Forbidden:
-        return Section(None, f"Your role may not read {what}.", forbidden=True)
+        return Section(None, f"Your role may not read {what}.")
     except errors.ClcError:
         return Section(None, f"The {what} {UNAVAILABLE}")
 
