@@ -119,3 +119,44 @@ def test_the_panel_says_when_the_cloud_fails_and_the_page_renders(demo, simulato
     text = text_of(page)
     assert "Policies could not be read from the cloud right now." in text
     assert "Load balancer pools" in text and "CPU 2 vCPU" in text
+
+
+def test_the_panel_notes_each_list_it_could_not_read_and_a_401_still_raises(monkeypatch):
+    """``server_policies`` without the cloud's lists: one note per list, nothing else missing; an
+    autoscale mapping whose policy is not in the list shows none and says nothing; a 401 raises."""
+    from types import SimpleNamespace
+
+    from apps.clc.entities import PolicyMapping
+    from apps.clc.errors import Unauthorized, UpstreamUnavailable
+    from apps.policies import selectors
+
+    def down(*_args, **_kwargs):
+        raise UpstreamUnavailable("down")
+
+    for name in ("alert_policies", "autoscale_policies", "anti_affinity_policies"):
+        monkeypatch.setattr(selectors, name, down)
+    monkeypatch.setattr(selectors, "server_autoscale", lambda *_a, **_k: PolicyMapping("pol-1"))
+    ref = PolicyMapping("ALERT-1", "CPU alert")
+    detail = SimpleNamespace(server=SimpleNamespace(id="WA1X01"), alert_policies=(ref,), type="hyperscale")
+    user = SimpleNamespace(account_alias="DEMO")
+
+    found = selectors.server_policies(user, detail, client=object(), alerts=[])
+    assert found.note == (
+        "The autoscale policy's settings could not be read. The alert policies' triggers could not be "
+        "read. The anti-affinity policies could not be read."
+    )
+    assert found.autoscale_policy is None and found.anti_affinity is None
+    assert [(a.id, a.name, a.policy) for a in found.alert_policies] == [("alert-1", "CPU alert", None)]
+
+    monkeypatch.setattr(selectors, "autoscale_policies", lambda *_a, **_k: SimpleNamespace(items=()))
+    monkeypatch.setattr(selectors, "anti_affinity_policies", lambda *_a, **_k: SimpleNamespace(items=()))
+    found = selectors.server_policies(user, detail, client=object(), alerts=[])
+    assert found.note == "The alert policies' triggers could not be read."
+    assert found.autoscale_policy is None
+
+    def expired(*_args, **_kwargs):
+        raise Unauthorized("expired")
+
+    monkeypatch.setattr(selectors, "alert_policies", expired)
+    with pytest.raises(Unauthorized):
+        selectors.server_policies(user, detail, client=object(), alerts=[])

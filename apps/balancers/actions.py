@@ -106,11 +106,16 @@ def _what_goes(user, v) -> list[str]:
     return lines or ["It has no pools."]
 
 
+def _lb(run) -> tuple[str, str]:
+    """The run's data center and load balancer id (the upstream paths' first two parts)."""
+    return run.resource.dc, run.resource.balancer.id
+
+
 balancer = declare("loadbalancer", roles=BALANCERS)
 balancer(
     "editLoadBalancer",
     "Edit",
-    lambda run: clc.update_balancer(run.client, run.resource.dc, run.resource.balancer.id, **run.data),
+    lambda run: clc.update_balancer(run.client, *_lb(run), **run.data),
     form=BalancerForm,
     **edits("Load balancer saved."),
     order=10,
@@ -121,9 +126,9 @@ balancer(
     "createPool",
     "Add pool",
     **creates(
-        lambda run: clc.create_pool(run.client, run.resource.dc, run.resource.balancer.id, **run.data),
-        lambda run, made: pool_url(run.resource.dc, run.resource.balancer.id, made),
-        lambda run: balancer_url(run.resource.dc, run.resource.balancer.id),
+        lambda run: clc.create_pool(run.client, *_lb(run), **run.data),
+        lambda run, made: pool_url(*_lb(run), made),
+        lambda run: balancer_url(*_lb(run)),
     ),
     form=PoolForm,
     link=("pools", "POST"),
@@ -135,7 +140,7 @@ balancer(
 balancer(
     "deleteLoadBalancer",
     "Delete load balancer",
-    lambda run: clc.delete_balancer(run.client, run.resource.dc, run.resource.balancer.id),
+    lambda run: clc.delete_balancer(run.client, *_lb(run)),
     **deletes(
         "Delete {name} and its pools? Its public address stops answering. This can't be undone.",
         "Load balancer deleted.",
@@ -149,7 +154,7 @@ balancer(
 
 # --- pools and nodes -----------------------------------------------------------------------------
 def _ids(run) -> tuple[str, str, str]:
-    return run.resource.dc, run.resource.balancer.id, run.resource.pool.id
+    return *_lb(run), run.resource.pool.id
 
 
 def _set_nodes(run, nodes):
@@ -216,7 +221,7 @@ pool(
         "Delete the pool {name}? Its nodes get no more traffic through it.", "Pool deleted.", "Delete pool"
     ),
     affects=_node_lines,
-    then=lambda run: balancer_url(run.resource.dc, run.resource.balancer.id),
+    then=lambda run: balancer_url(*_lb(run)),
     order=90,
 )
 for _name, _label, _form, _status, _question, _danger in (

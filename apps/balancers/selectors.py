@@ -35,9 +35,6 @@ class NotFound(errors.NotFound):
     """No such data center, load balancer or pool for this person (or another account's)."""
 
 
-_client = own_client
-
-
 def checked_dc(dc: str) -> str:
     return url_part(dc, _DC, "data center", NotFound, 20).upper()
 
@@ -196,6 +193,10 @@ def _supported(client, cache: PersonCache, dc: str) -> bool | None:
     return value
 
 
+def _list_key(dc: str) -> str:
+    return f"lbs:{dc}"
+
+
 def _list(client, cache: PersonCache, dc: str, fresh: bool = False) -> tuple[LoadBalancer, ...]:
     def fetch():
         try:
@@ -203,12 +204,12 @@ def _list(client, cache: PersonCache, dc: str, fresh: bool = False) -> tuple[Loa
         except errors.NotFound:
             raise NotFound(f"No data center {dc} in your account.") from None
 
-    return cache.get_or_fetch(f"lbs:{dc}", fetch, fresh=fresh)
+    return cache.get_or_fetch(_list_key(dc), fetch, fresh=fresh)
 
 
 def datacenter_balancers(user, dc: str, *, client=None, fresh: bool = False) -> DataCenterBalancers:
     dc = checked_dc(dc)
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
     balancers = _list(client, cache, dc, fresh)
     return DataCenterBalancers(
@@ -218,7 +219,7 @@ def datacenter_balancers(user, dc: str, *, client=None, fresh: bool = False) -> 
 
 def _balancer(client, cache: PersonCache, dc: str, lb_id: str, fresh: bool) -> LoadBalancer:
     if not fresh:
-        listed = cache.peek(f"lbs:{dc}")
+        listed = cache.peek(_list_key(dc))
         if listed is not None:
             found = next((b for b in listed if b.id == lb_id), None)
             if found is None:
@@ -236,7 +237,7 @@ def _balancer(client, cache: PersonCache, dc: str, lb_id: str, fresh: bool) -> L
 
 def balancer(user, dc: str, lb_id: str, *, client=None, fresh: bool = False) -> BalancerView:
     dc, lb_id = checked_dc(dc), checked_id(lb_id, "load balancer")
-    client = _client(user, client)
+    client = own_client(user, client)
     found = _balancer(client, PersonCache(user), dc, lb_id, fresh)
     index, note = _server_index(user, dc, client)
     return BalancerView(found, index, note)
@@ -265,7 +266,7 @@ def pools_of_server(user, server, *, client=None) -> list[Membership]:
     if not server.location_id or not server.internal_ips:
         return []
     dc = checked_dc(server.location_id)
-    balancers = _list(_client(user, client), PersonCache(user), dc)
+    balancers = _list(own_client(user, client), PersonCache(user), dc)
     addresses = set(server.internal_ips)
     return [
         Membership(lb, p, n)

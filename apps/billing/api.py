@@ -8,17 +8,14 @@ that may not see billing: nothing is asked upstream), 503 (the API's one error h
 """
 
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
-    inline_serializer,
 )
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.reads import answer_example
+from apps.accounts.reads import answer_example, message_errors
 from apps.accounts.services import client_for_request
 
 from . import selectors
@@ -75,25 +72,18 @@ class BillingHistorySerializer(serializers.Serializer):
     months = BillingMonthSerializer(many=True)
 
 
-MESSAGE = inline_serializer("BillingMessage", {"message": serializers.CharField()})
-
-
-def _error(code: int, description: str, text: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        MESSAGE, description=description, examples=[OpenApiExample(str(code), {"message": text})]
-    )
-
-
-ERRORS = {
-    400: _error(400, "A month that has not begun, or a bad number of months.", "Aug 2026 has not begun."),
-    401: _error(
-        401,
-        "Sign in to the portal again, or a bad token.",
-        "Your cloud session expired — sign in to the portal again (/login/).",
-    ),
-    403: _error(403, "The person's roles may not see billing (nothing is asked upstream).", NOT_FOR_ROLE),
-    503: _error(503, "The cloud API is unavailable.", UNAVAILABLE),
-}
+ERRORS = message_errors(
+    "BillingMessage",
+    {
+        400: ("A month that has not begun, or a bad number of months.", "Aug 2026 has not begun."),
+        401: (
+            "Sign in to the portal again, or a bad token.",
+            "Your cloud session expired — sign in to the portal again (/login/).",
+        ),
+        403: ("The person's roles may not see billing (nothing is asked upstream).", NOT_FOR_ROLE),
+        503: ("The cloud API is unavailable.", UNAVAILABLE),
+    },
+)
 EXAMPLE_INVOICE = {
     "year": 2026,
     "month": 6,

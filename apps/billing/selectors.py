@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from apps.accounts.services import cloud_client_for
+from apps.accounts.reads import own_client
 from apps.actions.registry import role_phrase
 from apps.actions.roles import BILLING_VIEW
 from apps.clc import billing as clc_billing
@@ -126,10 +126,6 @@ class InvoiceView:
         )
 
 
-def _client(user, client):
-    return client if client is not None else cloud_client_for(user)
-
-
 def _invoice(client, cache: PersonCache, month: Month, current: Month, fresh: bool = False) -> AccountInvoice:
     resource = f"invoice:{month.key}"
     if month < current:  # final: kept for hours, whatever the account's generation
@@ -148,7 +144,7 @@ def invoice(
     user, month: Month, *, client=None, fresh: bool = False, now: datetime | None = None
 ) -> InvoiceView:
     current = Month.current(now)
-    found = _invoice(_client(user, client), PersonCache(user), month, current, fresh)
+    found = _invoice(own_client(user, client), PersonCache(user), month, current, fresh)
     return InvoiceView.of(month, found, current)
 
 
@@ -194,7 +190,7 @@ def history(
     """The totals of the last ``months`` months (the running one last), read concurrently; a month
     whose invoice can't be read is said, not fatal (except a 401, and a 403 for every month)."""
     current = Month.current(now)
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
     wanted = [current.shift(-i) for i in range(months - 1, -1, -1)]
 
@@ -229,7 +225,7 @@ def billing_page(
     user, month: Month, *, client=None, fresh: bool = False, now: datetime | None = None
 ) -> BillingPage:
     """The month's invoice and the last 12 months' totals (the month read once when among them)."""
-    client = _client(user, client)
+    client = own_client(user, client)
     view = invoice(user, month, client=client, fresh=fresh, now=now)
     past = history(user, client=client, fresh=fresh, now=now, known=view)
     current = Month.current(now)

@@ -41,7 +41,6 @@ DAY_LABELS = {
     "fri": "Fri",
     "sat": "Sat",
 }
-DESTRUCTIVE = {"archive", "delete"}
 _OFFSET = re.compile(r"^([+-])?(\d{1,2}):?(\d{2})(?::00)?$")
 MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 MAX_COUNT = 10000

@@ -24,7 +24,7 @@ from apps.clc import networks as clc_networks
 from apps.clc.fanout import fan_out
 from apps.clc.links import HasLinks, Link
 from apps.clc.networks import Network, NetworkAddress, PublicIp
-from apps.inventory.cache import PersonCache
+from apps.inventory.cache import PersonCache, alias_of
 
 from .validation import network_of
 
@@ -50,9 +50,6 @@ def checked_id(value: str, what: str) -> str:
 
 def checked_ip(value: str) -> str:
     return url_part(value, _IP, "address", NotFound)
-
-
-_client = own_client
 
 
 def can_view_servers(user) -> bool:
@@ -169,10 +166,14 @@ def _network_key(dc: str, network_id: str) -> str:
     return f"net:{dc}:{network_id}"
 
 
+def _public_ip_key(server_id: str, address: str) -> str:
+    return f"pip:{server_id.upper()}:{address}"
+
+
 def network_list(user, dc: str, *, client=None, fresh: bool = False) -> DataCenterNetworks:
     """The data center's networks, without addresses (1 call cold)."""
     dc = checked_dc(dc)
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
 
     def fetch():
@@ -186,7 +187,7 @@ def network_list(user, dc: str, *, client=None, fresh: bool = False) -> DataCent
 
 def datacenter_networks(user, dc: str, *, client=None, fresh: bool = False) -> DataCenterNetworks:
     """The data center's networks, each with its address use (1 + N calls cold)."""
-    client = _client(user, client)
+    client = own_client(user, client)
     listed = network_list(user, dc, client=client, fresh=fresh)
     cache = PersonCache(user)
     found = cached_many(
@@ -222,7 +223,7 @@ def network_detail(user, dc: str, network_id: str, *, client=None, fresh: bool =
     """One network with all its addresses (1 call cold)."""
     dc = checked_dc(dc)
     network_id = checked_id(network_id, "network")
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
 
     def fetch():
@@ -238,7 +239,7 @@ def network_detail(user, dc: str, network_id: str, *, client=None, fresh: bool =
 def account_networks(user, dcs, *, client=None) -> dict[str, tuple[Network, ...]]:
     """Networks of several data centers (one list each, cached): ``{dc: networks}``; a data
     center that can't be read is left out."""
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
     keys = {dc.upper(): _list_key(dc.upper()) for dc in dcs if _DC.match(dc or "")}
     found = cached_many(
@@ -329,7 +330,7 @@ def attached_networks(networks, internal_ips) -> tuple[ServerNetwork, ...]:
 
 def server_networks(user, detail, *, client=None, fresh: bool = False) -> ServerNetworks:
     """``detail``: the inventory's ``ServerDetail``. 1 + P calls cold."""
-    client = _client(user, client)
+    client = own_client(user, client)
     server = detail.server
     dc = detail.datacenter.id if detail.datacenter else server.location_id
     listed = network_list(user, dc, client=client, fresh=fresh)
@@ -345,14 +346,17 @@ def server_networks(user, detail, *, client=None, fresh: bool = False) -> Server
     found = cached_many(
         cache,
         [
-            (f"pip:{server.id}:{public}", lambda a=public: clc_networks.get_public_ip(client, server.id, a))
+            (
+                _public_ip_key(server.id, public),
+                lambda a=public: clc_networks.get_public_ip(client, server.id, a),
+            )
             for public, _internal in pairs
         ],
         fresh=fresh,
     )
     ips = []
     for public, internal in pairs:
-        rules = found[f"pip:{server.id}:{public}"]
+        rules = found[_public_ip_key(server.id, public)]
         link = links.get(public)
         editable = bool(link and link.allows("PUT"))
         if isinstance(rules, errors.ClcError):
@@ -365,17 +369,17 @@ def server_networks(user, detail, *, client=None, fresh: bool = False) -> Server
 def public_ip_rules(user, server_id: str, address: str, *, client=None) -> PublicIp:
     """One public IP's rules (cached with the server's panel)."""
     address = checked_ip(address)
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
     return cache.get_or_fetch(
-        f"pip:{server_id.upper()}:{address}", lambda: clc_networks.get_public_ip(client, server_id, address)
+        _public_ip_key(server_id, address), lambda: clc_networks.get_public_ip(client, server_id, address)
     )
 
 
 # --- claims in progress (the team's activities: what the data center page shows while they run) --
 def pending_claims(user, dc: str, limit: int = 10) -> list:
     """The account's network claims in ``dc`` that have not ended (newest first)."""
-    alias = str(getattr(user, "account_alias", "") or "").upper()
+    alias = alias_of(user)
     found = (
         Activity.objects.filter(account_alias=alias, operation="claimNetwork", resource_type="datacenter")
         .exclude(status__in=TERMINAL)

@@ -7,16 +7,16 @@ networks pages) + 1 network list per other data center a cross policy of ours po
 
 from dataclasses import dataclass
 
+from apps.accounts.reads import own_client
 from apps.clc import errors
 from apps.clc import firewall as clc_firewall
 from apps.clc.firewall import CrossPolicy, IntraPolicy
 from apps.clc.networks import Network
-from apps.inventory.cache import PersonCache
+from apps.inventory.cache import PersonCache, alias_of
 
 from .selectors import (
     NotFound,
     ViewOf,
-    _client,
     account_networks,
     cached_many,
     checked_dc,
@@ -97,10 +97,6 @@ def _error_text(exc: errors.ClcError, what: str) -> str:
     return f"{what} could not be read from the cloud right now."
 
 
-def _account(user) -> str:
-    return str(getattr(user, "account_alias", "") or "").upper()
-
-
 def intra_view(policy: IntraPolicy, networks, account: str) -> IntraView:
     return IntraView(
         policy, endpoints(policy.source, networks), endpoints(policy.destination, networks), account
@@ -117,22 +113,27 @@ def cross_view(policy: CrossPolicy, networks, remote: dict, account: str) -> Cro
     )
 
 
+def _list_key(kind: str, dc: str) -> str:
+    """The cache key of the data center's ``kind`` (intra or cross) policy list."""
+    return f"fw-{kind}:{dc}"
+
+
 def firewall(user, dc: str, *, client=None, fresh: bool = False) -> FirewallView:
     """Both policy lists of the data center; a list that can't be read says so, the other shows."""
-    client = _client(user, client)
+    client = own_client(user, client)
     listed = network_list(user, dc, client=client)
     dc = listed.dc
-    account = _account(user)
+    account = alias_of(user)
     cache = PersonCache(user)
     found = cached_many(
         cache,
         [
-            (f"fw-intra:{dc}", lambda: tuple(clc_firewall.list_intra(client, dc))),
-            (f"fw-cross:{dc}", lambda: tuple(clc_firewall.list_cross(client, dc))),
+            (_list_key("intra", dc), lambda: tuple(clc_firewall.list_intra(client, dc))),
+            (_list_key("cross", dc), lambda: tuple(clc_firewall.list_cross(client, dc))),
         ],
         fresh=fresh,
     )
-    intra, cross = found[f"fw-intra:{dc}"], found[f"fw-cross:{dc}"]
+    intra, cross = found[_list_key("intra", dc)], found[_list_key("cross", dc)]
     intra_error = (
         _error_text(intra, "Intra data center policies") if isinstance(intra, errors.ClcError) else ""
     )
@@ -160,7 +161,7 @@ def _policy(user, dc: str, policy_id: str, client, fresh: bool, kind: str):
     dc = checked_dc(dc)
     policy_id = checked_id(policy_id, "policy").lower()
     listed = network_list(user, dc, client=client)
-    cached = None if fresh else PersonCache(user).peek(f"fw-{kind}:{dc}")
+    cached = None if fresh else PersonCache(user).peek(_list_key(kind, dc))
     policy = next((p for p in cached or () if p.id.lower() == policy_id), None)
     if policy is None:
         get, what = (
@@ -176,14 +177,14 @@ def _policy(user, dc: str, policy_id: str, client, fresh: bool, kind: str):
 
 
 def intra_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> IntraView:
-    policy, networks = _policy(user, dc, policy_id, _client(user, client), fresh, "intra")
-    return intra_view(policy, networks, _account(user))
+    policy, networks = _policy(user, dc, policy_id, own_client(user, client), fresh, "intra")
+    return intra_view(policy, networks, alias_of(user))
 
 
 def cross_policy(user, dc: str, policy_id: str, *, client=None, fresh: bool = False) -> CrossView:
-    client = _client(user, client)
+    client = own_client(user, client)
     policy, networks = _policy(user, dc, policy_id, client, fresh, "cross")
-    account = _account(user)
+    account = alias_of(user)
     remote = {}
     if policy.destination_account == account:
         remote = account_networks(user, [policy.destination_location], client=client)

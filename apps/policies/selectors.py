@@ -93,7 +93,6 @@ class Section:
 
     found: PolicyList | None
     error: str = ""
-    forbidden: bool = False
 
     @property
     def items(self) -> tuple:
@@ -106,7 +105,7 @@ def section(read, what: str) -> Section:
     except errors.Unauthorized:
         raise
     except errors.Forbidden:
-        return Section(None, f"Your role may not read {what}.", forbidden=True)
+        return Section(None, f"Your role may not read {what}.")
     except errors.ClcError:
         return Section(None, f"The {what} {UNAVAILABLE}")
 
@@ -196,34 +195,39 @@ def server_policies(user, detail, *, client=None, alerts: list | None = None) ->
     client = own_client(user, client)
     server = detail.server
     notes = []
+
+    def read(fetch, note: str, default=None):
+        """``fetch()``, or ``default`` and ``note`` said when the cloud does not answer (a 401 raises)."""
+        try:
+            return fetch()
+        except errors.Unauthorized:
+            raise
+        except errors.ClcError:
+            notes.append(note)
+            return default
+
     mapping = server_autoscale(user, server.id, client=client)
     scale = None
-    if mapping is not None:
-        try:
-            scale = autoscale_policy(user, mapping.id, client=client)
-        except errors.NotFound:
-            scale = None
-        except errors.Unauthorized:
-            raise
-        except errors.ClcError:
-            notes.append("The autoscale policy's settings could not be read.")
+    if mapping is not None:  # a policy no longer in the list: none shown, nothing to say
+        wanted = mapping.id.lower()
+        scale = read(
+            lambda: next((p for p in autoscale_policies(user, client=client).items if p.id == wanted), None),
+            "The autoscale policy's settings could not be read.",
+        )
     definitions = {}
     if detail.alert_policies:
-        try:
-            definitions = {p.id: p for p in alert_policies(user, client=client).items}
-        except errors.Unauthorized:
-            raise
-        except errors.ClcError:
-            notes.append("The alert policies' triggers could not be read.")
+        definitions = read(
+            lambda: {p.id: p for p in alert_policies(user, client=client).items},
+            "The alert policies' triggers could not be read.",
+            {},
+        )
     hyperscale = (detail.type or "").lower() == "hyperscale"
     anti = None
     if hyperscale:
-        try:
-            anti = anti_affinity_of(user, server.id, client=client)
-        except errors.Unauthorized:
-            raise
-        except errors.ClcError:
-            notes.append("The anti-affinity policies could not be read.")
+        anti = read(
+            lambda: anti_affinity_of(user, server.id, client=client),
+            "The anti-affinity policies could not be read.",
+        )
     if alerts is None:
         alerts = alert_store.server_alerts(user.account_alias or "", server.id)
     latest = alert_store.latest_per_metric(alerts)

@@ -55,12 +55,6 @@ class WebhookSetup:
     def any_ours(self) -> bool:
         return any(r.ours or r.stale for r in self.rows)
 
-    def mask(self, uri: str) -> str:
-        """A target for people: this portal's secret shortened (it opens the receiver)."""
-        if self.secret and self.secret in uri:
-            return uri.replace(self.secret, self.secret[:4] + "…")
-        return uri
-
 
 def setup_for(user, client) -> WebhookSetup:
     """One upstream call (GET /v2/webhooks/{alias}); never cached: it is what the page sets up."""

@@ -35,14 +35,6 @@ def placement_actions(context, target, resource, placement):
 
 
 @register.simple_tag(takes_context=True)
-def role_reason(context, target, resource):
-    """The role hint of a target's actions alone (e.g. once above a table of policies)."""
-    request = context["request"]
-    _, by_role = offered_actions(request.user, target, resource)
-    return role_hint(by_role)
-
-
-@register.simple_tag(takes_context=True)
 def verdict(context, target, resource, name):
     """The registry's answer for one action: ``.ok``, ``.kind`` (role / state) and ``.reason``."""
     action = registry.get(target, name)
