@@ -8,7 +8,7 @@ import pytest
 
 from apps.accounts.services import authenticate_with_cloud, cloud_client_for
 from apps.inventory import warmup
-from apps.inventory.cache import invalidate_server
+from apps.inventory.cache import invalidate_account, invalidate_server
 from tests.support.portal import sign_in, upstream_calls
 from tests.test_inventory_selectors import DEMO_SERVERS
 
@@ -69,6 +69,10 @@ def test_a_read_started_before_a_change_is_not_joined(clc_settings, simulator):
     second = warmup.dashboard(user, client)
     assert second is not first  # read again: the change shows
     assert warmup.dashboard(user, client) is second
+    invalidate_account("DEMO")  # a change of the whole account (a new generation) shows too
+    third = warmup.dashboard(user, client)
+    assert third is not second
+    assert warmup.dashboard(user, client) is third
     simulator.control("config", latencyMs=0)
-    assert second.result(timeout=60).server_count == sum(DEMO_SERVERS.values())
+    assert third.result(timeout=60).server_count == sum(DEMO_SERVERS.values())
     warmup.wait_idle()

@@ -71,16 +71,11 @@ def wait_seconds() -> float:
     return float(getattr(settings, "INVENTORY_DASHBOARD_WAIT_SECONDS", 0.15))
 
 
-def _person(user) -> str:
-    cache = PersonCache(user)
-    return f"{cache.alias}:{cache.person}"
-
-
-def _version(user) -> tuple:
-    """What the person's cached inventory stands at (generation, change position): a read
+def _person_and_version(user) -> tuple[str, tuple]:
+    """Who reads, and what their cached inventory stands at (generation, change position): a read
     started at another version is not joined (an action since must show)."""
     cache = PersonCache(user)
-    return cache.key(""), cache.position
+    return f"{cache.alias}:{cache.person}", (cache.key(""), cache.position)
 
 
 def _tracked(person: str, version: tuple, user, client, ref) -> tuple:
@@ -119,7 +114,7 @@ def _read(person: str, version: tuple, user, client, fresh: bool, tally):
 
 
 def dashboard(user, client, *, fresh: bool = False, tally=None) -> Future:
-    person, version = _person(user), _version(user)
+    person, version = _person_and_version(user)
     with _lock:
         running = _boards.get(person)
         if running is not None and not running.done() and not fresh and running.version == version:
@@ -140,7 +135,7 @@ def dashboard(user, client, *, fresh: bool = False, tally=None) -> Future:
 
 def line(user, client, ref, timeout: float = 60.0) -> tuple:
     """One data center's (summary, server errors): joined while the person's dashboard reads it."""
-    person, version = _person(user), _version(user)
+    person, version = _person_and_version(user)
     key = (person, ref.id.upper())
     deadline = time.monotonic() + min(timeout, 5.0)
 
