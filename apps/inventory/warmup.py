@@ -34,16 +34,14 @@ _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inventory-warmup")
 _lock = threading.Condition()
 _boards: dict[str, Future] = {}
 _lines: dict[tuple[str, str], Future] = {}
-
-
-_pending: set[Future] = set()
+_pending: set[Future] = set()  # every read started here, until it ends (``wait_idle``)
 
 
 def _submit(fn, *args) -> Future:
     future = _pool.submit(fn, *args)
     with _lock:
         _pending.add(future)
-    future.add_done_callback(lambda done: _discard(done))
+    future.add_done_callback(_discard)
     return future
 
 
