@@ -3,10 +3,12 @@ as a placeholder, and each card (then the totals) is filled in from its own URL 
 figures as the whole page; and the read started at sign-in makes the first dashboard warm."""
 
 import re
+import traceback
 
 import pytest
 
 from apps.accounts.services import authenticate_with_cloud, cloud_client_for
+from apps.clc import datacenters as clc_datacenters
 from apps.inventory import warmup
 from apps.inventory.cache import invalidate_account, invalidate_server
 from tests.support.portal import sign_in, upstream_calls
@@ -41,6 +43,27 @@ def test_a_slow_dashboard_shows_placeholders_then_each_card(client, clc_settings
     totals = text(demo.get("/dashboard/totals/"))
     assert f"{sum(DEMO_SERVERS.values())} servers" in totals
     assert demo.get("/dashboard/datacenters/zz9/").status_code == 404
+
+
+def test_a_slow_dashboard_lists_its_data_centers_once(client, clc_settings, simulator, monkeypatch):
+    """The placeholders are the data centers the running read listed: no second list call."""
+    demo = sign_in(client, "demo")
+    warmup.wait_idle()
+    listed = []  # the inventory's list calls (not the top bar's: its own, cached apart)
+    real = clc_datacenters.list_datacenters
+
+    def counted(c):
+        if all(frame.name != "user_datacenters" for frame in traceback.extract_stack()):
+            listed.append(c)
+        return real(c)
+
+    monkeypatch.setattr(clc_datacenters, "list_datacenters", counted)
+    clc_settings.INVENTORY_DASHBOARD_WAIT_SECONDS = 0
+    simulator.control("config", latencyMs=150)
+    body = demo.get("/?refresh=1").content.decode()
+    assert len(re.findall(r'data-fill="/dashboard/datacenters/', body)) == len(DEMO_SERVERS)
+    warmup.wait_idle()
+    assert len(listed) == 1  # the running read's, which the page's placeholders reuse
 
 
 def test_the_dashboard_waits_for_fast_figures(demo, clc_settings):

@@ -67,7 +67,7 @@ def dashboard(request):
     try:
         board = running.result(timeout=warmup.wait_seconds())
     except FutureTimeout:
-        filling = selectors.dashboard_datacenters(request.user, client=client)
+        filling = warmup.datacenters(request.user, client, running)
         return render(request, "inventory/dashboard.html", {"board": None, "filling": filling})
     return render(request, "inventory/dashboard.html", {"board": board})
 

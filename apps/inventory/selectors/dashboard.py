@@ -120,13 +120,18 @@ def _datacenter_summary(client, cache: PersonCache, ref: DataCenterRef) -> tuple
     return _summary(ref, data, billing, None), data.server_errors
 
 
-def _fetch_dashboard(client, cache: PersonCache, line: Callable | None = None) -> Dashboard:
+def _fetch_dashboard(
+    client, cache: PersonCache, line: Callable | None = None, listed: Callable | None = None
+) -> Dashboard:
     """Every data center in one bounded fan-out: per data center (root group link, cached) + one
     detailed tree + its cost; what is cached (e.g. a page just visited) is not read again.
-    ``line(ref)``: how one data center's line is had (default: read here; the warm-up tracks it)."""
-    listed = _listed(client, cache)
+    ``line(ref)``: how one data center's line is had (default: read here; the warm-up tracks it);
+    ``listed(refs)``: told the data centers as soon as they are known (the warm-up's placeholders)."""
+    refs = _listed(client, cache)
+    if listed is not None:
+        listed(refs)
     line = line or (lambda ref: _datacenter_summary(client, cache, ref))
-    results = run_tasks([lambda ref=ref: line(ref) for ref in listed])
+    results = run_tasks([lambda ref=ref: line(ref) for ref in refs])
     for result in results:
         reraise_fatal(result)
     return _board(tuple(r[0] for r in results), [e for r in results for e in r[1]])
@@ -182,14 +187,16 @@ def _dashboard_patch(client, cache: PersonCache) -> Callable:
     return patch
 
 
-def dashboard(user, *, client=None, fresh: bool = False, line: Callable | None = None) -> Dashboard:
+def dashboard(
+    user, *, client=None, fresh: bool = False, line: Callable | None = None, listed: Callable | None = None
+) -> Dashboard:
     """Every data center of the person with its figures and this month's estimated cost.
-    ``line(ref) -> (DataCenterSummary, server errors)``: see ``_fetch_dashboard``."""
+    ``line(ref) -> (DataCenterSummary, server errors)``, ``listed(refs)``: see ``_fetch_dashboard``."""
     client = _client(user, client)
     cache = PersonCache(user)
     return cache.get_or_fetch(
         "dashboard",
-        lambda: _fetch_dashboard(client, cache, line),
+        lambda: _fetch_dashboard(client, cache, line, listed),
         cacheable=lambda board: not board.errors,
         fresh=fresh,
         patch=_dashboard_patch(client, cache),
