@@ -2,13 +2,16 @@
 as a placeholder, and each card (then the totals) is filled in from its own URL with the same
 figures as the whole page; and the read started at sign-in makes the first dashboard warm."""
 
+import logging
 import re
+import time
 import traceback
 
 import pytest
 
 from apps.accounts.services import authenticate_with_cloud, cloud_client_for
 from apps.clc import datacenters as clc_datacenters
+from apps.inventory import cache as inv_cache
 from apps.inventory import warmup
 from apps.inventory.cache import invalidate_account, invalidate_server
 from tests.support.portal import sign_in, upstream_calls
@@ -99,3 +102,26 @@ def test_a_read_started_before_a_change_is_not_joined(clc_settings, simulator):
     simulator.control("config", latencyMs=0)
     assert third.result(timeout=60).server_count == sum(DEMO_SERVERS.values())
     warmup.wait_idle()
+
+
+def test_a_background_refresh_after_the_read_ended_still_refreshes(
+    clc_settings, simulator, monkeypatch, caplog
+):
+    """A stale dashboard is answered at once and refreshed in the background; that refresh lists the
+    data centers again after the warm-up's read ended (its list no longer wanted): no failure."""
+    user = authenticate_with_cloud("demo", "demo")
+    client = cloud_client_for(user)
+    warmup.dashboard(user, client).result(timeout=60)
+    later = time.time() + inv_cache.ttl() + 1  # past its freshness, within its stale window
+    monkeypatch.setattr(inv_cache.time, "time", lambda: later)
+    told = []
+    tell = warmup._tell
+    monkeypatch.setattr(
+        warmup, "_tell", lambda future, refs: told.append(future.cancelled()) or tell(future, refs)
+    )
+    caplog.set_level(logging.INFO, logger="apps.inventory.cache")
+    warmup.dashboard(user, client).result(timeout=60)
+    inv_cache.wait_for_refreshes(30)
+    warmup.wait_idle()
+    assert told == [True]  # the refresh listed, after the read had given its list up
+    assert "background refresh" not in caplog.text
