@@ -68,6 +68,20 @@ def test_dashboard_cold_and_warm(demo):
     assert calls(demo.get("/api/v1/datacenters/VA1/servers/")) == 0
 
 
+def test_dashboard_after_an_action_reads_that_datacenter_only(demo):
+    assert calls(demo.get("/api/v1/datacenters/")) == 19
+    # A server of WA1 changed: its row (1 server GET, patched into WA1's entry) and WA1's cost.
+    invalidate_server("DEMO", "WA1DEMOAPI01")
+    response = demo.get("/api/v1/datacenters/")
+    assert calls(response) == 1 + 1 == 2
+    assert response.json()["server_count"] == ALL
+    assert calls(demo.get("/api/v1/datacenters/")) == 0
+    # WA1 as a whole changed: its detailed tree (root group link cached) and its cost.
+    invalidate_datacenter("DEMO", "WA1")
+    assert calls(demo.get("/api/v1/datacenters/")) == 1 + 1 == 2
+    assert calls(demo.get("/api/v1/datacenters/")) == 0
+
+
 def test_dashboard_reuses_a_visited_datacenter(demo):
     assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 2
     # WA1's tree and servers are cached: only its billing is fetched for it.

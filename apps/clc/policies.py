@@ -28,17 +28,14 @@ from .errors import NotFound
 
 
 def href(kind: str, alias: str, policy_id: str = "") -> str:
-    """A policy's path as the API's links write it: ``kind`` is alert, antiAffinity or autoscale."""
-    base = {
-        "alert": "/v2/alertPolicies",
-        "antiAffinity": "/v2/antiAffinityPolicies",
-        "autoscale": "/v2/autoscalePolicies",
-    }
-    return f"{base[kind]}/{alias.lower()}" + (f"/{_q(policy_id)}" if policy_id else "")
+    """A policy's path as the API's links write it (``alias`` in place): ``kind`` is alert,
+    antiAffinity or autoscale; the paths are the ones this module calls."""
+    base = {"alert": ALERTS, "antiAffinity": ANTI, "autoscale": AUTOSCALE}[kind]
+    return base.replace("{alias}", alias.lower()) + (f"/{_q(policy_id)}" if policy_id else "")
 
 
 def server_href(alias: str, server_id: str, tail: str = "") -> str:
-    return f"/v2/servers/{alias.lower()}/{_q(server_id)}{tail}"
+    return _server(server_id, tail).replace("{alias}", alias.lower())
 
 
 def _q(value: str) -> str:

@@ -248,6 +248,7 @@ class PersonCache:
         return self._seq
 
     def key(self, resource: str) -> str:
+        self._load()  # the generation is part of the key
         return f"inv:{self.alias}:g{self._generation}:{self.person}:{resource.lower()}"
 
     def stable_key(self, resource: str) -> str:

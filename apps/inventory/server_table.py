@@ -276,6 +276,16 @@ def sort_rows(rows, state: TableState):
 
 
 def table_context(request, rows, state: TableState) -> dict:
+    """The table's context for ``rows`` and the request's query (``state`` is read from it), once
+    per ``rows`` object (``memo.derived``): a warm page (the data center's, a group's) hands the
+    rows of the same cached entry, so it reuses the sorted rows and with them their rendered
+    markup (``render_rows``)."""
+    return memo.derived(
+        rows, ("table", request.GET.urlencode()), lambda: _table_context(request, rows, state)
+    )
+
+
+def _table_context(request, rows, state: TableState) -> dict:
     # Every row is sent; those the filters leave out carry ``hidden`` (so the page's JS can show
     # them again when a filter is cleared, and the page reads right without JS).
     matching = filter_rows(rows, state) if state.filtered else rows

@@ -22,7 +22,7 @@ from apps.accounts.services import client_for_request, sees_inventory
 from apps.audit.services import record
 from apps.clc import errors, metrics
 
-from . import memo, selectors, warmup
+from . import selectors, warmup
 from .cache import invalidate_account
 from .server_table import TableState, table_context
 
@@ -67,7 +67,7 @@ def dashboard(request):
     try:
         board = running.result(timeout=warmup.wait_seconds())
     except FutureTimeout:
-        filling = selectors.dashboard_datacenters(request.user, client=client)
+        filling = warmup.datacenters(request.user, client, running)
         return render(request, "inventory/dashboard.html", {"board": None, "filling": filling})
     return render(request, "inventory/dashboard.html", {"board": board})
 
@@ -114,11 +114,7 @@ def datacenter(request, dc: str):
         "selected_path": selected_path,
         "table_id": "servers",
         "in_datacenter": True,
-        # Per view object (one per cached entry and group, ``memo``) and query: warm pages reuse the
-        # sorted rows, and with them their rendered markup (``server_table.render_rows``).
-        **memo.derived(
-            view, ("table", request.GET.urlencode()), lambda: table_context(request, view.servers, state)
-        ),
+        **table_context(request, view.servers, state),
     }
     return render(request, "inventory/datacenter.html", context)
 

@@ -16,7 +16,7 @@ count in the ``Server-Timing`` of the request that started them, if any.
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, InvalidStateError, ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -34,16 +34,14 @@ _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="inventory-warmup")
 _lock = threading.Condition()
 _boards: dict[str, Future] = {}
 _lines: dict[tuple[str, str], Future] = {}
-
-
-_pending: set[Future] = set()
+_pending: set[Future] = set()  # every read started here, until it ends (``wait_idle``)
 
 
 def _submit(fn, *args) -> Future:
     future = _pool.submit(fn, *args)
     with _lock:
         _pending.add(future)
-    future.add_done_callback(lambda done: _discard(done))
+    future.add_done_callback(_discard)
     return future
 
 
@@ -71,16 +69,11 @@ def wait_seconds() -> float:
     return float(getattr(settings, "INVENTORY_DASHBOARD_WAIT_SECONDS", 0.15))
 
 
-def _person(user) -> str:
-    cache = PersonCache(user)
-    return f"{cache.alias}:{cache.person}"
-
-
-def _version(user) -> tuple:
-    """What the person's cached inventory stands at (generation, change position): a read
+def _person_and_version(user) -> tuple[str, tuple]:
+    """Who reads, and what their cached inventory stands at (generation, change position): a read
     started at another version is not joined (an action since must show)."""
     cache = PersonCache(user)
-    return cache.key(""), cache.position
+    return f"{cache.alias}:{cache.person}", (cache.key(""), cache.position)
 
 
 def _tracked(person: str, version: tuple, user, client, ref) -> tuple:
@@ -105,7 +98,16 @@ def _tracked(person: str, version: tuple, user, client, ref) -> tuple:
                 del _lines[key]
 
 
-def _read(person: str, version: tuple, user, client, fresh: bool, tally):
+def _tell(future: Future, value) -> None:
+    """``future``'s result, unless it has one or was given up (a background refresh of the
+    dashboard lists again, after its read ended)."""
+    try:
+        future.set_result(value)
+    except InvalidStateError:
+        pass
+
+
+def _read(person: str, version: tuple, user, client, fresh: bool, tally, listing: Future):
     try:
         with metrics.use_tally(tally):
             return selectors.dashboard(
@@ -113,19 +115,22 @@ def _read(person: str, version: tuple, user, client, fresh: bool, tally):
                 client=client,
                 fresh=fresh,
                 line=lambda ref: _tracked(person, version, user, client, ref),
+                listed=lambda refs: _tell(listing, refs),
             )
     finally:
+        listing.cancel()  # not listed (the dashboard came from the cache, or failed): no-op once set
         close_old_connections()
 
 
 def dashboard(user, client, *, fresh: bool = False, tally=None) -> Future:
-    person, version = _person(user), _version(user)
+    person, version = _person_and_version(user)
     with _lock:
         running = _boards.get(person)
         if running is not None and not running.done() and not fresh and running.version == version:
             return running
-        future = _submit(_read, person, version, user, client, fresh, tally)
-        future.version = version
+        listing: Future = Future()  # the data centers, as soon as the read has them (``datacenters``)
+        future = _submit(_read, person, version, user, client, fresh, tally, listing)
+        future.version, future.listing = version, listing
         _boards[person] = future
 
     def forget(done: Future) -> None:
@@ -138,9 +143,19 @@ def dashboard(user, client, *, fresh: bool = False, tally=None) -> Future:
     return future
 
 
+def datacenters(user, client, running: Future, timeout: float = 60.0) -> list:
+    """The person's data centers for the dashboard's placeholders: those the ``running`` read
+    listed, as soon as it has (no second list call while the upstream is slow); read here when it
+    did not list them (its dashboard came from the cache, or it failed)."""
+    wait([running, running.listing], timeout=timeout, return_when=FIRST_COMPLETED)
+    if running.listing.done() and not running.listing.cancelled():
+        return running.listing.result()
+    return selectors.dashboard_datacenters(user, client=client)
+
+
 def line(user, client, ref, timeout: float = 60.0) -> tuple:
     """One data center's (summary, server errors): joined while the person's dashboard reads it."""
-    person, version = _person(user), _version(user)
+    person, version = _person_and_version(user)
     key = (person, ref.id.upper())
     deadline = time.monotonic() + min(timeout, 5.0)
 

@@ -25,9 +25,14 @@
     var url = toasts.getAttribute("data-url-" + name) || "";
     return id === undefined ? url : url.replace("__id__", encodeURIComponent(String(id)));
   }
+  /* the URL named `name` split around its id: read once per page (a table's rows ask per row) */
+  var aroundId = {};
+  function partsOf(name) {
+    return aroundId[name] || (aroundId[name] = urlOf(name).split("__id__"));
+  }
   /* the id in a path of the URL named `name` ("/servers/wa1x/" -> "wa1x"), or null */
   function idIn(name, path) {
-    var parts = urlOf(name).split("__id__");
+    var parts = partsOf(name);
     if (parts.length !== 2 || !path || path.length <= parts[0].length + parts[1].length) return null;
     if (path.indexOf(parts[0]) !== 0 || path.slice(path.length - parts[1].length) !== parts[1]) return null;
     var id = path.slice(parts[0].length, path.length - parts[1].length);
@@ -275,8 +280,9 @@
     return true;
   }
 
+  var SERVER_LINK = 'a[href^="' + partsOf("server")[0] + '"]';
   function linkId(row) {
-    var a = row.querySelector('a[href^="' + urlOf("server").split("__id__")[0] + '"]');
+    var a = row.querySelector(SERVER_LINK);
     var id = a && idIn("server", a.getAttribute("href"));
     return id ? id.toUpperCase() : null;
   }

@@ -11,7 +11,7 @@ from .. import patches
 from ..cache import PersonCache
 from . import panels
 from .common import Panel, PanelError, _client, _panel, reraise_fatal, run_tasks
-from .datacenters import _datacenter_ref, _DataCenterData, _dc_data, _dc_patch, _dc_task
+from .datacenters import _datacenter_ref, _DataCenterData, _dc_patch, _dc_task
 from .panels import BillingSummary
 from .rows import DataCenterRef, PowerBreakdown
 
@@ -120,13 +120,18 @@ def _datacenter_summary(client, cache: PersonCache, ref: DataCenterRef) -> tuple
     return _summary(ref, data, billing, None), data.server_errors
 
 
-def _fetch_dashboard(client, cache: PersonCache, line: Callable | None = None) -> Dashboard:
+def _fetch_dashboard(
+    client, cache: PersonCache, line: Callable | None = None, listed: Callable | None = None
+) -> Dashboard:
     """Every data center in one bounded fan-out: per data center (root group link, cached) + one
     detailed tree + its cost; what is cached (e.g. a page just visited) is not read again.
-    ``line(ref)``: how one data center's line is had (default: read here; the warm-up tracks it)."""
-    listed = _listed(client, cache)
+    ``line(ref)``: how one data center's line is had (default: read here; the warm-up tracks it);
+    ``listed(refs)``: told the data centers as soon as they are known (the warm-up's placeholders)."""
+    refs = _listed(client, cache)
+    if listed is not None:
+        listed(refs)
     line = line or (lambda ref: _datacenter_summary(client, cache, ref))
-    results = run_tasks([lambda ref=ref: line(ref) for ref in listed])
+    results = run_tasks([lambda ref=ref: line(ref) for ref in refs])
     for result in results:
         reraise_fatal(result)
     return _board(tuple(r[0] for r in results), [e for r in results for e in r[1]])
@@ -157,45 +162,41 @@ def _board(summaries: tuple[DataCenterSummary, ...], server_errors: list) -> Das
 
 
 def _dashboard_patch(client, cache: PersonCache) -> Callable:
-    """A data center that changed gets its summary again from its (patched) view and its cost read
-    again; the others are kept."""
+    """A data center that changed gets its line again the way the dashboard reads it
+    (``_datacenter_summary``: its patched view, its cost read again); the others are kept. A line
+    that now shows a problem reads the whole dashboard again (it shows what fails where)."""
 
     def patch(board: Dashboard, changes: list[dict]):
         touched = {str(c.get("dc", "")).upper() for c in changes}
-        if not any(s.id.upper() in touched for s in board.datacenters):
+        stale = [s for s in board.datacenters if s.id.upper() in touched]
+        if not stale:
             return board
-        summaries = []
-        try:
-            for s in board.datacenters:
-                if s.id.upper() not in touched:
-                    summaries.append(s)
-                    continue
-                data = _dc_data(client, cache, s.id.lower())
-                cost = cache.peek(f"billing:{s.id}", patch=patches.drop_if_datacenter_changed(s.id))
-                root = data.datacenter.root_group_id
-                if not isinstance(cost, BillingSummary) and root:
-                    cost = panels._billing_summary(client, root)
-                    cache.put(f"billing:{s.id}", cost)
-                ref = DataCenterRef(id=s.id, name=s.name, root_group_id=root)
-                summaries.append(_summary(ref, data, Panel(data=cost) if cost else None, None))
-        except errors.Unauthorized:
-            raise
-        except errors.ClcError:
-            return None  # read the whole dashboard again: it shows what fails where
-        patched = _board(tuple(summaries), [])
+        lines = run_tasks(
+            [
+                lambda s=s: _datacenter_summary(client, cache, DataCenterRef(id=s.id, name=s.name))
+                for s in stale
+            ]
+        )
+        for line in lines:
+            reraise_fatal(line)  # any other problem is in its line (``_datacenter_summary``)
+        again = {s.id: line for s, line in zip(stale, lines, strict=True)}
+        summaries = tuple(again[s.id][0] if s.id in again else s for s in board.datacenters)
+        patched = _board(summaries, [e for line in again.values() for e in line[1]])
         return patched if not patched.errors else None
 
     return patch
 
 
-def dashboard(user, *, client=None, fresh: bool = False, line: Callable | None = None) -> Dashboard:
+def dashboard(
+    user, *, client=None, fresh: bool = False, line: Callable | None = None, listed: Callable | None = None
+) -> Dashboard:
     """Every data center of the person with its figures and this month's estimated cost.
-    ``line(ref) -> (DataCenterSummary, server errors)``: see ``_fetch_dashboard``."""
+    ``line(ref) -> (DataCenterSummary, server errors)``, ``listed(refs)``: see ``_fetch_dashboard``."""
     client = _client(user, client)
     cache = PersonCache(user)
     return cache.get_or_fetch(
         "dashboard",
-        lambda: _fetch_dashboard(client, cache, line),
+        lambda: _fetch_dashboard(client, cache, line, listed),
         cacheable=lambda board: not board.errors,
         fresh=fresh,
         patch=_dashboard_patch(client, cache),
