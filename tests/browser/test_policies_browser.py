@@ -12,15 +12,11 @@ import pytest
 from tests.support.policies import Relay
 from tests.support.portal import sign_in as sign_in_client
 
-from .conftest import SCREENSHOTS, screenshot, sign_in
+from .conftest import SCREENSHOTS, no_sideways_scroll, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERVER = "WA1DEMOWEB01"
-
-
-def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
 
 
 @pytest.fixture
