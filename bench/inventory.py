@@ -49,16 +49,6 @@ GOALS = {"cold": 0.5, "cold_ratio": 50, "cold_calls": 3, "warm": 0.080, "warm_ra
 GOALS.update({"dash_first": 0.5, "dash_done": 1.5, "sort": 0.100})
 
 
-def upstream_calls(response) -> int:
-    match = re.search(r'upstream;desc="(\d+) calls"', response.get("Server-Timing", ""))
-    return int(match.group(1)) if match else -1
-
-
-def fallback_reads(response) -> int:
-    match = re.search(r'upstream-fallback;desc="(\d+) server reads"', response.get("Server-Timing", ""))
-    return int(match.group(1)) if match else 0
-
-
 def sdk_walk(url: str, seconds: float) -> dict:
     """Walk WA1 with the published SDK for at most ``seconds``; extrapolate the rest."""
     import clc
@@ -336,6 +326,7 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from tests.support.portal import fallback_reads, upstream_calls
     from tests.support.simulator import SimulatorProcess
 
     setup_test_environment()

@@ -90,6 +90,16 @@ def link(response, rel) -> str | None:
     return html.unescape(found.group(1)) if found else None
 
 
+def api_ids(client, path, query) -> list[int]:
+    """The ids of every result of an API list, following its ``next`` cursor links to the end."""
+    ids = []
+    while query:
+        body = client.get(path + query).json()
+        ids += [row["id"] for row in body["results"]]
+        query = body["next"]
+    return ids
+
+
 def test_activity_pages_by_cursor_show_every_row_once_in_order_both_ways(history):
     expected = team_ids()
     assert len(set(Activity.objects.filter(account_alias="DEMO").values_list("created_at"))) < N  # ties
@@ -137,23 +147,13 @@ def test_every_page_shows_the_same_total(history, monkeypatch):
 
 def test_the_apis_page_by_cursor_with_ties(history):
     expected = team_ids()
-    seen, url = [], "/api/v1/activities/?limit=7"
-    while url:
-        body = history.get(url).json()
-        seen += [a["id"] for a in body["results"]]
-        url = body["next"] and "/api/v1/activities/" + body["next"]
-    assert seen == expected
+    assert api_ids(history, "/api/v1/activities/", "?limit=7") == expected
     audit = list(
         AuditEntry.objects.filter(account_alias="DEMO", target_type="server")
         .order_by("-at", "-id")
         .values_list("pk", flat=True)
     )
-    seen, url = [], "/api/v1/audit/?limit=9&target=server"
-    while url:
-        body = history.get(url).json()
-        seen += [e["id"] for e in body["results"]]
-        url = body["next"] and "/api/v1/audit/" + body["next"]
-    assert seen == audit
+    assert api_ids(history, "/api/v1/audit/", "?limit=9&target=server") == audit
     # before=<id> still starts after that entry
     body = history.get(f"/api/v1/audit/?limit=5&target=server&before={audit[10]}").json()
     assert [e["id"] for e in body["results"]] == audit[11:16]

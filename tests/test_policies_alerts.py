@@ -8,19 +8,12 @@ import pytest
 import requests
 
 from apps.audit.models import AuditEntry
-from tests.support.policies import Relay, post_action
+from tests.support.policies import post_action
 from tests.support.portal import text_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 SERVER = "WA1DEMOWEB01"  # started, 2 CPUs, no alert policy in the demo seed
-
-
-@pytest.fixture
-def relay(demo, settings, simulator, worker):
-    found = Relay.connect(demo, settings, simulator)
-    yield found
-    found.close()
 
 
 def sim_alerts(simulator):

@@ -7,18 +7,13 @@ import uuid
 
 import pytest
 
-from apps.clc.client import ClcClient
-from tests.support.portal import key_of, signed_in, text_of
+from tests.support.policies import post_action
+from tests.support.portal import signed_in, text_of
+from tests.test_inventory_selectors import fail_upstream  # noqa: F401  (a shared fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 SERVER = "WA1DEMOWEB01"
-
-
-def post_action(client, url, data):
-    page = client.get(url)
-    assert page.status_code == 200, text_of(page)[:800]
-    return client.post(url, {**data, "idempotency_key": key_of(page.content.decode())})
 
 
 def sim_alert_policies(simulator):
@@ -54,17 +49,8 @@ def test_a_role_that_reads_no_policy_is_told_so(clc_settings, simulator):
     assert ">Policies<" not in netadmin.get("/networks/").content.decode()  # not in its top bar
 
 
-def test_one_list_failing_leaves_the_rest_of_the_page(demo, simulator, monkeypatch):
-    original = ClcClient.request
-
-    def failing(client, method, path, *args, **kwargs):
-        if "antiAffinityPolicies" in path:
-            from apps.clc.errors import UpstreamUnavailable
-
-            raise UpstreamUnavailable("down")
-        return original(client, method, path, *args, **kwargs)
-
-    monkeypatch.setattr(ClcClient, "request", failing)
+def test_one_list_failing_leaves_the_rest_of_the_page(demo, simulator, fail_upstream):  # noqa: F811
+    fail_upstream("antiAffinityPolicies", 503)
     page = demo.get("/policies/")
     assert page.status_code == 200
     text = text_of(page)

@@ -9,6 +9,7 @@ import requests
 from apps.audit.models import AuditEntry
 from tests.support.policies import post_action
 from tests.support.portal import signed_in, text_of
+from tests.test_inventory_selectors import fail_upstream  # noqa: F401  (a shared fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
@@ -102,18 +103,8 @@ def test_roles(clc_settings, simulator):
     )
 
 
-def test_the_panel_says_when_the_cloud_fails_and_the_page_renders(demo, simulator, monkeypatch):
-    from apps.clc.client import ClcClient
-    from apps.clc.errors import UpstreamUnavailable
-
-    original = ClcClient.request
-
-    def failing(client, method, path, *args, **kwargs):
-        if "cpuAutoscalePolicy" in path:
-            raise UpstreamUnavailable("down")
-        return original(client, method, path, *args, **kwargs)
-
-    monkeypatch.setattr(ClcClient, "request", failing)
+def test_the_panel_says_when_the_cloud_fails_and_the_page_renders(demo, simulator, fail_upstream):  # noqa: F811
+    fail_upstream("cpuAutoscalePolicy", 503)
     page = demo.get(f"/servers/{DB.lower()}/")
     assert page.status_code == 200
     text = text_of(page)

@@ -15,7 +15,7 @@ from apps.activities.models import Activity
 from apps.audit.models import AuditEntry
 from apps.recipes import services
 from apps.recipes.models import Recipe
-from tests.support.portal import create_token, script_client, signed_in
+from tests.support.portal import create_token, key_of, script_client, signed_in
 from tests.test_actions_clone import creates  # noqa: F401  (the create-server bodies sent upstream)
 from tests.test_recipes_pages import make_recipe, sim_server, sim_servers_named
 
@@ -210,7 +210,7 @@ def test_the_time_to_live_is_sent_upstream_and_shown(clc_settings, simulator, cr
     # On the page: the launch says when the cloud deletes the server.
     page = signed_in("operator")
     listing = page.get("/recipes/").content.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', listing).group(1)
+    key = key_of(listing)
     done = page.post(f"/recipes/{r.pk}/launch/", {"name": "pg", "idempotency_key": key}, follow=True)
     assert done.status_code == 200
     assert len(creates) == 2
@@ -243,9 +243,7 @@ def test_the_time_to_live_is_sent_upstream_and_shown(clc_settings, simulator, cr
 def test_a_launch_page_post_cannot_override_the_recipe(clc_settings, simulator, creates, extra):  # noqa: F811
     r = make_recipe(simulator)
     page = signed_in("operator")
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.get("/recipes/").content.decode()).group(
-        1
-    )
+    key = key_of(page.get("/recipes/").content.decode())
     refused = page.post(f"/recipes/{r.pk}/launch/", {"name": "big", "idempotency_key": key, **extra})
     assert refused.status_code == 400 and "unexpected field" in refused.content.decode()
     api = launch(signed_in("operator"), r.pk, {"name": "big", **extra})

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
+
+from tests.support.portal import signed_in
 
 ROOT = Path(settings.BASE_DIR)
 TEMPLATE_DIRS = [ROOT / "templates", *sorted((ROOT / "apps").glob("*/templates"))]
@@ -20,8 +21,9 @@ JS_PATH = re.compile(r"""["'`]/(?!/)[a-z]""")
 
 
 def _templates():
-    for folder in TEMPLATE_DIRS:
-        yield from sorted(folder.rglob("*.html"))
+    found = [path for folder in TEMPLATE_DIRS for path in sorted(folder.rglob("*.html"))]
+    assert len(found) > 50, TEMPLATE_DIRS  # the scan reads the portal's templates, not an empty folder
+    return found
 
 
 def test_templates_write_internal_urls_with_the_url_tag():
@@ -45,7 +47,9 @@ def test_the_scan_catches_a_literal_href_and_spares_static_files():
 
 def test_scripts_take_portal_paths_from_the_page():
     found = []
-    for path in sorted((ROOT / "static" / "js").glob("*.js")):
+    scripts = sorted((ROOT / "static" / "js").glob("*.js"))
+    assert "live.js" in {path.name for path in scripts}, scripts  # the scan reads the portal's scripts
+    for path in scripts:
         for number, line in enumerate(path.read_text().splitlines(), 1):
             code = line.split("//", 1)[0] if not line.lstrip().startswith(("/*", "*")) else ""
             if JS_PATH.search(code):
@@ -55,10 +59,9 @@ def test_scripts_take_portal_paths_from_the_page():
 
 @pytest.mark.django_db
 def test_the_live_script_gets_every_url_it_reads(clc_settings, simulator):
-    client = Client()
-    assert client.post(reverse("login"), {"username": "demo", "password": "demo"}).status_code == 302
-    page = client.get(reverse("dashboard")).content.decode()
+    page = signed_in("demo").get(reverse("dashboard")).content.decode()
     wanted = re.findall(r'urlOf\("([a-z-]+)"', (ROOT / "static" / "js" / "live.js").read_text())
+    assert wanted, "live.js reads no URL through urlOf: the check below would hold for nothing"
     attrs = dict(re.findall(r'data-url-([a-z-]+)="([^"]*)"', page))
     assert set(wanted) <= set(attrs), set(wanted) - set(attrs)
     assert attrs["server"] == reverse("server", args=["__id__"]) == "/servers/__id__/"

@@ -16,17 +16,12 @@ import pytest
 from apps.activities.models import Activity
 from apps.audit.models import AuditEntry
 from apps.webhooks.models import Delivery
-from tests.support.portal import signed_in, text_of, upstream_calls
+from tests.support.portal import served_calls, signed_in, text_of
 from tests.support.simulator import wait_until
 from tests.support.webhooks import SigningKey, body_of, deliver, now_iso, server_payload, use_keys
 from tests.test_inventory_selectors import power_off
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
-
-
-def calls(response) -> int:
-    assert response.status_code == 200, response.content[:300]
-    return upstream_calls(response)
 
 
 def started(demo) -> dict:
@@ -51,9 +46,9 @@ def test_a_change_made_elsewhere_refreshes_that_row_only_and_shows_on_the_activi
     demo, simulator, receiver, hook_key, worker
 ):
     victim = started(demo)
-    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0  # warm
+    assert served_calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0  # warm
     operator = signed_in("operator")
-    assert calls(operator.get("/api/v1/datacenters/WA1/servers/")) == 2  # root group id, detailed tree
+    assert served_calls(operator.get("/api/v1/datacenters/WA1/servers/")) == 2  # root group id, detailed tree
     power_off(simulator, victim["id"])  # another client, straight at the cloud
     assert row(demo, victim["id"])["power_state"] == "started"  # nobody told the portal yet
 
@@ -64,11 +59,11 @@ def test_a_change_made_elsewhere_refreshes_that_row_only_and_shows_on_the_activi
     # Every person's cached view reads that one server again, and only it.
     for person in (demo, operator):
         response = person.get("/api/v1/datacenters/WA1/servers/")
-        assert calls(response) == 1
+        assert served_calls(response) == 1
         assert (
             next(r for r in response.json()["results"] if r["id"] == victim["id"])["power_state"] == "stopped"
         )
-        assert calls(person.get("/api/v1/datacenters/WA1/servers/")) == 0
+        assert served_calls(person.get("/api/v1/datacenters/WA1/servers/")) == 0
 
     # The activity screen shows it as an external change: who and what, as far as the payload says.
     page = text_of(demo.get("/activities/?scope=team"))
@@ -119,10 +114,10 @@ def test_created_and_deleted_elsewhere_appear_and_go_with_the_tree_counts(
 
     deliver(demo, receiver("Server.Created"), server_payload(session, new_id, "Server.Created"), hook_key)
     response = demo.get(f"/api/v1/datacenters/WA1/servers/?group={group_id}")
-    assert calls(response) == 1  # the new server only; the tree is patched, not read again
+    assert served_calls(response) == 1  # the new server only; the tree is patched, not read again
     assert response.json()["count"] == before + 1
     page = demo.get("/datacenters/wa1/")
-    assert calls(page) == 0 and new_id in page.content.decode()
+    assert served_calls(page) == 0 and new_id in page.content.decode()
 
     assert session.delete(f"{simulator.url}/v2/servers/demo/{new_id}").status_code == 202
     wait_until(
@@ -130,7 +125,7 @@ def test_created_and_deleted_elsewhere_appear_and_go_with_the_tree_counts(
     )
     deliver(demo, receiver("Server.Deleted"), server_payload(session, new_id, "Server.Deleted"), hook_key)
     response = demo.get(f"/api/v1/datacenters/WA1/servers/?group={group_id}")
-    assert calls(response) == 0  # a deleted server is dropped without asking
+    assert served_calls(response) == 0  # a deleted server is dropped without asking
     assert response.json()["count"] == before
     operations = [r["operation"] for r in external_rows(demo)]
     assert operations == ["Server.Deleted", "Server.Created"]
@@ -139,25 +134,25 @@ def test_created_and_deleted_elsewhere_appear_and_go_with_the_tree_counts(
 def test_the_dashboard_and_the_server_page_follow(demo, simulator, receiver, hook_key, worker):
     victim = started(demo)
     assert demo.get("/").status_code == 200
-    assert calls(demo.get(f"/api/v1/servers/{victim['id']}/")) == 2
+    assert served_calls(demo.get(f"/api/v1/servers/{victim['id']}/")) == 2
     board = demo.get("/api/v1/datacenters/").json()["results"]
     wa1 = next(d for d in board if d["id"] == "WA1")
     power_off(simulator, victim["id"])
     deliver(demo, receiver(), server_payload(simulator.session("demo"), victim["id"]), hook_key)
 
     response = demo.get("/api/v1/datacenters/")
-    assert calls(response) == 2  # the changed server + WA1's cost; the other data centers are kept
+    assert served_calls(response) == 2  # the changed server + WA1's cost; the other data centers are kept
     after = next(d for d in response.json()["results"] if d["id"] == "WA1")
     assert after["power"]["stopped"] == wa1["power"]["stopped"] + 1
     detail = demo.get(f"/api/v1/servers/{victim['id']}/")
-    assert calls(detail) == 2 and detail.json()["server"]["power_state"] == "stopped"
+    assert served_calls(detail) == 2 and detail.json()["server"]["power_state"] == "stopped"
     other = next(
         r
         for r in demo.get("/api/v1/datacenters/WA1/servers/").json()["results"]
         if r["id"] != victim["id"] and r["status"] == "active"
     )
-    assert calls(demo.get(f"/api/v1/servers/{other['id']}/")) == 2  # never cached: cold
-    assert calls(demo.get(f"/api/v1/servers/{other['id']}/")) == 0
+    assert served_calls(demo.get(f"/api/v1/servers/{other['id']}/")) == 2  # never cached: cold
+    assert served_calls(demo.get(f"/api/v1/servers/{other['id']}/")) == 0
 
 
 # --- refusals ----------------------------------------------------------------------------------
@@ -234,12 +229,12 @@ def test_copies_and_replays_change_nothing_twice(demo, simulator, receiver, hook
     payload = server_payload(simulator.session("demo"), victim["id"])
     first = deliver(demo, receiver(), payload, hook_key)
     assert first.status_code == 202
-    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 1
+    assert served_calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 1
     again = deliver(demo, receiver(), payload, hook_key)  # the cloud's retry, a duplicate, a replay
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
     assert again.json()["delivery"] == first.json()["delivery"]  # the copy names the delivery it repeats
     assert len(worker) == 1
-    assert calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0
+    assert served_calls(demo.get("/api/v1/datacenters/WA1/servers/")) == 0
     assert len(external_rows(demo)) == 1
     # The real cloud sends no eventId: the same bytes are the same delivery.
     del payload["eventId"]
@@ -261,7 +256,7 @@ def test_a_late_older_change_never_moves_the_view_back(demo, simulator, receiver
     assert row(demo, victim["id"])["power_state"] == "stopped"
     assert deliver(demo, receiver(), older, hook_key).status_code == 202  # arrives late
     response = demo.get("/api/v1/datacenters/WA1/servers/")
-    assert calls(response) == 0  # nothing was invalidated
+    assert served_calls(response) == 0  # nothing was invalidated
     assert next(r for r in response.json()["results"] if r["id"] == victim["id"])["power_state"] == "stopped"
     statuses = list(Delivery.objects.order_by("received_at").values_list("status", flat=True))
     assert statuses == ["applied", "stale"]
@@ -282,7 +277,7 @@ def test_a_late_older_change_never_moves_the_view_back(demo, simulator, receiver
     late = dict(newer, eventId=uuid.uuid4().hex, eventTime=now_iso(-30))
     deliver(demo, receiver(), late, hook_key)
     response = demo.get("/api/v1/datacenters/WA1/servers/")
-    assert calls(response) == 0 and row(demo, victim["id"]) is None
+    assert served_calls(response) == 0 and row(demo, victim["id"]) is None
 
 
 def test_a_change_the_portal_started_is_its_tracked_activity_not_an_external_one(

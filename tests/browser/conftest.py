@@ -143,6 +143,11 @@ def screenshot(page, name: str):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def no_sideways_scroll(page):
+    """Nothing but the tables' own scrolling regions is wider than the window."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
+
+
 def hold_script(page, glob: str):
     """Hold back the page's request for the script matching ``glob`` (as on a slow page, where a
     person types before the script has run). Returns ``release()``: it waits (with a deadline) until

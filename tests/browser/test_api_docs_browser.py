@@ -23,6 +23,19 @@ def watch_problems(page) -> list[str]:
     return problems
 
 
+# The virtualized list's drawn items cover the part of it in the window (no bare padding in view).
+DRAWN = """() => {
+    const list = document.querySelector(".operations-virtual__list");
+    if (!list) return true;  // not virtualized: everything is drawn
+    const items = list.querySelectorAll(":scope > .operations-virtual__item");
+    const box = list.getBoundingClientRect();
+    const top = Math.max(0, box.top), bottom = Math.min(innerHeight, box.bottom);
+    if (top >= bottom) return true;  // the list is out of view
+    return items.length > 0 && items[0].getBoundingClientRect().top <= top
+        && items[items.length - 1].getBoundingClientRect().bottom >= bottom;
+}"""
+
+
 def rendered_operations(page) -> set[tuple[str, str]]:
     """Every operation Swagger UI draws, as (METHOD, path), scrolling down the whole page: from 150
     tags plus operations on, Swagger UI (5.3x) virtualizes the list and keeps only the operations
@@ -40,8 +53,9 @@ def rendered_operations(page) -> set[tuple[str, str]]:
         )
         if not page.evaluate("(y => (scrollBy(0, innerHeight / 2), scrollY > y))(scrollY)"):
             break  # the bottom of the page
-        page.wait_for_timeout(50)  # the virtualizer draws the next operations on the scroll event
+        page.wait_for_function(DRAWN)  # the virtualizer draws the next operations on the scroll event
     page.evaluate("scrollTo(0, 0)")
+    page.wait_for_function(DRAWN)  # the top of the list again, for what the test reads next
     return seen
 
 

@@ -7,15 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import hold_script, screenshot, sign_in
+from .conftest import hold_script, no_sideways_scroll, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WEB = ("WA1DEMOWEB01", "WA1DEMOWEB02", "WA1DEMOWEB03")
-
-
-def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
 
 
 def test_server_admin_walk(portal, open_page, simulator):

@@ -12,7 +12,7 @@ import requests
 from tests.support.portal import named_group
 from tests.support.simulator import wait_until
 
-from .conftest import SCREENSHOTS, screenshot, sign_in
+from .conftest import SCREENSHOTS, no_sideways_scroll, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +23,6 @@ RANGES = (
     ("week", "Last week", 42),
     ("14d", "Last 14 days", 41),
 )
-
-
-def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
 
 
 def drawn(page) -> dict:

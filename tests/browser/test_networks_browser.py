@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.networks_portal import sim_networks
 
-from .conftest import SCREENSHOTS, screenshot, sign_in
+from .conftest import SCREENSHOTS, no_sideways_scroll, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +19,6 @@ def top_screenshot(page, name: str):
     """The first screenful only (a long page's full screenshot is hard to read)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def no_horizontal_overflow(page) -> bool:
-    """Nothing but the tables' own scrolling regions is wider than the window."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_networks_tab_sorts_and_a_network_filters_its_addresses(portal, open_page, simulator):
@@ -124,20 +119,20 @@ def test_a_public_ip_is_edited_in_place_on_the_server_page(portal, open_page, si
 def test_phone_width_is_readable(portal, open_page, simulator):
     page = open_page(375, 800)
     sign_in(page, portal, next_path="/datacenters/wa1/networks/")
-    assert no_horizontal_overflow(page)
+    no_sideways_scroll(page)
     screenshot(page, "networks-datacenter-375")
     page.click("table#networks tbody tr >> text=Backend")
     page.wait_for_url(re.compile(r"/networks/[0-9a-f]+/$"))
-    assert no_horizontal_overflow(page)
+    no_sideways_scroll(page)
     top_screenshot(page, "networks-network-375")
     page.goto(f"{portal}/datacenters/wa1/firewall/")
-    assert no_horizontal_overflow(page)
+    no_sideways_scroll(page)
     screenshot(page, "networks-firewall-375")
     page.goto(f"{portal}/servers/wa1demodb01/")
     panel = page.locator("[data-server-networks]")
     panel.locator("summary", has_text="Edit ports and sources").click()
     panel.scroll_into_view_if_needed()
-    assert no_horizontal_overflow(page)
+    no_sideways_scroll(page)
     screenshot(page, "networks-server-375")
     page.goto(f"{portal}/networks/")
     assert page.locator(".dc-card").count() == 6

@@ -9,25 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support.policies import Relay
-from tests.support.portal import sign_in as sign_in_client
-
-from .conftest import SCREENSHOTS, screenshot, sign_in
+from .conftest import SCREENSHOTS, no_sideways_scroll, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERVER = "WA1DEMOWEB01"
-
-
-def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
-
-
-@pytest.fixture
-def relay(client, settings, portal, simulator, worker):
-    found = Relay.connect(sign_in_client(client, "demo"), settings, simulator)
-    yield found
-    found.close()
 
 
 def test_an_alert_policy_from_creation_to_the_alert(portal, open_page, simulator, relay, client):

@@ -89,6 +89,12 @@ def upstream_calls(response) -> int:
     return int(match.group(1))
 
 
+def served_calls(response, ok=(200,)) -> int:
+    """``upstream_calls`` of a response that was served (its status in ``ok``; else its body says why)."""
+    assert response.status_code in ok, response.content[:500]
+    return upstream_calls(response)
+
+
 def fallback_reads(response) -> int:
     """Servers read one GET each because a group answer lacked their details (``Server-Timing``
     ``upstream-fallback``; 0 when absent)."""

@@ -4,7 +4,9 @@
   URL for an event (the portal trusts ``hook_key``);
 * ``worker``: the worker's part of each delivery, run in this process as soon as the receiver
   hands it over (the list of delivery ids handed over); ``stream_prefix``: the account streams
-  under a prefix of the test's own.
+  under a prefix of the test's own;
+* ``relay``: the simulator's webhook deliveries to the DEMO account relayed to the portal's receiver
+  (``tests.support.policies.Relay``), connected with ``demo``'s one click.
 """
 
 import uuid
@@ -51,3 +53,12 @@ def receiver(settings, hook_key, clc_settings):
     connection = services.ensure_connection("DEMO")
     secret = services.secret_of(connection)
     return lambda event="Server.Updated": f"/hooks/clc/{secret}/{event.lower()}/"
+
+
+@pytest.fixture
+def relay(demo, settings, simulator, worker):
+    from tests.support.policies import Relay
+
+    found = Relay.connect(demo, settings, simulator)
+    yield found
+    found.close()
