@@ -86,3 +86,23 @@ def test_every_documented_response_has_an_example(client):
     launch_202 = schema["paths"]["/api/v1/recipes/{recipe_id}/launch/"]["post"]["responses"]["202"]
     ref = launch_202["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert "ttl" in schema["components"]["schemas"][ref]["properties"]
+
+
+def test_every_401_example_says_what_the_api_sends(client):
+    """A script's author reads the 401 examples to match on the message: each is one the portal
+    really answers (a cloud session that expired, a bad personal token), not a paraphrase."""
+    from apps.accounts.middleware import API_EXPIRED_MESSAGE, CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
+
+    sent = {API_EXPIRED_MESSAGE, CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE}
+    schema = client.get("/api/v1/schema/?format=json").json()
+    seen = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            answer = operation.get("responses", {}).get("401", {})
+            for media in answer.get("content", {}).values():
+                for name, example in media.get("examples", {}).items():
+                    message = (example.get("value") or {}).get("message")
+                    if message is not None:
+                        seen.append((f"{method.upper()} {path} {name}", message))
+    assert len(seen) > 20
+    assert [(where, m) for where, m in seen if m not in sent] == []

@@ -5,6 +5,7 @@ from django import forms
 from drf_spectacular.utils import OpenApiExample, inline_serializer
 from rest_framework import serializers
 
+from apps.accounts.middleware import API_EXPIRED_MESSAGE
 from apps.activities.api_common import EXAMPLE_ACTIVITY, ActivitySerializer
 from apps.activities.services import UNCERTAIN
 
@@ -135,7 +136,7 @@ def examples(action) -> list:
         ),
         answer(
             "Cloud session expired",
-            {"message": "Your cloud session expired — sign in again.", "login": "/login/"},
+            {"message": API_EXPIRED_MESSAGE, "login": "/login/"},
             401,
         ),
         answer(

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_seria
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from apps.accounts.middleware import API_EXPIRED_MESSAGE
 from apps.accounts.reads import answer_example
 
 from .models import Origin, Status
@@ -93,7 +94,7 @@ EXAMPLES = [
     answer_example("Role", {"message": "Your roles don't allow power operations."}, 403),
     answer_example(
         "Cloud session expired",
-        {"message": "Your cloud session expired — sign in again.", "login": "/login/"},
+        {"message": API_EXPIRED_MESSAGE, "login": "/login/"},
         401,
     ),
 ]

@@ -17,6 +17,7 @@ from dataclasses import replace
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.reads import CloudLinkSerializer, ReadView, message_errors, read_schemas, read_view
 from apps.clc.balancers import LoadBalancer, Pool, href
 from apps.inventory import selectors as inventory
@@ -24,7 +25,6 @@ from portal.dataclass_serializers import dataclass_serializer
 
 from . import selectors
 
-UNAVAILABLE = "The cloud API is unavailable. Try again in a moment."
 LB_ID = "c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50"
 POOL_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
@@ -110,14 +110,14 @@ ERRORS = message_errors(
     {
         401: (
             "Sign in to the portal again (the cloud session expired) or a bad token.",
-            "Your cloud session expired — sign in to the portal again (/login/).",
+            API_EXPIRED_MESSAGE,
         ),
         403: ("The person's roles may not list load balancers.", "You do not have permission to read this."),
         404: (
             "No such data center, load balancer, pool or server in the person's account.",
             "No load balancer c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50 in WA1.",
         ),
-        503: ("The cloud API is unavailable.", UNAVAILABLE),
+        503: ("The cloud API is unavailable.", UNAVAILABLE_MESSAGE),
     },
 )
 EXAMPLE_NODE = {

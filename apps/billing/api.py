@@ -15,13 +15,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.reads import answer_example, message_errors
 from apps.accounts.services import client_for_request
 
 from . import selectors
 from .selectors import NOT_FOR_ROLE, Month
 
-UNAVAILABLE = "The cloud API is unavailable. Try again in a moment."
 MAX_MONTHS = 24
 
 
@@ -78,10 +78,10 @@ ERRORS = message_errors(
         400: ("A month that has not begun, or a bad number of months.", "Aug 2026 has not begun."),
         401: (
             "Sign in to the portal again, or a bad token.",
-            "Your cloud session expired — sign in to the portal again (/login/).",
+            API_EXPIRED_MESSAGE,
         ),
         403: ("The person's roles may not see billing (nothing is asked upstream).", NOT_FOR_ROLE),
-        503: ("The cloud API is unavailable.", UNAVAILABLE),
+        503: ("The cloud API is unavailable.", UNAVAILABLE_MESSAGE),
     },
 )
 EXAMPLE_INVOICE = {

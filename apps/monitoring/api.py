@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.reads import ReadView, message_errors, read_schemas, read_view
 from apps.clc.schedules import href as schedule_href
 from apps.inventory import selectors as inventory
@@ -36,10 +37,10 @@ ERRORS = message_errors(
     "MonitoringMessage",
     {
         400: ("The cloud refused the range.", "Statistics are kept for 14 days."),
-        401: ("Sign in again (the cloud session expired) or a bad token.", "Your cloud session expired."),
+        401: ("Sign in again (the cloud session expired) or a bad token.", API_EXPIRED_MESSAGE),
         403: ("The person's roles may not read this.", "You do not have permission to read this."),
         404: ("No such server or group in the person's account.", "No group 7b1d... in your account."),
-        503: ("The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
+        503: ("The cloud API is unavailable.", UNAVAILABLE_MESSAGE),
     },
 )
 _schema = read_schemas("monitoring", ERRORS, example="Found")

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.reads import (
     FRESH,
     CloudLinkSerializer,
@@ -197,7 +198,7 @@ ERRORS = {
             OpenApiExample(
                 "Cloud session expired",
                 {
-                    "message": "Your cloud session expired — sign in to the portal again (/login/).",
+                    "message": API_EXPIRED_MESSAGE,
                     "login": "/login/",
                 },
             )
@@ -205,7 +206,7 @@ ERRORS = {
     ),
     403: _error("Role", "You do not have permission to perform this action."),
     404: _error("Unknown", "No network 0123abcd in WA1."),
-    503: _error("Cloud unavailable", "The cloud API is unavailable. Try again in a moment."),
+    503: _error("Cloud unavailable", UNAVAILABLE_MESSAGE),
 }
 
 

@@ -21,6 +21,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.reads import ReadView, message_errors, read_schemas, read_view
 from apps.clc.entities import AlertPolicyDefinition, AntiAffinityPolicy, AutoscalePolicy, PolicyMapping
 from apps.clc.policies import href, server_href
@@ -94,14 +95,14 @@ ERRORS = message_errors(
     {
         401: (
             "Sign in again (the cloud session expired) or a bad token.",
-            "Your cloud session expired — sign in to the portal again (/login/).",
+            API_EXPIRED_MESSAGE,
         ),
         403: ("The person's roles may not read policies.", "You do not have permission to read this."),
         404: (
             "No such policy, data center or server in the person's account.",
             f"No alert policy {ALERT_ID} in your account.",
         ),
-        503: ("The cloud API is unavailable.", "The cloud API is unavailable. Try again in a moment."),
+        503: ("The cloud API is unavailable.", UNAVAILABLE_MESSAGE),
     },
 )
 
