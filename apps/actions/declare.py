@@ -10,12 +10,13 @@ a declaration's own fields win over the shared ones. ``creates``: a create's cal
 goes after; ``datacenter_target`` declares a data center's list of a kind
 (``datacenters/<dc>/<segment>/``), ``datacenter_item`` one of them (``.../<id>/``); ``fresh_load``
 makes a target's ``load`` from a selector; ``server_call`` a server action's call (``answerless``:
-its answer dropped), ``unmodifiable`` the state rule of its changes.
+its answer dropped), ``unmodifiable`` the state rule of its changes. ``change`` and ``changes``
+write an ``audit``'s "from"/"to" details.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.urls import reverse
@@ -149,6 +150,17 @@ def answerless(call: Callable[[Run], Any]) -> Callable[[Run], None]:
         call(run)
 
     return run_it
+
+
+def change(before: Any, after: Any) -> dict:
+    """An audit detail of one field's change: ``{"from": before, "to": after}``."""
+    return {"from": before, "to": after}
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict:
+    """An edit's audit detail: ``change`` for each field of ``after`` (in its order) whose value is not
+    ``before``'s; a field ``before`` lacks (it could not be read) is changed from ``""``."""
+    return {k: change(before.get(k, ""), v) for k, v in after.items() if before.get(k) != v}
 
 
 def unmodifiable(detail) -> str | None:

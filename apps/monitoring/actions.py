@@ -14,7 +14,7 @@ autoscale policies AccountAdmin, ServerAdmin (``roles.SERVER_ADMINS``); and the 
 
 from django.urls import reverse
 
-from apps.actions.declare import asks, at_once, declare, deletes, edits, fresh_load
+from apps.actions.declare import asks, at_once, change, declare, deletes, edits, fresh_load
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import OPERATE, SERVER_ADMINS
 from apps.clc import horizontal_autoscale as clc_autoscale
@@ -95,7 +95,7 @@ schedules_act(
     link=("scheduledActivities", "POST"),
     state=_archived,
     **at_once("Schedule added.", "Add schedule"),
-    audit=lambda run: {"schedule": {"from": None, "to": run.result.get("schedule", "")}},
+    audit=lambda run: {"schedule": change(None, run.result.get("schedule", ""))},
     order=10,
     example={
         "type": "shutdown",
@@ -120,9 +120,7 @@ def _edit(run):
 def _edit_audit(run) -> dict:
     before = describe(run.resource.schedule)
     after = TYPE_LABELS.get(run.data["type"], run.data["type"])
-    return {
-        "schedule": {"from": before, "to": f"{after}, {run.data['repeat']} from {run.data['beginDateUTC']}"}
-    }
+    return {"schedule": change(before, f"{after}, {run.data['repeat']} from {run.data['beginDateUTC']}")}
 
 
 schedule_act(
@@ -153,7 +151,7 @@ schedule_act(
         run.client, run.resource.automation.id, run.resource.schedule.id
     ),
     **deletes("Remove the schedule {name}? It will not run again.", "Schedule removed.", "Remove schedule"),
-    audit=lambda run: {"schedule": {"from": describe(run.resource.schedule), "to": None}},
+    audit=lambda run: {"schedule": change(describe(run.resource.schedule), None)},
     then=lambda run: schedules_url(run.resource.automation.id),
     order=90,
     description="Remove a scheduled activity: it does not run again.",
@@ -174,7 +172,7 @@ def _current(v) -> str | None:
 
 def _policy_change(to):
     """The audit of an autoscale change: the policy before and ``to(run)`` after."""
-    return lambda run: {"policy": {"from": _current(run.resource), "to": to(run)}}
+    return lambda run: {"policy": change(_current(run.resource), to(run))}
 
 
 autoscale_act(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from apps.actions.declare import (
     asks,
     at_once,
+    changes,
     datacenter_item,
     datacenter_target,
     declare,
@@ -87,12 +88,10 @@ def _releasable(user, detail):
 
 def _renamed(run) -> dict:
     network, data = run.resource.network, run.data
-    changes = {}
-    if network.name != data["name"]:
-        changes["name"] = {"from": network.name, "to": data["name"]}
-    if network.description != data["description"]:
-        changes["description"] = {"from": network.description, "to": data["description"]}
-    return changes
+    return changes(
+        {"name": network.name, "description": network.description},
+        {"name": data["name"], "description": data["description"]},
+    )
 
 
 networks = declare("networks", roles=NETWORKS)
@@ -192,12 +191,7 @@ def _update_public_ip(run):
 
 def _public_ip_changes(run) -> dict:
     after = _rules_after(run.data["spec"])
-    before = run.result.get("before") or {}
-    out = {"address": run.data["ip"]}
-    for name, value in after.items():
-        if before.get(name) != value:
-            out[name] = {"from": before.get(name, ""), "to": value}
-    return out
+    return {"address": run.data["ip"], **changes(run.result.get("before") or {}, after)}
 
 
 server = declare("server", roles=SERVER_ADMINS, state=unmodifiable)

@@ -12,7 +12,7 @@ provisioned it.
 
 from django.urls import reverse
 
-from apps.actions.declare import at_once, datacenter_target, declare, deletes, fresh_load
+from apps.actions.declare import at_once, change, changes, datacenter_target, declare, deletes, fresh_load
 from apps.actions.registry import Target, register_target
 from apps.actions.roles import FIREWALL
 from apps.clc import firewall as clc_firewall
@@ -112,12 +112,12 @@ def _edited(run) -> dict:
         "destination": list(policy.destination),
         "ports": list(policy.ports),
     }
-    return {k: {"from": before[k], "to": v} for k, v in after.items() if before[k] != v}
+    return changes(before, after)
 
 
 def _switch(enabled: bool):
     def audit(run):
-        return {"enabled": {"from": run.resource.policy.enabled, "to": enabled}}
+        return {"enabled": change(run.resource.policy.enabled, enabled)}
 
     return audit
 

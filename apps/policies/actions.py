@@ -19,6 +19,8 @@ from apps.accounts.services import client_for_request
 from apps.actions.declare import (
     answerless,
     at_once,
+    change,
+    changes,
     creates,
     datacenter_target,
     declare,
@@ -104,16 +106,17 @@ def _trigger_text(triggers) -> str:
     return "; ".join(f"{t.metric} ≥ {t.threshold:g} % for {t.duration}" for t in triggers)
 
 
+def _alert_text(name: str, triggers, recipients) -> dict:
+    """An alert policy's fields as its audit shows them."""
+    return {"name": name, "triggers": _trigger_text(triggers), "recipients": ", ".join(recipients)}
+
+
 def _alert_changes(run) -> dict:
     before, data = run.resource, run.data
-    changes = {}
-    if before.name != data["name"]:
-        changes["name"] = {"from": before.name, "to": data["name"]}
-    if _trigger_text(before.triggers) != _trigger_text(data["triggers"]):
-        changes["triggers"] = {"from": _trigger_text(before.triggers), "to": _trigger_text(data["triggers"])}
-    if list(before.recipients) != list(data["recipients"]):
-        changes["recipients"] = {"from": ", ".join(before.recipients), "to": ", ".join(data["recipients"])}
-    return changes
+    return changes(
+        _alert_text(before.name, before.triggers, before.recipients),
+        _alert_text(data["name"], data["triggers"], data["recipients"]),
+    )
 
 
 def _alert_args(run) -> dict:
@@ -200,7 +203,7 @@ anti(
     answerless(lambda run: clc.update_anti_affinity_policy(run.client, run.resource.id, run.data["name"])),
     form=AntiAffinityPolicyForm,
     **edits("Anti-affinity policy renamed."),
-    audit=lambda run: {"name": {"from": run.resource.name, "to": run.data["name"]}},
+    audit=lambda run: {"name": change(run.resource.name, run.data["name"])},
     order=10,
     example={"name": "Database ring (prod)"},
     description="Rename an anti-affinity policy (its data center and servers stay).",
