@@ -58,16 +58,16 @@ def use_tally(tally: UpstreamTally | None):
         _current.reset(token)
 
 
-def record_call(duration_ms: float, tally: UpstreamTally | None = None) -> None:
-    """Record one upstream call. Fan-out threads pass the request's tally explicitly."""
-    tally = tally or _current.get()
+def record_call(duration_ms: float) -> None:
+    """Record one upstream call in the current tally (fan-out threads run under the caller's: ``use_tally``)."""
+    tally = _current.get()
     if tally is not None:
         tally.add(duration_ms)
 
 
-def record_fallback(count: int, tally: UpstreamTally | None = None) -> None:
+def record_fallback(count: int) -> None:
     """Record ``count`` servers read one GET each because the group answer did not carry them
     (an upstream that ignores ``serverDetail``): ``upstream-fallback`` in ``Server-Timing``."""
-    tally = tally or _current.get()
+    tally = _current.get()
     if tally is not None and count:
         tally.add_fallback(count)
