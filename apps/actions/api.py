@@ -18,18 +18,12 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.api_errors import first_error
 from apps.activities.api_common import IDEMPOTENCY, MESSAGE, UNAUTHORIZED
 from apps.activities.models import Activity
 from apps.activities.streams import activity_json
 
 from . import registry, schema, services
-
-
-def first_error(form) -> str:
-    for field, errors in form.errors.items():
-        text = errors[0] if errors else ""
-        return text if field == "__all__" else f"{field}: {text}"
-    return "The request is invalid."
 
 
 def outcome_json(action, outcome) -> dict:
@@ -92,7 +86,7 @@ class ActionAPIView(APIView):
         form = act.form(data, resource=resource, request=request) if act.form is not None else None
         if form is not None and not form.is_valid():
             return Response(
-                {"message": first_error(form), "errors": {k: list(v) for k, v in form.errors.items()}},
+                {"message": first_error(form.errors), "errors": {k: list(v) for k, v in form.errors.items()}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         outcome = services.run(request, act, resource, form, key=key)

@@ -107,7 +107,11 @@ def message_response(message, code=status.HTTP_400_BAD_REQUEST, **extra) -> Resp
 
 
 def first_error(errors) -> str:
-    """A serializer's first error as ``"field: text"`` (the 400's message)."""
+    """A serializer's first error as ``"field: text"`` (the 400's message). Not the API's
+    ``apps.accounts.api_errors.first_error``: it names the field of a non-field error too
+    (``"non_field_errors: Invalid data. Expected a dictionary, but got list."``) and leaves out a
+    list item's index (``"servers: Ensure this field..."``, not ``"servers: 0: Ensure..."``), which
+    the operation endpoints' 400s have always said."""
     for field, messages in errors.items():
         text = messages[0] if isinstance(messages, list) and messages else messages
         if isinstance(text, dict):
