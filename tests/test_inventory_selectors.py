@@ -180,6 +180,9 @@ def test_unknown_ids_are_not_found(demo_user, simulator):
         selectors.server_detail(demo_user, "WA1DEMONOPE99")
     with pytest.raises(selectors.NotFound):  # bad input never reaches the upstream
         selectors.server_detail(demo_user, "../../etc/passwd")
+    with pytest.raises(selectors.NotFound) as refused:  # a pasted page of text is not echoed whole
+        selectors.server_detail(demo_user, "x/" * 5000)
+    assert len(str(refused.value)) < 100 and str(refused.value).startswith("No server 'x/x/")
     # Another account's resources do not exist for this person.
     _s, other_tree = raw_tree(simulator, "other", "va1", "othr")
     with pytest.raises(selectors.NotFound):

@@ -14,15 +14,11 @@ from apps.inventory import selectors as inventory
 from apps.inventory.cache import PersonCache
 
 
-def _client(request):
-    return client_for_request(request)
-
-
 def custom_field_definitions(request) -> tuple:
     """The account's custom field definitions (``clc.custom_fields.CustomFieldDefinition``)."""
     return PersonCache(request.user).get_or_fetch(
         "custom-field-definitions",
-        lambda: tuple(clc_custom_fields.get_custom_fields(_client(request))),
+        lambda: tuple(clc_custom_fields.get_custom_fields(client_for_request(request))),
     )
 
 
@@ -59,13 +55,13 @@ def deployment_capabilities(request, dc: str):
     dc = dc.upper()
     return PersonCache(request.user).get_or_fetch(
         f"deployment-capabilities:{dc}",
-        lambda: clc_datacenters.deployment_capabilities(_client(request), dc),
+        lambda: clc_datacenters.deployment_capabilities(client_for_request(request), dc),
     )
 
 
 def group_defaults(request, group_id: str) -> dict:
     """``{"cpu": GroupDefault(value, inherited), ...}`` of a group, read now."""
-    return clc_groups.get_defaults(_client(request), group_id)
+    return clc_groups.get_defaults(client_for_request(request), group_id)
 
 
 def datacenters(request) -> list[dict]:
@@ -76,11 +72,11 @@ def datacenters(request) -> list[dict]:
 def clone_sources(request, dc: str) -> list:
     """The servers of a data center a new server may be cloned from (active, not templates):
     rows of the inventory's cached data center view."""
-    servers = inventory.datacenter_servers(request.user, dc, client=_client(request))
+    servers = inventory.datacenter_servers(request.user, dc, client=client_for_request(request))
     return [s for s in servers if s.status == "active" and not s.is_template and not s.error]
 
 
 def server_password(request, server_id: str) -> str:
     """A server's administrator password, read now with the person's token (raises ``Forbidden``
     when the person's roles may not read credentials). Never cached, never logged."""
-    return str(clc_servers.get_credentials(_client(request), server_id).get("password") or "")
+    return str(clc_servers.get_credentials(client_for_request(request), server_id).get("password") or "")

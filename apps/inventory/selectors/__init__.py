@@ -73,7 +73,6 @@ from .servers import (
 )
 
 # What code written against the single module may still reach for (underscored: package-internal).
-_client = common._client
 _panel = common._panel
 ROOT_GROUP_SECONDS = datacenters.ROOT_GROUP_SECONDS
 _DataCenterData = datacenters._DataCenterData  # cached entries pickled before the split

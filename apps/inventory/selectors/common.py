@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from apps.accounts.services import cloud_client_for
+from apps.accounts.reads import own_client, url_part
 from apps.clc import errors
 from apps.clc.fanout import fan_out
 
@@ -55,19 +55,10 @@ class Panel(Generic[T]):
         return self.error is None
 
 
-def _client(user, client):
-    if client is not None:
-        return client
-    return cloud_client_for(user)
-
-
 def checked_id(value: str, what: str) -> str:
     """``value`` (stripped) when it can be a data center, group or server id, else ``NotFound``
     (``what`` names it in the message): an id from the URL is never sent upstream unchecked."""
-    value = (value or "").strip()
-    if not _ID.match(value):
-        raise NotFound(f"No {what} {value!r}.")
-    return value
+    return url_part(value, _ID, what, NotFound, clip=64)
 
 
 @dataclass(frozen=True)
@@ -82,7 +73,7 @@ class _CachedPage:
 
     def read(self, user, raw_id: str, *, client, fresh: bool):
         checked = checked_id(raw_id, self.what)
-        client = _client(user, client)
+        client = own_client(user, client)
         cache = PersonCache(user)
         return cache.get_or_fetch(
             f"{self.what}:{checked}",

@@ -10,7 +10,7 @@ from apps.clc import errors
 from .. import patches
 from ..cache import PersonCache
 from . import panels
-from .common import Panel, PanelError, _client, _panel, reraise_fatal, run_tasks
+from .common import Panel, PanelError, _panel, own_client, reraise_fatal, run_tasks
 from .datacenters import _datacenter_ref, _DataCenterData, _dc_patch, _dc_task
 from .panels import BillingSummary
 from .rows import DataCenterRef, PowerBreakdown
@@ -192,7 +192,7 @@ def dashboard(
 ) -> Dashboard:
     """Every data center of the person with its figures and this month's estimated cost.
     ``line(ref) -> (DataCenterSummary, server errors)``, ``listed(refs)``: see ``_fetch_dashboard``."""
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
     return cache.get_or_fetch(
         "dashboard",
@@ -205,10 +205,10 @@ def dashboard(
 
 def dashboard_datacenters(user, *, client=None) -> list[DataCenterRef]:
     """The person's data centers (id, name), as the dashboard lists them (cached)."""
-    return _listed(_client(user, client), PersonCache(user))
+    return _listed(own_client(user, client), PersonCache(user))
 
 
 def dashboard_line(user, ref: DataCenterRef, *, client=None) -> tuple[DataCenterSummary, tuple]:
     """One data center's line of the dashboard and the servers it could not read (what the
     progressive dashboard fills in; from the cache when the data center was read)."""
-    return _datacenter_summary(_client(user, client), PersonCache(user), ref)
+    return _datacenter_summary(own_client(user, client), PersonCache(user), ref)

@@ -11,7 +11,7 @@ from apps.clc.bulk import bulk_parsing
 
 from .. import memo, patches
 from ..cache import PersonCache
-from .common import NotFound, PanelError, _client, checked_id
+from .common import NotFound, PanelError, checked_id, own_client
 from .rows import (
     DataCenterRef,
     GroupNode,
@@ -147,7 +147,7 @@ def datacenter_view(
     dc = checked_id(dc, "data center").lower()
     if group_id:
         group_id = checked_id(group_id, "group")
-    client = _client(user, client)
+    client = own_client(user, client)
     cache = PersonCache(user)
     data = _dc_data(client, cache, dc, fresh)
     # The same cached entry (``memo``: held by this process) gives the same view object, so what

@@ -16,9 +16,9 @@ from .common import (
     Panel,
     PanelError,
     _CachedPage,
-    _client,
     _panel,
     checked_id,
+    own_client,
     reraise_fatal,
     run_tasks,
 )
@@ -123,7 +123,7 @@ class GroupForChange(HasLinks):
 
 def group_for_change(user, group_id: str, *, client=None, with_tree: bool = True) -> GroupForChange:
     """Raises ``NotFound`` for a malformed, unknown or another account's group id."""
-    client = _client(user, client)
+    client = own_client(user, client)
     group_id = checked_id(group_id, "group")
     try:
         group = GroupNode.from_group(clc_groups.get_group(client, group_id))
@@ -142,5 +142,5 @@ def group_for_change(user, group_id: str, *, client=None, with_tree: bool = True
 
 def active_servers_below(user, group: GroupForChange, *, client=None) -> list[ServerRow]:
     """Every active server of the group's subtree (rows of the data center view, cached)."""
-    view = datacenter_view(user, group.datacenter, group.group.id, client=_client(user, client))
+    view = datacenter_view(user, group.datacenter, group.group.id, client=own_client(user, client))
     return [r for r in view.servers if r.status == "active" and not r.error]

@@ -16,7 +16,7 @@ from apps.clc.links import HasLinks, Link
 
 from .. import patches
 from ..cache import PersonCache
-from .common import NotFound, Panel, _CachedPage, _client, _panel, checked_id, reraise_fatal, run_tasks
+from .common import NotFound, Panel, _CachedPage, _panel, checked_id, own_client, reraise_fatal, run_tasks
 from .datacenters import _DataCenterData, _dc_patch
 from .rows import DataCenterRef, GroupRef, ServerRow
 
@@ -132,7 +132,7 @@ def require_visible_servers(client, server_ids) -> None:
 def server_credentials(user, server_id: str, *, client=None) -> Credentials:
     """The server's administrator credentials: one GET, never cached, never logged."""
     server_id = checked_id(server_id, "server")
-    client = _client(user, client)
+    client = own_client(user, client)
     try:
         raw = clc_servers.get_credentials(client, server_id)
     except errors.NotFound:
