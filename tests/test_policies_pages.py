@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from apps.audit.models import AuditEntry
 from tests.support.policies import post_action
 from tests.support.portal import signed_in, text_of
 from tests.test_inventory_selectors import fail_upstream  # noqa: F401  (a shared fixture)
@@ -90,6 +91,10 @@ def test_create_edit_delete_an_alert_policy(demo, simulator):
     assert saved.status_code == 302
     again = next(p for p in sim_alert_policies(simulator) if p["id"] == created["id"])
     assert again["triggers"] == [{"metric": "disk", "duration": "00:15:00", "threshold": 90}]
+    entry = AuditEntry.objects.filter(action__endswith=".editAlertPolicy").latest("id")
+    changed = entry.detail["changes"]
+    assert entry.result == "success" and set(changed) == {"triggers"}  # only what changed
+    assert "90" in changed["triggers"]["to"] and "80" in changed["triggers"]["from"]
 
     delete = f"/policies/alert-policies/{created['id']}/actions/deleteAlertPolicy/"
     asked = post_action(demo, delete, {})
