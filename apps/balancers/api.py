@@ -15,10 +15,9 @@ no traffic (``flag``: server stopped, paused, archived, no server). Errors: ``{"
 from dataclasses import replace
 
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
-from apps.accounts.reads import CloudLinkSerializer, ReadView, message_errors, read_schemas, read_view
+from apps.accounts.reads import CloudLinkSerializer, message_errors, read_schemas, read_view
 from apps.clc.balancers import LoadBalancer, Pool, href
 from apps.inventory import selectors as inventory
 from portal.dataclass_serializers import dataclass_serializer
@@ -222,10 +221,8 @@ PoolDetailView = read_view(
 )
 
 
-class ServerPoolsView(ReadView):
-    url = ("servers/<str:server_id>/load-balancer-pools/", "api-server-balancer-pools")
-
-    @_schema(
+ServerPoolsView = read_view(
+    _schema(
         "server_loadbalancer_pools",
         "The load balancer pools a server is a node of",
         ServerPoolsSerializer,
@@ -247,10 +244,9 @@ class ServerPoolsView(ReadView):
                 }
             ],
         },
-    )
-    def get(self, request, server_id: str):
-        client = self.client(request)
-        detail = inventory.server_detail(request.user, server_id, client=client)
-        memberships = selectors.pools_of_server(request.user, detail.server, client=client)
-        body = {"server": detail.server.id, "count": len(memberships), "results": memberships}
-        return Response(ServerPoolsSerializer(body).data)
+    ),
+    selectors.pools_of_server,
+    lambda found: {"server": found.server.id, "count": len(found.memberships), "results": found.memberships},
+    url=("servers/<str:server_id>/load-balancer-pools/", "api-server-balancer-pools"),
+    first=inventory.server_detail,
+)
