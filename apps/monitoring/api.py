@@ -273,18 +273,16 @@ GroupSchedulesView = read_view(
 )
 
 
-class HorizontalPoliciesView(ReadView):
-    url = ("horizontal-autoscale-policies/", "api-horizontal-autoscale-policies")
-
-    @_schema(
+HorizontalPoliciesView = read_view(
+    _schema(
         "horizontal_autoscale_policies",
         "The account's horizontal autoscale policies (what setAutoscale takes)",
         PolicySerializer(many=True),
         [{"id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "name": "Web Tier Scale Out", "minimum_server_count": 2}],
-    )
-    def get(self, request):
-        found = selectors.horizontal_policies(request.user, client=self.client(request))
-        return Response(PolicySerializer(found, many=True).data)
+    ),
+    selectors.horizontal_policies,
+    url=("horizontal-autoscale-policies/", "api-horizontal-autoscale-policies"),
+)
 
 
 EXTERNAL_EXAMPLE = [
