@@ -19,6 +19,7 @@ from rest_framework import serializers
 from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.reads import CloudLinkSerializer, message_errors, read_schemas, read_view
 from apps.clc.balancers import LoadBalancer, Pool, href
+from apps.clc.entities import ServerSummary
 from apps.inventory import selectors as inventory
 from portal.dataclass_serializers import dataclass_serializer
 
@@ -28,11 +29,14 @@ LB_ID = "c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50"
 POOL_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
-class BalancerNodeServerSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    status = serializers.CharField()
-    power_state = serializers.CharField()
+# What a node, a server's pool and its load balancer show of each other: a few of the entities' fields.
+BalancerNodeServerSerializer = dataclass_serializer(
+    ServerSummary, "BalancerNodeServerSerializer", only=("id", "name", "status", "power_state")
+)
+MembershipBalancerSerializer = dataclass_serializer(
+    LoadBalancer, "MembershipBalancerSerializer", only=("id", "name", "datacenter", "status")
+)
+MembershipPoolSerializer = dataclass_serializer(Pool, "MembershipPoolSerializer", only=("id", "port"))
 
 
 class BalancerNodeSerializer(serializers.Serializer):
@@ -66,18 +70,6 @@ class BalancerListSerializer(serializers.Serializer):
     )
     count = serializers.IntegerField()
     results = BalancerSerializer(many=True)
-
-
-class MembershipBalancerSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    datacenter = serializers.CharField()
-    status = serializers.CharField()
-
-
-class MembershipPoolSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    port = serializers.IntegerField()
 
 
 class BalancerMembershipSerializer(serializers.Serializer):
