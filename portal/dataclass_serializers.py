@@ -14,7 +14,9 @@ own serializer (built once and reused, so it is one component of the schema; ``t
 nests to any depth). A field's ``metadata`` may give its ``help`` (the schema's help text) and its
 ``source`` (an attribute to show instead, e.g. a link's ``allowed_verbs`` for its ``verbs``). ``computed``
 adds read-only values (properties) by name; ``overrides`` replaces a derived field; ``after`` puts a
-name right after another (``None``: first), so the JSON keeps the order clients have seen.
+name right after another (``None``: first), so the JSON keeps the order clients have seen. ``only``
+derives a projection (a few fields of a related entity, e.g. a node's server): just those, in the
+shape's order, and not registered (the shape's own serializer stays the one others nest).
 
 ``plain=True`` writes ``to_representation`` as a flat copy of the values (tuples become lists,
 nested dataclasses go through their serializer; ``getters`` for anything else), for shapes listed
@@ -128,6 +130,7 @@ def dataclass_serializer(
     name: str | None = None,
     *,
     exclude: tuple[str, ...] = (),
+    only: tuple[str, ...] | None = None,
     computed: dict[str, serializers.Field] | None = None,
     overrides: dict[str, serializers.Field] | None = None,
     after: dict[str, str | None] | None = None,
@@ -135,12 +138,15 @@ def dataclass_serializer(
     getters: dict[str, Callable] | None = None,
 ) -> type[serializers.Serializer]:
     """A read-only serializer of ``shape``'s fields (see the module's docstring); registered for
-    ``shape``, so other derived serializers nest this one."""
+    ``shape`` (unless ``only`` makes it a projection), so other derived serializers nest this one."""
     hints = typing.get_type_hints(shape)
     overrides = overrides or {}
+    fields = dataclasses.fields(shape)
+    if only is not None and (unknown := set(only) - {f.name for f in fields}):
+        raise TypeError(f"{shape.__name__} has no field {', '.join(sorted(unknown))}")
     declared: dict[str, serializers.Field | None] = {}
-    for f in dataclasses.fields(shape):
-        if f.name in exclude:
+    for f in fields:
+        if f.name in exclude or (only is not None and f.name not in only):
             continue
         if f.name in overrides:
             declared[f.name] = overrides[f.name]
@@ -153,7 +159,8 @@ def dataclass_serializer(
     order = _ordered(list(declared), after or {})
     attrs = {n: field for n, field in declared.items() if field is not None}
     serializer = type(name or f"{shape.__name__}Serializer", (serializers.Serializer,), dict(attrs))
-    register(shape, serializer)
+    if only is None:
+        register(shape, serializer)
     for n in order:  # the shape contains itself (a tree): DRF needs the class before it can nest it
         if declared[n] is None:
             attrs[n] = serializer(many=True)

@@ -59,6 +59,18 @@ def test_reads_are_cached(api, simulator):
     assert upstream_calls(api.get(f"{BASE}{front['id']}/")) == 0
 
 
+def test_a_servers_pools_are_cached_and_read_again_on_fresh(api, simulator):
+    pools = "/api/v1/servers/WA1DEMOWEB03/load-balancer-pools/"
+    cold = api.get(pools)
+    assert upstream_calls(cold) > 0
+    assert upstream_calls(api.get(pools)) == 0
+    fresh = api.get(f"{pools}?fresh=1")
+    assert upstream_calls(fresh) == upstream_calls(cold), (
+        "the server and its data center's load balancers, again"
+    )
+    assert fresh.content == cold.content
+
+
 def test_the_issue_walk_through_the_api(api, simulator):
     created = call(api, f"{BASE}actions/createLoadBalancer/", {"name": "Shop", "description": ""})
     assert created.status_code == 200 and created.json()["outcome"] == "done"

@@ -77,6 +77,18 @@ def test_a_field_added_to_a_shape_reaches_its_json_and_schema_without_a_serializ
     assert data == serializers.Serializer.to_representation(serializer(), row)
 
 
+def test_a_projection_derives_only_the_named_fields_and_leaves_the_shapes_serializer_registered():
+    from portal.dataclass_serializers import serializer_for
+
+    registered = serializer_for(selectors.ServerRow)
+    summary = dataclass_serializer(selectors.ServerRow, "ServerBrief", only=("power_state", "id", "name"))
+    row = selectors.ServerRow.from_server(Server.from_api(RAW_SERVER))
+    assert summary(row).data == {"id": "WA1DEMOWEB01", "name": "WA1DEMOWEB01", "power_state": "started"}
+    assert serializer_for(selectors.ServerRow) is registered
+    with pytest.raises(TypeError, match="no field nmae"):
+        dataclass_serializer(selectors.ServerRow, "Typo", only=("id", "nmae"))
+
+
 def test_the_row_serializer_is_the_summary_plus_the_rows_own_fields():
     assert set(ServerRowSerializer().fields) == set(field_names(ServerSummary)) | ROW_EXTRAS
 

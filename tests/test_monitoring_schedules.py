@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from apps.audit.models import AuditEntry
-from tests.support.portal import key_of, named_group, sign_in, text_of
+from tests.support.portal import key_of, named_group, sign_in, text_of, upstream_calls
 from tests.support.simulator import wait_until
 from tests.support.webhooks import deliver
 from tests.test_actions_registry import Writes
@@ -235,6 +235,15 @@ def test_autoscale_set_shown_and_removed(demo, simulator, writes):
     assert gone.status_code == 302
     assert "No horizontal autoscale policy." in text_of(demo.get(f"/groups/{gid}/"))
     assert demo.get(f"/api/v1/groups/{gid}/schedules/").json()["autoscale"] is None
+
+
+def test_the_horizontal_policies_are_cached_and_read_again_on_fresh(demo, simulator):
+    url = "/api/v1/horizontal-autoscale-policies/"
+    cold = demo.get(url)
+    assert upstream_calls(cold) == 1
+    assert upstream_calls(demo.get(url)) == 0
+    fresh = demo.get(f"{url}?fresh=1")
+    assert upstream_calls(fresh) == 1 and fresh.content == cold.content
 
 
 def test_a_policy_minimum_above_the_groups_servers_is_refused(demo, simulator, writes):

@@ -37,10 +37,10 @@ def refresh_asked(request) -> bool:
     return request.GET.get("refresh") == "1"
 
 
-def read_for(request, selector, fresh: bool, **kwargs):
-    """``selector(user, **kwargs, client=the person's, fresh=fresh)``: how a page, an API read and
-    an action's ``load`` (``apps.actions.declare.fresh_load``) call a selector."""
-    return selector(request.user, **kwargs, client=client_for_request(request), fresh=fresh)
+def read_for(request, selector, fresh: bool, *args, **kwargs):
+    """``selector(user, *args, **kwargs, client=the person's, fresh=fresh)``: how a page, an API read
+    and an action's ``load`` (``apps.actions.declare.fresh_load``) call a selector."""
+    return selector(request.user, *args, **kwargs, client=client_for_request(request), fresh=fresh)
 
 
 def page_read(request, selector, **kwargs):
@@ -68,24 +68,44 @@ class ReadView(APIView):
     def client(self, request):
         return client_for_request(request)
 
-    def read(self, request, selector, **kwargs):
+    def read(self, request, selector, *args, **kwargs):
         """``read_for`` this request: fresh when ``?fresh=1``."""
-        return read_for(request, selector, self.fresh(request), **kwargs)
+        return read_for(request, selector, self.fresh(request), *args, **kwargs)
+
+
+def serialized(serializer, found):
+    """``serializer``'s data of ``found``; ``serializer`` is a class, or a ``many=True`` instance (what
+    a schema documents for a list answer), whose child's class then lists ``found``."""
+    if isinstance(serializer, serializers.ListSerializer):
+        return type(serializer.child)(found, many=True).data
+    return serializer(found).data
 
 
 def read_view(
-    schema, selector, shape=None, doc: str = "", url: tuple[str, str] | None = None
+    schema,
+    selector,
+    shape=None,
+    doc: str = "",
+    url: tuple[str, str] | None = None,
+    *,
+    first=None,
 ) -> type[ReadView]:
     """A GET of ``url`` (its route and name) answering ``selector(user, **the URL's kwargs, ...)``
     (through ``shape``, if given) with the serializer ``schema`` documents (``schema``:
-    ``read_schemas(...)(operation_id, summary, serializer, example)``); ``doc`` is its description."""
+    ``read_schemas(...)(operation_id, summary, serializer, example)``); ``doc`` is its description.
+    ``first``: a selector read before, with the URL's kwargs (``servers/<server_id>/...``: the
+    server); ``selector`` is then given its answer instead, ``selector(user, <first's>, ...)``.
+    Both read fresh on ``?fresh=1``."""
     serializer = schema.serializer
 
     class Read(ReadView):
         @schema
         def get(self, request, **kwargs):
-            found = self.read(request, selector, **kwargs)
-            return Response(serializer(shape(found) if shape else found).data)
+            if first is None:
+                found = self.read(request, selector, **kwargs)
+            else:
+                found = self.read(request, selector, self.read(request, first, **kwargs))
+            return Response(serialized(serializer, shape(found) if shape else found))
 
     Read.__doc__ = doc or None
     Read.url = url

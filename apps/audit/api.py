@@ -28,10 +28,19 @@ from .export import csv_response
 MAX_LIMIT = 500
 
 
+class IsoDateTimeField(serializers.DateTimeField):
+    """A date-time as Python writes it (``2026-01-05T10:00:00.123456+00:00``), what the audit API
+    has answered since v1 (DRF writes ``Z`` for ``+00:00``)."""
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+# An audit entry as the API answers it (and documents it: no docstring, it would be the schema's text).
 class AuditEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    at = serializers.DateTimeField()
-    person = serializers.CharField()
+    at = IsoDateTimeField()
+    person = serializers.CharField(source="username")
     account_alias = serializers.CharField()
     action = serializers.CharField()
     target_type = serializers.CharField()
@@ -73,22 +82,6 @@ CSV_EXAMPLE = (
     "at,person,account,action,target_type,target_id,result,address,channel,detail\r\n"
     '2026-01-05T10:00:00+00:00,demo,DEMO,server.powerOff,server,WA1DEMOWEB01,success,192.0.2.10,api,"{""activity"": 42}"\r\n'
 )
-
-
-def entry_json(e) -> dict:
-    return {
-        "id": e.pk,
-        "at": e.at.isoformat(),
-        "person": e.username,
-        "account_alias": e.account_alias,
-        "action": e.action,
-        "target_type": e.target_type,
-        "target_id": e.target_id,
-        "result": e.result,
-        "address": e.address,
-        "channel": e.channel,
-        "detail": e.detail,
-    }
 
 
 def _int(value, name, lo, hi, default):
@@ -193,4 +186,4 @@ class AuditListView(APIView):
         except keyset.CursorError as exc:
             return Response({"message": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         next_query = keyset.next_query(params, page, drop=("before",), limit=str(limit))
-        return Response({"results": [entry_json(e) for e in page.rows], "next": next_query})
+        return Response({"results": AuditEntrySerializer(page.rows, many=True).data, "next": next_query})

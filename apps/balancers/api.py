@@ -15,11 +15,11 @@ no traffic (``flag``: server stopped, paused, archived, no server). Errors: ``{"
 from dataclasses import replace
 
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
-from apps.accounts.reads import CloudLinkSerializer, ReadView, message_errors, read_schemas, read_view
+from apps.accounts.reads import CloudLinkSerializer, message_errors, read_schemas, read_view
 from apps.clc.balancers import LoadBalancer, Pool, href
+from apps.clc.entities import ServerSummary
 from apps.inventory import selectors as inventory
 from portal.dataclass_serializers import dataclass_serializer
 
@@ -29,11 +29,14 @@ LB_ID = "c3a3f7e1b0d24d6f9a0e4b1c2d3e4f50"
 POOL_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
-class BalancerNodeServerSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    status = serializers.CharField()
-    power_state = serializers.CharField()
+# What a node, a server's pool and its load balancer show of each other: a few of the entities' fields.
+BalancerNodeServerSerializer = dataclass_serializer(
+    ServerSummary, "BalancerNodeServerSerializer", only=("id", "name", "status", "power_state")
+)
+MembershipBalancerSerializer = dataclass_serializer(
+    LoadBalancer, "MembershipBalancerSerializer", only=("id", "name", "datacenter", "status")
+)
+MembershipPoolSerializer = dataclass_serializer(Pool, "MembershipPoolSerializer", only=("id", "port"))
 
 
 class BalancerNodeSerializer(serializers.Serializer):
@@ -67,18 +70,6 @@ class BalancerListSerializer(serializers.Serializer):
     )
     count = serializers.IntegerField()
     results = BalancerSerializer(many=True)
-
-
-class MembershipBalancerSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    datacenter = serializers.CharField()
-    status = serializers.CharField()
-
-
-class MembershipPoolSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    port = serializers.IntegerField()
 
 
 class BalancerMembershipSerializer(serializers.Serializer):
@@ -222,10 +213,8 @@ PoolDetailView = read_view(
 )
 
 
-class ServerPoolsView(ReadView):
-    url = ("servers/<str:server_id>/load-balancer-pools/", "api-server-balancer-pools")
-
-    @_schema(
+ServerPoolsView = read_view(
+    _schema(
         "server_loadbalancer_pools",
         "The load balancer pools a server is a node of",
         ServerPoolsSerializer,
@@ -247,10 +236,9 @@ class ServerPoolsView(ReadView):
                 }
             ],
         },
-    )
-    def get(self, request, server_id: str):
-        client = self.client(request)
-        detail = inventory.server_detail(request.user, server_id, client=client)
-        memberships = selectors.pools_of_server(request.user, detail.server, client=client)
-        body = {"server": detail.server.id, "count": len(memberships), "results": memberships}
-        return Response(ServerPoolsSerializer(body).data)
+    ),
+    selectors.pools_of_server,
+    lambda found: {"server": found.server.id, "count": len(found.memberships), "results": found.memberships},
+    url=("servers/<str:server_id>/load-balancer-pools/", "api-server-balancer-pools"),
+    first=inventory.server_detail,
+)

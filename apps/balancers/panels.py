@@ -9,9 +9,8 @@ from . import selectors
 def server_pools(request, detail) -> dict | None:
     """The server page's "Load balancer pools": every pool with a node on one of its addresses.
     Hidden for a role that may not list load balancers."""
-    server = detail.server
     try:
-        memberships = selectors.pools_of_server(request.user, server, client=client_for_request(request))
+        found = selectors.pools_of_server(request.user, detail, client=client_for_request(request))
     except errors.Forbidden:
         return None
-    return {"memberships": memberships, "lb_server": server}
+    return {"memberships": found.memberships, "lb_server": found.server}

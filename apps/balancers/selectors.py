@@ -260,18 +260,30 @@ class Membership:
     node: Node
 
 
-def pools_of_server(user, server, *, client=None) -> list[Membership]:
+@dataclass(frozen=True)
+class ServerPools:
+    """The pools a server is a node of: ``memberships`` by load balancer name, then pool port."""
+
+    server: object  # inventory ServerRow
+    memberships: tuple[Membership, ...]
+
+
+def pools_of_server(user, detail, *, client=None, fresh: bool = False) -> ServerPools:
     """Every pool (of the server's data center) with a node on one of the server's internal
-    addresses; ``server`` is an inventory ``ServerRow``."""
+    addresses; ``detail`` is the inventory's ``ServerDetail``."""
+    server = detail.server
     if not server.location_id or not server.internal_ips:
-        return []
+        return ServerPools(server, ())
     dc = checked_dc(server.location_id)
-    balancers = _list(own_client(user, client), PersonCache(user), dc)
+    balancers = _list(own_client(user, client), PersonCache(user), dc, fresh)
     addresses = set(server.internal_ips)
-    return [
-        Membership(lb, p, n)
-        for lb in sorted(balancers, key=lambda b: (b.name.lower(), b.id))
-        for p in sorted(lb.pools, key=lambda p: p.port)
-        for n in p.nodes
-        if n.ip_address in addresses
-    ]
+    return ServerPools(
+        server,
+        tuple(
+            Membership(lb, p, n)
+            for lb in sorted(balancers, key=lambda b: (b.name.lower(), b.id))
+            for p in sorted(lb.pools, key=lambda p: p.port)
+            for n in p.nodes
+            if n.ip_address in addresses
+        ),
+    )

@@ -18,9 +18,12 @@ from rest_framework.response import Response
 
 from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.reads import ReadView, message_errors, read_schemas, read_view
+from apps.clc.horizontal_autoscale import HorizontalMapping, HorizontalPolicy
+from apps.clc.schedules import ScheduledActivity
 from apps.clc.schedules import href as schedule_href
 from apps.inventory import selectors as inventory
 from apps.inventory.serializers import LinkSerializer, ServerSeriesSerializer
+from portal.dataclass_serializers import dataclass_serializer
 
 from . import presenting, selectors
 
@@ -55,46 +58,52 @@ class StatisticsSerializer(serializers.Serializer):
     servers = ServerSeriesSerializer(many=True)
 
 
-class ScheduleSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    type = serializers.CharField(help_text="shutdown, poweron, pause, reboot, createsnapshot, ...")
-    description = serializers.CharField(help_text="What and when, for people")
-    status = serializers.CharField(help_text="on or off")
-    begin = serializers.DateTimeField(allow_null=True)
-    repeat = serializers.CharField()
-    custom_weekly_days = serializers.ListField(child=serializers.CharField())
-    expire = serializers.CharField()
-    expire_count = serializers.IntegerField(allow_null=True)
-    expire_date = serializers.DateTimeField(allow_null=True)
-    time_zone_offset = serializers.CharField()
-    is_expired = serializers.BooleanField()
-    occurrence_count = serializers.IntegerField()
-    last_occurrence = serializers.DateTimeField(allow_null=True)
-    next_occurrence = serializers.DateTimeField(allow_null=True)
-    links = LinkSerializer(many=True)
+class DescribedField(serializers.CharField):
+    """A schedule's what and when, for people (``presenting.describe``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, value):
+        return presenting.describe(value)
 
 
-class AutoscaleSerializer(serializers.Serializer):
-    policy_id = serializers.CharField()
-    name = serializers.CharField()
-    available_servers = serializers.IntegerField()
-    target_size = serializers.IntegerField()
-    load_balancer = serializers.DictField(allow_null=True)
-    since = serializers.DateTimeField(allow_null=True)
+# The entities' fields (``apps.clc.schedules``, ``apps.clc.horizontal_autoscale``), in the order
+# clients have seen since v1.
+ScheduleSerializer = dataclass_serializer(
+    ScheduledActivity,
+    "ScheduleSerializer",
+    exclude=("group_id", "location_id", "change_info"),
+    overrides={
+        "type": serializers.CharField(help_text="shutdown, poweron, pause, reboot, createsnapshot, ..."),
+        "status": serializers.CharField(help_text="on or off"),
+        "links": LinkSerializer(many=True),
+    },
+    computed={"description": DescribedField(help_text="What and when, for people")},
+    after={
+        "type": "id",
+        "description": "type",
+        "custom_weekly_days": "repeat",
+        "time_zone_offset": "expire_date",
+    },
+)
+AutoscaleSerializer = dataclass_serializer(
+    HorizontalMapping,
+    "AutoscaleSerializer",
+    exclude=("group_id", "scale_direction", "links"),
+    overrides={"load_balancer": serializers.DictField(allow_null=True)},
+)
+PolicySerializer = dataclass_serializer(HorizontalPolicy, "PolicySerializer", exclude=("raw",))
 
 
 class AutomationSerializer(serializers.Serializer):
-    group = serializers.CharField()
+    group = serializers.CharField(source="id")
     name = serializers.CharField()
-    next_run = serializers.CharField(allow_null=True, help_text="The id of the activity that runs next")
+    next_run = serializers.CharField(
+        source="next_run.id", allow_null=True, help_text="The id of the activity that runs next"
+    )
     schedules = ScheduleSerializer(many=True)
     autoscale = AutoscaleSerializer(allow_null=True)
-
-
-class PolicySerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    minimum_server_count = serializers.IntegerField()
 
 
 class ExternalSerializer(serializers.Serializer):
@@ -210,50 +219,6 @@ GroupStatisticsView = _statistics_view(
 )
 
 
-def schedule_json(s) -> dict:
-    return {
-        "id": s.id,
-        "type": s.type,
-        "description": presenting.describe(s),
-        "status": s.status,
-        "begin": s.begin,
-        "repeat": s.repeat,
-        "custom_weekly_days": list(s.custom_weekly_days),
-        "expire": s.expire,
-        "expire_count": s.expire_count,
-        "expire_date": s.expire_date,
-        "time_zone_offset": s.time_zone_offset,
-        "is_expired": s.is_expired,
-        "occurrence_count": s.occurrence_count,
-        "last_occurrence": s.last_occurrence,
-        "next_occurrence": s.next_occurrence,
-        "links": s.links,
-    }
-
-
-def _autoscale_json(a) -> dict | None:
-    if a is None:
-        return None
-    return {
-        "policy_id": a.policy_id,
-        "name": a.name,
-        "available_servers": a.available_servers,
-        "target_size": a.target_size,
-        "load_balancer": a.load_balancer,
-        "since": a.since,
-    }
-
-
-def _automation_json(view) -> dict:
-    return {
-        "group": view.id,
-        "name": view.name,
-        "next_run": view.next_run.id if view.next_run else None,
-        "schedules": [schedule_json(s) for s in view.schedules],
-        "autoscale": _autoscale_json(view.autoscale),
-    }
-
-
 GroupSchedulesView = read_view(
     _schema(
         "group_schedules",
@@ -268,23 +233,20 @@ GroupSchedulesView = read_view(
         },
     ),
     selectors.group_automation,
-    _automation_json,
     url=("groups/<str:group_id>/schedules/", "api-group-schedules"),
 )
 
 
-class HorizontalPoliciesView(ReadView):
-    url = ("horizontal-autoscale-policies/", "api-horizontal-autoscale-policies")
-
-    @_schema(
+HorizontalPoliciesView = read_view(
+    _schema(
         "horizontal_autoscale_policies",
         "The account's horizontal autoscale policies (what setAutoscale takes)",
         PolicySerializer(many=True),
         [{"id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "name": "Web Tier Scale Out", "minimum_server_count": 2}],
-    )
-    def get(self, request):
-        found = selectors.horizontal_policies(request.user, client=self.client(request))
-        return Response(PolicySerializer(found, many=True).data)
+    ),
+    selectors.horizontal_policies,
+    url=("horizontal-autoscale-policies/", "api-horizontal-autoscale-policies"),
+)
 
 
 EXTERNAL_EXAMPLE = [

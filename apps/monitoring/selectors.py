@@ -232,9 +232,9 @@ def group_automation(
     return PersonCache(user).get_or_fetch(f"automation:{group_id}", fetch, fresh=fresh)
 
 
-def horizontal_policies(user, *, client=None) -> tuple[HorizontalPolicy, ...]:
+def horizontal_policies(user, *, client=None, fresh: bool = False) -> tuple[HorizontalPolicy, ...]:
     cache = PersonCache(user)
-    cached = cache.get_stable("hpolicies")
+    cached = None if fresh else cache.get_stable("hpolicies")
     if isinstance(cached, tuple):
         return cached
     found = tuple(sorted(clc_autoscale.list_policies(own_client(user, client)), key=lambda p: p.name.lower()))

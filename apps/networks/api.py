@@ -12,13 +12,11 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
 from apps.accounts.reads import (
     FRESH,
     CloudLinkSerializer,
-    ReadView,
     message_answer,
     read_schemas,
     read_view,
@@ -251,12 +249,8 @@ NetworkView = read_view(
 )
 
 
-class ServerNetworksView(ReadView):
-    """A server's networks (the primary first) and its public IPs with their open ports and sources."""
-
-    url = ("servers/<str:server_id>/networks/", "api-server-networks")
-
-    @read_schema(
+ServerNetworksView = read_view(
+    read_schema(
         "server_networks",
         "A server's networks and public IP rules",
         ServerNetworksSerializer,
@@ -277,12 +271,12 @@ class ServerNetworksView(ReadView):
                 }
             ],
         },
-    )
-    def get(self, request, server_id: str):
-        client = self.client(request)
-        detail = inventory.server_detail(request.user, server_id, client=client, fresh=self.fresh(request))
-        nets = selectors.server_networks(request.user, detail, client=client, fresh=self.fresh(request))
-        return Response(ServerNetworksSerializer(nets).data)
+    ),
+    selectors.server_networks,
+    doc="A server's networks (the primary first) and its public IPs with their open ports and sources.",
+    url=("servers/<str:server_id>/networks/", "api-server-networks"),
+    first=inventory.server_detail,
+)
 
 
 INTRA_EXAMPLE = {

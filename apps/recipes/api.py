@@ -26,6 +26,17 @@ from . import services
 from .models import CREATE_ROLES, STORAGE_TYPES
 
 
+class MayLaunchField(serializers.BooleanField):
+    """Whether the person asking (the serializer's ``context["user"]``) may launch the recipe."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, recipe):
+        return services.may_launch(recipe, self.context["user"])
+
+
+# A recipe as the API answers it (and documents it: no docstring, it would be the schema's text).
 class RecipeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -42,7 +53,7 @@ class RecipeSerializer(serializers.Serializer):
     ttl_hours = serializers.IntegerField(allow_null=True)
     allowed_roles = serializers.ListField(child=serializers.ChoiceField(choices=list(CREATE_ROLES)))
     allowed_users = serializers.ListField(child=serializers.CharField())
-    can_launch = serializers.BooleanField()
+    can_launch = MayLaunchField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -103,29 +114,6 @@ NOT_FOUND = answer_example("Not found", {"message": "Not found."}, 404)
 UNAUTHORIZED_EXAMPLE = activities_api.EXAMPLES[-1]
 
 
-def recipe_json(recipe, user) -> dict:
-    return {
-        "id": recipe.pk,
-        "name": recipe.name,
-        "description": recipe.description,
-        "datacenter": recipe.datacenter,
-        "group_id": recipe.group_id,
-        "group_name": recipe.group_name,
-        "template": recipe.template,
-        "cpu": recipe.cpu,
-        "memory_gb": recipe.memory_gb,
-        "network_id": recipe.network_id,
-        "network_name": recipe.network_name,
-        "storage_type": recipe.storage_type,
-        "ttl_hours": recipe.ttl_hours,
-        "allowed_roles": list(recipe.allowed_roles or []),
-        "allowed_users": list(recipe.allowed_users or []),
-        "can_launch": services.may_launch(recipe, user),
-        "created_at": recipe.created_at.isoformat().replace("+00:00", "Z"),
-        "updated_at": recipe.updated_at.isoformat().replace("+00:00", "Z"),
-    }
-
-
 def _message(message, code):
     return Response({"message": message}, status=code)
 
@@ -143,7 +131,7 @@ class RecipeListView(APIView):
     )
     def get(self, request):
         recipes = services.visible_recipes(request.user)
-        return Response({"results": [recipe_json(r, request.user) for r in recipes]})
+        return Response(RecipeListSerializer({"results": recipes}, context={"user": request.user}).data)
 
 
 class RecipeDetailView(APIView):
@@ -162,7 +150,7 @@ class RecipeDetailView(APIView):
         recipe = services.recipe_for(request.user, recipe_id)
         if recipe is None:
             return _message("Not found.", status.HTTP_404_NOT_FOUND)
-        return Response(recipe_json(recipe, request.user))
+        return Response(RecipeSerializer(recipe, context={"user": request.user}).data)
 
 
 class RecipeLaunchView(APIView):
