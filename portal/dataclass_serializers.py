@@ -20,7 +20,9 @@ shape's order, and not registered (the shape's own serializer stays the one othe
 
 ``plain=True`` writes ``to_representation`` as a flat copy of the values (tuples become lists,
 nested dataclasses go through their serializer; ``getters`` for anything else), for shapes listed
-by the thousand: DRF's field-by-field path costs several times more per row.
+by the thousand: DRF's field-by-field path costs several times more per row. ``plain(serializer,
+getters)`` does the same for a serializer declared by hand (e.g. over a model's rows), in the order of
+its declared fields.
 """
 
 import dataclasses
@@ -171,9 +173,21 @@ def dataclass_serializer(
     return serializer
 
 
+def plain(
+    serializer: type[serializers.Serializer], getters: dict[str, Callable] | None = None
+) -> type[serializers.Serializer]:
+    """``plain=True`` for a serializer declared by hand: its ``to_representation`` compiled from its
+    declared fields, in their order (``getters`` for a value that is not a copy of an attribute).
+    Returns the serializer."""
+    _make_plain(serializer, list(serializer._declared_fields), getters or {})
+    return serializer
+
+
 def _make_plain(serializer: type[serializers.Serializer], order: list[str], getters: dict[str, Callable]):
     """``to_representation`` as one dict display (``{"id": obj.id, ...}``), compiled once: as quick
     as one written by hand, which is what it replaces for the thousand-row lists."""
+    if unknown := set(getters) - set(order):
+        raise TypeError(f"{serializer.__name__} has no field {', '.join(sorted(unknown))} to get")
     template = serializer()
     calls: list[Callable] = []
     items = []

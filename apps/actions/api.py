@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from apps.accounts.api_errors import first_error
 from apps.activities.api_common import IDEMPOTENCY, MESSAGE, UNAUTHORIZED
 from apps.activities.models import Activity
-from apps.activities.streams import activity_json
+from apps.activities.serializers import activity_json
 
 from . import registry, schema, services
 

@@ -28,8 +28,8 @@ from apps.activities.api_common import (
     first_error,
 )
 from apps.activities.models import Activity
+from apps.activities.serializers import activity_json
 from apps.activities.services import UNCERTAIN
-from apps.activities.streams import activity_json
 from apps.clc.operations import POWER_OPERATIONS
 from apps.inventory import selectors
 

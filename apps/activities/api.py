@@ -24,7 +24,7 @@ from .api_common import (
 )
 from .models import Status
 from .selectors import with_operation
-from .streams import activity_json
+from .serializers import activity_json
 
 
 class HistorySerializer(serializers.Serializer):
@@ -34,6 +34,8 @@ class HistorySerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+# Documents what _activity_detail writes (it inherits ActivitySerializer's compiled writer, which
+# knows no history: not for writing).
 class ActivityDetailSerializer(ActivitySerializer):
     history = HistorySerializer(many=True)
 

@@ -1,6 +1,6 @@
 """What the ``/api/v1/`` views that answer with activities share (``apps.activities.api``,
-``apps.actions.api``, ``apps.recipes.api``): the activity and result serializers, schema pieces and
-examples, and the ``{"message"}`` answer.
+``apps.actions.api``, ``apps.recipes.api``): the result serializer (around the activity's, from
+``serializers``), schema pieces and examples, and the ``{"message"}`` answer.
 """
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_serializer
@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from apps.accounts.middleware import API_EXPIRED_MESSAGE
 from apps.accounts.reads import answer_example
 
-from .models import Origin, Status
+from .serializers import ActivitySerializer
 
 NO_POWER_ROLE = (
     "Your roles don't allow power operations (ServerOperator, ServerAdmin or AccountAdmin needed)."
@@ -18,30 +18,6 @@ NO_POWER_ROLE = (
 
 
 # --- serializers and schema pieces ------------------------------------------------------------
-class ActivitySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    operation = serializers.CharField()
-    resource_type = serializers.CharField()
-    resource_ids = serializers.ListField(child=serializers.CharField())
-    status = serializers.ChoiceField(choices=Status.choices)
-    upstream_status = serializers.CharField()
-    status_id = serializers.CharField()
-    error_message = serializers.CharField()
-    account_alias = serializers.CharField()
-    user_id = serializers.IntegerField(allow_null=True)
-    user = serializers.CharField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    last_polled_at = serializers.DateTimeField(allow_null=True)
-    polls = serializers.IntegerField()
-    origin = serializers.ChoiceField(
-        choices=Origin.choices, help_text="portal: started here; external: reported by the cloud"
-    )
-    actor = serializers.CharField(help_text="external: who made the change, as far as the cloud said")
-    summary = serializers.CharField(help_text="external: what changed, as far as the cloud said")
-
-
 class ResultSerializer(serializers.Serializer):
     server = serializers.CharField()
     outcome = serializers.ChoiceField(choices=["queued", "notice", "error"])

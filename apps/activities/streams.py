@@ -20,6 +20,7 @@ import redis
 from django.utils import timezone
 
 from . import conf
+from .serializers import activity_json
 
 log = logging.getLogger(__name__)
 
@@ -55,36 +56,6 @@ def newest_id(alias: str) -> str:
         return "0-0"
     entry_id = newest[0][0]
     return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
-
-
-def _iso(value):
-    return value.isoformat() if value else None
-
-
-def activity_json(activity) -> dict:
-    """The public shape of an activity (API and events)."""
-    user = activity.user if activity.user_id else None
-    return {
-        "id": activity.pk,
-        "operation": activity.operation,
-        "resource_type": activity.resource_type,
-        "resource_ids": list(activity.resource_ids or ()),
-        "status": activity.status,
-        "upstream_status": activity.upstream_status,
-        "status_id": activity.status_id,
-        "error_message": activity.error_message,
-        "account_alias": activity.account_alias,
-        "user_id": activity.user_id,
-        "user": getattr(user, "cloud_username", None) if user else None,
-        "created_at": _iso(activity.created_at),
-        "started_at": _iso(activity.started_at),
-        "finished_at": _iso(activity.finished_at),
-        "last_polled_at": _iso(activity.last_polled_at),
-        "polls": activity.polls,
-        "origin": activity.origin,
-        "actor": activity.actor,
-        "summary": activity.summary,
-    }
 
 
 def event_payload(activity, previous: str | None) -> dict:

@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 
 from apps.accounts.reads import answer_example
 from apps.activities import api_common as activities_api
+from apps.activities.serializers import activity_json
 from apps.activities.services import UNCERTAIN
-from apps.activities.streams import activity_json
 
 from . import services
 from .models import CREATE_ROLES, STORAGE_TYPES
