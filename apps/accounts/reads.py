@@ -133,7 +133,8 @@ def message_errors(name: str, answers: dict) -> dict:
 
 def read_schemas(tag: str, errors: dict, example: str = "Example", parameters: list | None = None):
     """``schema(operation_id, summary, serializer, example)``: the schema of one GET of ``tag``,
-    its 200 answer with the example, and the ``errors`` answers."""
+    its 200 answer with the example, and the ``errors`` answers. For a list answer (a ``many=True``
+    serializer) the example is one item: drf-spectacular shows it in a list."""
 
     def schema(operation_id: str, summary: str, serializer, body: dict):
         decorator = extend_schema(

@@ -154,7 +154,7 @@ SCHEDULE_EXAMPLE = {
             "href": schedule_href("demo", GROUP_ID, "5f0c1b2a3d4e5f60718293a4b5c6d7e8"),
             "id": None,
             "name": None,
-            "allowed_verbs": ["GET", "PUT", "DELETE"],
+            "verbs": ["GET", "PUT", "DELETE"],
         }
     ],
 }
@@ -242,23 +242,21 @@ HorizontalPoliciesView = read_view(
         "horizontal_autoscale_policies",
         "The account's horizontal autoscale policies (what setAutoscale takes)",
         PolicySerializer(many=True),
-        [{"id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "name": "Web Tier Scale Out", "minimum_server_count": 2}],
+        {"id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "name": "Web Tier Scale Out", "minimum_server_count": 2},
     ),
     selectors.horizontal_policies,
     url=("horizontal-autoscale-policies/", "api-horizontal-autoscale-policies"),
 )
 
 
-EXTERNAL_EXAMPLE = [
-    {
-        "id": 812,
-        "operation": "Server.Updated",
-        "summary": "power started → stopped",
-        "actor": "scheduler",
-        "resource_ids": ["WA1DEMOWEB01"],
-        "at": "2026-12-01T20:00:41Z",
-    }
-]
+EXTERNAL_EXAMPLE = {  # one of the list (the schema shows it listed)
+    "id": 812,
+    "operation": "Server.Updated",
+    "summary": "power started → stopped",
+    "actor": "scheduler",
+    "resource_ids": ["WA1DEMOWEB01"],
+    "at": "2026-12-01T20:00:41Z",
+}
 
 
 def _external_view(server_ids, kind: str, summary: str) -> type[ReadView]:
