@@ -121,6 +121,8 @@ def test_statistics_api(demo, simulator):
     assert demo.get("/api/v1/servers/WA1NOPE01/statistics/").status_code == 404
     bad = demo.get(f"/api/v1/servers/{SERVER}/statistics/?range=year")
     assert bad.status_code == 400 and bad.json() == {"message": "range must be one of hour, day, week, 14d."}
+    assert upstream_calls(bad) == 0  # refused before anything is read (the unknown server too)
+    assert demo.get("/api/v1/servers/WA1NOPE01/statistics/?range=year").status_code == 400
     assert demo.get(f"/api/v1/groups/{'0' * 32}/statistics/").status_code == 404
 
 

@@ -59,3 +59,14 @@ def test_the_server_page_panel(warm_topbar):
     )  # a change to that server: its mapping is read again, the lists stay
     # the server's page is read again (server, cost, group) and its mapping; the policy lists stay
     assert served_calls(demo.get("/api/v1/servers/WA1DEMOAPI01/policies/")) == 3 + 1
+
+
+def test_the_server_policies_api_is_cached_and_read_again_on_fresh(warm_topbar):
+    demo = warm_topbar
+    url = "/api/v1/servers/WA1DEMOAPI01/policies/"
+    cold = demo.get(url)
+    # the server (server, cost, group), its autoscale mapping, the alert policy list (it has some)
+    assert served_calls(cold) == 3 + 1 + 1
+    assert served_calls(demo.get(url)) == 0
+    fresh = demo.get(f"{url}?fresh=1")
+    assert served_calls(fresh) == 3 + 1 + 1 and fresh.content == cold.content

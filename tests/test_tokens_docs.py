@@ -7,6 +7,8 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
+from tests.support.portal import named_group
+
 pytestmark = pytest.mark.django_db
 
 
@@ -106,3 +108,114 @@ def test_every_401_example_says_what_the_api_sends(client):
                         seen.append((f"{method.upper()} {path} {name}", message))
     assert len(seen) > 20
     assert [(where, m) for where, m in seen if m not in sent] == []
+
+
+# --- every GET's documented answer has the shape of a real one --------------------------------------
+
+ZONE = re.compile(r"(Z|[+-]\d\d:\d\d)$")
+
+
+def _resolved(schema: dict, node: dict) -> dict:
+    while "$ref" in node or len(node.get("allOf", ())) == 1:  # a component; a nullable one
+        node = node["allOf"][0] if "allOf" in node else node
+        if "$ref" in node:
+            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def drift(schema: dict, node: dict, example, answer, where: str = "") -> list[str]:
+    """Where an example or a real answer parts from the schema ``node`` (an object's keys: each
+    required one and no other; a list) or from each other (a date-time's zone, ``Z`` or ``+00:00``).
+    Lists by their first items; an object without properties (an audit entry's detail) is free."""
+    if example is None and answer is None:  # nothing to compare (and no end to a recursive schema)
+        return []
+    node, found = _resolved(schema, node), []
+    pair = {"example": example, "answer": answer}
+    if "properties" in node:
+        known, required = set(node["properties"]), set(node.get("required", ()))
+        for name, value in pair.items():
+            if value is not None and not (isinstance(value, dict) and required <= value.keys() <= known):
+                has = sorted(value) if isinstance(value, dict) else f"a {type(value).__name__}"
+                found.append(f"{where or '/'}: the {name} has {has}, the schema {sorted(known)}")
+        for key, sub in node["properties"].items():
+            parts = [v.get(key) if isinstance(v, dict) else None for v in pair.values()]
+            found += drift(schema, sub, *parts, f"{where}/{key}")
+    elif node.get("type") == "array":
+        for name, value in pair.items():
+            if value is not None and not isinstance(value, list):
+                found.append(f"{where or '/'}: the {name} is no list")
+        firsts = [v[0] if isinstance(v, list) and v else None for v in pair.values()]
+        found += drift(schema, node["items"], *firsts, f"{where}/0")
+    elif node.get("format") == "date-time" and isinstance(example, str) and isinstance(answer, str):
+        if ZONE.search(example)[0] != ZONE.search(answer)[0]:
+            found.append(f"{where}: the example writes {example}, the answer {answer}")
+    return found
+
+
+def test_every_get_example_has_the_keys_and_time_format_of_a_real_answer(demo, simulator):
+    """Each GET of the schema is asked for with real ids (an activity with its history, an audit
+    entry, a recipe, a schedule...); its 200 examples and its answer must both fit the documented
+    schema, and write times as it does. The audit CSV's example too."""
+    from apps.audit.api import CSV_EXAMPLE
+    from tests.test_recipes_pages import make_recipe
+
+    def api(url, body=None):
+        answer = demo.get(url) if body is None else demo.post(url, body, content_type="application/json")
+        assert answer.status_code in (200, 202), (url, answer.content[:300])
+        return answer.json()
+
+    canary = named_group(simulator, "Canary")["id"]
+    activity = api("/api/v1/servers/WA1DEMOWEB01/operations/", {"operation": "powerOff"})["activity"]
+    api(f"/api/v1/groups/{canary}/schedules/actions/createSchedule/",
+        {"type": "reboot", "begin": "2030-01-01T20:00", "repeat": "daily", "time_zone_offset": "+00:00",
+         "expire": "never", "status": "on"})  # fmt: skip
+    balancer = api("/api/v1/datacenters/wa1/load-balancers/")["results"][0]
+    firewall = api("/api/v1/datacenters/wa1/firewall/")
+    month = api("/api/v1/billing/history/")["months"][0]
+    first = {
+        "/api/v1/datacenters/{dc}/firewall/intra/{policy_id}/": firewall["intra"][0]["id"],
+        "/api/v1/datacenters/{dc}/firewall/cross/{policy_id}/": firewall["cross"][0]["id"],
+        **{
+            f"/api/v1/policies/{kind}/{{policy_id}}/": api(f"/api/v1/policies/{kind}/")["results"][0]["id"]
+            for kind in ("alert-policies", "anti-affinity", "autoscale")
+        },
+    }
+    ids = {
+        "dc": "wa1",
+        "server_id": "WA1DEMOWEB01",
+        "group_id": canary,
+        "activity_id": activity["id"],
+        "recipe_id": make_recipe(simulator).pk,
+        "lb_id": balancer["id"],
+        "pool_id": balancer["pools"][0]["id"],
+        "network_id": api("/api/v1/datacenters/wa1/networks/")["results"][0]["network"]["id"],
+        "year": month["year"],
+        "month": month["month"],
+    }
+
+    schema = demo.get("/api/v1/schema/?format=json").json()
+    found, asked = [], 0
+    for path, item in schema["paths"].items():
+        if "get" not in item:
+            continue
+        url = path.format(**ids, policy_id=first.get(path))
+        answer = api(url)
+        content = item["get"]["responses"]["200"]["content"]["application/json"]
+        examples = [e["value"] for e in content.get("examples", {}).values()] or [None]
+        for example in examples:
+            found += [
+                f"GET {path} {problem}" for problem in drift(schema, content["schema"], example, answer)
+            ]
+        asked += 1
+    assert asked >= 35
+    assert not found, "\n".join(found)
+
+    # The history's and the audit's answers were among them (with a real entry to compare with).
+    assert api(f"/api/v1/activities/{activity['id']}/")["history"][0]["from"] is None
+    entry = next(e for e in api("/api/v1/audit/")["results"] if e["action"] == "server.powerOff")
+    example = schema["paths"]["/api/v1/audit/"]["get"]["responses"]["200"]["content"]
+    documented = example["application/json"]["examples"]["Entries"]["value"]["results"][0]
+    assert documented["detail"].keys() == entry["detail"].keys()  # what a power off's entry says
+    csv = demo.get("/api/v1/audit/?format=csv").getvalue().decode().splitlines()
+    header, row = CSV_EXAMPLE.splitlines()
+    assert header == csv[0] and ZONE.search(row.split(",")[0])[0] == ZONE.search(csv[1].split(",")[0])[0]

@@ -89,22 +89,27 @@ def read_view(
     url: tuple[str, str] | None = None,
     *,
     first=None,
+    query: dict | None = None,
 ) -> type[ReadView]:
     """A GET of ``url`` (its route and name) answering ``selector(user, **the URL's kwargs, ...)``
     (through ``shape``, if given) with the serializer ``schema`` documents (``schema``:
     ``read_schemas(...)(operation_id, summary, serializer, example)``); ``doc`` is its description.
     ``first``: a selector read before, with the URL's kwargs (``servers/<server_id>/...``: the
     server); ``selector`` is then given its answer instead, ``selector(user, <first's>, ...)``.
-    Both read fresh on ``?fresh=1``."""
+    Both read fresh on ``?fresh=1``. ``query``: more keywords for ``selector``, each read from the
+    query string before anything is read (``{"group_id": reader}``, ``reader(request.query_params)``;
+    a reader raises DRF's ``ParseError`` for a 400 ``{"message"}``)."""
     serializer = schema.serializer
+    readers = dict(query or {})
 
     class Read(ReadView):
         @schema
         def get(self, request, **kwargs):
+            asked = {name: reader(request.query_params) for name, reader in readers.items()}
             if first is None:
-                found = self.read(request, selector, **kwargs)
+                found = self.read(request, selector, **kwargs, **asked)
             else:
-                found = self.read(request, selector, self.read(request, first, **kwargs))
+                found = self.read(request, selector, self.read(request, first, **kwargs), **asked)
             return Response(serialized(serializer, shape(found) if shape else found))
 
     Read.__doc__ = doc or None
@@ -133,7 +138,8 @@ def message_errors(name: str, answers: dict) -> dict:
 
 def read_schemas(tag: str, errors: dict, example: str = "Example", parameters: list | None = None):
     """``schema(operation_id, summary, serializer, example)``: the schema of one GET of ``tag``,
-    its 200 answer with the example, and the ``errors`` answers."""
+    its 200 answer with the example, and the ``errors`` answers. For a list answer (a ``many=True``
+    serializer) the example is one item: drf-spectacular shows it in a list."""
 
     def schema(operation_id: str, summary: str, serializer, body: dict):
         decorator = extend_schema(

@@ -26,12 +26,24 @@ from .models import Status
 from .selectors import with_operation
 from .serializers import activity_json
 
-
-class HistorySerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    to = serializers.CharField()
-    upstream_status = serializers.CharField()
-    message = serializers.CharField()
+# One status change of an activity, as the detail's history lists it (``_activity_detail``). Built
+# with type(): "from" is a Python keyword, so it can't be a class attribute. (No docstring: it would
+# be the schema's text.)
+HistorySerializer = type(
+    "HistorySerializer",
+    (serializers.Serializer,),
+    {
+        "at": serializers.DateTimeField(),
+        "from": serializers.CharField(
+            allow_null=True,
+            help_text="The status before this change; null on the first entry (the activity as it "
+            "was created, or as the cloud reported it)",
+        ),
+        "to": serializers.CharField(help_text="The status after this change"),
+        "upstream_status": serializers.CharField(),
+        "message": serializers.CharField(),
+    },
+)
 
 
 # Documents what _activity_detail writes (it inherits ActivitySerializer's compiled writer, which
@@ -86,7 +98,7 @@ class ActivityListView(APIView):
         examples=[
             answer_example(
                 "Activities",
-                {"results": [EXAMPLE_ACTIVITY], "next": "?limit=100&cursor=o1767607200000000.42"},
+                {"results": [EXAMPLE_ACTIVITY], "next": "?limit=100&cursor=o1767607200412093.42"},
             ),
             answer_example(
                 "Unknown status",
@@ -136,13 +148,32 @@ class ActivityDetailView(APIView):
                     **EXAMPLE_ACTIVITY,
                     "status": "succeeded",
                     "upstream_status": "succeeded",
+                    "started_at": "2026-01-05T10:00:02.318204+00:00",
+                    "finished_at": "2026-01-05T10:00:05.904117+00:00",
+                    "last_polled_at": "2026-01-05T10:00:05.904117+00:00",
+                    "polls": 2,
                     "history": [
                         {
-                            "at": "2026-01-05T10:00:05Z",
+                            "at": "2026-01-05T10:00:00.413517+00:00",
+                            "from": None,
+                            "to": "queued",
+                            "upstream_status": "notStarted",
+                            "message": "",
+                        },
+                        {
+                            "at": "2026-01-05T10:00:02.318204+00:00",
+                            "from": "queued",
+                            "to": "running",
+                            "upstream_status": "executing",
+                            "message": "",
+                        },
+                        {
+                            "at": "2026-01-05T10:00:05.904117+00:00",
+                            "from": "running",
                             "to": "succeeded",
                             "upstream_status": "succeeded",
                             "message": "",
-                        }
+                        },
                     ],
                 },
             ),

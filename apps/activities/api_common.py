@@ -44,7 +44,7 @@ EXAMPLE_ACTIVITY = {
     "account_alias": "DEMO",
     "user_id": 7,
     "user": "demo",
-    "created_at": "2026-01-05T10:00:00Z",
+    "created_at": "2026-01-05T10:00:00.412093+00:00",
     "started_at": None,
     "finished_at": None,
     "last_polled_at": None,

@@ -66,7 +66,7 @@ UNAUTHORIZED = inline_serializer(
 )
 _ENTRY = {
     "id": 1042,
-    "at": "2026-01-05T10:00:00Z",
+    "at": "2026-01-05T10:00:00.412093+00:00",  # as IsoDateTimeField writes it
     "person": "demo",
     "account_alias": "DEMO",
     "action": "server.powerOff",
@@ -75,12 +75,13 @@ _ENTRY = {
     "result": "success",
     "address": "192.0.2.10",
     "channel": "api",
-    "detail": {"activity": 42},
+    "detail": {"message": "Power off queued", "outcome": "queued", "activities": [42]},
 }
 
 CSV_EXAMPLE = (
     "at,person,account,action,target_type,target_id,result,address,channel,detail\r\n"
-    '2026-01-05T10:00:00+00:00,demo,DEMO,server.powerOff,server,WA1DEMOWEB01,success,192.0.2.10,api,"{""activity"": 42}"\r\n'
+    f"{_ENTRY['at']},demo,DEMO,server.powerOff,server,WA1DEMOWEB01,success,192.0.2.10,api,"
+    '"{""message"": ""Power off queued"", ""outcome"": ""queued"", ""activities"": [42]}"\r\n'
 )
 
 
@@ -140,7 +141,7 @@ class AuditListView(APIView):
         examples=[
             answer_example(
                 "Entries",
-                {"results": [_ENTRY], "next": "?limit=100&cursor=o1767607200000000.1042"},
+                {"results": [_ENTRY], "next": "?limit=100&cursor=o1767607200412093.1042"},
                 200,
                 media_type="application/json",
             ),

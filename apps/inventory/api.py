@@ -14,10 +14,9 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from apps.accounts.middleware import API_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, UNAVAILABLE_MESSAGE
-from apps.accounts.reads import FRESH, ReadView, answer_example, read_view
+from apps.accounts.reads import FRESH, answer_example, read_view
 
 from . import selectors
 from .serializers import (  # noqa: F401  (every serializer stays importable from here)
@@ -136,10 +135,8 @@ DataCenterListView = read_view(
 )
 
 
-class DataCenterServersView(ReadView):
-    """Every server of the data center (or of ``?group=<id>`` and its sub-groups), with links."""
-
-    @read_schema(
+DataCenterServersView = read_view(
+    read_schema(
         "datacenter_servers",
         "Every server of a data center (or of one group's subtree), with its links",
         DataCenterServersSerializer,
@@ -154,11 +151,11 @@ class DataCenterServersView(ReadView):
             "errors": [],
             "results": [],
         },
-    )
-    def get(self, request, dc: str):
-        group = request.query_params.get("group") or None
-        found = self.read(request, selectors.datacenter_view, dc=dc, group_id=group)
-        return Response(DataCenterServersSerializer(found).data)
+    ),
+    selectors.datacenter_view,
+    doc="Every server of the data center (or of ``?group=<id>`` and its sub-groups), with links.",
+    query={"group_id": lambda params: params.get("group") or None},
+)
 
 
 GroupDetailView = read_view(

@@ -222,10 +222,30 @@ class DataCenterAntiAffinityView(ReadView):
         return Response(AntiListSerializer(_listed(found.policies, datacenter=found.dc)).data)
 
 
-class ServerPoliciesView(ReadView):
-    url = ("servers/<str:server_id>/policies/", "api-server-policies")
+def _server_policies_json(found) -> dict:
+    """A server's policies (``selectors.ServerPolicies``) as the API answers them: its alerts as
+    the webhooks' store writes them (``alert_json``)."""
+    return {
+        "server": found.server_id,
+        "alert_policies": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "policy": a.policy,
+                "firing": [alert_json(f) for f in a.firing],
+                "removable": a.removable,
+            }
+            for a in found.alert_policies
+        ],
+        "autoscale": found.autoscale,
+        "autoscale_policy": found.autoscale_policy,
+        "alerts": [alert_json(a) for a in found.alerts],
+        "note": found.note,
+    }
 
-    @schema(
+
+ServerPoliciesView = read_view(
+    schema(
         "server_policies",
         "A server's alert policies (and the alerts firing now), its autoscale policy",
         ServerPoliciesSerializer,
@@ -249,26 +269,9 @@ class ServerPoliciesView(ReadView):
             "alerts": [EXAMPLE_ALERT_ROW],
             "note": "",
         },
-    )
-    def get(self, request, server_id: str):
-        client = self.client(request)
-        detail = inventory.server_detail(request.user, server_id, client=client)
-        found = selectors.server_policies(request.user, detail, client=client)
-        body = {
-            "server": found.server_id,
-            "alert_policies": [
-                {
-                    "id": a.id,
-                    "name": a.name,
-                    "policy": a.policy,
-                    "firing": [alert_json(f) for f in a.firing],
-                    "removable": a.removable,
-                }
-                for a in found.alert_policies
-            ],
-            "autoscale": found.autoscale,
-            "autoscale_policy": found.autoscale_policy,
-            "alerts": [alert_json(a) for a in found.alerts],
-            "note": found.note,
-        }
-        return Response(ServerPoliciesSerializer(body).data)
+    ),
+    selectors.server_policies,
+    _server_policies_json,
+    url=("servers/<str:server_id>/policies/", "api-server-policies"),
+    first=inventory.server_detail,
+)

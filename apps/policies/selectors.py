@@ -173,7 +173,7 @@ class ServerPolicies:
     anti_affinity: AntiAffinityPolicy | None = None  # the one it is in
 
 
-def server_autoscale(user, server_id: str, *, client=None) -> PolicyMapping | None:
+def server_autoscale(user, server_id: str, *, client=None, fresh: bool = False) -> PolicyMapping | None:
     """The server's autoscale mapping (cached; any change to that server reads it again)."""
     sid = server_id.upper()
 
@@ -183,15 +183,19 @@ def server_autoscale(user, server_id: str, *, client=None) -> PolicyMapping | No
     found = PersonCache(user).get_or_fetch(
         f"autoscale:{sid}",
         lambda: clc.server_autoscale_policy(own_client(user, client), sid) or False,
+        fresh=fresh,
         patch=patch,
     )
     return found or None
 
 
-def server_policies(user, detail, *, client=None, alerts: list | None = None) -> ServerPolicies:
+def server_policies(
+    user, detail, *, client=None, fresh: bool = False, alerts: list | None = None
+) -> ServerPolicies:
     """``detail``: the inventory's ``ServerDetail`` (its alert policies come with it). ``alerts``: the
     server's newest alerts (``apps.webhooks.alerts.server_alerts``), read unless given (the server
-    page has them: ``request_server_alerts``)."""
+    page has them: ``request_server_alerts``). ``fresh``: the policies are read from the cloud, not
+    the cache (the API's ``?fresh=1``)."""
     client = own_client(user, client)
     server = detail.server
     notes = []
@@ -206,18 +210,21 @@ def server_policies(user, detail, *, client=None, alerts: list | None = None) ->
             notes.append(note)
             return default
 
-    mapping = server_autoscale(user, server.id, client=client)
+    mapping = server_autoscale(user, server.id, client=client, fresh=fresh)
     scale = None
     if mapping is not None:  # a policy no longer in the list: none shown, nothing to say
         wanted = mapping.id.lower()
         scale = read(
-            lambda: next((p for p in autoscale_policies(user, client=client).items if p.id == wanted), None),
+            lambda: next(
+                (p for p in autoscale_policies(user, client=client, fresh=fresh).items if p.id == wanted),
+                None,
+            ),
             "The autoscale policy's settings could not be read.",
         )
     definitions = {}
     if detail.alert_policies:
         definitions = read(
-            lambda: {p.id: p for p in alert_policies(user, client=client).items},
+            lambda: {p.id: p for p in alert_policies(user, client=client, fresh=fresh).items},
             "The alert policies' triggers could not be read.",
             {},
         )
@@ -225,7 +232,7 @@ def server_policies(user, detail, *, client=None, alerts: list | None = None) ->
     anti = None
     if hyperscale:
         anti = read(
-            lambda: anti_affinity_of(user, server.id, client=client),
+            lambda: anti_affinity_of(user, server.id, client=client, fresh=fresh),
             "The anti-affinity policies could not be read.",
         )
     if alerts is None:
@@ -247,9 +254,9 @@ def server_policies(user, detail, *, client=None, alerts: list | None = None) ->
     )
 
 
-def anti_affinity_of(user, server_id: str, *, client=None) -> AntiAffinityPolicy | None:
+def anti_affinity_of(user, server_id: str, *, client=None, fresh: bool = False) -> AntiAffinityPolicy | None:
     """The anti-affinity policy a server is in (the account's list names each policy's servers)."""
-    return member_of(anti_affinity_policies(user, client=client).items, server_id)
+    return member_of(anti_affinity_policies(user, client=client, fresh=fresh).items, server_id)
 
 
 def member_of(policies, server_id: str) -> AntiAffinityPolicy | None:
