@@ -183,29 +183,22 @@ def _range(params) -> selectors.Range:
     return rng
 
 
-ServerStatisticsView = read_view(
-    _ranged(
-        "server_statistics",
-        "A server's CPU, memory, disk and network samples over a range",
-        StatisticsSerializer,
-        STATS_EXAMPLE,
-    ),
-    selectors.server_charts,
-    _stats_json,
-    url=("servers/<str:server_id>/statistics/", "api-server-statistics"),
-    query={"rng": _range},
+def _statistics_view(kind: str, selector, summary: str):
+    """``<kind>s/<id>/statistics/?range=``: the samples of a server or of a group's servers."""
+    return read_view(
+        _ranged(f"{kind}_statistics", summary, StatisticsSerializer, STATS_EXAMPLE),
+        selector,
+        _stats_json,
+        url=(f"{kind}s/<str:{kind}_id>/statistics/", f"api-{kind}-statistics"),
+        query={"rng": _range},
+    )
+
+
+ServerStatisticsView = _statistics_view(
+    "server", selectors.server_charts, "A server's CPU, memory, disk and network samples over a range"
 )
-GroupStatisticsView = read_view(
-    _ranged(
-        "group_statistics",
-        "Every server's samples of a group (and its sub-groups) over a range",
-        StatisticsSerializer,
-        STATS_EXAMPLE,
-    ),
-    selectors.group_charts,
-    _stats_json,
-    url=("groups/<str:group_id>/statistics/", "api-group-statistics"),
-    query={"rng": _range},
+GroupStatisticsView = _statistics_view(
+    "group", selectors.group_charts, "Every server's samples of a group (and its sub-groups) over a range"
 )
 
 
