@@ -8,6 +8,7 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from tests.support.portal import named_group
+from tests.test_inventory_selectors import fail_upstream  # noqa: F401  (a shared fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +220,20 @@ def test_every_get_example_has_the_keys_and_time_format_of_a_real_answer(demo, s
     csv = demo.get("/api/v1/audit/?format=csv").getvalue().decode().splitlines()
     header, row = CSV_EXAMPLE.splitlines()
     assert header == csv[0] and ZONE.search(row.split(",")[0])[0] == ZONE.search(csv[1].split(",")[0])[0]
+
+
+def test_a_cloud_refusal_of_an_action_is_what_its_schema_documents(demo, fail_upstream):  # noqa: F811
+    """The cloud refuses a reboot (409): the answer (the result's members, outcome error) and the
+    documented example both fit the schema the action documents for 409."""
+    servers = demo.get("/api/v1/datacenters/wa1/servers/").json()["results"]
+    running = next(s["id"] for s in servers if s["power_state"] == "started" and s["status"] == "active")
+    fail_upstream("/servers/reboot", 409)
+    answer = demo.post(f"/api/v1/servers/{running}/actions/reboot/", {}, content_type="application/json")
+    assert answer.status_code == 409 and answer.json()["outcome"] == "error", answer.content[:300]
+
+    schema = demo.get("/api/v1/schema/?format=json").json()
+    refused = schema["paths"]["/api/v1/servers/{server_id}/actions/reboot/"]["post"]["responses"]["409"]
+    content = refused["content"]["application/json"]
+    documented = content["examples"]["CloudRefused"]["value"]
+    assert documented["outcome"] == "error"
+    assert drift(schema, content["schema"], documented, answer.json()) == []

@@ -9,6 +9,7 @@ POST with the action's fields as JSON (the same form validates pages and the API
     403 {"message", "reason"}     the person's role or the resource's state (nothing sent)
     404 {"message"}               unknown resource, or another account's
     409 / 503 {"message"}         the key was used for something else / the cloud did not answer
+    4xx / 503 the result's shape, "outcome": "error", when the cloud refused (its status)
 
 One view class per action (``views_for``), so the schema documents each with its own request.
 """
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.api_errors import first_error
-from apps.activities.api_common import IDEMPOTENCY, MESSAGE, UNAUTHORIZED
+from apps.activities.api_common import IDEMPOTENCY, UNAUTHORIZED
 from apps.activities.models import Activity
 from apps.activities.serializers import activity_json
 
@@ -113,9 +114,9 @@ def view_for(action):
             400: schema.REFUSAL,
             401: UNAUTHORIZED,
             403: schema.REFUSAL,
-            404: MESSAGE,
-            409: MESSAGE,
-            503: MESSAGE,
+            404: schema.REFUSAL,
+            409: schema.REFUSAL,
+            503: schema.REFUSAL,
         },
         examples=schema.examples(action),
     )(post)

@@ -90,12 +90,20 @@ class ActionResultSerializer(serializers.Serializer):
     replayed = serializers.BooleanField()
 
 
+_CLOUD = "When the cloud refused: as in a result, with outcome error (the status is the cloud's)."
+# Every refusal: before anything is sent ({message} with reason or errors) or by the cloud (the
+# result's members too, outcome "error", with the cloud's status: 400, 403, 404, 409, 503...).
 REFUSAL = inline_serializer(
     "ActionRefusal",
     {
         "message": serializers.CharField(),
-        "reason": serializers.CharField(required=False),
-        "errors": serializers.DictField(required=False),
+        "reason": serializers.CharField(required=False, help_text="403 before sending: the role or state"),
+        "errors": serializers.DictField(required=False, help_text="400 before sending: the form's, by field"),
+        "action": serializers.CharField(required=False, help_text=_CLOUD),
+        "outcome": serializers.CharField(required=False, help_text=_CLOUD),
+        "activities": ActivitySerializer(many=True, required=False, help_text=_CLOUD),
+        "results": ItemSerializer(many=True, required=False, help_text=_CLOUD),
+        "replayed": serializers.BooleanField(required=False, help_text=_CLOUD),
     },
 )
 
@@ -149,5 +157,6 @@ def examples(action) -> list:
         ),
         answer("Not found", {"message": "Not found."}, 404),
         answer("Key reused", {"message": "This form was already used for a different action."}, 409),
+        answer("Cloud refused", _result(action, "error", "The cloud refused this request."), 409),
         answer("Cloud did not answer", {"message": UNCERTAIN}, 503),
     ]
