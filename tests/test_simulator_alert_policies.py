@@ -28,16 +28,6 @@ def policy_body(name="CPU Above 80%", metric="cpu", duration="00:05:00", thresho
     }
 
 
-@pytest.fixture
-def api(simulator):
-    demo = simulator.session("demo")
-
-    def call(method, path, session=demo, **kwargs):
-        return session.request(method, f"{simulator.url}{path}", timeout=10, **kwargs)
-
-    return call
-
-
 def create(api, **fields):
     response = api("POST", f"/v2/alertPolicies/{ALIAS}", json=policy_body(**fields))
     assert response.status_code == 200, response.text

@@ -26,16 +26,6 @@ def standard_server():
     )
 
 
-@pytest.fixture
-def api(simulator):
-    demo = simulator.session("demo")
-
-    def call(method, path, session=demo, **kwargs):
-        return session.request(method, f"{simulator.url}{path}", timeout=10, **kwargs)
-
-    return call
-
-
 def rels(body) -> dict:
     return {link["rel"]: link for link in body["links"]}
 

@@ -23,16 +23,6 @@ def server(server_id: str):
     return found
 
 
-@pytest.fixture
-def api(simulator):
-    demo = simulator.session("demo")
-
-    def call(method, path, session=demo, **kwargs):
-        return session.request(method, f"{simulator.url}{path}", timeout=10, **kwargs)
-
-    return call
-
-
 def autoscale_ops(simulator, server_id: str) -> list[dict]:
     params = {"kind": "autoscaleCpu", "resource": server_id}
     return requests.get(f"{simulator.url}/control/operations", params=params, timeout=10).json()["operations"]

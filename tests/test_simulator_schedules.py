@@ -45,16 +45,6 @@ def activity(type_="reboot", begin="2015-11-23T19:41:00.000Z", repeat="daily", *
     }
 
 
-@pytest.fixture
-def api(simulator):
-    demo = simulator.session("demo")
-
-    def call(method, path, session=demo, **kwargs):
-        return session.request(method, f"{simulator.url}{path}", timeout=10, **kwargs)
-
-    return call
-
-
 def clock(simulator) -> datetime:
     return parse(requests.get(f"{simulator.url}/control/clock", timeout=10).json()["now"])
 

@@ -41,6 +41,19 @@ def warm_topbar(demo):
 
 
 @pytest.fixture
+def api(simulator):
+    """The simulator API tests' caller: ``api(method, path, session=demo, **kwargs)`` is a request to
+    the test simulator, as demo unless another session is given. (A module of the portal's API tests
+    may define an ``api`` of its own: it takes precedence there.)"""
+    demo = simulator.session("demo")
+
+    def call(method, path, session=demo, **kwargs):
+        return session.request(method, f"{simulator.url}{path}", timeout=10, **kwargs)
+
+    return call
+
+
+@pytest.fixture
 def fast(simulator):
     """The test simulator with operations of ~0.1 s, for tests that are not about durations."""
     simulator.control("config", durationSeconds=5)
