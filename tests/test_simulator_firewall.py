@@ -11,16 +11,11 @@ import re
 
 import pytest
 
-from tests.support.networks import DEMO_SEED, HEX32, NETS, api, finish_queue, slow_queue
+from tests.support.networks import DEMO_SEED, HEX32, NETS, api, finish_queue
 
 INTRA = "/v2-experimental/firewallPolicies"
 CROSS = "/v2-experimental/crossDcFirewallPolicies"
 STATUS_HREF = re.compile(r"^/v2/operations/demo/status/(wa1-\d+)$")
-
-
-@pytest.fixture
-def slow(simulator):
-    return slow_queue(simulator)
 
 
 def intra_body(**extra):

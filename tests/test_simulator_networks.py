@@ -22,15 +22,8 @@ from tests.support.networks import (
     inside,
     networks,
     rels,
-    slow_queue,
     spare,
 )
-
-
-@pytest.fixture
-def slow(simulator):
-    return slow_queue(simulator)
-
 
 USABLE_IN_A_24 = 239  # .12 to .250
 

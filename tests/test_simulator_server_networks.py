@@ -21,14 +21,8 @@ from tests.support.networks import (
     networks,
     pick,
     server_ips,
-    slow_queue,
     spare,
 )
-
-
-@pytest.fixture
-def slow(simulator):
-    return slow_queue(simulator)
 
 
 # --- create-server: networkId and ipAddress -----------------------------------------------------

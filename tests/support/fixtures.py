@@ -58,3 +58,12 @@ def fast(simulator):
     """The test simulator with operations of ~0.1 s, for tests that are not about durations."""
     simulator.control("config", durationSeconds=5)
     return simulator
+
+
+@pytest.fixture
+def slow(simulator):
+    """The test simulator with queued operations of an hour of simulator time: they finish only when
+    the test moves the clock (``tests.support.networks.finish_queue``)."""
+    from tests.support.networks import slow_queue  # builds the demo seed: only when asked for
+
+    return slow_queue(simulator)

@@ -70,7 +70,7 @@ def rels(body) -> dict:
 
 def slow_queue(simulator):
     """Queued operations take an hour of simulator time: they finish only when the clock moves
-    (``finish_queue``). Each test module wraps this in its own ``slow`` fixture."""
+    (``finish_queue``). The ``slow`` fixture (tests/support/fixtures.py) is the simulator so set."""
     simulator.control("config", durationSeconds=3000 * 50)
     return simulator
 
