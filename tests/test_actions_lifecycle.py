@@ -12,24 +12,13 @@ import pytest
 from apps.activities.models import Activity
 from apps.audit.models import AuditEntry
 from apps.clc.client import ClcClient
-from tests.support.portal import key_of, sign_in, sim_servers, text_of
+from tests.support.portal import CUSTOM_FIELDS, key_of, sign_in, sim_servers, text_of
 from tests.support.simulator import wait_until
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache_namespace")]
 
 NEW_PASSWORD = "N3w-secret-pw"
-FIELDS = [
-    {"id": "0wner0000000000000000000000000001", "name": "Owner", "type": "text", "isRequired": True},
-    {"id": "backup00000000000000000000000001", "name": "Backed up", "type": "checkbox", "isRequired": False},
-    {
-        "id": "tier0000000000000000000000000001",
-        "name": "Tier",
-        "type": "option",
-        "isRequired": True,
-        "options": [{"name": "Gold", "value": "gold"}, {"name": "Silver", "value": "silver"}],
-    },
-]
-OWNER, BACKUP, TIER = (f"cf_{f['id']}" for f in FIELDS)
+OWNER, BACKUP, TIER = (f"cf_{f['id']}" for f in CUSTOM_FIELDS)
 
 
 def servers(simulator, test):
@@ -205,7 +194,7 @@ def test_maintenance_goes_through_set_maintenance(demo, simulator, monkeypatch):
 
 # --- custom fields ------------------------------------------------------------------------------
 def test_server_custom_fields_follow_the_account_definitions(demo, simulator, monkeypatch):
-    simulator.control("custom-fields", alias="DEMO", fields=FIELDS)
+    simulator.control("custom-fields", alias="DEMO", fields=CUSTOM_FIELDS)
     server = servers(simulator, lambda s: True)[0]
     url = f"/servers/{server['id']}/actions/setCustomFields/"
     page = demo.get(url)

@@ -7,21 +7,10 @@ import pytest
 import requests
 
 from apps.simulator.seed import build_demo
-from tests.support.portal import wait_operation
+from tests.support.portal import CUSTOM_FIELDS, wait_operation
 
 _DEMO = build_demo()
-FIELDS = [
-    {"id": "0wner0000000000000000000000000001", "name": "Owner", "type": "text", "isRequired": True},
-    {"id": "backup00000000000000000000000001", "name": "Backed up", "type": "checkbox", "isRequired": False},
-    {
-        "id": "tier0000000000000000000000000001",
-        "name": "Tier",
-        "type": "option",
-        "isRequired": True,
-        "options": [{"name": "Gold", "value": "gold"}, {"name": "Silver", "value": "silver"}],
-    },
-]
-OWNER, BACKUP, TIER = (f["id"] for f in FIELDS)
+OWNER, BACKUP, TIER = (f["id"] for f in CUSTOM_FIELDS)
 
 
 def _server(linux_with_extra_disk=False):
@@ -42,7 +31,7 @@ def _group(name):
 
 @pytest.fixture
 def defined(simulator):
-    simulator.control("custom-fields", alias="DEMO", fields=FIELDS)
+    simulator.control("custom-fields", alias="DEMO", fields=CUSTOM_FIELDS)
     return simulator
 
 
@@ -73,7 +62,7 @@ def test_removing_an_extra_disk_is_the_patch_without_it(fast):
 def test_control_replaces_the_definitions_and_checks_them(simulator):
     answer = simulator.session("viewer").get(f"{simulator.url}/v2/accounts/demo/customFields", timeout=10)
     assert [f["name"] for f in answer.json()] == ["Cost Center", "CMDB ID", "Environment"]
-    simulator.control("custom-fields", alias="DEMO", fields=FIELDS)
+    simulator.control("custom-fields", alias="DEMO", fields=CUSTOM_FIELDS)
     answer = simulator.session("viewer").get(f"{simulator.url}/v2/accounts/demo/customFields", timeout=10)
     assert [(f["name"], f["type"], f["isRequired"]) for f in answer.json()] == [
         ("Owner", "text", True),

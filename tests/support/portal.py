@@ -210,6 +210,21 @@ def sim_operations(simulator) -> int:
     return requests.get(f"{simulator.url}/control", timeout=10).json()["operations"]
 
 
+# Custom field definitions of every type, two of them required, for a test to set on the account:
+# ``simulator.control("custom-fields", alias="DEMO", fields=CUSTOM_FIELDS)``.
+CUSTOM_FIELDS = [
+    {"id": "0wner0000000000000000000000000001", "name": "Owner", "type": "text", "isRequired": True},
+    {"id": "backup00000000000000000000000001", "name": "Backed up", "type": "checkbox", "isRequired": False},
+    {
+        "id": "tier0000000000000000000000000001",
+        "name": "Tier",
+        "type": "option",
+        "isRequired": True,
+        "options": [{"name": "Gold", "value": "gold"}, {"name": "Silver", "value": "silver"}],
+    },
+]
+
+
 # --- the portal served over HTTP ----------------------------------------------------------------
 
 
