@@ -699,15 +699,23 @@ def test_contract_file_is_present():
     assert len(load_api()) > 50
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_documented_example_matches_itself(case):
-    """The comparison rules accept the documented example (keeps the rules and exceptions honest)."""
-    check_documented_example(case)
+def contract_tests(cases: list[Case]):
+    """The two tests of a contract module's ``cases`` (the rules accept each documented example; the
+    simulator's answer matches it): each module binds them to these names, which pytest collects."""
+
+    @pytest.mark.parametrize("case", cases, ids=lambda c: c.id)
+    def test_documented_example_matches_itself(case):
+        """The comparison rules accept the documented example (keeps the rules and exceptions honest)."""
+        check_documented_example(case)
+
+    @pytest.mark.parametrize("case", cases, ids=lambda c: c.id)
+    def test_simulator_matches_published_contract(simulator, case):
+        check_simulator_answer(simulator, case)
+
+    return test_documented_example_matches_itself, test_simulator_matches_published_contract
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_simulator_matches_published_contract(simulator, case):
-    check_simulator_answer(simulator, case)
+test_documented_example_matches_itself, test_simulator_matches_published_contract = contract_tests(CASES)
 
 
 def check_documented_example(case: Case) -> None:

@@ -15,8 +15,6 @@ Three kinds of reference:
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.support.contract import fill
 from tests.support.contract_references import GROUPS, REFERENCES, SERVERS
 from tests.support.simulator import wait_until
@@ -33,8 +31,7 @@ from tests.test_simulator_contract import (
     Case,
     _active,
     _snapshot_id,
-    check_documented_example,
-    check_simulator_answer,
+    contract_tests,
     registrar,
 )
 
@@ -383,14 +380,7 @@ def _import(ctx, entry):
 
 
 # --- the tests ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_documented_example_matches_itself(case):
-    check_documented_example(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_simulator_matches_published_contract(simulator, case):
-    check_simulator_answer(simulator, case)
+test_documented_example_matches_itself, test_simulator_matches_published_contract = contract_tests(CASES)
 
 
 def test_the_references_are_built_from_the_documented_entities():

@@ -13,8 +13,6 @@ examples are not valid as they stand:
   (each with ``server``): the cases ask for claimed addresses.
 """
 
-import pytest
-
 from tests.support.contract import DROP, fill
 from tests.test_simulator_contract import (
     ACCEPTED,
@@ -24,8 +22,7 @@ from tests.test_simulator_contract import (
     OK,
     STATUS_LINK_ONLY,
     Case,
-    check_documented_example,
-    check_simulator_answer,
+    contract_tests,
     registrar,
 )
 
@@ -355,14 +352,7 @@ def _cross_delete(ctx, entry):
 
 
 # --- the tests ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_documented_example_matches_itself(case):
-    check_documented_example(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_simulator_matches_published_contract(simulator, case):
-    check_simulator_answer(simulator, case)
+test_documented_example_matches_itself, test_simulator_matches_published_contract = contract_tests(CASES)
 
 
 def test_every_network_and_firewall_endpoint_has_a_case():
