@@ -11,7 +11,7 @@ from apps.actions.forms_create import name_limit, password_problem
 from apps.activities.models import Activity
 from apps.audit.models import AuditEntry
 from apps.clc import servers as clc_servers
-from tests.support.portal import named_group, sign_in, text_of, walk
+from tests.support.portal import create_server_form, named_group, sign_in, text_of, walk
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("own_cache_namespace")]
 
@@ -27,16 +27,7 @@ def form_data(group_id, **over):
     data = {
         "idempotency_key": str(uuid.uuid4()),
         "datacenter": "WA1",
-        "group": group_id,
-        "name": "web",
-        "description": "made by a test",
-        "template": "UBUNTU-22-64-TEMPLATE",
-        "cpu": "2",
-        "memory_gb": "4",
-        "network": "",
-        "storage_type": "standard",
-        "password": PASSWORD,
-        "password_confirm": PASSWORD,
+        **create_server_form(group_id, "web", PASSWORD, description="made by a test"),
     }
     data.update(over)
     return data

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from tests.support.portal import find_group, sim_root_id, wait_operation, walk
+from tests.support.portal import create_server_form, find_group, sim_root_id, wait_operation, walk
 
 PASSWORD = "Walk-passw0rd!"
 COST_CENTER = "22f002123e3b46d9a8b38ecd4c6df7f9"  # the demo account's "Cost Center" text field
@@ -307,16 +307,7 @@ def archive_batch(demo: Demo) -> None:
 def create_server_data(name: str):
     def data(demo: Demo, kwargs: dict) -> dict:
         return {
-            "group": kwargs["group_id"],
-            "name": name,
-            "description": "made by the walking test",
-            "template": "UBUNTU-22-64-TEMPLATE",
-            "cpu": "2",
-            "memory_gb": "4",
-            "network": "",
-            "storage_type": "standard",
-            "password": PASSWORD,
-            "password_confirm": PASSWORD,
+            **create_server_form(kwargs["group_id"], name, PASSWORD, description="made by the walking test"),
             f"cf_{COST_CENTER}": "CC-NEW",
             "disk_size": "20",
             "disk_path": "/data",

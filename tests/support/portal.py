@@ -225,6 +225,26 @@ CUSTOM_FIELDS = [
 ]
 
 
+# --- the portal's forms -------------------------------------------------------------------------
+
+
+def create_server_form(group_id: str, name: str, password: str, description: str) -> dict:
+    """The create-server page's fields for a server in ``group_id``: the Ubuntu 22 template, 2 CPUs,
+    4 GB, standard storage, no network chosen."""
+    return {
+        "group": group_id,
+        "name": name,
+        "description": description,
+        "template": "UBUNTU-22-64-TEMPLATE",
+        "cpu": "2",
+        "memory_gb": "4",
+        "network": "",
+        "storage_type": "standard",
+        "password": password,
+        "password_confirm": password,
+    }
+
+
 # --- the portal served over HTTP ----------------------------------------------------------------
 
 
