@@ -22,19 +22,17 @@ from celery import Celery
 from portal.local_services import port_is_free
 from tests.support.portal import seeded_started_servers
 from tests.support.simulator import wait_until
-from tests.test_infra_quickstart import Quickstart, assert_all_gone, assert_every_service, closed_port
+from tests.test_infra_quickstart import (  # noqa: F401  (quickstarts: the fixture that kills what a test started)
+    Quickstart,
+    assert_all_gone,
+    assert_every_service,
+    closed_port,
+    quickstarts,
+)
 
 pytestmark = pytest.mark.slow
 
 SEED = "scale:200"
-
-
-@pytest.fixture
-def quickstarts():
-    started = []
-    yield started
-    for qs in started:
-        qs.kill()
 
 
 def signed_in(qs) -> requests.Session:
@@ -54,7 +52,7 @@ def signed_in(qs) -> requests.Session:
     return session
 
 
-def test_fifty_operations_at_once_on_sqlite_lock_nothing_and_log_little(tmp_path, quickstarts):
+def test_fifty_operations_at_once_on_sqlite_lock_nothing_and_log_little(tmp_path, quickstarts):  # noqa: F811
     qs = Quickstart(tmp_path, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0", SIMULATOR_SEED=SEED)
     quickstarts.append(qs)
     qs.wait_ready()
@@ -96,7 +94,7 @@ def test_fifty_operations_at_once_on_sqlite_lock_nothing_and_log_little(tmp_path
     assert re.search(r"dispatch: \d+ status change\(s\)", during), during[-3000:]
 
 
-def test_kill_9_takes_every_child_and_a_second_run_starts_cleanly(tmp_path, quickstarts):
+def test_kill_9_takes_every_child_and_a_second_run_starts_cleanly(tmp_path, quickstarts):  # noqa: F811
     redis_port = closed_port()
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
@@ -128,7 +126,7 @@ def test_kill_9_takes_every_child_and_a_second_run_starts_cleanly(tmp_path, quic
     assert_all_gone(kids, timeout=10)
 
 
-def test_each_run_takes_only_its_own_tasks(tmp_path, quickstarts):
+def test_each_run_takes_only_its_own_tasks(tmp_path, quickstarts):  # noqa: F811
     redis_url = os.environ.get("QUICKSTART_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
     try:
         redis.Redis.from_url(redis_url, socket_timeout=1).ping()
