@@ -54,3 +54,21 @@ def mark(page):
 
 def not_reloaded(page) -> bool:
     return page.evaluate("window.__noReload === true")
+
+
+def start_operation(page, server_id: str, operation: str) -> int:
+    """Start ``operation`` on the server through the portal's API from the page (a script's fetch
+    with the page's session and CSRF token; the page itself does not move); asserts the 202 ->
+    the new activity's id."""
+    answer = page.evaluate(
+        """async ([id, operation]) => {
+            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
+            const r = await fetch(`/api/v1/servers/${id}/operations/`, {method: 'POST',
+                headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+                body: JSON.stringify({operation})});
+            return [r.status, await r.json()];
+        }""",
+        [server_id, operation],
+    )
+    assert answer[0] == 202, answer
+    return answer[1]["activity"]["id"]

@@ -11,7 +11,7 @@ import pytest
 from tests.support.portal import started_servers
 
 from ..conftest import screenshot, sign_in
-from .conftest import mark, not_reloaded
+from .conftest import mark, not_reloaded, start_operation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,18 +100,7 @@ def test_without_eventsource_the_page_polls(asgi_portal, simulator, open_page):
     sign_in(page, asgi_portal, next_path="/activities/")
     page.wait_for_function("document.documentElement.dataset.live === 'poll'")
     mark(page)
-    answer = page.evaluate(
-        """async (id) => {
-            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
-            const r = await fetch(`/api/v1/servers/${id}/operations/`, {method: 'POST',
-                headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
-                body: JSON.stringify({operation: 'powerOff'})});
-            return [r.status, await r.json()];
-        }""",
-        server_id,
-    )
-    assert answer[0] == 202, answer
-    activity_id = answer[1]["activity"]["id"]
+    activity_id = start_operation(page, server_id, "powerOff")
     page.wait_for_selector(f'tr[data-activity-id="{activity_id}"]', timeout=15000)
     page.wait_for_selector(f'tr[data-activity-id="{activity_id}"][data-status="succeeded"]', timeout=25000)
     page.locator("#toasts .toast.succeeded").wait_for(timeout=5000)

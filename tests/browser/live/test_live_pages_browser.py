@@ -16,7 +16,7 @@ import pytest
 from tests.support.portal import started_servers
 
 from ..conftest import screenshot, sign_in
-from .conftest import mark, not_reloaded
+from .conftest import mark, not_reloaded, start_operation
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -125,18 +125,7 @@ def test_dashboard_follows_an_operation_started_elsewhere(asgi_portal, simulator
     before = int(page.evaluate(stopped))
 
     # the operation starts through the API (a script, another tab): the dashboard is not reloaded
-    answer = page.evaluate(
-        """async (id) => {
-            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
-            const r = await fetch(`/api/v1/servers/${id}/operations/`, {method: 'POST',
-                headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
-                body: JSON.stringify({operation: 'powerOff'})});
-            return [r.status, await r.json()];
-        }""",
-        server["id"],
-    )
-    assert answer[0] == 202, answer
-    activity_id = answer[1]["activity"]["id"]
+    activity_id = start_operation(page, server["id"], "powerOff")
     item = page.locator(f'.latest-activities [data-activity-id="{activity_id}"]')
     item.wait_for(timeout=15000)  # the new activity shows in "Your latest activities"
     page.wait_for_selector(
