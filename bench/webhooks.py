@@ -83,24 +83,19 @@ class Events(threading.Thread):
         self.lock = threading.Lock()
 
     def run(self):
-        event = data = None
+        from tests.support.portal import sse_messages
+
         try:
-            for line in self.response.iter_lines(decode_unicode=True):
-                if line.startswith("event: "):
-                    event = line[7:]
-                elif line.startswith("data: "):
-                    data = line[6:]
-                elif line == "" and event:
-                    received = time.time()
-                    if event == "resync":
-                        self.resyncs += 1
-                    elif event == "activity" and data:
-                        a = json.loads(data).get("activity") or {}
-                        if a.get("origin") == "external" and a.get("resource_ids"):
-                            key = (a["operation"], a["resource_ids"][0].upper())
-                            with self.lock:
-                                self.arrived.setdefault(key, (received, _epoch(a["created_at"])))
-                    event = data = None
+            for event, data in sse_messages(self.response.iter_lines(decode_unicode=True)):
+                received = time.time()
+                if event == "resync":
+                    self.resyncs += 1
+                elif event == "activity" and data:
+                    a = json.loads(data).get("activity") or {}
+                    if a.get("origin") == "external" and a.get("resource_ids"):
+                        key = (a["operation"], a["resource_ids"][0].upper())
+                        with self.lock:
+                            self.arrived.setdefault(key, (received, _epoch(a["created_at"])))
         except Exception:
             pass
 

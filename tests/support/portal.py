@@ -102,6 +102,21 @@ def fallback_reads(response) -> int:
     return int(match.group(1)) if match else 0
 
 
+def sse_messages(lines):
+    """``(event, data)`` of each message of a Server-Sent Events stream (``/events/``), given its lines
+    (``response.iter_lines(decode_unicode=True)``), as the blank line ending the message arrives.
+    Comments (``: heartbeat``) and ``id`` lines are passed over; ``data`` is None in a message without."""
+    event = data = None
+    for line in lines:
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            data = line[6:]
+        elif line == "" and event:
+            yield event, data
+            event = data = None
+
+
 # --- what the portal sends upstream -------------------------------------------------------------
 
 

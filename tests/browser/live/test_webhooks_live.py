@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from apps.webhooks.models import Delivery
-from tests.support.portal import key_of, signed_in, upstream_calls
+from tests.support.portal import key_of, signed_in, sse_messages, upstream_calls
 from tests.support.simulator import wait_until
 
 from ..conftest import screenshot, sign_in
@@ -41,17 +41,10 @@ class EventStream(threading.Thread):
         self.closed = False
 
     def run(self):
-        event, data = None, None
         try:
-            for line in self.response.iter_lines(decode_unicode=True):
-                if line.startswith("event: "):
-                    event = line[7:]
-                elif line.startswith("data: "):
-                    data = line[6:]
-                elif line == "" and event and data:
-                    if event == "activity":
-                        self.events.append((time.time(), json.loads(data)))
-                    event, data = None, None
+            for event, data in sse_messages(self.response.iter_lines(decode_unicode=True)):
+                if event == "activity" and data:
+                    self.events.append((time.time(), json.loads(data)))
         except Exception as exc:  # once closed, the read is expected to break
             if not self.closed:
                 self.error = exc
