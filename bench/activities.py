@@ -50,28 +50,27 @@ SHARED = {
 }
 
 
-DB_NAME = os.environ.get("BENCH_DATABASE", "bench_activities")
 # Polls a second of duration at most: while the activities fit in ACTIVITY_POLL_RATE (1,000 polls/s)
 # each is polled every ACTIVITY_POLL_INTERVAL (0.5 s), beyond that once a second (issue 15).
 POLL_BUDGET = 2
 
 
-def _database_url() -> str:
+def bench_database(default_name: str) -> str:
+    """The URL of the benchmark's own PostgreSQL database (named by ``BENCH_DATABASE``, else
+    ``default_name``) on the server of ``DATABASE_URL``, created when missing; migrating is the caller's."""
+    name = os.environ.get("BENCH_DATABASE", default_name)
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not base.startswith("postgres"):
-        sys.exit("bench/activities.py needs PostgreSQL: DATABASE_URL=postgres://...")
-    if not DB_NAME.replace("_", "").isalnum():
+        sys.exit(f"{sys.argv[0]} needs PostgreSQL: DATABASE_URL=postgres://...")
+    if not name.replace("_", "").isalnum():
         sys.exit("BENCH_DATABASE: letters, digits and _ only")
-    return base.rsplit("/", 1)[0] + "/" + DB_NAME
-
-
-def _create_database(url: str) -> None:
     import psycopg
 
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    server = base.rsplit("/", 1)[0]
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
 
 
 def target(count: int) -> float:
@@ -320,8 +319,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="worker processes (the first runs beat)")
     ARGS = parser.parse_args()
 
-    url = _database_url()
-    _create_database(url)
+    url = bench_database("bench_activities")
     os.environ.update(DJANGO_SETTINGS_MODULE="portal.settings.test", DATABASE_URL=url, **SHARED)
     from tests.support.celery_worker import CeleryWorker, worker_env
     from tests.support.simulator import SimulatorProcess

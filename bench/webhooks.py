@@ -41,8 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import bench.activities as bench_activities  # noqa: E402
-from bench.activities import percentile  # noqa: E402
+from bench.activities import bench_database, percentile  # noqa: E402
 
 SEED = "scale:2000"
 TAG = uuid.uuid4().hex[:8]
@@ -54,15 +53,7 @@ SHARED = {
     "WEBHOOK_DB_KEEP_SECONDS": "60",  # as in production (the test settings close after each use)
 }
 REREAD_EVERY = 1.0
-DB_NAME = os.environ.get("BENCH_DATABASE", "bench_webhooks")
 CALLS = re.compile(r'upstream;desc="(\d+) calls?"')
-
-
-def _database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgres"):
-        sys.exit("bench/webhooks.py needs PostgreSQL: DATABASE_URL=postgres://...")
-    return base.rsplit("/", 1)[0] + "/" + DB_NAME
 
 
 def _epoch(iso: str) -> float:
@@ -379,9 +370,7 @@ def main():
     global REREAD_EVERY
     REREAD_EVERY = args.reread_every
 
-    url = _database_url()
-    bench_activities.DB_NAME = DB_NAME  # its helper creates the database it names
-    bench_activities._create_database(url)
+    url = bench_database("bench_webhooks")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     os.environ.update(
