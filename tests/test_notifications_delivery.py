@@ -116,6 +116,17 @@ def test_long_success_notifies_short_success_does_not(
     body = json.loads(hook.requests[0]["body"])
     assert body["event"] == "activity.succeeded_long" and body["activity"]["id"] == slow.pk
     assert body["activity"]["duration_seconds"] >= 600
+    # The receiver's contract: these members (in jsonb's order: the payload is stored), written as the
+    # activities API writes them.
+    sent = body["activity"]
+    assert set(sent) == {
+        "id", "operation", "resource_type", "resource_ids", "status", "upstream_status", "error_message",
+        "account_alias", "user", "created_at", "started_at", "finished_at", "duration_seconds", "url",
+    }  # fmt: skip
+    assert (
+        sent["status"] == "succeeded" and sent["user"] == "ann" and sent["resource_ids"] == ["WA1DEMONEW01"]
+    )
+    assert sent["created_at"].endswith("+00:00") and sent["url"].endswith(f"/activities/?activity={slow.pk}")
 
 
 def test_nobody_is_notified_without_preferences(hook, eager, mailoutbox, django_capture_on_commit_callbacks):

@@ -31,6 +31,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.activities.serializers import activity_json
+
 from . import webhook_targets
 from .models import Channel, Delivery, DeliveryStatus, Preference
 
@@ -42,10 +44,6 @@ EVENTS = {
     "succeeded": "activity.succeeded_long",
 }
 USER_AGENT = "clc-portal-notifications/1"
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 def duration_seconds(activity) -> float | None:
@@ -69,24 +67,31 @@ def activity_url(activity) -> str:
     return f"{settings.PORTAL_BASE_URL}{reverse('activities')}?activity={activity.pk}"
 
 
+# The activity's public fields a webhook and an e-mail carry, written as the API writes them.
+PAYLOAD_FIELDS = (
+    "id",
+    "operation",
+    "resource_type",
+    "resource_ids",
+    "status",
+    "upstream_status",
+    "error_message",
+    "account_alias",
+    "user",
+    "created_at",
+    "started_at",
+    "finished_at",
+)
+
+
 def payload_for(activity, event: str) -> dict:
     """What a webhook receives (and what the e-mail says): public fields only, never a token."""
-    user = activity.user if activity.user_id else None
+    public = activity_json(activity)
     return {
         "event": event,
         "activity": {
-            "id": activity.pk,
-            "operation": activity.operation,
-            "resource_type": activity.resource_type,
-            "resource_ids": list(activity.resource_ids or ()),
-            "status": str(activity.status),
-            "upstream_status": activity.upstream_status,
-            "error_message": activity.error_message,
-            "account_alias": activity.account_alias,
-            "user": getattr(user, "cloud_username", None),
-            "created_at": _iso(activity.created_at),
-            "started_at": _iso(activity.started_at),
-            "finished_at": _iso(activity.finished_at),
+            **{name: public[name] for name in PAYLOAD_FIELDS},
+            "status": str(activity.status),  # the text, not the model's choice (e-mails format it)
             "duration_seconds": duration_seconds(activity),
             "url": activity_url(activity),
         },
