@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from tests.support.portal import named_group
+from tests.support.portal import create_token, named_group, script_client
 from tests.test_inventory_selectors import fail_upstream  # noqa: F401  (a shared fixture)
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +57,6 @@ def test_schema_documents_the_token_and_error_responses(client):
 # Responses documented without an example, in endpoints written before examples were required. The
 # set may only shrink: a new endpoint or response without an example fails.
 KNOWN_WITHOUT_EXAMPLE = {
-    ("activities_list", "401"),
-    ("activity_detail", "401"),
     ("group_detail", "200"),
     ("group_operation_start", "200"),
     ("group_operation_start", "202"),
@@ -151,6 +149,48 @@ def drift(schema: dict, node: dict, example, answer, where: str = "") -> list[st
         if ZONE.search(example)[0] != ZONE.search(answer)[0]:
             found.append(f"{where}: the example writes {example}, the answer {answer}")
     return found
+
+
+def test_every_401_documents_the_answers_a_real_401_is(demo, simulator):
+    """The four ways an API call is refused with 401, each triggered for real: a browser session
+    whose cloud session expired, a personal token whose owner's cloud session expired, a bad personal
+    token, no credentials. Every operation's documented 401 has exactly the members they have (each
+    fits its schema: ``login`` only sometimes), and quotes the first three as its examples."""
+    from django.test import Client
+
+    value = create_token(demo)
+    simulator.control("expire-tokens")  # the cloud revokes the person's token
+    refused = {
+        "cloud session expired": demo.get("/api/v1/servers/WA1DEMOWEB01/?fresh=1"),
+        "personal token, cloud session expired": script_client(value).get("/api/v1/activities/"),
+        "bad personal token": script_client("clcp_AAAAAAAA_" + "A" * 40).get("/api/v1/activities/"),
+        "no credentials": Client().get("/api/v1/activities/"),
+    }
+    assert {name: r.status_code for name, r in refused.items()} == dict.fromkeys(refused, 401)
+    answers = {name: r.json() for name, r in refused.items()}
+    assert answers["cloud session expired"]["login"] == "/login/"
+    members = set().union(*answers.values())
+    quoted = [answers[n] for n in ("cloud session expired", "personal token, cloud session expired")]
+    quoted.append(answers["bad personal token"])
+
+    schema = Client().get("/api/v1/schema/?format=json").json()
+    found, operations = [], 0
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path} 401"
+            content = operation["responses"]["401"]["content"]["application/json"]
+            documented = set(_resolved(schema, content["schema"]).get("properties", ()))
+            if documented != members:
+                found.append(f"{where}: documents {sorted(documented)}, a 401 has {sorted(members)}")
+            for name, answer in answers.items():
+                found += [f"{where} ({name}) {p}" for p in drift(schema, content["schema"], None, answer)]
+            examples = [e["value"] for e in content.get("examples", {}).values()]
+            for example in examples:
+                found += [f"{where} example {p}" for p in drift(schema, content["schema"], example, None)]
+            found += [f"{where}: no example of {a}" for a in quoted if a not in examples]
+            operations += 1
+    assert operations > 100
+    assert not found, "\n".join(found[:40])
 
 
 def test_every_get_example_has_the_keys_and_time_format_of_a_real_answer(demo, simulator):

@@ -1,6 +1,7 @@
 """Reads of the cloud's state through the person's client: ``page_read`` for a page (``?refresh=1``
 reads the cloud again), and for the ``/api/v1/`` reads (networks, firewall policies, load
-balancers...) a view base, ``read_view`` and the OpenAPI pieces those reads share."""
+balancers...) a view base, ``read_view`` and the OpenAPI pieces those reads share, among them
+``UNAUTHORIZED``: the 401 every API operation documents."""
 
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -13,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .middleware import API_EXPIRED_MESSAGE, CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
 from .services import client_for_request, cloud_client_for
 
 FRESH = OpenApiParameter("fresh", bool, description="Bypass the short per-person cache.", required=False)
@@ -127,13 +129,41 @@ def message_answer(serializer, description: str, name: str, body: dict) -> OpenA
     return OpenApiResponse(serializer, description=description, examples=[OpenApiExample(name, body)])
 
 
+# The API's one 401, as it is sent: by the session middleware when the cloud session expired
+# (``{"message", "login"}``), by the personal token's authentication when the token's owner must sign
+# in again (the same) or the token is bad (``{"message"}``, like no credentials at all: DRF's text).
+# Its component keeps the name most operations documented it under before it was defined once.
+UNAUTHORIZED = OpenApiResponse(
+    inline_serializer(
+        "ActivityUnauthorized",
+        {
+            "message": serializers.CharField(),
+            "login": serializers.CharField(
+                required=False, help_text="Where to sign in again (when the cloud session expired)."
+            ),
+        },
+    ),
+    description='A bad or missing personal token (`{"message"}`), or the cloud session expired '
+    '(`{"message", "login"}`: sign in to the portal again).',
+    examples=[
+        OpenApiExample("Cloud session expired", {"message": API_EXPIRED_MESSAGE, "login": "/login/"}),
+        OpenApiExample(
+            "Cloud session expired for a token", {"message": CLOUD_EXPIRED_MESSAGE, "login": "/login/"}
+        ),
+        OpenApiExample("Bad token", {"message": INVALID_TOKEN_MESSAGE}),
+    ],
+)
+
+
 def message_errors(name: str, answers: dict) -> dict:
     """An app's documented error answers: ``{code: (description, example message)}`` ->
-    ``{code: message_answer(...)}`` with one ``{"message"}`` serializer named ``name``."""
+    ``{code: message_answer(...)}`` with one ``{"message"}`` serializer named ``name``, and the API's
+    401 (``UNAUTHORIZED``, not one of ``answers``), in the order of the codes."""
     serializer = inline_serializer(name, {"message": serializers.CharField()})
-    return {
+    documented = {
         code: message_answer(serializer, d, str(code), {"message": m}) for code, (d, m) in answers.items()
     }
+    return dict(sorted({**documented, 401: UNAUTHORIZED}.items()))
 
 
 def read_schemas(tag: str, errors: dict, example: str = "Example", parameters: list | None = None):

@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.api_errors import first_error
-from apps.activities.api_common import IDEMPOTENCY, UNAUTHORIZED
+from apps.accounts.reads import UNAUTHORIZED
+from apps.activities.api_common import IDEMPOTENCY
 from apps.activities.models import Activity
 from apps.activities.serializers import activity_json
 

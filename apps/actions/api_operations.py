@@ -17,13 +17,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.reads import answer_example
+from apps.accounts.reads import UNAUTHORIZED, answer_example
 from apps.accounts.services import client_for_request
 from apps.activities.api_common import (
     EXAMPLES,
     IDEMPOTENCY,
     MESSAGE,
-    UNAUTHORIZED,
     ResultSerializer,
     first_error,
 )

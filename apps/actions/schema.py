@@ -5,7 +5,6 @@ from django import forms
 from drf_spectacular.utils import OpenApiExample, inline_serializer
 from rest_framework import serializers
 
-from apps.accounts.middleware import API_EXPIRED_MESSAGE
 from apps.activities.api_common import EXAMPLE_ACTIVITY, ActivitySerializer
 from apps.activities.services import UNCERTAIN
 
@@ -141,11 +140,6 @@ def examples(action) -> list:
             "Invalid input",
             {"message": "A field is invalid.", "errors": {"field": ["A field is invalid."]}},
             400,
-        ),
-        answer(
-            "Cloud session expired",
-            {"message": API_EXPIRED_MESSAGE, "login": "/login/"},
-            401,
         ),
         answer(
             "Refused",

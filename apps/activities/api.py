@@ -11,14 +11,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.reads import answer_example
+from apps.accounts.reads import UNAUTHORIZED, answer_example
 from portal import keyset
 
 from . import services
 from .api_common import (
     EXAMPLE_ACTIVITY,
     MESSAGE,
-    UNAUTHORIZED,
     ActivitySerializer,
     message_response,
 )

@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, inline_seria
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from apps.accounts.middleware import API_EXPIRED_MESSAGE
 from apps.accounts.reads import answer_example
 
 from .serializers import ActivitySerializer
@@ -28,10 +27,6 @@ class ResultSerializer(serializers.Serializer):
 
 MESSAGE = inline_serializer("ActivityMessage", {"message": serializers.CharField()})
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
-UNAUTHORIZED = inline_serializer(
-    "ActivityUnauthorized",
-    {"message": serializers.CharField(), "login": serializers.CharField(required=False)},
-)
 EXAMPLE_ACTIVITY = {
     "id": 42,
     "operation": "powerOff",
@@ -68,11 +63,6 @@ EXAMPLES = [
     ),
     answer_example("Bad input", {"message": 'operation: "explode" is not a valid choice.'}, 400),
     answer_example("Role", {"message": "Your roles don't allow power operations."}, 403),
-    answer_example(
-        "Cloud session expired",
-        {"message": API_EXPIRED_MESSAGE, "login": "/login/"},
-        401,
-    ),
 ]
 
 

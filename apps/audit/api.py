@@ -18,8 +18,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.middleware import CLOUD_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE
-from apps.accounts.reads import answer_example
+from apps.accounts.reads import UNAUTHORIZED, answer_example
 from portal import keyset
 
 from . import services
@@ -56,14 +55,6 @@ AuditPage = inline_serializer(
     {"results": AuditEntrySerializer(many=True), "next": serializers.CharField(allow_null=True)},
 )
 MESSAGE = inline_serializer("AuditMessage", {"message": serializers.CharField()})
-UNAUTHORIZED = inline_serializer(
-    "AuditUnauthorized",
-    {
-        "message": serializers.CharField(),
-        "login": serializers.CharField(required=False, help_text="Where to sign in again."),
-        "detail": serializers.CharField(required=False),
-    },
-)
 _ENTRY = {
     "id": 1042,
     "at": "2026-01-05T10:00:00.412093+00:00",  # as IsoDateTimeField writes it
@@ -150,15 +141,6 @@ class AuditListView(APIView):
                 {"message": "since: 'yesterday' is not a date (YYYY-MM-DD) or an ISO date-time."},
                 400,
                 media_type="application/json",
-            ),
-            answer_example(
-                "Cloud session expired",
-                {"message": CLOUD_EXPIRED_MESSAGE, "login": "/login/"},
-                401,
-                media_type="application/json",
-            ),
-            answer_example(
-                "Bad token", {"message": INVALID_TOKEN_MESSAGE}, 401, media_type="application/json"
             ),
         ],
     )

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from rest_framework import serializers
 
-from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
+from apps.accounts.middleware import UNAVAILABLE_MESSAGE
 from apps.accounts.reads import CloudLinkSerializer, message_errors, read_schemas, read_view
 from apps.clc.balancers import LoadBalancer, Pool, href
 from apps.clc.entities import ServerSummary
@@ -99,10 +99,6 @@ def _balancer_json(lb, index=None):
 ERRORS = message_errors(
     "BalancerMessage",
     {
-        401: (
-            "Sign in to the portal again (the cloud session expired) or a bad token.",
-            API_EXPIRED_MESSAGE,
-        ),
         403: ("The person's roles may not list load balancers.", "You do not have permission to read this."),
         404: (
             "No such data center, load balancer, pool or server in the person's account.",

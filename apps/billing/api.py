@@ -15,7 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
+from apps.accounts.middleware import UNAVAILABLE_MESSAGE
 from apps.accounts.reads import answer_example, message_errors
 from apps.accounts.services import client_for_request
 
@@ -76,10 +76,6 @@ ERRORS = message_errors(
     "BillingMessage",
     {
         400: ("A month that has not begun, or a bad number of months.", "Aug 2026 has not begun."),
-        401: (
-            "Sign in to the portal again, or a bad token.",
-            API_EXPIRED_MESSAGE,
-        ),
         403: ("The person's roles may not see billing (nothing is asked upstream).", NOT_FOR_ROLE),
         503: ("The cloud API is unavailable.", UNAVAILABLE_MESSAGE),
     },

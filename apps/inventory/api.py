@@ -15,8 +15,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from apps.accounts.middleware import API_EXPIRED_MESSAGE, INVALID_TOKEN_MESSAGE, UNAVAILABLE_MESSAGE
-from apps.accounts.reads import FRESH, answer_example, read_view
+from apps.accounts.middleware import UNAVAILABLE_MESSAGE
+from apps.accounts.reads import FRESH, UNAUTHORIZED, answer_example, read_view
 
 from . import selectors
 from .serializers import (  # noqa: F401  (every serializer stays importable from here)
@@ -52,19 +52,8 @@ from .serializers import (  # noqa: F401  (every serializer stays importable fro
 )
 
 MESSAGE = inline_serializer("ErrorMessage", {"message": serializers.CharField()})
-SIGN_IN = inline_serializer(
-    "SignInAgain", {"message": serializers.CharField(), "login": serializers.CharField(required=False)}
-)
 ERROR_RESPONSES = {
-    401: OpenApiResponse(
-        SIGN_IN,
-        description="No or an invalid/revoked personal token, or the person's cloud session expired: "
-        'sign in to the portal again (`{"message", "login"}`).',
-        examples=[
-            OpenApiExample("Cloud session expired", {"message": API_EXPIRED_MESSAGE, "login": "/login/"}),
-            OpenApiExample("Revoked token", {"message": INVALID_TOKEN_MESSAGE}),
-        ],
-    ),
+    401: UNAUTHORIZED,
     403: OpenApiResponse(
         MESSAGE,
         description="The person's cloud role may not read this.",

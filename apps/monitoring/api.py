@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
-from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
+from apps.accounts.middleware import UNAVAILABLE_MESSAGE
 from apps.accounts.reads import ReadView, message_errors, read_schemas, read_view
 from apps.clc.horizontal_autoscale import HorizontalMapping, HorizontalPolicy
 from apps.clc.schedules import ScheduledActivity
@@ -41,7 +41,6 @@ ERRORS = message_errors(
     "MonitoringMessage",
     {
         400: ("The cloud refused the range.", "Statistics are kept for 14 days."),
-        401: ("Sign in again (the cloud session expired) or a bad token.", API_EXPIRED_MESSAGE),
         403: ("The person's roles may not read this.", "You do not have permission to read this."),
         404: ("No such server or group in the person's account.", "No group 7b1d... in your account."),
         503: ("The cloud API is unavailable.", UNAVAILABLE_MESSAGE),

@@ -7,15 +7,15 @@ answer). ``?fresh=1`` reads the cloud again instead of the short per-person cach
 """
 
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiResponse,
     inline_serializer,
 )
 from rest_framework import serializers
 
-from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
+from apps.accounts.middleware import UNAVAILABLE_MESSAGE
 from apps.accounts.reads import (
     FRESH,
+    UNAUTHORIZED,
     CloudLinkSerializer,
     message_answer,
     read_schemas,
@@ -186,22 +186,7 @@ def _error(description: str, message: str) -> OpenApiResponse:
 
 
 ERRORS = {
-    401: OpenApiResponse(
-        inline_serializer(
-            "NetworksSignIn",
-            {"message": serializers.CharField(), "login": serializers.CharField(required=False)},
-        ),
-        description="No or a bad personal token, or the person's cloud session expired.",
-        examples=[
-            OpenApiExample(
-                "Cloud session expired",
-                {
-                    "message": API_EXPIRED_MESSAGE,
-                    "login": "/login/",
-                },
-            )
-        ],
-    ),
+    401: UNAUTHORIZED,
     403: _error("Role", "You do not have permission to perform this action."),
     404: _error("Unknown", "No network 0123abcd in WA1."),
     503: _error("Cloud unavailable", UNAVAILABLE_MESSAGE),

@@ -21,7 +21,7 @@ from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from apps.accounts.middleware import API_EXPIRED_MESSAGE, UNAVAILABLE_MESSAGE
+from apps.accounts.middleware import UNAVAILABLE_MESSAGE
 from apps.accounts.reads import ReadView, message_errors, read_schemas, read_view
 from apps.clc.entities import AlertPolicyDefinition, AntiAffinityPolicy, AutoscalePolicy, PolicyMapping
 from apps.clc.policies import href, server_href
@@ -93,10 +93,6 @@ class ServerPoliciesSerializer(serializers.Serializer):
 ERRORS = message_errors(
     "PolicyMessage",
     {
-        401: (
-            "Sign in again (the cloud session expired) or a bad token.",
-            API_EXPIRED_MESSAGE,
-        ),
         403: ("The person's roles may not read policies.", "You do not have permission to read this."),
         404: (
             "No such policy, data center or server in the person's account.",

@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.reads import answer_example
+from apps.accounts.reads import UNAUTHORIZED, answer_example
 from apps.activities import api_common as activities_api
 from apps.activities.serializers import activity_json
 from apps.activities.services import UNCERTAIN
@@ -111,7 +111,6 @@ _LAUNCHED = {
     "ttl": "2026-01-06T10:00:00Z",
 }
 NOT_FOUND = answer_example("Not found", {"message": "Not found."}, 404)
-UNAUTHORIZED_EXAMPLE = activities_api.EXAMPLES[-1]
 
 
 def _message(message, code):
@@ -123,10 +122,9 @@ class RecipeListView(APIView):
 
     @extend_schema(
         operation_id="recipes_list",
-        responses={200: RecipeListSerializer, 401: activities_api.UNAUTHORIZED},
+        responses={200: RecipeListSerializer, 401: UNAUTHORIZED},
         examples=[
             answer_example("Recipes", {"results": [_RECIPE]}),
-            UNAUTHORIZED_EXAMPLE,
         ],
     )
     def get(self, request):
@@ -139,10 +137,9 @@ class RecipeDetailView(APIView):
 
     @extend_schema(
         operation_id="recipe_detail",
-        responses={200: RecipeSerializer, 401: activities_api.UNAUTHORIZED, 404: activities_api.MESSAGE},
+        responses={200: RecipeSerializer, 401: UNAUTHORIZED, 404: activities_api.MESSAGE},
         examples=[
             answer_example("Recipe", _RECIPE),
-            UNAUTHORIZED_EXAMPLE,
             NOT_FOUND,
         ],
     )
@@ -173,7 +170,7 @@ class RecipeLaunchView(APIView):
         responses={
             202: LaunchResultSerializer,
             400: activities_api.MESSAGE,
-            401: activities_api.UNAUTHORIZED,
+            401: UNAUTHORIZED,
             403: activities_api.MESSAGE,
             404: activities_api.MESSAGE,
             409: activities_api.MESSAGE,
@@ -193,7 +190,6 @@ class RecipeLaunchView(APIView):
                 },
                 403,
             ),
-            UNAUTHORIZED_EXAMPLE,
             NOT_FOUND,
             answer_example(
                 "Key reused", {"message": "This form was already used for a different action."}, 409
