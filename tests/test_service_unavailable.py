@@ -59,3 +59,33 @@ def test_other_errors_are_still_what_they_were(demo, monkeypatch):
     monkeypatch.setattr(activity_selectors, "filtered_activities", unavailable_cloud)
     response = demo.get("/activities/")
     assert response.status_code == 503 and "Cloud API unavailable" in response.content.decode()
+
+
+def test_the_database_stops_before_the_session_is_saved(demo, monkeypatch):
+    """The page was read, then the session save (every request saves it) meets the outage: the
+    person gets the 503, not Django's 400 "session deleted" (seen while PostgreSQL restarted)."""
+    from django.contrib.sessions.models import Session
+
+    from apps.accounts import unavailable
+
+    demo.get("/activities/")  # the session row exists
+    monkeypatch.setattr(Session, "save", down)
+    monkeypatch.setattr(unavailable, "outage_now", lambda: True)  # still down when handler500 asks
+    demo.raise_request_exception = False  # answered by handler500, as a server answers it
+    assert_unavailable(demo.get("/activities/"))
+    assert_unavailable(demo.get("/api/v1/activities/"), api=True)
+
+
+def test_a_session_deleted_meanwhile_is_still_what_django_says(demo):
+    """A session row removed during the request (signed out in another tab) is not an outage."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.models import Session
+    from django.utils.module_loading import import_string
+
+    demo.get("/activities/")
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(demo.cookies["sessionid"].value)
+    store.load()
+    Session.objects.filter(session_key=store.session_key).delete()
+    with pytest.raises(UpdateError):
+        store.save()

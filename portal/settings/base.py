@@ -139,7 +139,7 @@ CACHES = {
     }
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "apps.accounts.sessions"  # database sessions; an outage at save is a 503
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Idle timeout; the session never outlives the cloud token (see apps.accounts).
