@@ -5,7 +5,8 @@ from django import forms
 from drf_spectacular.utils import OpenApiExample, inline_serializer
 from rest_framework import serializers
 
-from apps.activities.api_common import EXAMPLE_ACTIVITY, ActivitySerializer
+from apps.activities.api_common import EXAMPLE_ACTIVITY
+from apps.activities.serializers import ActivitySerializer
 from apps.activities.services import UNCERTAIN
 
 from .registry import target
