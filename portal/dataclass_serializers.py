@@ -19,7 +19,8 @@ derives a projection (a few fields of a related entity, e.g. a node's server): j
 shape's order, and not registered (the shape's own serializer stays the one others nest).
 
 ``plain=True`` writes ``to_representation`` as a flat copy of the values (tuples become lists,
-nested dataclasses go through their serializer; ``getters`` for anything else), for shapes listed
+nested dataclasses go through their serializer, ``IsoDateTimeField`` values are ``isoformat()``ed;
+``getters`` for anything else), for shapes listed
 by the thousand: DRF's field-by-field path costs several times more per row. ``plain(serializer,
 getters)`` does the same for a serializer declared by hand (e.g. over a model's rows), in the order of
 its declared fields.
@@ -34,6 +35,15 @@ from collections.abc import Callable
 from rest_framework import serializers
 
 _BUILT: dict[type, type[serializers.Serializer]] = {}
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    """A date-time as Python writes it (``2026-01-05T10:00:00.123456+00:00``), what the activity and
+    audit APIs have answered since v1 (DRF's own field writes ``Z`` for ``+00:00``). ``plain``
+    serializers write it the same way."""
+
+    def to_representation(self, value):
+        return value.isoformat()
 
 
 def register(shape: type, serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
@@ -124,6 +134,8 @@ def _plain_value(
         )
     if isinstance(field, serializers.ListField):
         return f"list(obj.{source})", None
+    if isinstance(field, IsoDateTimeField):
+        return f"(None if obj.{source} is None else obj.{source}.isoformat())", None
     return f"obj.{source}", None
 
 

@@ -9,14 +9,9 @@ one dict display, as quick as the one written by hand it replaces.
 
 from rest_framework import serializers
 
-from portal.dataclass_serializers import plain
+from portal.dataclass_serializers import IsoDateTimeField, plain
 
 from .models import Origin, Status
-
-
-def _iso(value):
-    # As Python writes it (``+00:00``), what the API and the events have always said (DRF writes ``Z``).
-    return value.isoformat() if value else None
 
 
 def _username(activity):
@@ -37,10 +32,10 @@ class ActivitySerializer(serializers.Serializer):
     account_alias = serializers.CharField()
     user_id = serializers.IntegerField(allow_null=True)
     user = serializers.CharField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    last_polled_at = serializers.DateTimeField(allow_null=True)
+    created_at = IsoDateTimeField()
+    started_at = IsoDateTimeField(allow_null=True)
+    finished_at = IsoDateTimeField(allow_null=True)
+    last_polled_at = IsoDateTimeField(allow_null=True)
     polls = serializers.IntegerField()
     origin = serializers.ChoiceField(
         choices=Origin.choices, help_text="portal: started here; external: reported by the cloud"
@@ -55,10 +50,6 @@ plain(
     getters={
         "resource_ids": lambda activity: list(activity.resource_ids or ()),
         "user": _username,
-        "created_at": lambda activity: _iso(activity.created_at),
-        "started_at": lambda activity: _iso(activity.started_at),
-        "finished_at": lambda activity: _iso(activity.finished_at),
-        "last_polled_at": lambda activity: _iso(activity.last_polled_at),
     },
 )
 

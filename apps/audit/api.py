@@ -20,19 +20,12 @@ from rest_framework.views import APIView
 
 from apps.accounts.reads import UNAUTHORIZED, answer_example
 from portal import keyset
+from portal.dataclass_serializers import IsoDateTimeField
 
 from . import services
 from .export import csv_response
 
 MAX_LIMIT = 500
-
-
-class IsoDateTimeField(serializers.DateTimeField):
-    """A date-time as Python writes it (``2026-01-05T10:00:00.123456+00:00``), what the audit API
-    has answered since v1 (DRF writes ``Z`` for ``+00:00``)."""
-
-    def to_representation(self, value):
-        return value.isoformat()
 
 
 # An audit entry as the API answers it (and documents it: no docstring, it would be the schema's text).
