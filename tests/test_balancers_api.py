@@ -120,6 +120,7 @@ def test_bad_input_is_a_400_with_a_message_and_nothing_is_sent(api, simulator, w
     pool = f"{BASE}{front['id']}/pools/{front['pools'][0]['id']}/actions/setNodes/"
     cases = [
         ({"nodes": [{"ipAddress": "10.16.0.12", "privatePort": 65536}]}, "use a number from 1 to 65535"),
+        ({"nodes": [{"ipAddress": "10.16.0.12", "privatePort": "8²"}]}, "use a number from 1 to 65535"),
         ({"nodes": [{"ipAddress": "10.16.0.12", "privatePort": 80}] * 2}, "10.16.0.12:80 is listed twice"),
         ({"nodes": [{"ipAddress": "192.0.2.7", "privatePort": 80}]}, "192.0.2.7 is not the internal address"),
         ({"nodes": [{"server": "WA1DEMONOPE", "privatePort": 80}]}, "There is no server WA1DEMONOPE"),

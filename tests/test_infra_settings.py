@@ -128,3 +128,12 @@ def test_a_non_number_is_one_line_too():
     assert refused(result, "CLC_READ_TIMEOUT"), result.stderr
     result = manage("check", **production(SECRET_KEY=random_secret(), TRUSTED_PROXIES="10.0.0.0/8, proxy"))
     assert refused(result, "TRUSTED_PROXIES"), result.stderr
+
+
+@pytest.mark.parametrize("rate", ["²/minute", "fast/minute", "120/fortnight"])
+def test_a_rate_that_is_not_one_is_one_line_naming_the_variable(monkeypatch, rate):
+    from portal.settings.env import SettingsRefused, env_rate
+
+    monkeypatch.setenv("API_THROTTLE_TOKEN", rate)  # "²" is a digit to str.isdigit() that int() refuses
+    with pytest.raises(SettingsRefused, match="^API_THROTTLE_TOKEN: .* is not a rate"):
+        env_rate("API_THROTTLE_TOKEN", "120/minute")

@@ -110,6 +110,9 @@ def test_the_api_says_what_is_wrong_before_sending(demo, simulator):
         ({"name": "X", "recipients": ["a@b.example"], "cpu_threshold": 101}, "from 5 to 95"),
         ({"name": "X", "recipients": ["a@b.example"], "cpu_threshold": 0}, "from 5 to 95"),
         ({"name": "X", "recipients": ["a@b.example"], "cpu_threshold": 80, "cpu_duration": "00:07:00"}, "00:05:00, 00:10:00 or 00:15:00"),
+        # "³" and "⁵" are digits to str.isdigit() that int() refuses (a 500 found by schemathesis)
+        ({"name": "X", "recipients": ["a@b.example"], "cpu_threshold": 80, "cpu_duration": "³"}, "00:05:00, 00:10:00 or 00:15:00"),
+        ({"name": "X", "recipients": ["a@b.example"], "cpu_threshold": 80, "cpu_duration": "00:0⁵:00"}, "00:05:00, 00:10:00 or 00:15:00"),
         ({"name": "X", "recipients": [], "cpu_threshold": 80}, "at least one e-mail"),
     ):  # fmt: skip
         answer = demo.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))

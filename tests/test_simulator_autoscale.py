@@ -253,6 +253,10 @@ def test_a_groups_horizontal_policy_is_set_read_and_removed(simulator, api):
             {"policyId": WEB_TIER, "loadBalancerPool": {"id": "x", "publicPort": 80, "privatePort": 70000}},
             "privatePort",
         ),
+        (
+            {"policyId": WEB_TIER, "loadBalancerPool": {"id": "x", "publicPort": 80, "privatePort": "8²"}},
+            "privatePort",
+        ),
     ],
 )
 def test_horizontal_validation(api, body, message):

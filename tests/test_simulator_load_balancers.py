@@ -270,6 +270,7 @@ def test_nodes_must_be_servers_of_the_data_center(simulator, demo):
         ([{"ipAddress": wa1, "privatePort": 0}], "privatePort"),
         ([{"ipAddress": wa1, "privatePort": 65536}], "privatePort"),
         ([{"ipAddress": wa1, "privatePort": "eighty"}], "privatePort"),
+        ([{"ipAddress": wa1, "privatePort": "8²"}], "privatePort"),  # a digit to isdigit(), not to int()
         ([{"ipAddress": wa1}], "privatePort"),
         ([{"ipAddress": wa1, "privatePort": 80, "status": "sleeping"}], "status"),
         ({"ipAddress": wa1, "privatePort": 80}, "array"),

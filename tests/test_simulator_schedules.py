@@ -137,6 +137,7 @@ def test_a_server_lists_the_activities_of_its_groups(api):
         ({"expire": "sometime"}, "expire must be one of"),
         ({"expire": "afterCount"}, "expireCount"),
         ({"expire": "afterCount", "expireCount": 0}, "expireCount"),
+        ({"expire": "afterCount", "expireCount": "²"}, "expireCount"),
         ({"expire": "afterDate"}, "expireDateUTC is required"),
         ({"expire": "afterDate", "expireDateUTC": "2015-01-01T00:00:00Z"}, "after beginDateUTC"),
         ({"timeZoneOffset": None}, "timeZoneOffset"),

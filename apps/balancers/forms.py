@@ -198,7 +198,7 @@ def _raw_node(item, number: int) -> dict | None:
         raise forms.ValidationError(f"Node {number} needs an ipAddress (or a server).")
     raw_port = lowered.get("privateport")
     port = raw_port if isinstance(raw_port, int) and not isinstance(raw_port, bool) else None
-    if port is None and isinstance(raw_port, str) and raw_port.strip().isdigit():
+    if port is None and isinstance(raw_port, str) and raw_port.strip().isdecimal():
         port = int(raw_port.strip())
     if port is None or not 1 <= port <= 65535:
         shown = "" if raw_port is None else str(raw_port)[:20]

@@ -196,7 +196,7 @@ class HistoryView(BillingAPIView):
         if refused is not None:
             return refused
         raw = request.query_params.get("months", "12").strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_MONTHS:
+        if not raw.isdecimal() or not 1 <= int(raw) <= MAX_MONTHS:
             return Response(
                 {"message": f"months: a number from 1 to {MAX_MONTHS}."}, status=status.HTTP_400_BAD_REQUEST
             )

@@ -67,9 +67,9 @@ def duration_of(raw, label: str) -> str:
     if not text:
         return ALERT_DURATIONS[0]
     minutes = None
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): "³" is a digit int() refuses
         minutes = int(text)
-    elif text.count(":") == 2 and all(p.isdigit() for p in text.split(":")):
+    elif text.count(":") == 2 and all(p.isdecimal() for p in text.split(":")):
         h, m, s = (int(p) for p in text.split(":"))
         minutes = h * 60 + m if s == 0 else None
     wanted = f"00:{minutes:02d}:00" if minutes is not None and minutes < 60 else ""

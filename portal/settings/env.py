@@ -64,7 +64,7 @@ def env_rate(name: str, default: str) -> str | None:
     if raw.lower() in ("none", "off", "0"):
         return None
     count, _, period = raw.partition("/")
-    if not count.isdigit() or int(count) < 1 or period[:1].lower() not in ("s", "m", "h", "d"):
+    if not count.isdecimal() or int(count) < 1 or period[:1].lower() not in ("s", "m", "h", "d"):
         refuse(name, f"{raw[:40]!r} is not a rate; write it like 120/minute (or off).")
     return f"{int(count)}/{period.lower()}"
 

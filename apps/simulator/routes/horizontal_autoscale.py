@@ -47,7 +47,7 @@ def list_policies(req, alias):
 
 # --- a group's mapping ------------------------------------------------------------------------
 def _port(value, name: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
         raise errors.bad_request(

@@ -67,7 +67,7 @@ def _offset(value) -> int:
 
 
 def _count(value) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10000:
         raise errors.bad_request(
