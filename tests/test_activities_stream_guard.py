@@ -51,10 +51,11 @@ class Stream:
         self.buffer = ""
 
     @classmethod
-    async def open(cls, cookies):
+    async def open(cls, cookies, last_event_id=None):
+        """``last_event_id`` as EventSource polyfills send it (``?lastEventId=``)."""
         client = AsyncClient()
         client.cookies = cookies
-        return cls(await client.get("/events/"))
+        return cls(await client.get("/events/", {"lastEventId": last_event_id} if last_event_id else {}))
 
     async def read_until(self, predicate, timeout=5.0) -> bool:
         loop = asyncio.get_running_loop()
@@ -242,3 +243,25 @@ def test_without_redis_the_stream_is_a_503_not_a_500(stream_settings):
 
     response = run(scenario()).response
     assert response.status_code == 503 and response["Retry-After"]
+
+
+# An id past what Redis takes (a sequence over 64 bits), or written in other digits: before, the first
+# read sent it to Redis and the stream broke with an error; now it is unreadable, so "very old".
+@pytest.mark.parametrize("last_id", ["2000-99999999999999999999", "\u0662\u0660\u0660\u0660-0"])
+def test_an_unreadable_last_event_id_resyncs_instead_of_breaking_the_stream(stream_settings, last_id):
+    r = redis.Redis.from_url(redis_test_url())
+    for entry in ("1000-0", "3000-0"):
+        r.xadd(stream_key("DEMO"), {"data": "{}"}, id=entry)
+    page = signed_in("demo")
+
+    async def scenario():
+        stream = await Stream.open(page.cookies, last_event_id=last_id)
+        try:
+            await stream.read_until(lambda s: s.events("resync") and s.heartbeats() >= 1)
+            return stream
+        finally:
+            await stream.close()
+
+    stream = run(scenario())
+    assert stream.heartbeats() >= 1 and not stream.ended
+    assert "Events were missed" in stream.events("resync")[0]

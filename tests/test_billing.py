@@ -211,4 +211,5 @@ def test_api_invoice_and_history(billing, simulator):
     assert billing.get(f"/api/v1/billing/invoices/{future.year}/{future.month}/").status_code == 400
     assert billing.get(f"/api/v1/billing/invoices/{NOW.year}/13/").status_code == 400
     assert billing.get("/api/v1/billing/history/?months=0").status_code == 400
-    assert billing.get("/api/v1/billing/history/?months=%C2%B3").status_code == 400  # "³": a digit int() refuses
+    # "³": a digit to str.isdigit() that int() refuses
+    assert billing.get("/api/v1/billing/history/?months=%C2%B3").status_code == 400

@@ -37,7 +37,9 @@ from .models import TERMINAL, Activity
 from .streams import stream_key
 
 log = logging.getLogger(__name__)
-STREAM_ID = re.compile(r"^\d+(-\d+)?$")
+# What Redis takes as an entry id: ASCII digits (``\d`` also matches other scripts' digits), each part
+# under 2**64 (19 digits always are); anything else is unreadable.
+STREAM_ID = re.compile(r"^[0-9]{1,19}(-[0-9]{1,19})?$")
 
 
 def _parse(entry_id: str) -> tuple[int, int]:

@@ -70,7 +70,11 @@ def detail_parts(entry) -> list[dict]:
         label = _LABELS.get(key, key.replace("_", " ").capitalize())
         if key == "activities":
             ids = value if isinstance(value, list) else [value]
-            parts += [_part(label, f"#{i}", reverse("activity", args=[i])) for i in ids if str(i).isascii() and str(i).isdigit()]
+            parts += [
+                _part(label, f"#{i}", reverse("activity", args=[i]))
+                for i in ids
+                if str(i).isascii() and str(i).isdigit()
+            ]
         elif key in ("resources", "server"):
             ids = value if isinstance(value, list) else [value]
             named = entry.action.endswith("createServer")  # a new server's name, not yet its id
