@@ -3,12 +3,18 @@ too many form fields, a body over the size limit, a bad host, ...), said plainly
 people, ``{"message"}`` for ``/api/``. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413."""
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import render
 
 
+class NulCharacterSent(BadRequest):
+    """A NUL character (``%00``) in the path or the query string (``portal.nul_guard``)."""
+
+
 def _what(exception) -> tuple[int, str]:
+    if isinstance(exception, NulCharacterSent):
+        return 400, "The address contains a NUL character (%00), which no field takes."
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return 413, f"The request is too large (at most {limit:,} bytes)."

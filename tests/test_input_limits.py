@@ -101,3 +101,19 @@ def test_a_form_over_the_size_limit_gets_a_413_that_says_so(demo_page):
     response = demo_page.post("/notifications/", {"webhook_url": "x" * 3_000_000})
     assert response.status_code == 413
     assert "too large" in text_of(response)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/activities/?dc=%00x",  # the activity screen's filters (a 500 before: PostgreSQL refuses NUL)
+        "/activities/?person=a%00",
+        "/audit/?person=%00",
+        "/servers/wa1demoweb01%00/",
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_400_that_says_so(demo_page, path):
+    page = demo_page.get(path)
+    assert page.status_code == 400 and "NUL character" in text_of(page), path
+    api = demo_page.get("/api/v1/activities/?person=%00")
+    assert api.status_code == 400 and "NUL character" in api.json()["message"]

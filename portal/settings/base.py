@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.clc.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.nul_guard.RefuseNulCharacterMiddleware",  # "%00" in the address: a 400 that says so
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
