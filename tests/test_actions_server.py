@@ -129,6 +129,16 @@ def test_description_change_is_immediate(demo, simulator):
     assert body["description"] == "Renamed by the test"
 
 
+@pytest.mark.parametrize("back", ["³", "-1", "https://evil.example/"])
+def test_an_action_goes_back_only_to_an_address_of_this_site(demo, simulator, back):
+    server = pick(simulator)
+    url = f"/servers/{server['id']}/actions/description/"
+    key = key_of(demo.get(url).content.decode())
+    response = demo.post(url, {"idempotency_key": key, "description": "Back home", "next": back})
+    # The server's page; a bare word was taken for a view's name (a 500 before).
+    assert response.status_code == 302 and response["Location"] == f"/servers/{server['id'].lower()}/"
+
+
 def test_move_to_another_group(demo, simulator):
     server = pick(simulator)
     page = demo.get(f"/servers/{server['id']}/actions/move/").content.decode()

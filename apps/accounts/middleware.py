@@ -61,8 +61,10 @@ def login_url_for(request) -> str:
 
 
 def safe_next(request, target: str | None) -> str | None:
-    """``target`` if it points to this site (same host, no scheme change), else None."""
-    if not target:
+    """``target`` if it is an address on this site (a path, or a URL of this host with no scheme
+    change), else None. A bare word (``"³"``, ``"dashboard"``) is not one: ``redirect()`` would
+    take it for a view's name and fail (a 500)."""
+    if not target or not (target.startswith("/") or urlsplit(target).scheme in ("http", "https")):
         return None
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -11,10 +11,10 @@ resources and upstream failures are answered by the middleware (404, 503).
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.middleware import safe_next
 from apps.clc import errors
 
 from . import registry, services
@@ -38,10 +38,7 @@ class UnknownAction(errors.NotFound):
 
 
 def _back(request, fallback: str) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=False):
-        return nxt
-    return fallback
+    return safe_next(request, request.POST.get("next") or request.GET.get("next")) or fallback
 
 
 class ActionPage:
