@@ -7,13 +7,12 @@ axe-core comes from the pinned ``axe-playwright-python`` package (its bundled ``
 through DevTools so the pages' Content-Security-Policy stays as it is."""
 
 import os
-import uuid
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 
-from tests.support.page_walk import SIGNED_OUT, page_list
-from tests.support.portal import create_token, signed_in, started_servers
+from tests.support.page_walk import SIGNED_OUT, demo_pages
+from tests.support.portal import started_servers
 
 from .conftest import screenshot, sign_in
 
@@ -28,15 +27,7 @@ NARROW = 375
 @pytest.fixture
 def pages(portal, simulator):
     """The demo person's pages, with an activity, a recipe and an API token to show."""
-    from tests.test_recipes_pages import make_recipe
-
-    make_recipe(simulator)
-    client = signed_in("demo")
-    create_token(client, "nightly")
-    first, second = started_servers(simulator, 2)
-    client.post(f"/servers/{first.lower()}/actions/reboot/", {"idempotency_key": str(uuid.uuid4())})
-    bulk = f"/servers/bulk/actions/pause/?ids={first}&ids={second}"
-    return page_list(client, extra=["/create-server/?dc=WA1", bulk])  # the whole form, a selection
+    return demo_pages(simulator)[1]
 
 
 READY = {"api-docs": ".swagger-ui .info"}  # pages drawn by a script: what shows they are drawn

@@ -8,12 +8,15 @@
    first data center, group, server, load balancer, pool, network, action page, ... found.
 3. ``EXTRA_SIGNED_IN`` and ``SIGNED_OUT``: pages no link leads to (error pages, the sign-in page).
 
-``page_list(client)`` -> [(path, route)], ``client`` a Django test client signed in as the person.
+``page_list(client)`` -> [(path, route)], ``client`` a Django test client signed in as the person;
+``demo_pages(simulator)`` -> (demo's client, its pages) with something on every kind of page;
+``post_forms(html)`` -> the page's POST forms as (action, field names).
 ``MUST_COVER`` names routes the walk has to reach, so it cannot shrink without a test noticing.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -146,3 +149,46 @@ def page_list(client, extra=()) -> list[tuple[str, str]]:
     missing = MUST_COVER - {route.split(":")[0] for _, route in pages}
     assert not missing, f"the walk no longer reaches {sorted(missing)}"
     return pages + EXTRA_SIGNED_IN
+
+
+def demo_pages(simulator):
+    """Demo signed in, with an activity, a recipe, an API token and a bulk selection to show
+    -> (its Django test client, ``page_list`` of it)."""
+    # Imported here: test modules' helpers, which import the test support modules themselves.
+    from tests.support.portal import create_token, signed_in, started_servers
+    from tests.test_recipes_pages import make_recipe
+
+    make_recipe(simulator)
+    client = signed_in("demo")
+    create_token(client, "nightly")
+    first, second = started_servers(simulator, 2)
+    client.post(f"/servers/{first.lower()}/actions/reboot/", {"idempotency_key": str(uuid.uuid4())})
+    bulk = f"/servers/bulk/actions/pause/?ids={first}&ids={second}"
+    return client, page_list(client, extra=["/create-server/?dc=WA1", bulk])  # the whole form, a selection
+
+
+class _PostForms(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str | None, set[str]]] = []
+        self.open = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.open = (attrs.get("method") or "get").lower() == "post"
+            if self.open:
+                self.forms.append((attrs.get("action"), set()))
+        elif self.open and tag in ("input", "select", "textarea", "button") and attrs.get("name"):
+            self.forms[-1][1].add(attrs["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.open = False
+
+
+def post_forms(html: str) -> list[tuple[str | None, list[str]]]:
+    """The page's POST forms: (action or None for the page itself, sorted field names less the CSRF token)."""
+    parser = _PostForms()
+    parser.feed(html)
+    return [(action, sorted(names - {"csrfmiddlewaretoken"})) for action, names in parser.forms]
