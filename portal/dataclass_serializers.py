@@ -20,8 +20,8 @@ shape's order, and not registered (the shape's own serializer stays the one othe
 
 ``plain=True`` writes ``to_representation`` as a flat copy of the values (tuples become lists,
 nested dataclasses go through their serializer, ``IsoDateTimeField`` values are ``isoformat()``ed;
-``getters`` for anything else), for shapes listed
-by the thousand: DRF's field-by-field path costs several times more per row. ``plain(serializer,
+``getters`` for anything else), for shapes listed by the thousand: DRF's field-by-field path costs
+several times more per row. ``plain(serializer,
 getters)`` does the same for a serializer declared by hand (e.g. over a model's rows), in the order of
 its declared fields.
 """

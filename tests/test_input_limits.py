@@ -115,5 +115,8 @@ def test_a_form_over_the_size_limit_gets_a_413_that_says_so(demo_page):
 def test_a_nul_character_in_the_address_is_a_400_that_says_so(demo_page, path):
     page = demo_page.get(path)
     assert page.status_code == 400 and "NUL character" in text_of(page), path
+
+
+def test_a_nul_character_in_an_api_query_is_a_400_message(demo_page):
     api = demo_page.get("/api/v1/activities/?person=%00")
     assert api.status_code == 400 and "NUL character" in api.json()["message"]

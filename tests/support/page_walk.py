@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
+from tests.support.portal import create_token, signed_in, started_servers
+
 NOT_PAGES = {
     "healthz",
     "favicon",
@@ -154,8 +156,7 @@ def page_list(client, extra=()) -> list[tuple[str, str]]:
 def demo_pages(simulator):
     """Demo signed in, with an activity, a recipe, an API token and a bulk selection to show
     -> (its Django test client, ``page_list`` of it)."""
-    # Imported here: test modules' helpers, which import the test support modules themselves.
-    from tests.support.portal import create_token, signed_in, started_servers
+    # Imported here: a test module's helper (test modules import this support module).
     from tests.test_recipes_pages import make_recipe
 
     make_recipe(simulator)
